@@ -1,0 +1,3 @@
+// libsodium (ISC licence), Debian package libsodium-dev.
+#pragma once
+#include <sodium.h>

@@ -1,0 +1,1 @@
+// LockCrypto: libsodium-backed crypto of the Nuki BLE API (in progress).

@@ -1,0 +1,18 @@
+/// The source byte of Keypad Action (0x0048) and keypad log entries: back/arrow key, typed
+/// code, or fingerprint (Keypad 2.0).
+///
+/// Source: Nuki BLE API 2.1 §"Keypad Action", NukiBleEsp32; `protocol.md` §4 and §8.
+public struct KeypadActionSource: WireCode {
+    public let rawValue: UInt8
+    public init(rawValue: UInt8) { self.rawValue = rawValue }
+
+    public static let backKey = Self(rawValue: 0x00)
+    public static let code = Self(rawValue: 0x01)
+    public static let fingerprint = Self(rawValue: 0x02)
+
+    public static let documented: [(code: Self, name: String)] = [
+        (.backKey, "ARROW_KEY"),
+        (.code, "CODE"),
+        (.fingerprint, "FINGERPRINT"),
+    ]
+}
