@@ -1,0 +1,40 @@
+/// Keypad Action (0x0048), keypad → lock, encrypted, with challenge (38 bytes):
+/// source u8 (0 back key, 1 code, 2 fingerprint), code u32 LE, action u8 (0 intelligent, 1 unlock,
+/// 2 lock, 3 unlatch, 4 lock'n'go), challenge nonce (32). Undocumented source or action values throw
+/// `badParameter`. Latchkey's NFC source value extends this command (see the README).
+///
+/// Source: Nuki BLE API 2.1 §"Keypad Action" (absent from 2.3.0), NukiBleEsp32; `protocol.md` §4 and §7.
+public struct KeypadActionRequest: ChallengeBearingPayload {
+    public static let command = Command.keypadAction
+    public var source: KeypadActionSource
+    public var code: UInt32
+    public var action: KeypadLockAction
+    public var challenge: Bytes32
+
+    public init(source: KeypadActionSource, code: UInt32, action: KeypadLockAction, challenge: Bytes32) {
+        self.source = source
+        self.code = code
+        self.action = action
+        self.challenge = challenge
+    }
+
+    public init(from r: inout WireReader, context: WireContext) throws(WireError) {
+        source = KeypadActionSource(rawValue: try r.readUInt8("source"))
+        guard source.isDocumented else {
+            throw WireError(.badParameter, "\(r.context): source \(source) is not documented")
+        }
+        code = try r.readUInt32("code")
+        action = KeypadLockAction(rawValue: try r.readUInt8("action"))
+        guard action.isDocumented else {
+            throw WireError(.badParameter, "\(r.context): action \(action) is not documented")
+        }
+        challenge = try r.readChallenge()
+    }
+
+    public func encode(to w: inout WireWriter) {
+        w.write(source)
+        w.write(code)
+        w.write(action)
+        w.write(challenge)
+    }
+}

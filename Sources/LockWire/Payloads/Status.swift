@@ -1,0 +1,19 @@
+/// Status (0x000E), lock → client: status u8, 0x00 COMPLETE or 0x01 ACCEPTED. Plain `0E 00 00 9D D7`
+/// ends pairing. Other values throw `badParameter`.
+///
+/// Source: Nuki BLE API 2.1 §"Status", `protocol.md` §5.7.
+public struct Status: NukiPayload {
+    public static let command = Command.status
+    public var status: StatusCode
+
+    public init(_ status: StatusCode) { self.status = status }
+
+    public init(from r: inout WireReader, context: WireContext) throws(WireError) {
+        status = StatusCode(rawValue: try r.readUInt8("status"))
+        guard status.isDocumented else {
+            throw WireError(.badParameter, "\(r.context): status \(status) is not documented")
+        }
+    }
+
+    public func encode(to w: inout WireWriter) { w.write(status) }
+}
