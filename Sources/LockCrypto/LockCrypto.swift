@@ -1,1 +1,0 @@
-// LockCrypto: libsodium-backed crypto of the Nuki BLE API (in progress).
