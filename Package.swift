@@ -10,6 +10,11 @@ let package = Package(
     products: [
         .library(name: "LockWire", targets: ["LockWire"]),
         .library(name: "LockCrypto", targets: ["LockCrypto"]),
+        .executable(name: "latchkey", targets: ["latchkey"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
     ],
     targets: [
         // System libraries. Only adapter modules import them, always with `internal import`.
@@ -34,6 +39,16 @@ let package = Package(
         // libsodium-backed crypto of the Nuki BLE API.
         .target(name: "LockCrypto", dependencies: ["LockWire", "CSodium"]),
 
+        // The command-line tool. Only it bootstraps logging.
+        .executableTarget(
+            name: "latchkey",
+            dependencies: [
+                "LockWire", "LockCrypto",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+
         .testTarget(
             name: "LockWireTests",
             dependencies: ["LockWire"]
@@ -41,6 +56,10 @@ let package = Package(
         .testTarget(
             name: "LockCryptoTests",
             dependencies: ["LockCrypto", "LockWire"]
+        ),
+        .testTarget(
+            name: "LatchkeyCLITests",
+            dependencies: ["latchkey"]
         ),
         .testTarget(
             name: "SystemLibraryTests",

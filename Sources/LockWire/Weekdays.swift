@@ -3,7 +3,7 @@
 ///
 /// Decoding a mask with bit 7 set throws ``WireError/Code/badParameter``.
 /// Source: Nuki BLE API 2.1 §"Authorization Entry" (allowed weekdays), `protocol.md` §6.
-public struct Weekdays: OptionSet, Hashable, Sendable {
+public struct Weekdays: OptionSet, Hashable, Sendable, CustomStringConvertible {
     public let rawValue: UInt8
     public init(rawValue: UInt8) { self.rawValue = rawValue }
 
@@ -16,6 +16,13 @@ public struct Weekdays: OptionSet, Hashable, Sendable {
     public static let sunday = Weekdays(rawValue: 0x01)
     /// Every bit the API defines.
     public static let all: Weekdays = [.monday, .tuesday, .wednesday, .thursday, .friday, .saturday, .sunday]
+
+    /// Day names, e.g. `[Mon, Fri]`; `[every day]` for the empty mask.
+    public var description: String {
+        if isEmpty { return "[every day]" }
+        let names = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
+        return "[" + (1...7).filter { rawValue & (0x80 >> UInt8($0)) != 0 }.map { names[$0 - 1] }.joined(separator: ", ") + "]"
+    }
 
     /// Whether `weekday` is allowed; the empty mask allows every day.
     /// - Parameter isoWeekday: 1 = Monday … 7 = Sunday (ISO 8601).

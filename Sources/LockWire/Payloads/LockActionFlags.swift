@@ -2,7 +2,7 @@
 /// are reserved and decoding a set reserved bit throws `badParameter`.
 ///
 /// Source: Nuki BLE API 2.1 §"Lock Action", `protocol.md` §5.3.
-public struct LockActionFlags: OptionSet, Hashable, Sendable {
+public struct LockActionFlags: OptionSet, Hashable, Sendable, CustomStringConvertible {
     public let rawValue: UInt8
     public init(rawValue: UInt8) { self.rawValue = rawValue }
 
@@ -11,4 +11,14 @@ public struct LockActionFlags: OptionSet, Hashable, Sendable {
     /// FO: force.
     public static let force = LockActionFlags(rawValue: 0x02)
     public static let defined: LockActionFlags = [.autoUnlock, .force]
+
+    /// `[autoUnlock, force]`, raw hex for reserved bits.
+    public var description: String {
+        var names: [String] = []
+        if contains(.autoUnlock) { names.append("autoUnlock") }
+        if contains(.force) { names.append("force") }
+        let reserved = rawValue & ~LockActionFlags.defined.rawValue
+        if reserved != 0 { names.append("0x" + String(reserved, radix: 16)) }
+        return "[" + names.joined(separator: ", ") + "]"
+    }
 }
