@@ -82,15 +82,21 @@ public struct FragmentReassembler: Sendable {
         switch framing {
         case .encrypted:
             guard buffer.count >= EncryptedFrame.headerBytes else { return nil }
-            let field = Int(buffer[EncryptedFrame.headerBytes - 2]) | Int(buffer[EncryptedFrame.headerBytes - 1]) << 8
-            guard field >= EncryptedFrame.minCiphertextBytes, field <= WireLimits.maxCiphertextBytes else {
+            var reader = WireReader(buffer[(EncryptedFrame.headerBytes - 2)..<EncryptedFrame.headerBytes], context: "reassembly")
+            do throws(WireError) {
+                let length = try reader.checkedLength(try reader.readUInt16("message length"), limit: WireLimits.maxCiphertextBytes, "message length")
+                guard length >= EncryptedFrame.minCiphertextBytes else {
+                    throw WireError(.lengthOutOfRange, "reassembly: message length \(length) is below \(EncryptedFrame.minCiphertextBytes)")
+                }
+                return EncryptedFrame.headerBytes + length
+            } catch {
                 reset()
-                throw WireError(.lengthOutOfRange, "reassembly: message length \(field) outside \(EncryptedFrame.minCiphertextBytes)...\(WireLimits.maxCiphertextBytes)")
+                throw error
             }
-            return EncryptedFrame.headerBytes + field
         case .plain:
             guard buffer.count >= 2 else { return nil }
-            let command = Command(rawValue: UInt16(buffer[0]) | UInt16(buffer[1]) << 8)
+            var reader = WireReader(buffer[..<2], context: "reassembly")
+            let command = Command(rawValue: try reader.readUInt16("command id"))
             guard let size = FragmentReassembler.plainPayloadSize(command) else {
                 reset()
                 throw WireError(.unknownCommand, "reassembly: plain command \(command) has no fixed size")

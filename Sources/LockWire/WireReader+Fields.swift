@@ -47,6 +47,17 @@ extension WireReader {
     }
 }
 
+extension WireReader {
+    /// Reads a one-byte code and throws `badParameter` unless the API documents its value.
+    public mutating func readDocumented<C: WireCode>(_ field: StaticString) throws(WireError) -> C where C.RawValue == UInt8 {
+        let code = C(rawValue: try readUInt8(field))
+        guard code.isDocumented else {
+            throw WireError(.badParameter, "\(context): \(field) \(code) is not documented")
+        }
+        return code
+    }
+}
+
 extension WireWriter {
     public mutating func write(_ value: Bool) { write(UInt8(value ? 1 : 0)) }
     public mutating func write<C: WireCode>(_ code: C) where C.RawValue == UInt8 { write(code.rawValue) }

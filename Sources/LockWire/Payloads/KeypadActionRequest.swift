@@ -19,15 +19,9 @@ public struct KeypadActionRequest: ChallengeBearingPayload {
     }
 
     public init(from r: inout WireReader, context: WireContext) throws(WireError) {
-        source = KeypadActionSource(rawValue: try r.readUInt8("source"))
-        guard source.isDocumented else {
-            throw WireError(.badParameter, "\(r.context): source \(source) is not documented")
-        }
+        source = try r.readDocumented("source")
         code = try r.readUInt32("code")
-        action = KeypadLockAction(rawValue: try r.readUInt8("action"))
-        guard action.isDocumented else {
-            throw WireError(.badParameter, "\(r.context): action \(action) is not documented")
-        }
+        action = try r.readDocumented("action")
         challenge = try r.readChallenge()
     }
 

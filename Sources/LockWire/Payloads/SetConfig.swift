@@ -114,14 +114,3 @@ public struct SetConfig: PINProtectedPayload {
         w.write(securityPIN)
     }
 }
-
-extension WireReader {
-    /// Reads a one-byte code and throws `badParameter` unless the API documents its value.
-    public mutating func readDocumented<C: WireCode>(_ field: StaticString) throws(WireError) -> C where C.RawValue == UInt8 {
-        let code = C(rawValue: try readUInt8(field))
-        guard code.isDocumented else {
-            throw WireError(.badParameter, "\(context): \(field) \(code) is not documented")
-        }
-        return code
-    }
-}

@@ -9,10 +9,7 @@ public struct Status: NukiPayload {
     public init(_ status: StatusCode) { self.status = status }
 
     public init(from r: inout WireReader, context: WireContext) throws(WireError) {
-        status = StatusCode(rawValue: try r.readUInt8("status"))
-        guard status.isDocumented else {
-            throw WireError(.badParameter, "\(r.context): status \(status) is not documented")
-        }
+        status = try r.readDocumented("status")
     }
 
     public func encode(to w: inout WireWriter) { w.write(status) }
