@@ -10,6 +10,10 @@ let package = Package(
     products: [
         .library(name: "LockWire", targets: ["LockWire"]),
         .library(name: "LockCrypto", targets: ["LockCrypto"]),
+        .library(name: "LockCore", targets: ["LockCore"]),
+        .library(name: "LockSession", targets: ["LockSession"]),
+        .library(name: "BLEATT", targets: ["BLEATT"]),
+        .library(name: "LockFuzzing", targets: ["LockFuzzing"]),
         .executable(name: "latchkey", targets: ["latchkey"]),
     ],
     dependencies: [
@@ -38,6 +42,14 @@ let package = Package(
         .target(name: "LockWire"),
         // libsodium-backed crypto of the Nuki BLE API.
         .target(name: "LockCrypto", dependencies: ["LockWire", "CSodium"]),
+        // The emulated lock's domain, sans-I/O: authorizations, keypad codes, motor, battery, log, config.
+        .target(name: "LockCore", dependencies: ["LockWire"]),
+        // The protocol engines at both ends, sans-I/O: pairing, challenges, PIN flows, encryption.
+        .target(name: "LockSession", dependencies: ["LockWire", "LockCrypto", "LockCore"]),
+        // ATT PDUs and bearer (Bluetooth Core Vol 3 Part F), pure Swift.
+        .target(name: "BLEATT"),
+        // One harness function per fuzz target, shared by Fuzz/ and by swift test's corpus replay.
+        .target(name: "LockFuzzing", dependencies: ["LockWire", "LockCrypto"]),
 
         // The command-line tool. Only it bootstraps logging.
         .executableTarget(
@@ -56,6 +68,22 @@ let package = Package(
         .testTarget(
             name: "LockCryptoTests",
             dependencies: ["LockCrypto", "LockWire"]
+        ),
+        .testTarget(
+            name: "LockCoreTests",
+            dependencies: ["LockCore", "LockWire"]
+        ),
+        .testTarget(
+            name: "LockSessionTests",
+            dependencies: ["LockSession", "LockCore", "LockCrypto", "LockWire"]
+        ),
+        .testTarget(
+            name: "BLEATTTests",
+            dependencies: ["BLEATT"]
+        ),
+        .testTarget(
+            name: "LockFuzzingTests",
+            dependencies: ["LockFuzzing", "LockWire"]
         ),
         .testTarget(
             name: "LatchkeyCLITests",

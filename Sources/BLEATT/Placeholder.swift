@@ -1,0 +1,1 @@
+// BLEATT: see Package.swift for its role (in progress).

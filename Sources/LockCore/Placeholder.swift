@@ -1,0 +1,1 @@
+// LockCore: see Package.swift for its role (in progress).

@@ -1,0 +1,1 @@
+// LockFuzzing: see Package.swift for its role (in progress).

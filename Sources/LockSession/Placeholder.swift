@@ -1,0 +1,1 @@
+// LockSession: see Package.swift for its role (in progress).
