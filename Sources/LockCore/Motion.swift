@@ -1,0 +1,25 @@
+import LockWire
+
+/// A lock action in progress: the motor's remaining lock states, one per step.
+struct Motion: Hashable, Sendable {
+    var action: LockAction
+    var trigger: Trigger
+    /// The authorization whose session gets the state updates and COMPLETE; nil for the button.
+    var requester: UInt32?
+    var steps: [LockState]
+    var nextStep: Int
+    var nextStepAt: LockInstant
+
+    /// The lock states an action passes through, from the current one (Nuki BLE API 2.1 §"Lock
+    /// States"; `protocol.md` §5.3, real-lock variant with 0x06 and 0x07).
+    static func steps(for action: LockAction) -> [LockState] {
+        switch action {
+        case .unlock: return [.unlocking, .unlocked]
+        case .lock, .fullLock: return [.locking, .locked]
+        case .unlatch: return [.unlatching, .unlatched, .unlocked]
+        case .lockNGo: return [.unlocking, .unlockedLockNGo, .locking, .locked]
+        case .lockNGoWithUnlatch: return [.unlatching, .unlatched, .unlockedLockNGo, .locking, .locked]
+        default: return []
+        }
+    }
+}

@@ -1,1 +1,0 @@
-// LockCore: see Package.swift for its role (in progress).

@@ -1,0 +1,313 @@
+import LockCore
+import LockCrypto
+import LockWire
+
+/// What a client keeps after pairing: its auth id and shared key, and who the lock is.
+public struct ClientCredentials: Sendable {
+    public let authID: UInt32
+    public let sharedKey: SharedKey
+    public let lockPublicKey: Bytes32
+    public let lockUUID: LockUUID
+
+    public init(authID: UInt32, sharedKey: SharedKey, lockPublicKey: Bytes32, lockUUID: LockUUID) {
+        self.authID = authID
+        self.sharedKey = sharedKey
+        self.lockPublicKey = lockPublicKey
+        self.lockUUID = lockUUID
+    }
+}
+
+/// One request of a client flow: what to send, whether it needs a fresh challenge first, and which
+/// replies end it.
+public struct ClientRequest: Sendable {
+    /// The command's name for logs.
+    public let command: Command
+    /// Builds the message; gets the challenge nonce when ``needsChallenge``.
+    public let build: @Sendable (Bytes32) -> NukiMessage
+    public let needsChallenge: Bool
+    /// Commands whose arrival ends the flow, besides Status COMPLETE and Error Report.
+    public let finalCommands: Set<Command>
+
+    public init(command: Command, needsChallenge: Bool, finalCommands: Set<Command> = [], build: @escaping @Sendable (Bytes32) -> NukiMessage) {
+        self.command = command
+        self.needsChallenge = needsChallenge
+        self.finalCommands = finalCommands
+        self.build = build
+    }
+
+    /// Request Data(Keyturner States), answered by Keyturner States.
+    public static let keyturnerStates = ClientRequest(command: .requestData, needsChallenge: false, finalCommands: [.keyturnerStates]) { _ in
+        .requestData(RequestData(requestedCommand: .keyturnerStates))
+    }
+
+    /// Lock Action (0x000D): ACCEPTED, state updates, COMPLETE.
+    public static func lockAction(_ action: LockAction, appID: UInt32, flags: LockActionFlags = [], nameSuffix: FixedName? = nil) -> ClientRequest {
+        ClientRequest(command: .lockAction, needsChallenge: true) { nonce in
+            .lockAction(LockActionRequest(action: action, appID: appID, flags: flags, nameSuffix: nameSuffix, challenge: nonce))
+        }
+    }
+
+    /// Keypad Action (0x0048), as the keypad sends it.
+    public static func keypadAction(source: KeypadActionSource, code: UInt32, action: KeypadLockAction) -> ClientRequest {
+        ClientRequest(command: .keypadAction, needsChallenge: true) { nonce in
+            .keypadAction(KeypadActionRequest(source: source, code: code, action: action, challenge: nonce))
+        }
+    }
+
+    /// Verify Security PIN (0x0020).
+    public static func verifySecurityPIN(_ pin: SecurityPIN) -> ClientRequest {
+        ClientRequest(command: .verifySecurityPIN, needsChallenge: true) { nonce in
+            .verifySecurityPIN(VerifySecurityPIN(challenge: nonce, securityPIN: pin))
+        }
+    }
+
+    /// Request Config (0x0014), answered by Config.
+    public static let config = ClientRequest(command: .requestConfig, needsChallenge: true, finalCommands: [.config]) { nonce in
+        .requestConfig(RequestConfig(challenge: nonce))
+    }
+}
+
+/// A client's protocol engine, sans-I/O: pairing initiator and request flows for any ID type.
+///
+/// Pairing (Nuki BLE API 2.1 §"Pairing", `protocol.md` §3.1): it verifies every step, including the
+/// lock's Authorization-ID authenticator, which pyNukiBT and NukiBleEsp32 skip. Requests: a
+/// challenge is fetched first when the command needs one, the replies are collected until Status
+/// COMPLETE, an Error Report or the request's final command, and every reply must decrypt under
+/// the client's key, carry its auth id and pass its CRC. One request at a time.
+public struct ClientSessionEngine {
+    /// What the engine asks the transport to do, or reports.
+    public enum Action: Sendable {
+        /// Write `bytes` to `characteristic` (a long write when longer than ATT_MTU − 3).
+        case write(Characteristic, [UInt8])
+        /// Pairing finished.
+        case paired(ClientCredentials)
+        /// A request finished: every message received for it, the last one ending it.
+        case completed(Command, [NukiMessage])
+        /// Pairing or a request failed; the engine is idle again.
+        case failed(ClientError)
+    }
+
+    enum State {
+        case idle
+        case pairingAwaitingPublicKey
+        case pairingAwaitingChallenge1(shared: SharedKey, lockKey: Bytes32)
+        case pairingAwaitingChallenge2(shared: SharedKey, lockKey: Bytes32)
+        case pairingAwaitingAuthorizationID(shared: SharedKey, lockKey: Bytes32, clientNonce: Bytes32)
+        case pairingAwaitingStatus(ClientCredentials)
+        case awaitingChallenge(ClientRequest)
+        case awaitingReplies(ClientRequest, [NukiMessage])
+    }
+
+    public let idType: IDType
+    public let clientID: UInt32
+    public let name: FixedName
+    let keyPair: KeyPair
+    let random: any RandomSource
+    public let context: WireContext
+    public private(set) var credentials: ClientCredentials?
+    var state: State = .idle
+    var plainInput = FragmentReassembler(framing: .plain)
+    var encryptedInput = FragmentReassembler(framing: .encrypted)
+
+    public init(idType: IDType, clientID: UInt32, name: FixedName, keyPair: KeyPair, random: any RandomSource,
+                context: WireContext = .smartLock, credentials: ClientCredentials? = nil) {
+        self.idType = idType
+        self.clientID = clientID
+        self.name = name
+        self.keyPair = keyPair
+        self.random = random
+        self.context = context
+        self.credentials = credentials
+    }
+
+    /// Whether a pairing or request is in progress.
+    public var isBusy: Bool {
+        if case .idle = state { return false }
+        return true
+    }
+
+    // MARK: Pairing
+
+    /// Starts pairing: Request Data(Public Key) on the pairing GDIO. The lock must be in pairing mode.
+    public mutating func startPairing() -> [Action] {
+        state = .pairingAwaitingPublicKey
+        plainInput.reset()
+        return [writePlain(.requestData(RequestData(requestedCommand: .publicKey)))]
+    }
+
+    // MARK: Requests
+
+    /// Starts `request`; fails at once when another is in progress or the client is not paired.
+    public mutating func send(_ request: ClientRequest) -> [Action] {
+        guard !isBusy else { return [.failed(ClientError(.busy, "another request or pairing is in progress"))] }
+        guard credentials != nil else { return [.failed(ClientError(.notPaired, "pair before sending \(request.command)"))] }
+        encryptedInput.reset()
+        if request.needsChallenge {
+            state = .awaitingChallenge(request)
+            return writeEncrypted(.requestData(RequestData(requestedCommand: .challenge)))
+        }
+        state = .awaitingReplies(request, [])
+        return writeEncrypted(request.build(.zero))
+    }
+
+    /// Abandons what is in progress (e.g. after a timeout kept by the caller).
+    public mutating func cancel() {
+        state = .idle
+        plainInput.reset()
+        encryptedInput.reset()
+    }
+
+    // MARK: Input
+
+    /// An indication received on `characteristic`.
+    public mutating func receive(_ bytes: [UInt8], on characteristic: Characteristic) -> [Action] {
+        do {
+            switch characteristic {
+            case .pairingGDIO, .keyturnerGDIO:
+                var actions: [Action] = []
+                for frame in try plainInput.append(bytes) {
+                    let plain = try PlainFrame.decode(frame)
+                    let message = try NukiMessage.decode(command: plain.command, payload: plain.payload, context: context)
+                    actions += characteristic == .pairingGDIO ? receivePairing(message) : fail(message)
+                }
+                return actions
+            case .keyturnerUSDIO:
+                guard let credentials else { return fail(ClientError(.notPaired, "encrypted message before pairing")) }
+                var actions: [Action] = []
+                for frame in try encryptedInput.append(bytes) {
+                    let plaintext = try EncryptedMessageCodec.open(frame) { $0 == credentials.authID ? credentials.sharedKey : nil }
+                    let message = try NukiMessage.decode(command: plaintext.command, payload: plaintext.payload, context: context)
+                    actions += receiveReply(message)
+                }
+                return actions
+            }
+        } catch {
+            return fail(ClientError(.invalidReply, "\(error)"))
+        }
+    }
+
+    private mutating func receivePairing(_ message: NukiMessage) -> [Action] {
+        if case .errorReport(let report) = message {
+            return fail(ClientError(.refused(report.errorCode), "lock refused \(report.commandID)"))
+        }
+        switch (state, message) {
+        case (.pairingAwaitingPublicKey, .publicKey(let lockKey)):
+            do {
+                let shared = try SharedKey(ownKeyPair: keyPair, peerPublicKey: lockKey.key)
+                state = .pairingAwaitingChallenge1(shared: shared, lockKey: lockKey.key)
+                return [writePlain(.publicKey(PublicKey(key: keyPair.publicKey)))]
+            } catch {
+                return fail(ClientError(.invalidReply, "lock public key refused: \(error.reason)"))
+            }
+        case (.pairingAwaitingChallenge1(let shared, let lockKey), .challenge(let challenge)):
+            let authenticator = PairingAuthenticator.authorizationAuthenticator(
+                key: shared, clientPublicKey: keyPair.publicKey, lockPublicKey: lockKey, challenge: challenge.nonce)
+            state = .pairingAwaitingChallenge2(shared: shared, lockKey: lockKey)
+            return [writePlain(.authorizationAuthenticator(AuthorizationAuthenticator(authenticator: authenticator)))]
+        case (.pairingAwaitingChallenge2(let shared, let lockKey), .challenge(let challenge)):
+            let clientNonce = random.bytes32()
+            guard let authenticator = try? PairingAuthenticator.authorizationData(
+                key: shared, idType: idType, id: clientID, name: name, clientNonce: clientNonce, challenge: challenge.nonce)
+            else { return fail(ClientError(.invalidReply, "name must be 32 bytes wide")) }
+            state = .pairingAwaitingAuthorizationID(shared: shared, lockKey: lockKey, clientNonce: clientNonce)
+            return [writePlain(.authorizationData(AuthorizationData(
+                authenticator: authenticator, idType: idType, id: clientID, name: name, clientNonce: clientNonce)))]
+        case (.pairingAwaitingAuthorizationID(let shared, let lockKey, let clientNonce), .authorizationID(let id)):
+            guard PairingAuthenticator.verifyAuthorizationID(
+                id.authenticator, key: shared, authID: id.authID, uuid: id.lockUUID, lockNonce: id.nonce, clientNonce: clientNonce)
+            else { return fail(ClientError(.badAuthenticator, "the lock's Authorization-ID authenticator does not verify")) }
+            let confirmation = PairingAuthenticator.authorizationIDConfirmation(key: shared, authID: id.authID, lockNonce: id.nonce)
+            state = .pairingAwaitingStatus(ClientCredentials(authID: id.authID, sharedKey: shared, lockPublicKey: lockKey, lockUUID: id.lockUUID))
+            return [writePlain(.authorizationIDConfirmation(AuthorizationIDConfirmation(authenticator: confirmation, authID: id.authID)))]
+        case (.pairingAwaitingStatus(let credentials), .status(let status)) where status.status == .complete:
+            self.credentials = credentials
+            state = .idle
+            return [.paired(credentials)]
+        default:
+            return fail(ClientError(.invalidReply, "unexpected \(message.command) during pairing"))
+        }
+    }
+
+    private mutating func receiveReply(_ message: NukiMessage) -> [Action] {
+        switch state {
+        case .awaitingChallenge(let request):
+            if case .errorReport = message { return finish(request, [message]) }
+            guard case .challenge(let challenge) = message else {
+                return fail(ClientError(.invalidReply, "expected a challenge, got \(message.command)"))
+            }
+            state = .awaitingReplies(request, [])
+            return writeEncrypted(request.build(challenge.nonce))
+        case .awaitingReplies(let request, var received):
+            received.append(message)
+            switch message {
+            case .errorReport, .status(Status(.complete)):
+                return finish(request, received)
+            default:
+                if request.finalCommands.contains(message.command) { return finish(request, received) }
+                state = .awaitingReplies(request, received)
+                return []
+            }
+        default:
+            // Unsolicited (e.g. a state update after a flow ended): ignored.
+            return []
+        }
+    }
+
+    private mutating func finish(_ request: ClientRequest, _ received: [NukiMessage]) -> [Action] {
+        state = .idle
+        return [.completed(request.command, received)]
+    }
+
+    private mutating func fail(_ message: NukiMessage) -> [Action] {
+        if case .errorReport(let report) = message {
+            return fail(ClientError(.refused(report.errorCode), "lock refused \(report.commandID) on the keyturner GDIO"))
+        }
+        return []
+    }
+
+    private mutating func fail(_ error: ClientError) -> [Action] {
+        state = .idle
+        plainInput.reset()
+        encryptedInput.reset()
+        return [.failed(error)]
+    }
+
+    // MARK: Output
+
+    private func writePlain(_ message: NukiMessage) -> Action {
+        .write(.pairingGDIO, PlainFrame(command: message.command, payload: message.encodedPayload()).encoded())
+    }
+
+    private func writeEncrypted(_ message: NukiMessage) -> [Action] {
+        guard let credentials,
+            let frame = try? EncryptedMessageCodec.seal(
+                authID: credentials.authID, command: message.command, payload: message.encodedPayload(),
+                key: credentials.sharedKey, random: random)
+        else { return [.failed(ClientError(.invalidReply, "could not seal \(message.command)"))] }
+        return [.write(.keyturnerUSDIO, frame)]
+    }
+}
+
+/// Why a client flow failed.
+public struct ClientError: Error, Hashable, Sendable, CustomStringConvertible {
+    public enum Code: Hashable, Sendable {
+        case busy
+        case notPaired
+        /// The lock answered with an Error Report.
+        case refused(NukiErrorCode)
+        /// The lock's authenticator does not verify: not the lock we paired with, or tampering.
+        case badAuthenticator
+        /// A reply that does not decode, decrypt or fit the flow.
+        case invalidReply
+    }
+
+    public let code: Code
+    public let reason: String
+
+    public init(_ code: Code, _ reason: String) {
+        self.code = code
+        self.reason = reason
+    }
+
+    public var description: String { "\(code): \(reason)" }
+}

@@ -1,0 +1,263 @@
+import LockCore
+import LockCrypto
+import LockWire
+
+/// The lock's protocol engine, sans-I/O: every connection's pairing, challenges and encrypted
+/// commands, on top of one ``LockCore/LockMachine``.
+///
+/// Shape: bytes written by a client go in through ``receive(_:on:from:at:)``; what the lock sends
+/// comes out as ``Action``s (indications already cut to the connection's ATT_MTU − 3). Time goes in
+/// through every call and ``advance(to:)``; randomness comes from the injected ``RandomSource``.
+///
+/// Rules (Nuki BLE API 2.1 §"Commands", `protocol.md` §2, §4.1, §9, §13):
+/// - Pairing messages on the pairing GDIO go to the connection's ``PairingResponder``.
+/// - An encrypted frame is opened with the key of its clear auth id. A frame that cannot be
+///   attributed (bad length, unknown auth id, bad MAC) is answered in plaintext on the keyturner
+///   GDIO with `12 00 <code> 00 00` + CRC; an attributed one that fails later (CRC, length,
+///   parameter, refusal) gets an encrypted Error Report on USDIO naming the command (0x0000 when
+///   unknown).
+/// - A connection is bound to the first auth id that authenticates on it; frames with another
+///   auth id on the same connection are refused with K_ERROR_NOT_AUTHORIZED.
+/// - Request Data(Challenge) issues a fresh 32-byte nonce, one outstanding per connection. Every
+///   command that carries a challenge consumes it, matching or not; a wrong or reused one is
+///   K_ERROR_BAD_NONCE. A challenge never outlives its connection.
+/// - Revoking an authorization wipes its key and disconnects its live connections at once.
+public struct LockSessionEngine {
+    /// What the engine asks the transport to do.
+    public enum Action: Sendable {
+        /// Send `bytes` as one indication on `characteristic` of `connection`.
+        case indicate(ConnectionID, Characteristic, [UInt8])
+        /// Drop the connection (revoked authorization).
+        case disconnect(ConnectionID, reason: String)
+        /// Something happened in the lock.
+        case event(LockEvent)
+        /// An input was refused, for logs and the event stream (the Error Report is sent too).
+        case refused(ConnectionID, NukiErrorCode, command: Command, reason: String)
+    }
+
+    struct Connection {
+        var mtu = Fragmenter.minimumMTU
+        var pairing = PairingResponder()
+        var plainInput = FragmentReassembler(framing: .plain)
+        var encryptedInput = FragmentReassembler(framing: .encrypted)
+        var boundAuthID: UInt32?
+        var challenge: Bytes32?
+    }
+
+    public private(set) var machine: LockMachine
+    let lockKeyPair: KeyPair
+    public let lockUUID: LockUUID
+    let random: any RandomSource
+    var keys: [UInt32: SharedKey]
+    var connections: [ConnectionID: Connection] = [:]
+
+    /// - Parameters:
+    ///   - keys: shared keys of the machine's authorizations, by auth id (restored state).
+    public init(machine: LockMachine, lockKeyPair: KeyPair, lockUUID: LockUUID, keys: [UInt32: SharedKey] = [:], random: any RandomSource) {
+        self.machine = machine
+        self.lockKeyPair = lockKeyPair
+        self.lockUUID = lockUUID
+        self.keys = keys
+        self.random = random
+    }
+
+    /// The lock's X25519 public key, sent in pairing.
+    public var publicKey: Bytes32 { lockKeyPair.publicKey }
+
+    /// Whether a shared key is held for `authID`.
+    public func hasKey(for authID: UInt32) -> Bool { keys[authID] != nil }
+
+    // MARK: Connections
+
+    public mutating func connect(_ id: ConnectionID, mtu: Int = Fragmenter.minimumMTU) {
+        var connection = Connection()
+        connection.mtu = mtu
+        connections[id] = connection
+    }
+
+    /// The ATT_MTU negotiated on `id` (Exchange MTU).
+    public mutating func setMTU(_ mtu: Int, for id: ConnectionID) {
+        connections[id]?.mtu = min(max(mtu, Fragmenter.minimumMTU), Fragmenter.maximumMTU)
+    }
+
+    /// Forgets the connection: its challenge, half-received frames and pairing state.
+    public mutating func disconnect(_ id: ConnectionID) {
+        connections[id]?.pairing.reset()
+        connections[id] = nil
+    }
+
+    /// The auth id a connection authenticated as, if any.
+    public func authID(of id: ConnectionID) -> UInt32? { connections[id]?.boundAuthID }
+
+    // MARK: Input
+
+    /// Bytes a client wrote to `characteristic` on `connection` (one ATT write, or a joined long
+    /// write). Unknown connections are connected first with the default MTU.
+    public mutating func receive(_ bytes: [UInt8], on characteristic: Characteristic, from connection: ConnectionID, at now: LockInstant) -> [Action] {
+        if connections[connection] == nil { connect(connection) }
+        var actions = advance(to: now)
+        switch characteristic {
+        case .pairingGDIO:
+            let frames: [[UInt8]]
+            do {
+                frames = try connections[connection, default: Connection()].plainInput.append(bytes)
+            } catch {
+                return actions + refusePlain(error.code.nukiErrorCode, command: Command(rawValue: 0), error.reason, on: .pairingGDIO, connection)
+            }
+            for frame in frames { actions += receivePairing(frame, from: connection, at: now) }
+        case .keyturnerUSDIO:
+            let frames: [[UInt8]]
+            do {
+                frames = try connections[connection, default: Connection()].encryptedInput.append(bytes)
+            } catch {
+                return actions + refusePlain(error.code.nukiErrorCode, command: Command(rawValue: 0), error.reason, on: .keyturnerGDIO, connection)
+            }
+            for frame in frames { actions += receiveEncrypted(frame, from: connection, at: now) }
+        case .keyturnerGDIO:
+            actions += refusePlain(.unknown, command: Command(rawValue: 0), "the keyturner GDIO takes no writes", on: .keyturnerGDIO, connection)
+        }
+        return actions
+    }
+
+    /// Runs the motor and timers up to `now`.
+    public mutating func advance(to now: LockInstant) -> [Action] {
+        route(machine.advance(to: now))
+    }
+
+    /// A press of the lock's button (five seconds or more enter pairing mode).
+    public mutating func pressButton(heldMilliseconds: Int64, at now: LockInstant) -> [Action] {
+        route(machine.pressButton(heldMilliseconds: heldMilliseconds, at: now))
+    }
+
+    private mutating func receivePairing(_ frame: [UInt8], from connection: ConnectionID, at now: LockInstant) -> [Action] {
+        let message: NukiMessage
+        do {
+            let plain = try PlainFrame.decode(frame)
+            message = try NukiMessage.decode(command: plain.command, payload: plain.payload, context: machine.model.wireContext)
+        } catch {
+            connections[connection]?.pairing.reset()
+            let command = frame.count >= 2 ? Command(rawValue: UInt16(frame[0]) | UInt16(frame[1]) << 8) : Command(rawValue: 0)
+            return refusePlain(error.code == .badParameter ? .pairingBadParameter : error.code.nukiErrorCode, command: command, error.reason, on: .pairingGDIO, connection)
+        }
+        guard var pairing = connections[connection]?.pairing else { return [] }
+        let result = pairing.receive(message, machine: &machine, lockKeyPair: lockKeyPair, lockUUID: lockUUID, random: random, at: now)
+        connections[connection]?.pairing = pairing
+        switch result {
+        case .reply(let messages):
+            return messages.flatMap { send(PlainFrame(command: $0.command, payload: $0.encodedPayload()).encoded(), on: .pairingGDIO, to: connection) }
+        case .paired(let authorization, let key, let outputs):
+            keys[authorization.authID] = key
+            return send(PlainFrame(Status(.complete)).encoded(), on: .pairingGDIO, to: connection) + route(outputs)
+        case .refuse(let code, let command, let reason):
+            return refusePlain(code, command: command, reason, on: .pairingGDIO, connection)
+        }
+    }
+
+    private mutating func receiveEncrypted(_ frame: [UInt8], from connection: ConnectionID, at now: LockInstant) -> [Action] {
+        let keys = self.keys
+        let plaintext: EncryptedPlaintext
+        do {
+            plaintext = try EncryptedMessageCodec.open(frame) { keys[$0] }
+        } catch {
+            // Not attributable to a key we could answer under: plaintext on the keyturner GDIO.
+            if error.code == .notAuthorized || error.code.nukiErrorCode == .badLength {
+                return refusePlain(error.code.nukiErrorCode, command: Command(rawValue: 0), error.reason, on: .keyturnerGDIO, connection)
+            }
+            // The MAC verified (so the auth id is genuine) but the plaintext is bad.
+            let authID = (try? EncryptedFrame.decode(frame).authID) ?? 0
+            return refuseEncrypted(error.code.nukiErrorCode, command: Command(rawValue: 0), error.reason, authID: authID, connection)
+        }
+        let authID = plaintext.authID
+        if let bound = connections[connection]?.boundAuthID, bound != authID {
+            return refuseEncrypted(.notAuthorized, command: plaintext.command, "connection is bound to auth id \(bound)", authID: authID, connection)
+        }
+        connections[connection]?.boundAuthID = authID
+
+        let message: NukiMessage
+        do {
+            message = try NukiMessage.decode(command: plaintext.command, payload: plaintext.payload, context: machine.model.wireContext)
+        } catch {
+            if Self.carriesChallenge(plaintext.command) { connections[connection]?.challenge = nil }
+            return refuseEncrypted(error.code.nukiErrorCode, command: plaintext.command, error.reason, authID: authID, connection)
+        }
+
+        if case .requestData(let request) = message, request.requestedCommand == .challenge {
+            guard let auth = machine.authorization(authID), CommandAccess.allows(.requestData, from: auth.idType) else {
+                return refuseEncrypted(.notAuthorized, command: .requestData, "unknown authorization", authID: authID, connection)
+            }
+            let nonce = random.bytes32()
+            connections[connection]?.challenge = nonce
+            return sendEncrypted(.challenge(Challenge(nonce: nonce)), authID: authID, to: connection)
+        }
+        if let bearing = message.payload as? any ChallengeBearingPayload {
+            let outstanding = connections[connection]?.challenge
+            connections[connection]?.challenge = nil
+            guard let outstanding, ConstantTime.equals(outstanding, bearing.challenge) else {
+                return refuseEncrypted(.badNonce, command: message.command, "challenge is not the one issued on this connection, or was used", authID: authID, connection)
+            }
+        }
+        do {
+            let outputs = try machine.handle(message, from: authID, at: now)
+            return route(outputs)
+        } catch {
+            return refuseEncrypted(error.code, command: message.command, error.reason, authID: authID, connection)
+        }
+    }
+
+    /// Every client command but Request Data carries a challenge (auth EC or ECP, `protocol.md` §4),
+    /// so even a malformed one consumes the outstanding challenge: no retries against one nonce.
+    static func carriesChallenge(_ command: Command) -> Bool {
+        guard let rule = CommandAccess.rows[command] else { return false }
+        return command != .requestData && rule != .notAClientCommand
+    }
+
+    // MARK: Output
+
+    /// Turns lock outputs into actions: replies encrypted to every connection bound to their auth
+    /// id, revocations into key wipes and disconnects.
+    private mutating func route(_ outputs: [LockOutput]) -> [Action] {
+        var actions: [Action] = []
+        for output in outputs {
+            switch output {
+            case .reply(let authID, let message):
+                for (id, connection) in connections.sorted(by: { $0.key.rawValue < $1.key.rawValue }) where connection.boundAuthID == authID {
+                    actions += sendEncrypted(message, authID: authID, to: id)
+                }
+            case .event(let event):
+                actions.append(.event(event))
+                if case .authorizationRevoked(let authID) = event {
+                    keys[authID]?.wipe()
+                    keys[authID] = nil
+                    for (id, connection) in connections.sorted(by: { $0.key.rawValue < $1.key.rawValue }) where connection.boundAuthID == authID {
+                        connections[id] = nil
+                        actions.append(.disconnect(id, reason: "authorization \(authID) revoked"))
+                    }
+                }
+            }
+        }
+        return actions
+    }
+
+    private func send(_ bytes: [UInt8], on characteristic: Characteristic, to connection: ConnectionID) -> [Action] {
+        let mtu = connections[connection]?.mtu ?? Fragmenter.minimumMTU
+        return Fragmenter.chunks(bytes, mtu: mtu).map { .indicate(connection, characteristic, $0) }
+    }
+
+    private func sendEncrypted(_ message: NukiMessage, authID: UInt32, to connection: ConnectionID) -> [Action] {
+        guard let key = keys[authID],
+            let frame = try? EncryptedMessageCodec.seal(
+                authID: authID, command: message.command, payload: message.encodedPayload(), key: key, random: random)
+        else { return [] }
+        return send(frame, on: .keyturnerUSDIO, to: connection)
+    }
+
+    private func refusePlain(_ code: NukiErrorCode, command: Command, _ reason: String, on characteristic: Characteristic, _ connection: ConnectionID) -> [Action] {
+        [.refused(connection, code, command: command, reason: reason)]
+            + send(PlainFrame(ErrorReport(errorCode: code, commandID: command)).encoded(), on: characteristic, to: connection)
+    }
+
+    private func refuseEncrypted(_ code: NukiErrorCode, command: Command, _ reason: String, authID: UInt32, _ connection: ConnectionID) -> [Action] {
+        [.refused(connection, code, command: command, reason: reason)]
+            + sendEncrypted(.errorReport(ErrorReport(errorCode: code, commandID: command)), authID: authID, to: connection)
+    }
+}

@@ -1,1 +1,0 @@
-// LockSession: see Package.swift for its role (in progress).
