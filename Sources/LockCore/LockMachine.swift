@@ -42,6 +42,12 @@ public struct LockMachine: Hashable, Sendable {
 
     var motion: Motion?
 
+    /// Keypad codes and their brute-force lockout (persisted: a restart does not end a lockout).
+    public private(set) var keypadCodes = KeypadCodeBook()
+    public private(set) var keypadLockout = KeypadLockout()
+    /// The log ring.
+    public private(set) var log = LockLog()
+
     /// Hold time of the button that enters pairing mode (Nuki BLE API 2.1: 5 s).
     public static let pairingButtonHoldMilliseconds: Int64 = 5_000
 
@@ -172,9 +178,17 @@ public struct LockMachine: Hashable, Sendable {
             try checkSecurityPIN(protected.securityPIN, at: now)
         }
         var copy = self
-        let outputs = try copy.apply(message, from: auth, at: now)
-        self = copy
-        return outputs
+        do {
+            let outputs = try copy.apply(message, from: auth, at: now)
+            self = copy
+            return outputs
+        } catch {
+            // A refused command changes nothing, except the record of a failed attempt: the keypad
+            // lockout count and the log entry of a wrong code must survive the refusal.
+            keypadLockout = copy.keypadLockout
+            log = copy.log
+            throw error
+        }
     }
 
     private mutating func apply(_ message: NukiMessage, from auth: Authorization, at now: LockInstant) throws(LockError) -> [LockOutput] {
@@ -237,6 +251,36 @@ public struct LockMachine: Hashable, Sendable {
             return [complete, .event(.securityPINChanged)]
         case .requestReboot:
             return [complete, .event(.rebootRequested)]
+        case .addKeypadCode(let request):
+            let entry = try keypadCodes.add(
+                code: request.code, name: request.name, restriction: request.restriction,
+                created: lockTime(at: now)?.utcDateTime ?? .unset)
+            return [reply(.keypadCodeID(KeypadCodeID(codeID: entry.codeID, dateCreated: entry.dateCreated)))]
+        case .requestKeypadCodes(let request):
+            let page = keypadCodes.codes.dropFirst(Int(request.offset)).prefix(Int(request.count))
+            return [reply(.keypadCodeCount(KeypadCodeCount(count: UInt16(clamping: keypadCodes.codes.count))))]
+                + page.map { reply(.keypadCode($0)) } + [complete]
+        case .updateKeypadCode(let request):
+            try keypadCodes.update(request)
+            return [complete]
+        case .removeKeypadCode(let request):
+            try keypadCodes.remove(codeID: request.codeID)
+            return [complete]
+        case .keypadAction(let request):
+            return try keypadAction(request, by: auth, at: now)
+        case .requestLogEntries(let request):
+            var out: [LockOutput] = []
+            if request.totalCount {
+                out.append(reply(.logEntryCount(LogEntryCount(
+                    loggingEnabled: log.enabled, count: UInt16(clamping: log.entries.count), doorSensorEnabled: false,
+                    doorSensorLoggingEnabled: false))))
+            }
+            out += log.page(startIndex: request.startIndex, count: request.count, descending: request.descending).map { reply(.logEntry($0)) }
+            return out + [complete]
+        case .enableLogging(let request):
+            log.enabled = request.enabled
+            log.append(timestamp: lockTime(at: now)?.utcDateTime ?? .unset, authID: auth.authID, name: auth.name, event: .loggingEnabled(request.enabled))
+            return [complete]
         default:
             throw LockError(.unknown, "\(message.command) is not implemented by this emulator yet")
         }
@@ -256,7 +300,10 @@ public struct LockMachine: Hashable, Sendable {
 
     // MARK: Motor
 
-    private mutating func startLockAction(_ requested: LockAction, flags: LockActionFlags, by auth: Authorization, at now: LockInstant) throws(LockError) -> [LockOutput] {
+    private mutating func startLockAction(
+        _ requested: LockAction, flags: LockActionFlags, by auth: Authorization, at now: LockInstant,
+        logAs logKind: Motion.LogKind? = nil
+    ) throws(LockError) -> [LockOutput] {
         guard motion == nil else { throw LockError(.busy, "a lock action is already running") }
         guard auth.enabled else { throw LockError(.disabled, "authorization \(auth.authID) is disabled") }
         if let refusal = TimeWindow.check(auth.restriction, now: lockTime(at: now), localOffsetMinutes: localOffsetMinutes) {
@@ -281,7 +328,8 @@ public struct LockMachine: Hashable, Sendable {
         }
         motion = Motion(
             action: action, trigger: .system, requester: auth.authID, steps: Motion.steps(for: action), nextStep: 0,
-            nextStepAt: now.adding(milliseconds: model.motorStepMilliseconds))
+            nextStepAt: now.adding(milliseconds: model.motorStepMilliseconds),
+            logEvent: logKind ?? .lockAction(flags: flags.rawValue))
         var outputs: [LockOutput] = [.reply(authID: auth.authID, .status(Status(.accepted)))]
         if model.motorStepMilliseconds == 0 { outputs += advance(to: now) }
         return outputs
@@ -315,7 +363,58 @@ public struct LockMachine: Hashable, Sendable {
                 outputs.append(.reply(authID: requester, .status(Status(.complete))))
             }
             outputs.append(.event(.lockActionCompleted(current.action, trigger: current.trigger, authID: current.requester, status: .success)))
+            let name = current.requester.flatMap { authorization($0)?.name } ?? FixedName("", width: FixedName.nameWidth)
+            let event: LogEntry.Event
+            switch current.logEvent {
+            case .lockAction(let flags):
+                event = .lockAction(.init(action: current.action, trigger: current.trigger, flags: flags, completionStatus: .success))
+            case .keypad(let source, let codeID):
+                event = .keypadAction(.init(action: current.action, source: source, completionStatus: .success, codeID: codeID))
+            }
+            log.append(timestamp: lockTime(at: now)?.utcDateTime ?? .unset, authID: current.requester ?? 0, name: name, event: event)
         }
+        return outputs
+    }
+
+    /// Keypad Action (0x0048): the back key locks; a typed code is matched in constant time against
+    /// every stored code, refused during a lockout (also when right), and a wrong one counts toward
+    /// the lockout tiers of ``KeypadLockout`` and is logged with completion status 0xE0.
+    private mutating func keypadAction(_ request: KeypadActionRequest, by auth: Authorization, at now: LockInstant) throws(LockError) -> [LockOutput] {
+        let time = lockTime(at: now)?.utcDateTime ?? .unset
+        switch request.source {
+        case .backKey:
+            return try startLockAction(.lock, flags: [], by: auth, at: now, logAs: .keypad(source: .backKey, codeID: 0))
+        case .code:
+            break
+        default:
+            throw LockError(.badParameter, "keypad source \(request.source) is not supported")
+        }
+        if let lockout = keypadLockout.active(at: now) {
+            throw LockError(lockout.code, "keypad locked out for \(lockout.remainingMilliseconds) ms more")
+        }
+        guard let index = keypadCodes.match(request.code) else {
+            // Kept by handle(_:from:at:) although the request is refused.
+            let code = keypadLockout.recordFailure(at: now)
+            log.append(timestamp: time, authID: auth.authID, name: auth.name, event: .keypadAction(.init(
+                action: LockAction(rawValue: request.action.rawValue), source: .code, completionStatus: .invalidCode, codeID: 0)))
+            throw LockError(code, "wrong keypad code")
+        }
+        let entry = keypadCodes.codes[index]
+        guard entry.enabled else { throw LockError(.disabled, "keypad code \(entry.codeID) is disabled") }
+        if let refusal = TimeWindow.check(entry.restriction, now: lockTime(at: now), localOffsetMinutes: localOffsetMinutes) {
+            throw refusal
+        }
+        let action: LockAction
+        switch request.action {
+        case .unlock: action = .unlock
+        case .lock: action = .lock
+        case .unlatch: action = .unlatch
+        case .lockNGo: action = .lockNGo
+        default: action = lockState == .locked ? .unlock : .lock
+        }
+        let outputs = try startLockAction(action, flags: [], by: auth, at: now, logAs: .keypad(source: .code, codeID: entry.codeID))
+        keypadLockout.recordSuccess()
+        keypadCodes.recordUse(at: index, time: time)
         return outputs
     }
 

@@ -9,6 +9,15 @@ struct Motion: Hashable, Sendable {
     var steps: [LockState]
     var nextStep: Int
     var nextStepAt: LockInstant
+    /// How the finished action is logged.
+    var logEvent: LogKind
+
+    enum LogKind: Hashable, Sendable {
+        /// Log type 0x02 with the request's flags.
+        case lockAction(flags: UInt8)
+        /// Log type 0x05 for a keypad code.
+        case keypad(source: KeypadActionSource, codeID: UInt16)
+    }
 
     /// The lock states an action passes through, from the current one (Nuki BLE API 2.1 §"Lock
     /// States"; `protocol.md` §5.3, real-lock variant with 0x06 and 0x07).
