@@ -11,8 +11,8 @@ public struct FailureLockout: Hashable, Sendable {
     public let firstLockoutMilliseconds: Int64
     public let maxLockoutMilliseconds: Int64
 
-    public private(set) var consecutiveFailures = 0
-    public private(set) var lockedUntil: LockInstant?
+    public internal(set) var consecutiveFailures = 0
+    public internal(set) var lockedUntil: LockInstant?
 
     public init(freeAttempts: Int, firstLockoutMilliseconds: Int64, maxLockoutMilliseconds: Int64) {
         self.freeAttempts = freeAttempts

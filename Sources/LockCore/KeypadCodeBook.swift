@@ -8,8 +8,8 @@ import LockWire
 public struct KeypadCodeBook: Hashable, Sendable {
     /// Most codes the lock holds (Keypad 1.0 is reported to allow 99–100; `security.md` X-01).
     public var capacity: Int = 100
-    public private(set) var codes: [KeypadCode] = []
-    public private(set) var nextCodeID: UInt16 = 1
+    public internal(set) var codes: [KeypadCode] = []
+    public internal(set) var nextCodeID: UInt16 = 1
 
     public init() {}
 

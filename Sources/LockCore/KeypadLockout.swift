@@ -16,9 +16,9 @@ import LockWire
 /// Any code, right or wrong, is refused during a lockout, the count resets only on a correct
 /// code, and the state persists across reconnects and restarts.
 public struct KeypadLockout: Hashable, Sendable {
-    public private(set) var consecutiveFailures = 0
-    public private(set) var lockedUntil: LockInstant?
-    public private(set) var tier: Int = 0
+    public internal(set) var consecutiveFailures = 0
+    public internal(set) var lockedUntil: LockInstant?
+    public internal(set) var tier: Int = 0
 
     public init() {}
 

@@ -8,9 +8,9 @@ public struct LockLog: Hashable, Sendable {
     /// Most entries sent for one request, whatever count it asks (`security.md` X-05).
     public static let maxEntriesPerRequest = 100
 
-    public private(set) var entries: [LogEntry] = []
-    public private(set) var droppedCount: UInt64 = 0
-    public private(set) var nextIndex: UInt32 = 1
+    public internal(set) var entries: [LogEntry] = []
+    public internal(set) var droppedCount: UInt64 = 0
+    public internal(set) var nextIndex: UInt32 = 1
     public var enabled = true
 
     public init() {}

@@ -14,39 +14,39 @@ public struct LockMachine: Hashable, Sendable {
     public var nukiID: UInt32
     public var settings: LockSettings
 
-    public private(set) var nukiState: NukiState
-    public private(set) var lockState: LockState = .locked
-    public private(set) var lockTrigger: Trigger = .system
-    public private(set) var lastLockAction: LockAction?
-    public private(set) var lastLockActionTrigger: Trigger?
-    public private(set) var lastLockActionCompletion: CompletionStatus?
+    public internal(set) var nukiState: NukiState
+    public internal(set) var lockState: LockState = .locked
+    public internal(set) var lockTrigger: Trigger = .system
+    public internal(set) var lastLockAction: LockAction?
+    public internal(set) var lastLockActionTrigger: Trigger?
+    public internal(set) var lastLockActionCompletion: CompletionStatus?
     public var doorSensorState: DoorSensorState = .unavailable
     public var configUpdateCount: UInt8 = 0
     public var lockNGoTimer: UInt8 = 0
     /// Battery level, percent.
     public var batteryPercent: Int = 100
 
-    public private(set) var authorizations: [Authorization] = []
+    public internal(set) var authorizations: [Authorization] = []
     /// Most authorizations the lock holds (real locks: 200, `protocol.md` §13).
     public var maxAuthorizations: Int = 200
-    public private(set) var nextAuthID: UInt32 = 1
+    public internal(set) var nextAuthID: UInt32 = 1
 
-    public private(set) var securityPIN: SecurityPIN
-    public private(set) var pinGuard = FailureLockout.securityPIN
+    public internal(set) var securityPIN: SecurityPIN
+    public internal(set) var pinGuard = FailureLockout.securityPIN
 
     /// Offset of the lock's clock from the injected time, set by Update Time; nil until set.
-    public private(set) var clockOffsetMilliseconds: Int64?
+    public internal(set) var clockOffsetMilliseconds: Int64?
     /// How long pairing mode lasts once entered.
     public var pairingModeMilliseconds: Int64 = 300_000
-    public private(set) var pairingModeUntil: LockInstant?
+    public internal(set) var pairingModeUntil: LockInstant?
 
     var motion: Motion?
 
     /// Keypad codes and their brute-force lockout (persisted: a restart does not end a lockout).
-    public private(set) var keypadCodes = KeypadCodeBook()
-    public private(set) var keypadLockout = KeypadLockout()
+    public internal(set) var keypadCodes = KeypadCodeBook()
+    public internal(set) var keypadLockout = KeypadLockout()
     /// The log ring.
-    public private(set) var log = LockLog()
+    public internal(set) var log = LockLog()
 
     /// Hold time of the button that enters pairing mode (Nuki BLE API 2.1: 5 s).
     public static let pairingButtonHoldMilliseconds: Int64 = 5_000
