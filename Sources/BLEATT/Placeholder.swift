@@ -1,1 +1,0 @@
-// BLEATT: see Package.swift for its role (in progress).
