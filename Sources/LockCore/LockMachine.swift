@@ -75,8 +75,13 @@ public struct LockMachine: Hashable, Sendable {
         clockOffsetMilliseconds = instant.milliseconds(since: now)
     }
 
-    /// Local time minus UTC, from the configured offset (timezone id and DST come with the tz database).
-    var localOffsetMinutes: Int { Int(settings.timezoneOffsetMinutes) }
+    /// How the lock reckons local time, from Config's timezone id, offset and DST mode.
+    public var localTime: LocalTime {
+        LocalTime(timezoneID: settings.timezoneID, fixedOffsetMinutes: Int(settings.timezoneOffsetMinutes), dstMode: settings.dstMode)
+    }
+
+    /// Local time minus UTC at `now`, in minutes.
+    func localOffsetMinutes(at now: LockInstant) -> Int { localTime.offsetMinutes(at: lockTime(at: now) ?? now) }
 
     // MARK: Pairing mode and users
 
@@ -306,7 +311,7 @@ public struct LockMachine: Hashable, Sendable {
     ) throws(LockError) -> [LockOutput] {
         guard motion == nil else { throw LockError(.busy, "a lock action is already running") }
         guard auth.enabled else { throw LockError(.disabled, "authorization \(auth.authID) is disabled") }
-        if let refusal = TimeWindow.check(auth.restriction, now: lockTime(at: now), localOffsetMinutes: localOffsetMinutes) {
+        if let refusal = TimeWindow.check(auth.restriction, now: lockTime(at: now), localOffsetMinutes: localOffsetMinutes(at: now)) {
             throw refusal
         }
         var action = requested
@@ -401,7 +406,7 @@ public struct LockMachine: Hashable, Sendable {
         }
         let entry = keypadCodes.codes[index]
         guard entry.enabled else { throw LockError(.disabled, "keypad code \(entry.codeID) is disabled") }
-        if let refusal = TimeWindow.check(entry.restriction, now: lockTime(at: now), localOffsetMinutes: localOffsetMinutes) {
+        if let refusal = TimeWindow.check(entry.restriction, now: lockTime(at: now), localOffsetMinutes: localOffsetMinutes(at: now)) {
             throw refusal
         }
         let action: LockAction

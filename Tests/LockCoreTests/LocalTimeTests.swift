@@ -1,0 +1,87 @@
+import LockCore
+import LockWire
+import Testing
+
+/// Local time from the tz database and the EU rule, and time windows on the DST switch days.
+@Suite struct LocalTimeTests {
+    static func utc(_ mo: UInt8, _ d: UInt8, _ h: UInt8, _ mi: UInt8 = 0, _ s: UInt8 = 0) -> LockInstant {
+        LockInstant(utc: DateTime(year: 2026, month: mo, day: d, hour: h, minute: mi, second: s)) ?? LockInstant(millisecondsSince1970: 0)
+    }
+
+    static let berlin = TimeZoneID(tzName: "Europe/Berlin") ?? .none
+    static let tokyo = TimeZoneID(tzName: "Asia/Tokyo") ?? .none
+    static let newYork = TimeZoneID(tzName: "America/New_York") ?? .none
+
+    /// 2026: EU summer time starts 29 March 01:00 UTC and ends 25 October 01:00 UTC.
+    @Test(arguments: [
+        (UInt8(3), UInt8(29), UInt8(0), UInt8(59), UInt8(59), 60), (3, 29, 1, 0, 0, 120),
+        (10, 25, 0, 59, 59, 120), (10, 25, 1, 0, 0, 60),
+    ])
+    func berlinSwitchesOnTheEUDays(month: UInt8, day: UInt8, hour: UInt8, minute: UInt8, second: UInt8, offset: Int) {
+        let local = LocalTime(timezoneID: Self.berlin, fixedOffsetMinutes: 0, dstMode: .european)
+        #expect(local.offsetMinutes(at: Self.utc(month, day, hour, minute, second)) == offset)
+    }
+
+    @Test func tokyoHasNoDSTAndNewYorkFollowsItsOwnRules() {
+        let tokyo = LocalTime(timezoneID: Self.tokyo, fixedOffsetMinutes: 0, dstMode: .european)
+        #expect(tokyo.offsetMinutes(at: Self.utc(1, 15, 12)) == 540)
+        #expect(tokyo.offsetMinutes(at: Self.utc(7, 15, 12)) == 540)
+        let newYork = LocalTime(timezoneID: Self.newYork, fixedOffsetMinutes: 0, dstMode: .european)
+        #expect(newYork.offsetMinutes(at: Self.utc(1, 15, 12)) == -300)
+        // US summer time 2026 starts 8 March 07:00 UTC, before the EU's.
+        #expect(newYork.offsetMinutes(at: Self.utc(3, 8, 7)) == -240)
+        #expect(newYork.offsetMinutes(at: Self.utc(3, 8, 6, 59, 59)) == -300)
+    }
+
+    @Test func withoutATimezoneIDTheFixedOffsetAndEURuleApply() {
+        let european = LocalTime(timezoneID: .none, fixedOffsetMinutes: 60, dstMode: .european)
+        #expect(european.offsetMinutes(at: Self.utc(3, 29, 0, 59, 59)) == 60)
+        #expect(european.offsetMinutes(at: Self.utc(3, 29, 1)) == 120)
+        #expect(european.offsetMinutes(at: Self.utc(10, 25, 1)) == 60)
+        let fixed = LocalTime(timezoneID: .none, fixedOffsetMinutes: 330, dstMode: .off)
+        #expect(fixed.offsetMinutes(at: Self.utc(7, 1, 0)) == 330)
+        let standardOnly = LocalTime(timezoneID: Self.berlin, fixedOffsetMinutes: 0, dstMode: .off)
+        #expect(standardOnly.offsetMinutes(at: Self.utc(7, 1, 0)) == 60)
+    }
+
+    /// Daily 09:00–12:00 in Berlin around both switch days.
+    @Test(arguments: [
+        (UInt8(3), UInt8(28), UInt8(7), UInt8(30), false),  // Sat 08:30 CET
+        (3, 28, 8, 30, true),  // Sat 09:30 CET
+        (3, 29, 7, 30, true),  // Sun 09:30 CEST
+        (3, 29, 9, 59, true),  // Sun 11:59 CEST
+        (3, 29, 10, 0, false),  // Sun 12:00 CEST
+        (10, 24, 9, 59, true),  // Sat 11:59 CEST
+        (10, 24, 10, 30, false),  // Sat 12:30 CEST
+        (10, 25, 7, 59, false),  // Sun 08:59 CET
+        (10, 25, 8, 0, true),  // Sun 09:00 CET
+    ])
+    func dailyWindowAcrossDSTSwitches(month: UInt8, day: UInt8, hour: UInt8, minute: UInt8, allowed: Bool) {
+        var window = TimeRestriction.unrestricted
+        window.timeLimited = true
+        window.allowedFromTime = TimeOfDay(hour: 9, minute: 0)
+        window.allowedUntilTime = TimeOfDay(hour: 12, minute: 0)
+        let now = Self.utc(month, day, hour, minute)
+        let offset = LocalTime(timezoneID: Self.berlin, fixedOffsetMinutes: 0, dstMode: .european).offsetMinutes(at: now)
+        #expect((TimeWindow.check(window, now: now, localOffsetMinutes: offset) == nil) == allowed)
+    }
+
+    @Test func lockMachineEvaluatesWindowsInItsZone() throws {
+        var model = LockModel.smartLock3
+        model.motorStepMilliseconds = 0
+        var settings = LockSettings(name: FixedName("Door", width: 32))
+        settings.timezoneID = Self.tokyo
+        let t0 = Self.utc(3, 2, 0)  // Monday 09:00 in Tokyo
+        var machine = LockMachine(model: model, nukiID: 1, settings: settings, securityPIN: .u16(1))
+        try machine.setClock(to: t0.utcDateTime, at: t0)
+        var restriction = TimeRestriction.unrestricted
+        restriction.timeLimited = true
+        restriction.allowedWeekdays = [.monday]
+        restriction.allowedFromTime = TimeOfDay(hour: 9, minute: 0)
+        restriction.allowedUntilTime = TimeOfDay(hour: 12, minute: 0)
+        machine.restoreAuthorization(Authorization(authID: 1, idType: .app, clientID: 1, name: FixedName("a", width: 32), dateCreated: .unset, restriction: restriction))
+        let unlock = NukiMessage.lockAction(LockActionRequest(action: .unlock, appID: 1, challenge: .zero))
+        #expect(throws: LockError.self) { try machine.handle(unlock, from: 1, at: t0.adding(milliseconds: -1000)) }
+        #expect(try machine.handle(unlock, from: 1, at: t0).count > 1)
+    }
+}
