@@ -27,6 +27,8 @@ let package = Package(
                 "CSodiumBench",
                 .product(name: "LockWire", package: "Latchkey"),
                 .product(name: "LockCrypto", package: "Latchkey"),
+                .product(name: "LockCore", package: "Latchkey"),
+                .product(name: "LockSession", package: "Latchkey"),
             ]
         ),
     ]

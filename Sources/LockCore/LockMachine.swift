@@ -182,7 +182,14 @@ public struct LockMachine: Hashable, Sendable {
             // Outside the copy: a failed attempt counts toward the lockout even though it is refused.
             try checkSecurityPIN(protected.securityPIN, at: now)
         }
+        // The log is append-only and entries of refused attempts must stay, so it is moved into the
+        // working copy rather than shared with it (sharing would copy the whole ring on the first
+        // append).
+        var log = LockLog()
+        swap(&log, &self.log)
         var copy = self
+        copy.log = log
+        log = LockLog()
         do {
             let outputs = try copy.apply(message, from: auth, at: now)
             self = copy
@@ -191,7 +198,7 @@ public struct LockMachine: Hashable, Sendable {
             // A refused command changes nothing, except the record of a failed attempt: the keypad
             // lockout count and the log entry of a wrong code must survive the refusal.
             keypadLockout = copy.keypadLockout
-            log = copy.log
+            swap(&self.log, &copy.log)
             throw error
         }
     }

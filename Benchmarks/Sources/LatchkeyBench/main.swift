@@ -14,10 +14,11 @@ if arguments.contains("--help") || arguments.contains("-h") {
         usage: latchkey-bench [--quick] [--check]
           --quick  short rounds (3 × ≥20 ms) for CI smoke runs; figures are rough
           --check  exit 1 when codec seal+open of a Lock Action exceeds \(BenchConfig.ratioTarget)× raw secretbox
+          --sessions  only the session rows (lock action transactions, pairings), e.g. for profiling
         """)
     exit(0)
 }
-let unknown = arguments.subtracting(["--quick", "--check"])
+let unknown = arguments.subtracting(["--quick", "--check", "--sessions"])
 guard unknown.isEmpty else {
     FileHandle.standardError.write("latchkey-bench: unknown option \(unknown.sorted().joined(separator: " "))\n".data(using: .utf8)!)
     exit(64)
@@ -268,6 +269,12 @@ print("latchkey-bench: 1 thread, \(config.rounds) rounds of ≥\(config.roundSec
 print("")
 bench.header()
 
+if arguments.contains("--sessions") {
+    runSessions(&bench).forEach { print($0) }
+    print("(sink \(String(bench.sink, radix: 16)))")
+    exit(0)
+}
+
 bench.section("codec: EncryptedMessageCodec, Lock Action (payload 38 B, frame \(lockAction.frame.count) B)")
 bench.run("seal (encode)", bytes: 38, codecSeal(lockAction))
 bench.run("open (decode)", bytes: 38, codecOpen(lockAction))
@@ -292,6 +299,8 @@ bench.run("[UInt8], 46 B", bytes: 46, throughput: true, crcArray(count: 46))
 bench.run("[UInt8], 4 KiB", bytes: 4096, throughput: true, crcArray(count: 4096))
 bench.run("ArraySlice, 44 B (open's CRC check)", bytes: 44, throughput: true, crcSlice(count: 44))
 
+let sessionLines = runSessions(&bench)
+
 // Paired rounds: codec and raw alternate, so a burst of load from elsewhere hits both sides.
 let paired = bench.paired(codecRoundTrip(lockAction), rawRoundTrip(lockRaw))
 
@@ -302,6 +311,7 @@ func ratioLine(_ label: String, _ codec: Stats, _ raw: Stats) {
 }
 ratioLine("Lock Action (table rows)", codecLock, rawLock)
 ratioLine("Keyturner States (table rows)", codecKeyturner, rawKeyturner)
+sessionLines.forEach { print($0) }
 let passed = paired.median <= BenchConfig.ratioTarget
 print("  Lock Action, \(paired.count) paired rounds: median \(fixed(paired.median, 3))x  (min \(fixed(paired.min, 3))x, max \(fixed(paired.max, 3))x)  target ≤ \(fixed(BenchConfig.ratioTarget, 1))x  \(passed ? "PASS" : "FAIL")")
 print("")
