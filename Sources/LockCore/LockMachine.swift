@@ -4,15 +4,33 @@ import LockWire
 ///
 /// `LockMachine` is a value. ``handle(_:from:at:)`` works on a copy and commits it only when the
 /// command succeeds, so a refused command (``LockError``) changes nothing. Time is always passed
-/// in; the motor advances only through ``advance(to:)``. Challenges, encryption and fragmentation
-/// are the session's (`LockSession`); the security PIN, its lockout, the access matrix
-/// (``CommandAccess``), time windows and the motor are here.
+/// in; the motor, auto lock, time control and the battery's idle drain advance only through
+/// ``advance(to:)`` (the session calls it before every input). Challenges, encryption and
+/// fragmentation are the session's (`LockSession`); the security PIN, its lockout, the access
+/// matrix (``CommandAccess``), time windows and the motor are here.
 ///
-/// Source: Nuki BLE API 2.1 and 2.3.0 §"Commands", `protocol.md` §4–§6.
+/// Policies decided here (the Nuki API leaves them open):
+/// - **Remote access** (`protocol.md` §6, error 0x26): the API has no "relayed" flag, and a bridge
+///   has no user interface of its own, so every request that arrives under an authorization of ID
+///   type bridge is a relayed one. A bridge whose entry has remoteAllowed = 0 is refused with
+///   K_ERROR_REMOTE_NOT_ALLOWED for every command except Request Data (reading the state, the
+///   battery, counters). A bridge paired at the lock (button held: physical consent) starts with
+///   remoteAllowed = 1; an admin revokes it with Update Authorization Entry. Apps, fobs and keypads
+///   talk to the lock directly and are never "remote".
+/// - **Order of checks** in ``handle(_:from:at:)``: unknown auth id or command not allowed for its
+///   ID type (0x20), disabled (0x25), remote not allowed (0x26), outside its time window (0x27),
+///   then the security PIN (0x21/0x28), then the command's own checks.
+/// - **Auto unlock** (Lock Action flag bit 0, ``autoUnlockCoolDownMilliseconds``): see
+///   ``checkAutoUnlock(_:by:at:)``.
+///
+/// Source: Nuki BLE API 2.1 and 2.3.0 §"Commands", `protocol.md` §4–§8.
 public struct LockMachine: Hashable, Sendable {
     public var model: LockModel
     public var nukiID: UInt32
     public var settings: LockSettings
+    /// The settings of Advanced Config (0x0037), written by Set Advanced Config (0x0035); all five
+    /// optional fields are always set here (the reply sends those of the model).
+    public internal(set) var advancedSettings: AdvancedConfigSettings = LockMachine.defaultAdvancedSettings
 
     public internal(set) var nukiState: NukiState
     public internal(set) var lockState: LockState = .locked
@@ -20,16 +38,34 @@ public struct LockMachine: Hashable, Sendable {
     public internal(set) var lastLockAction: LockAction?
     public internal(set) var lastLockActionTrigger: Trigger?
     public internal(set) var lastLockActionCompletion: CompletionStatus?
+    /// When the last lock action (any trigger, manual turns included) finished; starts the auto
+    /// unlock cool-down.
+    public internal(set) var lastLockActionAt: LockInstant?
     public var doorSensorState: DoorSensorState = .unavailable
     public var configUpdateCount: UInt8 = 0
+    /// Keyturner States byte 14 while no lock'n'go runs (while one runs, the seconds left are sent).
     public var lockNGoTimer: UInt8 = 0
-    /// Battery level, percent.
-    public var batteryPercent: Int = 100
+
+    /// Battery level in milli-percent (100,000 = 100 %), drained by ``BatteryModel``.
+    public internal(set) var batteryMilliPercent: Int = BatteryModel.full
+    /// Up to when the idle drain has been applied; nil before the first ``advance(to:)``.
+    public internal(set) var batteryAccountedAt: LockInstant?
+    /// Whether the "below 20 %" notification was sent for the current drop.
+    public internal(set) var batteryCriticalNotified = false
+    /// Drain of the last motor action, milli-percent (Battery Report).
+    public internal(set) var lastActionDrainMilliPercent: Int = 0
+    /// The ring light's current pattern.
+    public internal(set) var ringLight: RingLight = .off
 
     public internal(set) var authorizations: [Authorization] = []
     /// Most authorizations the lock holds (real locks: 200, `protocol.md` §13).
     public var maxAuthorizations: Int = 200
     public internal(set) var nextAuthID: UInt32 = 1
+    /// The last command each authorization sent that the lock carried out (Request Data for
+    /// Most Recent Command 0x000F).
+    public internal(set) var mostRecentCommands: [UInt32: Command] = [:]
+    /// Openings and closings counters (Request Data for 0x0010); "since boot" resets on Request Reboot.
+    public internal(set) var openingsClosings = OpeningsClosingsSummary(openingsTotal: 0, closingsTotal: 0, openingsSinceBoot: 0, closingsSinceBoot: 0)
 
     public internal(set) var securityPIN: SecurityPIN
     public internal(set) var pinGuard = FailureLockout.securityPIN
@@ -41,6 +77,16 @@ public struct LockMachine: Hashable, Sendable {
     public internal(set) var pairingModeUntil: LockInstant?
 
     var motion: Motion?
+    /// When auto lock fires, set when the lock comes to rest unlocked with auto lock enabled.
+    public internal(set) var autoLockAt: LockInstant?
+
+    /// Time control entries (`protocol.md` §5.10), in the order added.
+    public internal(set) var timeControlEntries: [TimeControlEntry] = []
+    /// Most time control entries the lock holds (not documented; chosen here).
+    public var timeControlCapacity: Int = 20
+    /// Injected time up to which time control schedules have been run; nil before the first
+    /// ``advance(to:)``.
+    public internal(set) var timeControlCheckedUntil: LockInstant?
 
     /// Keypad codes and their brute-force lockout (persisted: a restart does not end a lockout).
     public internal(set) var keypadCodes = KeypadCodeBook()
@@ -50,6 +96,22 @@ public struct LockMachine: Hashable, Sendable {
 
     /// Hold time of the button that enters pairing mode (Nuki BLE API 2.1: 5 s).
     public static let pairingButtonHoldMilliseconds: Int64 = 5_000
+    /// An auto unlock is refused with K_ERROR_AUTO_UNLOCK_TOO_RECENT this long after the last lock
+    /// action (5 min; chosen here, the API names no figure).
+    public static let autoUnlockCoolDownMilliseconds: Int64 = 300_000
+    /// Advanced Config "total degrees" (the measured turn range; fixed in the emulator).
+    public static let totalDegrees: UInt16 = 720
+    /// Factory advanced settings (Nuki BLE API 2.1 §"Advanced Config" defaults: single press
+    /// intelligent, double press lock'n'go; lock'n'go 20 s, unlatch 3 s, auto lock off).
+    public static let defaultAdvancedSettings = AdvancedConfigSettings(
+        unlockedPositionOffsetDegrees: 0, lockedPositionOffsetDegrees: 0, singleLockedPositionOffsetDegrees: 0,
+        unlockedToLockedTransitionOffsetDegrees: 0, lockNGoTimeout: 20, singleButtonPressAction: .intelligent,
+        doubleButtonPressAction: .lockNGo, detachedCylinder: false, batteryType: .alkali, automaticBatteryTypeDetection: true,
+        unlatchDuration: 3, autoLockTimeout: 300, autoUnlockDisabled: false, nightmodeEnabled: false,
+        nightmodeStartTime: TimeOfDay(hour: 22, minute: 0), nightmodeEndTime: TimeOfDay(hour: 6, minute: 0),
+        nightmodeAutoLockEnabled: false, nightmodeAutoUnlockDisabled: false, nightmodeImmediateLockOnStart: false,
+        autoLockEnabled: false, immediateAutoLockEnabled: 0, autoUpdateEnabled: true, motorSpeed: 0,
+        slowSpeedDuringNightmode: false)
 
     /// A lock in door mode with no users yet (or uninitialized), locked, clock unset.
     public init(model: LockModel, nukiID: UInt32, settings: LockSettings, securityPIN: SecurityPIN, initialized: Bool = true) {
@@ -133,6 +195,7 @@ public struct LockMachine: Hashable, Sendable {
         var outputs: [LockOutput] = []
         if let old = copy.authorizations.firstIndex(where: { $0.idType == idType && $0.clientID == clientID }) {
             outputs.append(.event(.authorizationRevoked(authID: copy.authorizations[old].authID)))
+            copy.mostRecentCommands[copy.authorizations[old].authID] = nil
             copy.authorizations.remove(at: old)
         }
         guard copy.authorizations.count < maxAuthorizations else {
@@ -142,7 +205,10 @@ public struct LockMachine: Hashable, Sendable {
             throw LockError(.pairingBadParameter, "authorization id \(authID) is in use")
         }
         let created = copy.lockTime(at: now)?.utcDateTime ?? .unset
-        let authorization = Authorization(authID: authID, idType: idType, clientID: clientID, name: name, dateCreated: created)
+        // A bridge paired at the lock (button held: physical consent) may relay requests; see the
+        // remote-access policy above.
+        let authorization = Authorization(
+            authID: authID, idType: idType, clientID: clientID, name: name, remoteAllowed: idType == .bridge, dateCreated: created)
         copy.nextAuthID = max(copy.nextAuthID, authID &+ 1)
         copy.authorizations.append(authorization)
         if copy.nukiState == .uninitialized { copy.nukiState = .doorMode }
@@ -165,18 +231,26 @@ public struct LockMachine: Hashable, Sendable {
     // MARK: Commands
 
     /// Handles one decoded, authenticated command from `authID` at `now`. The challenge nonce has
-    /// already been checked and consumed by the session.
+    /// already been checked and consumed by the session, which also ran ``advance(to:)`` first.
     ///
     /// Throws ``LockError`` (state unchanged): K_ERROR_NOT_AUTHORIZED for an unknown auth id or a
-    /// command its ID type may not send, K_ERROR_DISABLED, K_ERROR_TIME_NOT_ALLOWED, K_ERROR_BAD_PIN,
-    /// K_ERROR_TOO_MANY_PIN_ATTEMPTS, K_ERROR_BUSY, K_ERROR_BAD_PARAMETER, ERROR_UNKNOWN for a
-    /// command this emulator does not implement yet.
+    /// command its ID type may not send, K_ERROR_DISABLED, K_ERROR_REMOTE_NOT_ALLOWED,
+    /// K_ERROR_TIME_NOT_ALLOWED, K_ERROR_BAD_PIN, K_ERROR_TOO_MANY_PIN_ATTEMPTS, then the
+    /// command's own errors (listed at each case of `apply`), e.g. K_ERROR_BUSY,
+    /// K_ERROR_BAD_PARAMETER. Source: Nuki BLE API 2.1 §"Error codes", `protocol.md` §6 and §9.
     public mutating func handle(_ message: NukiMessage, from authID: UInt32, at now: LockInstant) throws(LockError) -> [LockOutput] {
         guard let auth = authorization(authID) else {
             throw LockError(.notAuthorized, "unknown authorization id \(authID)")
         }
         guard CommandAccess.allows(message.command, from: auth.idType) else {
             throw LockError(.notAuthorized, "\(auth.idType) may not send \(message.command)")
+        }
+        guard auth.enabled else { throw LockError(.disabled, "authorization \(auth.authID) is disabled") }
+        if auth.idType == .bridge, !auth.remoteAllowed, message.command != .requestData {
+            throw LockError(.remoteNotAllowed, "authorization \(auth.authID) is a bridge without remote access")
+        }
+        if let refusal = TimeWindow.check(auth.restriction, now: lockTime(at: now), localOffsetMinutes: localOffsetMinutes(at: now)) {
+            throw refusal
         }
         if let protected = message.payload as? any PINProtectedPayload {
             // Outside the copy: a failed attempt counts toward the lockout even though it is refused.
@@ -191,7 +265,11 @@ public struct LockMachine: Hashable, Sendable {
         copy.log = log
         log = LockLog()
         do {
-            let outputs = try copy.apply(message, from: auth, at: now)
+            var outputs = try copy.apply(message, from: auth, at: now)
+            if message.command != .requestData, copy.authorization(authID) != nil {
+                copy.mostRecentCommands[authID] = message.command
+            }
+            outputs += copy.updateRingLight()
             self = copy
             return outputs
         } catch {
@@ -203,27 +281,71 @@ public struct LockMachine: Hashable, Sendable {
         }
     }
 
+    /// Every client command of `protocol.md` §4 with its errors; lock-to-client and pairing
+    /// messages never get here (``CommandAccess`` refuses them with K_ERROR_NOT_AUTHORIZED).
     private mutating func apply(_ message: NukiMessage, from auth: Authorization, at now: LockInstant) throws(LockError) -> [LockOutput] {
         let reply = { (m: NukiMessage) in LockOutput.reply(authID: auth.authID, m) }
         let complete = reply(.status(Status(.complete)))
+        let created = lockTime(at: now)?.utcDateTime ?? .unset
         switch message {
         case .requestData(let request):
+            // ERROR_UNKNOWN for anything but the documented reads (`protocol.md` §4.1, §13).
             switch request.requestedCommand {
             case .keyturnerStates: return [reply(.keyturnerStates(keyturnerStates(at: now)))]
             case .batteryReport: return [reply(.batteryReport(batteryReport()))]
+            case .openingsClosingsSummary: return [reply(.openingsClosingsSummary(openingsClosings))]
+            case .mostRecentCommand:
+                return [reply(.mostRecentCommand(MostRecentCommand(commandID: mostRecentCommands[auth.authID] ?? Command(rawValue: 0))))]
             default: throw LockError(.unknown, "Request Data for \(request.requestedCommand) is not answered")
             }
+
+        // Motor: K_ERROR_BUSY, K_ERROR_BAD_PARAMETER, K_ERROR_AUTO_UNLOCK_TOO_RECENT, K_ERROR_REJECTED,
+        // K_ERROR_REJECTED_NIGHTMODE, K_ERROR_MOTOR_LOW_VOLTAGE, K_ERROR_VOLTAGE_TOO_LOW.
         case .lockAction(let request):
             if auth.idType == .fob, !(0x81...0x83).contains(request.action.rawValue) {
                 throw LockError(.notAuthorized, "a fob may only send fob actions 0x81–0x83")
             }
-            return try startLockAction(request.action, flags: request.flags, by: auth, at: now)
+            return try startLockAction(request.action, flags: request.flags, by: auth, command: .lockAction, at: now)
         case .simpleLockAction(let request):
-            return try startLockAction(request.action, flags: [], by: auth, at: now)
+            guard request.action == .unlock || request.action == .lock else {
+                throw LockError(.badParameter, "Simple Lock Action takes unlock or lock, not \(request.action)")
+            }
+            return try startLockAction(request.action, flags: [], by: auth, command: .simpleLockAction, at: now)
+        case .keypadAction(let request):
+            return try keypadAction(request, by: auth, at: now)
+        case .requestCalibration:
+            return try startCalibration(by: auth, at: now)
+
+        // Security PIN, clock, reboot.
         case .verifySecurityPIN:
             return [complete]
+        case .setSecurityPIN(let request):
+            guard request.newPIN.width == model.wireContext.securityPINWidth else {
+                throw LockError(.badParameter, "new PIN has the wrong width")
+            }
+            securityPIN = request.newPIN
+            return [complete, .event(.securityPINChanged)]
+        case .updateTime(let request):
+            try setClock(to: request.time, at: now)
+            return [complete, .event(.clockSet(request.time))]
+        case .requestReboot:
+            openingsClosings.openingsSinceBoot = 0
+            openingsClosings.closingsSinceBoot = 0
+            return [complete, .event(.rebootRequested)]
+
+        // Config: K_ERROR_BAD_PARAMETER for values out of range.
         case .requestConfig:
             return [reply(.config(config(at: now)))]
+        case .setConfig(let request):
+            try applyConfig(request)
+            return [complete, .event(.configChanged(updateCount: configUpdateCount))]
+        case .requestAdvancedConfig:
+            return [reply(.advancedConfig(advancedConfig()))]
+        case .setAdvancedConfig(let request):
+            try applyAdvancedConfig(request.settings, at: now)
+            return [complete, .event(.advancedConfigChanged(updateCount: configUpdateCount))]
+
+        // Authorizations: K_ERROR_INVALID_AUTH_ID, K_ERROR_BAD_PARAMETER, K_ERROR_TOO_MANY_ENTRIES.
         case .requestAuthorizationEntries(let request):
             var entries = authorizations.filter { request.filter == nil || $0.idType == request.filter }
             if let own = entries.firstIndex(where: { $0.authID == auth.authID }) {
@@ -241,6 +363,7 @@ public struct LockMachine: Hashable, Sendable {
                 throw LockError(.invalidAuthID, "no authorization \(request.authID)")
             }
             authorizations.remove(at: index)
+            mostRecentCommands[request.authID] = nil
             return [complete, .event(.authorizationRevoked(authID: request.authID))]
         case .updateAuthorizationEntry(let request):
             guard let index = authorizations.firstIndex(where: { $0.authID == request.authID }) else {
@@ -251,22 +374,13 @@ public struct LockMachine: Hashable, Sendable {
             authorizations[index].enabled = request.enabled
             authorizations[index].remoteAllowed = request.remoteAllowed
             authorizations[index].restriction = request.restriction
-            return [complete]
-        case .updateTime(let request):
-            try setClock(to: request.time, at: now)
-            return [complete, .event(.clockSet(request.time))]
-        case .setSecurityPIN(let request):
-            guard request.newPIN.width == model.wireContext.securityPINWidth else {
-                throw LockError(.badParameter, "new PIN has the wrong width")
-            }
-            securityPIN = request.newPIN
-            return [complete, .event(.securityPINChanged)]
-        case .requestReboot:
-            return [complete, .event(.rebootRequested)]
+            return [complete, .event(.authorizationUpdated(authID: request.authID))]
+        case .authorizationDataInvite(let request):
+            return try invite(request, by: auth, created: created)
+
+        // Keypad codes: see ``KeypadCodeBook``.
         case .addKeypadCode(let request):
-            let entry = try keypadCodes.add(
-                code: request.code, name: request.name, restriction: request.restriction,
-                created: lockTime(at: now)?.utcDateTime ?? .unset)
+            let entry = try keypadCodes.add(code: request.code, name: request.name, restriction: request.restriction, created: created)
             return [reply(.keypadCodeID(KeypadCodeID(codeID: entry.codeID, dateCreated: entry.dateCreated)))]
         case .requestKeypadCodes(let request):
             let page = keypadCodes.codes.dropFirst(Int(request.offset)).prefix(Int(request.count))
@@ -278,8 +392,22 @@ public struct LockMachine: Hashable, Sendable {
         case .removeKeypadCode(let request):
             try keypadCodes.remove(codeID: request.codeID)
             return [complete]
-        case .keypadAction(let request):
-            return try keypadAction(request, by: auth, at: now)
+
+        // Time control: K_ERROR_TOO_MANY_ENTRIES, K_ERROR_BAD_PARAMETER (unknown entry id).
+        case .addTimeControlEntry(let request):
+            let id = try addTimeControlEntry(request.schedule)
+            return [reply(.timeControlEntryID(TimeControlEntryID(entryID: id))), .event(.timeControlChanged(entryID: id))]
+        case .updateTimeControlEntry(let request):
+            try updateTimeControlEntry(request.entry)
+            return [complete, .event(.timeControlChanged(entryID: request.entry.entryID))]
+        case .removeTimeControlEntry(let request):
+            try removeTimeControlEntry(request.entryID)
+            return [complete, .event(.timeControlChanged(entryID: request.entryID))]
+        case .requestTimeControlEntries:
+            return [reply(.timeControlEntryCount(TimeControlEntryCount(count: UInt8(clamping: timeControlEntries.count))))]
+                + timeControlEntries.map { reply(.timeControlEntry($0)) } + [complete]
+
+        // Log.
         case .requestLogEntries(let request):
             var out: [LockOutput] = []
             if request.totalCount {
@@ -291,10 +419,18 @@ public struct LockMachine: Hashable, Sendable {
             return out + [complete]
         case .enableLogging(let request):
             log.enabled = request.enabled
-            log.append(timestamp: lockTime(at: now)?.utcDateTime ?? .unset, authID: auth.authID, name: auth.name, event: .loggingEnabled(request.enabled))
+            log.append(timestamp: created, authID: auth.authID, name: auth.name, event: .loggingEnabled(request.enabled))
             return [complete]
-        default:
-            throw LockError(.unknown, "\(message.command) is not implemented by this emulator yet")
+
+        // Pairing-channel and lock-to-client messages: refused by CommandAccess before apply; kept
+        // explicit so a new message cannot slip through a default.
+        case .publicKey, .challenge, .authorizationAuthenticator, .authorizationData, .ultraAuthorizationData,
+            .authorizationID, .ultraAuthorizationID, .authorizationEntry, .keyturnerStates, .status, .mostRecentCommand,
+            .openingsClosingsSummary, .batteryReport, .errorReport, .config, .authorizationIDConfirmation,
+            .authorizationIDInvite, .authorizationEntryCount, .logEntry, .logEntryCount, .advancedConfig,
+            .timeControlEntryID, .timeControlEntryCount, .timeControlEntry, .keypadCodeID, .keypadCodeCount, .keypadCode,
+            .authorizationInfo:
+            throw LockError(.notAuthorized, "\(message.command) is not a client command")
         }
     }
 
@@ -310,182 +446,6 @@ public struct LockMachine: Hashable, Sendable {
         pinGuard.recordSuccess()
     }
 
-    // MARK: Motor
-
-    private mutating func startLockAction(
-        _ requested: LockAction, flags: LockActionFlags, by auth: Authorization, at now: LockInstant,
-        logAs logKind: Motion.LogKind? = nil
-    ) throws(LockError) -> [LockOutput] {
-        guard motion == nil else { throw LockError(.busy, "a lock action is already running") }
-        guard auth.enabled else { throw LockError(.disabled, "authorization \(auth.authID) is disabled") }
-        if let refusal = TimeWindow.check(auth.restriction, now: lockTime(at: now), localOffsetMinutes: localOffsetMinutes(at: now)) {
-            throw refusal
-        }
-        var action = requested
-        if (0x81...0x83).contains(requested.rawValue) {
-            switch settings.fobAction(for: requested) {
-            case .unlock: action = .unlock
-            case .lock: action = .lock
-            case .lockNGo: action = .lockNGo
-            case .intelligent: action = lockState == .locked ? .unlock : .lock
-            default:
-                // No action configured: nothing moves, the request completes at once.
-                return [.reply(authID: auth.authID, .status(Status(.complete)))]
-            }
-        }
-        if settings.autoUnlatch, action == .unlock { action = .unlatch }
-        if let index = authorizations.firstIndex(where: { $0.authID == auth.authID }) {
-            authorizations[index].lockCount &+= 1
-            authorizations[index].dateLastActive = lockTime(at: now)?.utcDateTime ?? .unset
-        }
-        motion = Motion(
-            action: action, trigger: .system, requester: auth.authID, steps: Motion.steps(for: action), nextStep: 0,
-            nextStepAt: now.adding(milliseconds: model.motorStepMilliseconds),
-            logEvent: logKind ?? .lockAction(flags: flags.rawValue))
-        var outputs: [LockOutput] = [.reply(authID: auth.authID, .status(Status(.accepted)))]
-        if model.motorStepMilliseconds == 0 { outputs += advance(to: now) }
-        return outputs
-    }
-
-    /// Moves the motor up to `now`: one Keyturner States update per step to the requester, then
-    /// Status COMPLETE.
-    public mutating func advance(to now: LockInstant) -> [LockOutput] {
-        var outputs: [LockOutput] = []
-        while var current = motion, current.nextStepAt <= now {
-            if current.nextStep < current.steps.count {
-                lockState = current.steps[current.nextStep]
-                lockTrigger = current.trigger
-                outputs.append(.event(.lockStateChanged(lockState, trigger: current.trigger)))
-                current.nextStep += 1
-                let last = current.nextStep == current.steps.count
-                if last {
-                    lastLockAction = current.action
-                    lastLockActionTrigger = current.trigger
-                    lastLockActionCompletion = .success
-                }
-                if let requester = current.requester {
-                    outputs.append(.reply(authID: requester, .keyturnerStates(keyturnerStates(at: now))))
-                }
-                current.nextStepAt = current.nextStepAt.adding(milliseconds: model.motorStepMilliseconds)
-                motion = current
-                if !last { continue }
-            }
-            motion = nil
-            if let requester = current.requester {
-                outputs.append(.reply(authID: requester, .status(Status(.complete))))
-            }
-            outputs.append(.event(.lockActionCompleted(current.action, trigger: current.trigger, authID: current.requester, status: .success)))
-            let name = current.requester.flatMap { authorization($0)?.name } ?? FixedName("", width: FixedName.nameWidth)
-            let event: LogEntry.Event
-            switch current.logEvent {
-            case .lockAction(let flags):
-                event = .lockAction(.init(action: current.action, trigger: current.trigger, flags: flags, completionStatus: .success))
-            case .keypad(let source, let codeID):
-                event = .keypadAction(.init(action: current.action, source: source, completionStatus: .success, codeID: codeID))
-            }
-            log.append(timestamp: lockTime(at: now)?.utcDateTime ?? .unset, authID: current.requester ?? 0, name: name, event: event)
-        }
-        return outputs
-    }
-
-    /// Keypad Action (0x0048): the back key locks; a typed code is matched in constant time against
-    /// every stored code, refused during a lockout (also when right), and a wrong one counts toward
-    /// the lockout tiers of ``KeypadLockout`` and is logged with completion status 0xE0.
-    private mutating func keypadAction(_ request: KeypadActionRequest, by auth: Authorization, at now: LockInstant) throws(LockError) -> [LockOutput] {
-        let time = lockTime(at: now)?.utcDateTime ?? .unset
-        switch request.source {
-        case .backKey:
-            return try startLockAction(.lock, flags: [], by: auth, at: now, logAs: .keypad(source: .backKey, codeID: 0))
-        case .code:
-            break
-        default:
-            throw LockError(.badParameter, "keypad source \(request.source) is not supported")
-        }
-        if let lockout = keypadLockout.active(at: now) {
-            throw LockError(lockout.code, "keypad locked out for \(lockout.remainingMilliseconds) ms more")
-        }
-        guard let index = keypadCodes.match(request.code) else {
-            // Kept by handle(_:from:at:) although the request is refused.
-            let code = keypadLockout.recordFailure(at: now)
-            log.append(timestamp: time, authID: auth.authID, name: auth.name, event: .keypadAction(.init(
-                action: LockAction(rawValue: request.action.rawValue), source: .code, completionStatus: .invalidCode, codeID: 0)))
-            throw LockError(code, "wrong keypad code")
-        }
-        let entry = keypadCodes.codes[index]
-        guard entry.enabled else { throw LockError(.disabled, "keypad code \(entry.codeID) is disabled") }
-        if let refusal = TimeWindow.check(entry.restriction, now: lockTime(at: now), localOffsetMinutes: localOffsetMinutes(at: now)) {
-            throw refusal
-        }
-        let action: LockAction
-        switch request.action {
-        case .unlock: action = .unlock
-        case .lock: action = .lock
-        case .unlatch: action = .unlatch
-        case .lockNGo: action = .lockNGo
-        default: action = lockState == .locked ? .unlock : .lock
-        }
-        let outputs = try startLockAction(action, flags: [], by: auth, at: now, logAs: .keypad(source: .code, codeID: entry.codeID))
-        keypadLockout.recordSuccess()
-        keypadCodes.recordUse(at: index, time: time)
-        return outputs
-    }
-
     /// Whether the motor is running.
     public var isBusy: Bool { motion != nil }
-
-    // MARK: Reports
-
-    /// Keyturner States in the model's length.
-    public func keyturnerStates(at now: LockInstant) -> KeyturnerStates {
-        var states = KeyturnerStates(
-            nukiState: isPairingMode(at: now) ? .pairingMode : nukiState, lockState: lockState, trigger: lockTrigger,
-            currentTime: lockTime(at: now)?.utcDateTime ?? .unset, timezoneOffsetMinutes: settings.timezoneOffsetMinutes,
-            criticalBatteryState: criticalBatteryState,
-            configUpdateCount: configUpdateCount, lockNGoTimer: lockNGoTimer)
-        let length = model.keyturnerStatesLength
-        if length > 15 { states.lastLockAction = lastLockAction ?? LockAction(rawValue: 0) }
-        if length > 16 { states.lastLockActionTrigger = lastLockActionTrigger ?? .system }
-        if length > 17 { states.lastLockActionCompletionStatus = lastLockActionCompletion ?? .success }
-        if length > 18 { states.doorSensorState = doorSensorState }
-        if length > 19 { states.nightmodeActive = false }
-        if length > 20 { states.accessoryBatteryState = 0 }
-        if length > 21 { states.remoteAccessStatus = 0 }
-        if length > 22 { states.bleConnectionStrength = 0 }
-        if length > 23 { states.wifiConnectionStrength = 0 }
-        if length > 24 { states.wifiStatus = 0 }
-        if length > 25 { states.mqttStatus = 0 }
-        if length > 26 { states.threadStatus = 0 }
-        return states
-    }
-
-    /// Byte 12 of Keyturner States: bit 0 critical (below 20 %); from API 2.2 (21-byte layout) on also
-    /// bits 2–7 percent / 2 (Nuki BLE API 2.2 §"Keyturner States", `protocol.md` §5.5).
-    public var criticalBatteryState: CriticalBatteryState {
-        let critical = batteryPercent < 20
-        guard model.keyturnerStatesLength >= 21 else { return CriticalBatteryState(rawValue: critical ? 0x01 : 0x00) }
-        return CriticalBatteryState(critical: critical, charging: false, percent: batteryPercent)
-    }
-
-    /// Config (0x0015) with the model's optional fields.
-    public func config(at now: LockInstant) -> Config {
-        Config(
-            nukiID: nukiID, name: settings.name, latitude: settings.latitude, longitude: settings.longitude,
-            autoUnlatch: settings.autoUnlatch, pairingEnabled: settings.pairingEnabled, buttonEnabled: settings.buttonEnabled,
-            ledEnabled: settings.ledEnabled, ledBrightness: settings.ledBrightness,
-            currentTime: lockTime(at: now)?.utcDateTime ?? .unset, timezoneOffsetMinutes: settings.timezoneOffsetMinutes,
-            dstMode: settings.dstMode, hasFob: authorizations.contains { $0.idType == .fob },
-            fobAction1: settings.fobAction(for: .fobAction1), fobAction2: settings.fobAction(for: .fobAction2),
-            fobAction3: settings.fobAction(for: .fobAction3), singleLock: settings.singleLock,
-            advertisingMode: settings.advertisingMode, hasKeypad: authorizations.contains { $0.idType == .keypad },
-            firmwareVersion: model.firmwareVersion, hardwareRevision: model.hardwareRevision, homeKitStatus: 0,
-            timezoneID: settings.timezoneID, deviceType: model.deviceType)
-    }
-
-    func batteryReport() -> BatteryReport {
-        let millivolts = UInt16(clamping: 4_400 + batteryPercent * 12)
-        return BatteryReport(
-            batteryDrain: 0, batteryVoltage: millivolts, criticalBatteryState: batteryPercent < 20,
-            lockAction: lastLockAction ?? LockAction(rawValue: 0), startVoltage: millivolts, lowestVoltage: millivolts,
-            lockDistance: 0, startTemperature: 20, maxTurnCurrent: 0, batteryResistance: 0)
-    }
 }

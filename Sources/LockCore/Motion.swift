@@ -1,12 +1,18 @@
 import LockWire
 
-/// A lock action in progress: the motor's remaining lock states, one per step.
+/// A motor run in progress: the lock states it passes through, one per step, and how long the
+/// motor rests in each (lock'n'go holds, unlatch duration).
 struct Motion: Hashable, Sendable {
     var action: LockAction
     var trigger: Trigger
-    /// The authorization whose session gets the state updates and COMPLETE; nil for the button.
+    /// The authorization whose session gets the state updates and COMPLETE; nil for the button,
+    /// time control and auto lock.
     var requester: UInt32?
+    /// The command that started the run, named in an Error Report when it is canceled.
+    var command: Command
     var steps: [LockState]
+    /// Milliseconds from reaching `steps[i]` to the next step (same count as `steps`).
+    var holdMilliseconds: [Int64]
     var nextStep: Int
     var nextStepAt: LockInstant
     /// How the finished action is logged.
@@ -17,6 +23,8 @@ struct Motion: Hashable, Sendable {
         case lockAction(flags: UInt8)
         /// Log type 0x05 for a keypad code.
         case keypad(source: KeypadActionSource, codeID: UInt16)
+        /// Log type 0x03, a calibration run.
+        case calibration
     }
 
     /// The lock states an action passes through, from the current one (Nuki BLE API 2.1 §"Lock

@@ -1,0 +1,364 @@
+import LockWire
+
+extension LockMachine {
+    // MARK: Requests that move the motor
+
+    /// Starts a Lock Action (0x000D), Simple Lock Action (0x0100) or keypad action: ACCEPTED now,
+    /// then one Keyturner States per motor step and COMPLETE from ``advance(to:)``.
+    ///
+    /// Fob actions 0x81–0x83 follow Config fob action 1–3 (none → COMPLETE at once, unlock, lock,
+    /// lock'n'go, intelligent); Config "auto unlatch" turns every unlocking case into its unlatching
+    /// form (unlock → unlatch, lock'n'go → lock'n'go with unlatch). Errors: K_ERROR_BUSY while the
+    /// motor runs, the auto unlock refusals of ``checkAutoUnlock(_:by:at:)``,
+    /// K_ERROR_MOTOR_LOW_VOLTAGE with an empty battery.
+    /// Source: Nuki BLE API 2.1 §"Lock Action", `protocol.md` §4.1 and §5.3.
+    mutating func startLockAction(
+        _ requested: LockAction, flags: LockActionFlags, by auth: Authorization, command: Command, at now: LockInstant,
+        logAs logKind: Motion.LogKind? = nil
+    ) throws(LockError) -> [LockOutput] {
+        guard motion == nil else { throw LockError(.busy, "a lock action is already running") }
+        if flags.contains(.autoUnlock) { try checkAutoUnlock(requested, by: auth, at: now) }
+        var action = requested
+        if (0x81...0x83).contains(requested.rawValue) {
+            switch settings.fobAction(for: requested) {
+            case .unlock: action = .unlock
+            case .lock: action = .lock
+            case .lockNGo: action = .lockNGo
+            case .intelligent: action = lockState == .locked ? .unlock : .lock
+            default:
+                // No action configured: nothing moves, the request completes at once.
+                return [.reply(authID: auth.authID, .status(Status(.complete)))]
+            }
+        }
+        if settings.autoUnlatch {
+            if action == .unlock { action = .unlatch }
+            if action == .lockNGo { action = .lockNGoWithUnlatch }
+        }
+        guard batteryMilliPercent > 0 else { throw LockError(.motorLowVoltage, "the battery is empty") }
+        if let index = authorizations.firstIndex(where: { $0.authID == auth.authID }) {
+            authorizations[index].lockCount &+= 1
+            authorizations[index].dateLastActive = lockTime(at: now)?.utcDateTime ?? .unset
+        }
+        var outputs: [LockOutput] = [.reply(authID: auth.authID, .status(Status(.accepted)))]
+        outputs += beginMotion(
+            action, trigger: .system, requester: auth.authID, command: command,
+            logKind: logKind ?? .lockAction(flags: flags.rawValue), at: now)
+        if model.motorStepMilliseconds == 0 { outputs += advance(to: now) }
+        return outputs
+    }
+
+    /// The auto unlock policy (Lock Action flag bit 0, "AU": the app's geofence asks to unlock).
+    ///
+    /// - AU only qualifies unlock (0x01) and unlatch (0x03); with another action it is
+    ///   K_ERROR_BAD_PARAMETER.
+    /// - Advanced Config "auto unlock disabled": K_ERROR_REJECTED (0x4E); nightmode active with
+    ///   "nightmode auto unlock disabled": K_ERROR_REJECTED_NIGHTMODE (0x4F).
+    /// - Within ``autoUnlockCoolDownMilliseconds`` (5 min) of the end of the last lock action of
+    ///   any kind, manual turns included: K_ERROR_AUTO_UNLOCK_TOO_RECENT (0x40). This stops a
+    ///   geofence that bounces at the door from undoing a lock just made.
+    /// - Being connected, or near, is never enough: the lock has no path that unlocks on
+    ///   connection or proximity. AU is honoured only on a Lock Action that passed every other check
+    ///   (known auth id, allowed ID type, enabled, remote access for bridges, time window, a fresh
+    ///   challenge consumed by the session), so it only ever narrows what the sender may do.
+    /// Source: Nuki BLE API 2.1 §"Lock Action" (flags), §"Error codes"; `protocol.md` §5.3 and §9.
+    func checkAutoUnlock(_ action: LockAction, by auth: Authorization, at now: LockInstant) throws(LockError) {
+        guard action == .unlock || action == .unlatch else {
+            throw LockError(.badParameter, "the auto unlock flag only goes with unlock or unlatch, not \(action)")
+        }
+        guard !advancedSettings.autoUnlockDisabled else { throw LockError(.rejected, "auto unlock is disabled") }
+        if advancedSettings.nightmodeAutoUnlockDisabled, isNightmodeActive(at: now) {
+            throw LockError(.rejectedNightmode, "auto unlock is disabled during nightmode")
+        }
+        if let last = lastLockActionAt, now.milliseconds(since: last) < LockMachine.autoUnlockCoolDownMilliseconds {
+            throw LockError(.autoUnlockTooRecent, "a lock action ended \(now.milliseconds(since: last)) ms ago")
+        }
+    }
+
+    /// Whether Advanced Config nightmode is on and the lock's local time is inside its window
+    /// (start inclusive, end exclusive, crossing midnight when end < start). False while the clock is unset.
+    public func isNightmodeActive(at now: LockInstant) -> Bool {
+        guard advancedSettings.nightmodeEnabled, let lockNow = lockTime(at: now) else { return false }
+        let local = lockNow.adding(milliseconds: Int64(localOffsetMinutes(at: now)) * 60_000)
+        let minute = Int(local.millisecondsSince1970.dividedFlooring(by: 86_400_000).remainder / 60_000)
+        let start = advancedSettings.nightmodeStartTime.minutesSinceMidnight
+        let end = advancedSettings.nightmodeEndTime.minutesSinceMidnight
+        if start == end { return true }
+        return start < end ? (minute >= start && minute < end) : (minute >= start || minute < end)
+    }
+
+    /// Keypad Action (0x0048): the back key locks; a typed code is matched in constant time against
+    /// every stored code, refused during a lockout (also when right), and a wrong one counts toward
+    /// the lockout tiers of ``KeypadLockout`` and is logged with completion status 0xE0.
+    mutating func keypadAction(_ request: KeypadActionRequest, by auth: Authorization, at now: LockInstant) throws(LockError) -> [LockOutput] {
+        let time = lockTime(at: now)?.utcDateTime ?? .unset
+        switch request.source {
+        case .backKey:
+            return try startLockAction(.lock, flags: [], by: auth, command: .keypadAction, at: now, logAs: .keypad(source: .backKey, codeID: 0))
+        case .code:
+            break
+        default:
+            throw LockError(.badParameter, "keypad source \(request.source) is not supported")
+        }
+        if let lockout = keypadLockout.active(at: now) {
+            throw LockError(lockout.code, "keypad locked out for \(lockout.remainingMilliseconds) ms more")
+        }
+        guard let index = keypadCodes.match(request.code) else {
+            // Kept by handle(_:from:at:) although the request is refused.
+            let code = keypadLockout.recordFailure(at: now)
+            log.append(timestamp: time, authID: auth.authID, name: auth.name, event: .keypadAction(.init(
+                action: LockAction(rawValue: request.action.rawValue), source: .code, completionStatus: .invalidCode, codeID: 0)))
+            throw LockError(code, "wrong keypad code")
+        }
+        let entry = keypadCodes.codes[index]
+        guard entry.enabled else { throw LockError(.disabled, "keypad code \(entry.codeID) is disabled") }
+        if let refusal = TimeWindow.check(entry.restriction, now: lockTime(at: now), localOffsetMinutes: localOffsetMinutes(at: now)) {
+            throw refusal
+        }
+        let action: LockAction
+        switch request.action {
+        case .unlock: action = .unlock
+        case .lock: action = .lock
+        case .unlatch: action = .unlatch
+        case .lockNGo: action = .lockNGo
+        default: action = lockState == .locked ? .unlock : .lock
+        }
+        let outputs = try startLockAction(
+            action, flags: [], by: auth, command: .keypadAction, at: now, logAs: .keypad(source: .code, codeID: entry.codeID))
+        keypadLockout.recordSuccess()
+        keypadCodes.recordUse(at: index, time: time)
+        return outputs
+    }
+
+    /// Request Calibration (0x001A): ACCEPTED, lock state 0xFC (calibration, no unlocking/locking
+    /// states between, `protocol.md` §13), then the position it started from (locked, or unlocked
+    /// when it was unlocked), COMPLETE, and a log entry of type 0x03.
+    /// K_ERROR_BUSY while the motor runs; K_ERROR_VOLTAGE_TOO_LOW below 10 % battery.
+    /// Source: Nuki BLE API 2.1 §"Request Calibration", `protocol.md` §4.1 and §8.
+    mutating func startCalibration(by auth: Authorization, at now: LockInstant) throws(LockError) -> [LockOutput] {
+        guard motion == nil else { throw LockError(.busy, "a lock action is already running") }
+        guard batteryMilliPercent >= BatteryModel.calibrationMinimumMilliPercent else {
+            throw LockError(.voltageTooLow, "battery at \(batteryPercent) % is too low to calibrate")
+        }
+        let unlocked = lockState == .unlocked || lockState == .unlatched || lockState == .unlockedLockNGo
+        let end: LockState = unlocked ? .unlocked : .locked
+        var outputs: [LockOutput] = [.reply(authID: auth.authID, .status(Status(.accepted))), .event(.calibrationStarted(authID: auth.authID))]
+        autoLockAt = nil
+        lastActionDrainMilliPercent = BatteryModel.calibrationMilliPercent
+        outputs += drainBattery(milliPercent: BatteryModel.calibrationMilliPercent)
+        let step = model.motorStepMilliseconds
+        motion = Motion(
+            action: unlocked ? .unlock : .lock, trigger: .system, requester: auth.authID, command: .requestCalibration,
+            steps: [.calibration, end], holdMilliseconds: [step &* 3, step], nextStep: 0,
+            nextStepAt: now.adding(milliseconds: step), logEvent: .calibration)
+        if step == 0 { outputs += advance(to: now) }
+        return outputs
+    }
+
+    // MARK: Motor runs
+
+    /// Starts the motor for `action`: battery drain, cancels a pending auto lock, and the
+    /// "started" event. Holds: lock'n'go rests in state 0x06 for Advanced Config "lock'n'go
+    /// timeout", unlatch keeps the latch drawn for "unlatch duration"; every other step takes the
+    /// model's motor step time.
+    mutating func beginMotion(
+        _ action: LockAction, trigger: Trigger, requester: UInt32?, command: Command, logKind: Motion.LogKind, at now: LockInstant
+    ) -> [LockOutput] {
+        let step = model.motorStepMilliseconds
+        let steps = Motion.steps(for: action)
+        let holds = steps.map { state -> Int64 in
+            switch state {
+            case .unlockedLockNGo: return Int64(advancedSettings.lockNGoTimeout) * 1000
+            case .unlatched: return Int64(advancedSettings.unlatchDuration) * 1000
+            default: return step
+            }
+        }
+        autoLockAt = nil
+        let drain = BatteryModel.drainMilliPercent(for: action)
+        lastActionDrainMilliPercent = drain
+        var outputs: [LockOutput] = [.event(.lockActionStarted(action, trigger: trigger, authID: requester))]
+        outputs += drainBattery(milliPercent: drain)
+        motion = Motion(
+            action: action, trigger: trigger, requester: requester, command: command, steps: steps, holdMilliseconds: holds,
+            nextStep: 0, nextStepAt: now.adding(milliseconds: step), logEvent: logKind)
+        return outputs
+    }
+
+    /// Runs the lock up to `now`, in time order: motor steps (one Keyturner States update per step
+    /// to the requester, then Status COMPLETE), auto lock, time control entries, and the battery's
+    /// idle drain. Emits the ring-light pattern whenever it changes.
+    /// Source: Nuki BLE API 2.1 §"Lock Action" (state updates), `protocol.md` §4.1, §5.9, §5.10.
+    public mutating func advance(to now: LockInstant) -> [LockOutput] {
+        var outputs: [LockOutput] = []
+        var rounds = 0
+        while rounds < 100_000, let (at, due) = nextDue(upTo: now) {
+            rounds += 1
+            outputs += drainIdle(to: at)
+            switch due {
+            case .motor: outputs += stepMotor(at: at)
+            case .autoLock: outputs += fireAutoLock(at: at)
+            case .timeControl(let ids): outputs += fireTimeControl(ids, at: at)
+            }
+            outputs += updateRingLight()
+        }
+        outputs += drainIdle(to: now)
+        if timeControlCheckedUntil.map({ $0 < now }) ?? true { timeControlCheckedUntil = now }
+        outputs += updateRingLight()
+        return outputs
+    }
+
+    enum Due {
+        case motor
+        case autoLock
+        case timeControl([UInt8])
+    }
+
+    /// The earliest pending timer at or before `now`; on a tie the motor goes first, then auto lock.
+    func nextDue(upTo now: LockInstant) -> (LockInstant, Due)? {
+        var best: (LockInstant, Due)?
+        if let m = motion, m.nextStepAt <= now { best = (m.nextStepAt, .motor) }
+        if let a = autoLockAt, a <= now, best.map({ a < $0.0 }) ?? true { best = (a, .autoLock) }
+        if let (at, ids) = nextTimeControlFiring(), at <= now, best.map({ at < $0.0 }) ?? true { best = (at, .timeControl(ids)) }
+        return best
+    }
+
+    /// One motor step; the last one finishes the run.
+    mutating func stepMotor(at now: LockInstant) -> [LockOutput] {
+        guard var current = motion else { return [] }
+        var outputs: [LockOutput] = []
+        if current.nextStep < current.steps.count {
+            lockState = current.steps[current.nextStep]
+            lockTrigger = current.trigger
+            outputs.append(.event(.lockStateChanged(lockState, trigger: current.trigger)))
+            let hold = current.holdMilliseconds.indices.contains(current.nextStep) ? current.holdMilliseconds[current.nextStep] : 0
+            current.nextStep += 1
+            current.nextStepAt = now.adding(milliseconds: hold)
+            motion = current
+            let last = current.nextStep == current.steps.count
+            if last, current.logEvent != .calibration {
+                lastLockAction = current.action
+                lastLockActionTrigger = current.trigger
+                lastLockActionCompletion = .success
+            }
+            if let requester = current.requester {
+                outputs.append(.reply(authID: requester, .keyturnerStates(keyturnerStates(at: now))))
+            }
+            if !last { return outputs }
+        }
+        return outputs + finishMotion(current, status: .success, at: now)
+    }
+
+    /// Ends the run: COMPLETE (or the Error Report of a canceled run) to the requester, the
+    /// completion event, counters, the log entry, and auto lock when it came to rest unlocked.
+    mutating func finishMotion(_ finished: Motion, status: CompletionStatus, at now: LockInstant) -> [LockOutput] {
+        motion = nil
+        var outputs: [LockOutput] = []
+        if let requester = finished.requester {
+            if status == .success {
+                outputs.append(.reply(authID: requester, .status(Status(.complete))))
+            } else {
+                outputs.append(.reply(authID: requester, .errorReport(ErrorReport(errorCode: .canceled, commandID: finished.command))))
+            }
+        }
+        lastLockActionAt = now
+        let name = finished.requester.flatMap { authorization($0)?.name } ?? FixedName("", width: FixedName.nameWidth)
+        let event: LogEntry.Event
+        let log = LogEntry.LockActionLog(action: finished.action, trigger: finished.trigger, flags: 0, completionStatus: status)
+        switch finished.logEvent {
+        case .lockAction(let flags):
+            event = .lockAction(.init(action: finished.action, trigger: finished.trigger, flags: flags, completionStatus: status))
+            outputs.append(.event(.lockActionCompleted(finished.action, trigger: finished.trigger, authID: finished.requester, status: status)))
+        case .keypad(let source, let codeID):
+            event = .keypadAction(.init(action: finished.action, source: source, completionStatus: status, codeID: codeID))
+            outputs.append(.event(.lockActionCompleted(finished.action, trigger: finished.trigger, authID: finished.requester, status: status)))
+        case .calibration:
+            event = .calibration(log)
+            outputs.append(.event(.calibrationCompleted(authID: finished.requester, status: status)))
+        }
+        self.log.append(timestamp: lockTime(at: now)?.utcDateTime ?? .unset, authID: finished.requester ?? 0, name: name, event: event)
+        if status == .success, finished.logEvent != .calibration { countOpeningOrClosing(finished.action) }
+        if status == .success { planAutoLock(at: now) }
+        return outputs
+    }
+
+    /// Counts a finished action in Openings Closings Summary: ending unlocked is an opening,
+    /// ending locked a closing.
+    mutating func countOpeningOrClosing(_ action: LockAction) {
+        switch action {
+        case .unlock, .unlatch:
+            openingsClosings.openingsTotal &+= 1
+            openingsClosings.openingsSinceBoot &+= 1
+        case .lock, .fullLock:
+            openingsClosings.closingsTotal &+= 1
+            openingsClosings.closingsSinceBoot &+= 1
+        case .lockNGo, .lockNGoWithUnlatch:
+            openingsClosings.openingsTotal &+= 1
+            openingsClosings.openingsSinceBoot &+= 1
+            openingsClosings.closingsTotal &+= 1
+            openingsClosings.closingsSinceBoot &+= 1
+        default: break
+        }
+    }
+
+    /// Arms auto lock when the lock rests unlocked: it locks, trigger auto lock (0x06), Advanced
+    /// Config "auto lock timeout" seconds later (Nuki BLE API 2.2.1 §"Advanced Config", `protocol.md` §5.9).
+    mutating func planAutoLock(at now: LockInstant) {
+        guard isAutoLockEnabled, lockState == .unlocked else {
+            autoLockAt = nil
+            return
+        }
+        autoLockAt = now.adding(milliseconds: Int64(advancedSettings.autoLockTimeout) * 1000)
+    }
+
+    mutating func fireAutoLock(at now: LockInstant) -> [LockOutput] {
+        autoLockAt = nil
+        guard lockState == .unlocked else { return [] }
+        guard motion == nil else { return [.event(.lockActionSkipped(.lock, trigger: .autoLock, status: .busy))] }
+        guard batteryMilliPercent > 0 else { return [.event(.lockActionSkipped(.lock, trigger: .autoLock, status: .lowMotorVoltage))] }
+        return beginMotion(.lock, trigger: .autoLock, requester: nil, command: .lockAction, logKind: .lockAction(flags: 0), at: now)
+    }
+
+    // MARK: Manual operation
+
+    /// A turn of the physical key or thumb-turn (emergency function): `.unlock`, `.lock` or
+    /// `.unlatch` (ends unlocked). The lock state follows at once with trigger manual (0x01), the
+    /// turn is logged (type 0x02, auth id 0) and counted, auto lock re-plans, and the motor stays
+    /// in sync: a run in progress is canceled (its requester gets K_ERROR_CANCELED, it is logged
+    /// with completion status 0x02). Turning to the state the lock already rests in does nothing.
+    /// Runs ``advance(to:)`` first. K_ERROR_BAD_PARAMETER for another action.
+    /// Source: Nuki BLE API 2.1 §"Lock action triggers" (manual), `protocol.md` §5.4.
+    public mutating func manualTurn(_ action: LockAction, at now: LockInstant) throws(LockError) -> [LockOutput] {
+        let target: LockState
+        switch action {
+        case .unlock, .unlatch: target = .unlocked
+        case .lock: target = .locked
+        default: throw LockError(.badParameter, "a key turn can unlock, unlatch or lock, not \(action)")
+        }
+        var outputs = advance(to: now)
+        if let running = motion {
+            lastLockAction = running.action
+            lastLockActionTrigger = running.trigger
+            lastLockActionCompletion = .canceled
+            outputs += finishMotion(running, status: .canceled, at: now)
+        } else if lockState == target, action != .unlatch {
+            return outputs
+        }
+        if action == .unlatch {
+            lockState = .unlatched
+            outputs.append(.event(.lockStateChanged(.unlatched, trigger: .manual)))
+        }
+        lockState = target
+        lockTrigger = .manual
+        outputs.append(.event(.lockStateChanged(target, trigger: .manual)))
+        lastLockAction = action
+        lastLockActionTrigger = .manual
+        lastLockActionCompletion = .success
+        lastLockActionAt = now
+        countOpeningOrClosing(action)
+        log.append(
+            timestamp: lockTime(at: now)?.utcDateTime ?? .unset, authID: 0, name: FixedName("", width: FixedName.nameWidth),
+            event: .lockAction(.init(action: action, trigger: .manual, flags: 0, completionStatus: .success)))
+        outputs.append(.event(.lockActionCompleted(action, trigger: .manual, authID: nil, status: .success)))
+        planAutoLock(at: now)
+        return outputs + updateRingLight()
+    }
+}
