@@ -396,6 +396,8 @@ public struct LockMachine: Hashable, Sendable {
         // Time control: K_ERROR_TOO_MANY_ENTRIES, K_ERROR_BAD_PARAMETER (unknown entry id).
         case .addTimeControlEntry(let request):
             let id = try addTimeControlEntry(request.schedule)
+            // Schedules run from now on, also when the clock was never advanced before.
+            if timeControlCheckedUntil == nil { timeControlCheckedUntil = now }
             return [reply(.timeControlEntryID(TimeControlEntryID(entryID: id))), .event(.timeControlChanged(entryID: id))]
         case .updateTimeControlEntry(let request):
             try updateTimeControlEntry(request.entry)
