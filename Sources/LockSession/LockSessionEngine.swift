@@ -189,10 +189,10 @@ public struct LockSessionEngine {
             connections[connection]?.challenge = nonce
             return sendEncrypted(.challenge(Challenge(nonce: nonce)), authID: authID, to: connection)
         }
-        if let bearing = message.payload as? any ChallengeBearingPayload {
+        if let challenge = message.challenge {
             let outstanding = connections[connection]?.challenge
             connections[connection]?.challenge = nil
-            guard let outstanding, ConstantTime.equals(outstanding, bearing.challenge) else {
+            guard let outstanding, ConstantTime.equals(outstanding, challenge) else {
                 return refuseEncrypted(.badNonce, command: message.command, "challenge is not the one issued on this connection, or was used", authID: authID, connection)
             }
         }
@@ -220,7 +220,7 @@ public struct LockSessionEngine {
         for output in outputs {
             switch output {
             case .reply(let authID, let message):
-                for (id, connection) in connections.sorted(by: { $0.key.rawValue < $1.key.rawValue }) where connection.boundAuthID == authID {
+                for id in connectionIDs(boundTo: authID) {
                     actions += sendEncrypted(message, authID: authID, to: id)
                 }
             case .event(let event):
@@ -228,7 +228,7 @@ public struct LockSessionEngine {
                 if case .authorizationRevoked(let authID) = event {
                     keys[authID]?.wipe()
                     keys[authID] = nil
-                    for (id, connection) in connections.sorted(by: { $0.key.rawValue < $1.key.rawValue }) where connection.boundAuthID == authID {
+                    for id in connectionIDs(boundTo: authID) {
                         connections[id] = nil
                         actions.append(.disconnect(id, reason: "authorization \(authID) revoked"))
                     }
@@ -236,6 +236,14 @@ public struct LockSessionEngine {
             }
         }
         return actions
+    }
+
+    /// The connections bound to `authID`, in connection order.
+    private func connectionIDs(boundTo authID: UInt32) -> [ConnectionID] {
+        var ids: [ConnectionID] = []
+        for (id, connection) in connections where connection.boundAuthID == authID { ids.append(id) }
+        if ids.count > 1 { ids.sort { $0.rawValue < $1.rawValue } }
+        return ids
     }
 
     private func send(_ bytes: [UInt8], on characteristic: Characteristic, to connection: ConnectionID) -> [Action] {

@@ -28,10 +28,12 @@ public struct FragmentReassembler: Sendable {
     private var pieces: [(offset: Int, bytes: [UInt8])] = []
     private var pieceBytes = 0
 
+    /// Caps can be lowered below the defaults, not raised: values are clamped to
+    /// 0…``WireLimits/maxReassembledBytes`` and 0…``WireLimits/maxFragments``.
     public init(framing: Framing, maxBytes: Int = WireLimits.maxReassembledBytes, maxFragments: Int = WireLimits.maxFragments) {
         self.framing = framing
-        self.maxBytes = maxBytes
-        self.maxFragments = maxFragments
+        self.maxBytes = min(max(maxBytes, 0), WireLimits.maxReassembledBytes)
+        self.maxFragments = min(max(maxFragments, 0), WireLimits.maxFragments)
     }
 
     /// Bytes held for an incomplete frame (sequential and offset-addressed together).
@@ -55,13 +57,27 @@ public struct FragmentReassembler: Sendable {
     public mutating func append(_ chunk: ArraySlice<UInt8>) throws(WireError) -> [[UInt8]] {
         guard !chunk.isEmpty else { return [] }
         fragmentCount += 1
-        guard fragmentCount <= maxFragments else {
+        guard fragmentCount + pieces.count <= maxFragments else {
             reset()
             throw WireError(.reassemblyLimit, "reassembly: more than \(maxFragments) fragments")
         }
-        guard buffer.count + chunk.count <= maxBytes else {
+        guard bufferedByteCount + chunk.count <= maxBytes else {
             reset()
             throw WireError(.reassemblyLimit, "reassembly: more than \(maxBytes) bytes buffered")
+        }
+        if buffer.isEmpty {
+            // Fast path: a chunk that is exactly one whole frame (one indication at a large MTU).
+            let length: Int?
+            do {
+                length = try Self.frameLength(of: chunk, framing: framing)
+            } catch {
+                reset()
+                throw error
+            }
+            if length == chunk.count {
+                fragmentCount = 0
+                return [Array(chunk)]
+            }
         }
         buffer.append(contentsOf: chunk)
         var frames: [[UInt8]] = []
@@ -77,28 +93,36 @@ public struct FragmentReassembler: Sendable {
         try append(chunk[...])
     }
 
-    /// The whole length of the frame at the head of the buffer, once enough of it is there to tell.
+    /// The whole length of the frame at the head of the buffer, once enough of it is there to tell;
+    /// an error empties the buffer.
     private mutating func frameLength() throws(WireError) -> Int? {
+        do {
+            return try Self.frameLength(of: buffer[...], framing: framing)
+        } catch {
+            reset()
+            throw error
+        }
+    }
+
+    /// The whole length of the frame that `head` starts, or nil when `head` is too short to tell:
+    /// an encrypted frame's length field (checked against its limits), a plain frame's fixed size
+    /// by command id.
+    static func frameLength(of head: ArraySlice<UInt8>, framing: Framing) throws(WireError) -> Int? {
         switch framing {
         case .encrypted:
-            guard buffer.count >= EncryptedFrame.headerBytes else { return nil }
-            var reader = WireReader(buffer[(EncryptedFrame.headerBytes - 2)..<EncryptedFrame.headerBytes], context: "reassembly")
-            do throws(WireError) {
-                let length = try reader.checkedLength(try reader.readUInt16("message length"), limit: WireLimits.maxCiphertextBytes, "message length")
-                guard length >= EncryptedFrame.minCiphertextBytes else {
-                    throw WireError(.lengthOutOfRange, "reassembly: message length \(length) is below \(EncryptedFrame.minCiphertextBytes)")
-                }
-                return EncryptedFrame.headerBytes + length
-            } catch {
-                reset()
-                throw error
+            guard head.count >= EncryptedFrame.headerBytes else { return nil }
+            let start = head.startIndex + EncryptedFrame.headerBytes - 2
+            var reader = WireReader(head[start..<(start + 2)], context: "reassembly")
+            let length = try reader.checkedLength(try reader.readUInt16("message length"), limit: WireLimits.maxCiphertextBytes, "message length")
+            guard length >= EncryptedFrame.minCiphertextBytes else {
+                throw WireError(.lengthOutOfRange, "reassembly: message length \(length) is below \(EncryptedFrame.minCiphertextBytes)")
             }
+            return EncryptedFrame.headerBytes + length
         case .plain:
-            guard buffer.count >= 2 else { return nil }
-            var reader = WireReader(buffer[..<2], context: "reassembly")
+            guard head.count >= 2 else { return nil }
+            var reader = WireReader(head.prefix(2), context: "reassembly")
             let command = Command(rawValue: try reader.readUInt16("command id"))
             guard let size = FragmentReassembler.plainPayloadSize(command) else {
-                reset()
                 throw WireError(.unknownCommand, "reassembly: plain command \(command) has no fixed size")
             }
             return PlainFrame.overheadBytes + size
@@ -120,19 +144,23 @@ public struct FragmentReassembler: Sendable {
     }
 
     /// Stores an offset-addressed fragment (ATT Prepare Write). Throws `reassemblyLimit` when the
-    /// fragment would end past ``maxBytes``, or the fragments would exceed ``maxFragments`` or
-    /// ``maxBytes`` in total; the buffer is emptied first.
+    /// fragment would end past ``maxBytes``, or everything buffered (both ways in together) would
+    /// exceed ``maxFragments`` or ``maxBytes``; the buffer is emptied first.
     public mutating func write(_ fragment: ArraySlice<UInt8>, offset: Int) throws(WireError) {
         guard offset >= 0, offset <= maxBytes, fragment.count <= maxBytes - offset else {
             reset()
             throw WireError(.reassemblyLimit, "reassembly: fragment at offset \(offset) ends past \(maxBytes)")
         }
-        guard pieces.count < maxFragments, pieceBytes + fragment.count <= maxBytes else {
+        guard pieces.count + fragmentCount < maxFragments, bufferedByteCount + fragment.count <= maxBytes else {
             reset()
             throw WireError(.reassemblyLimit, "reassembly: prepared fragments exceed \(maxFragments) or \(maxBytes) bytes")
         }
         pieces.append((offset, Array(fragment)))
         pieceBytes += fragment.count
+    }
+
+    public mutating func write(_ fragment: [UInt8], offset: Int) throws(WireError) {
+        try write(fragment[...], offset: offset)
     }
 
     /// Joins the offset-addressed fragments into one value (ATT Execute Write) and empties the buffer.

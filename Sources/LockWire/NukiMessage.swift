@@ -196,9 +196,4 @@ public enum NukiMessage: Hashable, Sendable {
         }
     }
 
-    /// The command id this message travels under.
-    public var command: Command { type(of: payload).command }
-
-    /// The payload bytes.
-    public func encodedPayload() -> [UInt8] { payload.encoded() }
 }

@@ -6,8 +6,9 @@ import LockWire
 struct FrameDecoder {
     /// Which layout to expect.
     enum Channel: String, CaseIterable {
-        /// Plain if the CRC of a plain frame checks out or the frame is shorter than the smallest
-        /// encrypted frame (54 bytes), else encrypted.
+        /// Decide per frame: plain when its CRC checks out, or when it is shorter than the smallest
+        /// encrypted frame (54 bytes), or when its encrypted envelope does not parse but it starts with
+        /// the id of a pairing-channel command; otherwise encrypted.
         case auto
         case plain
         case encrypted
@@ -18,6 +19,8 @@ struct FrameDecoder {
         var index: Int
         var sender: String?
         var channel: String
+        /// The whole frame as received, hex.
+        var frame: String
         var authID: UInt32?
         var command: String?
         var commandID: UInt16?
@@ -27,14 +30,31 @@ struct FrameDecoder {
         /// The Error Report code a lock would answer with, e.g. `ERROR_BAD_CRC(0xFD)`.
         var nukiError: String?
 
-        /// One line of text.
+        /// One line of text; control characters from the frame are escaped, so a frame cannot
+        /// forge or erase output lines.
         var text: String {
             let who = sender.map { "\($0) " } ?? ""
             let auth = authID.map { " auth \($0)" } ?? ""
+            let line: String
             if let error {
-                return "#\(index) \(who)\(channel)\(auth) rejected: \(error) → \(nukiError ?? "")"
+                line = "#\(index) \(who)\(channel)\(auth) rejected: \(error) → \(nukiError ?? "")"
+            } else {
+                line = "#\(index) \(who)\(channel)\(auth) \(command ?? "") \(fields ?? "")"
             }
-            return "#\(index) \(who)\(channel)\(auth) \(command ?? "") \(fields ?? "")"
+            return Self.escapingControlCharacters(line)
+        }
+
+        static func escapingControlCharacters(_ text: String) -> String {
+            var out = ""
+            for scalar in text.unicodeScalars {
+                switch scalar.value {
+                case 0x00..<0x20, 0x7F..<0xA0, 0x2028, 0x2029:
+                    out += "\\u{" + String(scalar.value, radix: 16, uppercase: true) + "}"
+                default:
+                    out.unicodeScalars.append(scalar)
+                }
+            }
+            return out
         }
     }
 
@@ -44,20 +64,18 @@ struct FrameDecoder {
     var key: SharedKey?
 
     func decode(_ bytes: [UInt8], index: Int, sender: String? = nil) -> Result {
-        var result = Result(index: index, sender: sender, channel: Channel.plain.rawValue)
+        var result = Result(index: index, sender: sender, channel: Channel.plain.rawValue, frame: Hex.encode(bytes))
         do throws(WireError) {
             let command: Command
             let payload: [UInt8]
-            let smallestEncrypted = EncryptedFrame.headerBytes + EncryptedFrame.minCiphertextBytes
-            let looksPlain = bytes.count < smallestEncrypted || (try? PlainFrame.decode(bytes)) != nil
-            if channel == .plain || (channel == .auto && looksPlain) {
+            if isPlain(bytes) {
                 let frame = try PlainFrame.decode(bytes)
                 (command, payload) = (frame.command, frame.payload)
             } else {
                 result.channel = Channel.encrypted.rawValue
                 result.authID = try EncryptedFrame.decode(bytes).authID
                 guard let key else {
-                    throw WireError(.notAuthorized, "encrypted frame and no --key given")
+                    throw WireError(.notAuthorized, "encrypted frame and no shared key given (--key, --key-file or LATCHKEY_SHARED_KEY)")
                 }
                 let plaintext = try EncryptedMessageCodec.open(bytes) { _ in key }
                 (command, payload) = (plaintext.command, plaintext.payload)
@@ -72,5 +90,19 @@ struct FrameDecoder {
             result.nukiError = error.code.nukiErrorCode.description
         }
         return result
+    }
+
+    /// Whether to read `bytes` as a plain frame (see ``Channel/auto``).
+    private func isPlain(_ bytes: [UInt8]) -> Bool {
+        switch channel {
+        case .plain: return true
+        case .encrypted: return false
+        case .auto:
+            if bytes.count < EncryptedFrame.headerBytes + EncryptedFrame.minCiphertextBytes { return true }
+            if (try? PlainFrame.decode(bytes)) != nil { return true }
+            if (try? EncryptedFrame.decode(bytes)) != nil { return false }
+            let command = Command(rawValue: UInt16(bytes[0]) | UInt16(bytes[1]) << 8)
+            return FragmentReassembler.plainPayloadSize(command) != nil
+        }
     }
 }

@@ -1,9 +1,11 @@
 import ArgumentParser
+import Foundation
 import Logging
 
 /// `latchkey`: emulate, drive and attack the peripherals of a Nuki smart lock.
 ///
-/// Results go to stdout, diagnostics to stderr. Exit codes: 0 ok, 1 failure, 64 usage.
+/// Results go to stdout, diagnostics to stderr. Exit codes: 0 ok, 1 failure (including results that
+/// could not be written, e.g. to a closed pipe), 64 usage.
 @main
 struct Latchkey: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -13,6 +15,8 @@ struct Latchkey: ParsableCommand {
     )
 
     static func main() {
+        // A closed pipe is a write error that the commands report (exit 1), not a silent SIGPIPE death.
+        signal(SIGPIPE, SIG_IGN)
         LoggingSystem.bootstrap(StreamLogHandler.standardError)
         do {
             var command = try parseAsRoot()
@@ -30,3 +34,5 @@ enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
     /// One JSON object per line (JSON Lines).
     case json
 }
+
+extension FrameDecoder.Channel: ExpressibleByArgument {}

@@ -58,4 +58,34 @@ import Testing
         #expect(throws: (any Error).self) { try DecodeCommand.parse(["XYZ"]) }
         #expect(Latchkey.exitCode(for: ValidationError("x")).rawValue == 64)
     }
+
+    /// Found by a new-user probe: names with CR, ESC and LF rewrote the terminal in text mode.
+    @Test func controlCharactersFromFramesAreEscapedInText() throws {
+        var name = [UInt8](repeating: 0, count: 32)
+        name.replaceSubrange(0..<6, with: [0x0D, 0x1B, 0x5B, 0x32, 0x4B, 0x0A])
+        let data = AuthorizationData(authenticator: .zero, idType: .app, id: 0, name: FixedName(rawBytes: name), clientNonce: .zero)
+        let text = FrameDecoder().decode(PlainFrame(data).encoded(), index: 1).text
+        #expect(!text.unicodeScalars.contains { $0.value < 0x20 })
+        #expect(text.contains("\\u{D}\\u{1B}[2K\\u{A}"))
+    }
+
+    /// Found by a new-user probe: a long plain frame with a bad CRC was blamed on the encrypted envelope.
+    @Test func autoModeBlamesTheCRCOfALongPlainFrame() throws {
+        var frame = Hex.decode(SetATranscript.frames[6].hex) ?? []
+        frame[frame.count - 1] ^= 0x01
+        let result = FrameDecoder().decode(frame, index: 1)
+        #expect(result.channel == "plain")
+        #expect(result.nukiError == "ERROR_BAD_CRC(0xFD)")
+        #expect(result.frame == Hex.encode(frame))
+    }
+
+    @Test func hexErrorsSayWhatIsWrong() {
+        #expect(throws: (any Error).self) { try DecodeCommand.parseHex("010", what: "frame") }
+        #expect((try? DecodeCommand.parseHex("01 00", what: "frame")) == [1, 0])
+        do {
+            _ = try DecodeCommand.parseHex("010", what: "frame")
+        } catch {
+            #expect("\(error)".contains("odd number of hex digits"))
+        }
+    }
 }

@@ -130,3 +130,22 @@ import Testing
         #expect(Array(bytes[15...]) == [0, 0, 0, 0x03])
     }
 }
+
+/// The switch-based accessors of NukiMessage agree with the payload codecs' own conformances.
+@Suite struct MessageAccessorTests {
+    @Test(arguments: Samples.all)
+    func accessorsMatchThePayload(sample: Sample) {
+        let message = sample.message
+        #expect(message.command == type(of: message.payload).command)
+        #expect(message.encodedPayload() == message.payload.encoded())
+        #expect(message.challenge == (message.payload as? any ChallengeBearingPayload)?.challenge)
+        #expect(message.securityPIN == (message.payload as? any PINProtectedPayload)?.securityPIN)
+    }
+
+    @Test func challengeAndPINCountsMatchTheSpec() {
+        let withChallenge = Samples.all.filter { $0.message.challenge != nil }.map(\.message.command)
+        let withPIN = Samples.all.filter { $0.message.securityPIN != nil }.map(\.message.command)
+        #expect(Set(withChallenge).count == 26)  // EC and ECP rows of protocol.md §4
+        #expect(Set(withPIN).count == 21)  // ECP rows
+    }
+}

@@ -98,4 +98,35 @@ import Testing
         for i in 0..<4 { try? r.write([1], offset: i) }
         #expect(wireError { () throws(WireError) in try r.write([1], offset: 4) }?.code == .reassemblyLimit)
     }
+
+    /// Found by a new-user probe: the cap held per way in but not across both.
+    @Test func capHoldsAcrossSequentialAndPreparedFragments() throws {
+        var r = FragmentReassembler(framing: .encrypted)
+        let head = [UInt8](repeating: 0, count: 28) + [0x18, 0x02] + [UInt8](repeating: 0xAA, count: 470)
+        #expect(try r.append(head).isEmpty)
+        #expect(wireError { () throws(WireError) in try r.write([UInt8](repeating: 0xBB, count: 67), offset: 0) }?.code == .reassemblyLimit)
+        #expect(r.isIdle)
+    }
+
+    @Test func capsCanOnlyBeLowered() throws {
+        var r = FragmentReassembler(framing: .plain, maxBytes: .max, maxFragments: .max)
+        #expect(r.maxBytes == WireLimits.maxReassembledBytes)
+        #expect(r.maxFragments == WireLimits.maxFragments)
+        #expect(wireError { () throws(WireError) in try r.write([1], offset: Int.max - 1) }?.code == .reassemblyLimit)
+        #expect(FragmentReassembler(framing: .plain, maxBytes: -5).maxBytes == 0)
+    }
+
+    @Test func wholeFrameChunkTakesTheFastPathAndStillChecksLimits() throws {
+        let (plain, encrypted) = try Self.frames()
+        var r = FragmentReassembler(framing: .encrypted)
+        #expect(try r.append(encrypted) == [encrypted])
+        #expect(r.isIdle)
+        var p = FragmentReassembler(framing: .plain)
+        #expect(try p.append(plain) == [plain])
+        var bad = encrypted
+        bad[28] = 0xFF
+        bad[29] = 0xFF
+        #expect(wireError { () throws(WireError) in try r.append(bad) }?.code == .lengthOutOfRange)
+        #expect(r.isIdle)
+    }
 }

@@ -1,0 +1,36 @@
+import ArgumentParser
+import Foundation
+
+/// Writes results to standard output as text lines or JSON Lines, and turns a failed write (closed
+/// pipe, full disk) into exit status 1 with a diagnostic instead of losing results silently.
+struct ResultWriter {
+    let format: OutputFormat
+    private let encoder: JSONEncoder = {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return encoder
+    }()
+
+    init(format: OutputFormat) { self.format = format }
+
+    func write(_ result: FrameDecoder.Result) throws {
+        let line: Data
+        switch format {
+        case .text: line = Data((result.text + "\n").utf8)
+        case .json: line = try encoder.encode(result) + Data("\n".utf8)
+        }
+        do {
+            try FileHandle.standardOutput.write(contentsOf: line)
+        } catch {
+            Diagnostics.print("cannot write results: \(error.localizedDescription)")
+            throw ExitCode.failure
+        }
+    }
+}
+
+/// Diagnostics go to standard error, never mixed into results.
+enum Diagnostics {
+    static func print(_ message: String) {
+        try? FileHandle.standardError.write(contentsOf: Data(("latchkey: " + message + "\n").utf8))
+    }
+}
