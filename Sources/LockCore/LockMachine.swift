@@ -252,9 +252,9 @@ public struct LockMachine: Hashable, Sendable {
         if let refusal = TimeWindow.check(auth.restriction, now: lockTime(at: now), localOffsetMinutes: localOffsetMinutes(at: now)) {
             throw refusal
         }
-        if let protected = message.payload as? any PINProtectedPayload {
+        if let pin = message.securityPIN {
             // Outside the copy: a failed attempt counts toward the lockout even though it is refused.
-            try checkSecurityPIN(protected.securityPIN, at: now)
+            try checkSecurityPIN(pin, at: now)
         }
         // The log is append-only and entries of refused attempts must stay, so it is moved into the
         // working copy rather than shared with it (sharing would copy the whole ring on the first
