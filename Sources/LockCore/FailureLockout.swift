@@ -5,7 +5,7 @@
 /// count. Lockouts are measured on the injected clock and persist with the lock's state, so a
 /// reconnect or restart does not end one early. (The Nuki API leaves threshold and duration
 /// undocumented, `protocol.md` §3.5.)
-public struct FailureLockout: Hashable, Sendable {
+public struct FailureLockout: Hashable, Sendable, Codable {
     /// Failures allowed before the first lockout.
     public let freeAttempts: Int
     public let firstLockoutMilliseconds: Int64

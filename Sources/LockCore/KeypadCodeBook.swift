@@ -5,7 +5,7 @@ import LockWire
 ///
 /// Codes live only in the lock. Each has an id assigned by the lock (never reused), a 20-byte
 /// name, an enabled flag and a ``LockWire/TimeRestriction`` like authorizations.
-public struct KeypadCodeBook: Hashable, Sendable {
+public struct KeypadCodeBook: Hashable, Sendable, Codable {
     /// Most codes the lock holds (Keypad 1.0 is reported to allow 99–100; `security.md` X-01).
     public var capacity: Int = 100
     public internal(set) var codes: [KeypadCode] = []

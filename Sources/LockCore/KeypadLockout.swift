@@ -15,7 +15,7 @@ import LockWire
 /// 100 codes stored it is still about 11 days per hit, which the security suite checks (PIN-03).
 /// Any code, right or wrong, is refused during a lockout, the count resets only on a correct
 /// code, and the state persists across reconnects and restarts.
-public struct KeypadLockout: Hashable, Sendable {
+public struct KeypadLockout: Hashable, Sendable, Codable {
     public internal(set) var consecutiveFailures = 0
     public internal(set) var lockedUntil: LockInstant?
     public internal(set) var tier: Int = 0

@@ -24,7 +24,7 @@ import LockWire
 ///   ``checkAutoUnlock(_:by:at:)``.
 ///
 /// Source: Nuki BLE API 2.1 and 2.3.0 §"Commands", `protocol.md` §4–§8.
-public struct LockMachine: Hashable, Sendable {
+public struct LockMachine: Hashable, Sendable, Codable {
     public var model: LockModel
     public var nukiID: UInt32
     public var settings: LockSettings

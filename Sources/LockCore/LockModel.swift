@@ -5,7 +5,7 @@ import LockWire
 /// Encoders emit the layout of the emulated model (`protocol.md` §13): Keyturner States of 19
 /// (API 2.0/2.1), 21 (2.2, Smart Lock 3) or 27 bytes (Smart Lock 4th gen, Ultra). The 15-byte
 /// form of the v2.1 spec's example exists so the example replays byte for byte.
-public struct LockModel: Hashable, Sendable {
+public struct LockModel: Hashable, Sendable, Codable {
     /// Bytes of Keyturner States sent, 15…27.
     public var keyturnerStatesLength: Int
     /// Security PIN width and pairing variant.

@@ -2,7 +2,7 @@ import LockWire
 
 /// A motor run in progress: the lock states it passes through, one per step, and how long the
 /// motor rests in each (lock'n'go holds, unlatch duration).
-struct Motion: Hashable, Sendable {
+struct Motion: Hashable, Sendable, Codable {
     var action: LockAction
     var trigger: Trigger
     /// The authorization whose session gets the state updates and COMPLETE; nil for the button,
@@ -18,7 +18,7 @@ struct Motion: Hashable, Sendable {
     /// How the finished action is logged.
     var logEvent: LogKind
 
-    enum LogKind: Hashable, Sendable {
+    enum LogKind: Hashable, Sendable, Codable {
         /// Log type 0x02 with the request's flags.
         case lockAction(flags: UInt8)
         /// Log type 0x05 for a keypad code.

@@ -14,7 +14,7 @@ import LockWire
 ///
 /// The battery warning is shown even when the LED is switched off: it is a safety signal, not a
 /// status light.
-public enum RingLight: Hashable, Sendable, CustomStringConvertible {
+public enum RingLight: Hashable, Sendable, Codable, CustomStringConvertible {
     case off
     /// Upper segment blinks 3 times every 5 s.
     case unlocked
@@ -22,7 +22,7 @@ public enum RingLight: Hashable, Sendable, CustomStringConvertible {
     case batteryCritical
 
     /// Which part of the ring lights up.
-    public enum Segment: Hashable, Sendable {
+    public enum Segment: Hashable, Sendable, Codable {
         case upper
         case whole
     }

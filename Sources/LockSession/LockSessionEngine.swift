@@ -22,6 +22,8 @@ import LockWire
 ///   command that carries a challenge consumes it, matching or not; a wrong or reused one is
 ///   K_ERROR_BAD_NONCE. A challenge never outlives its connection.
 /// - Revoking an authorization wipes its key and disconnects its live connections at once.
+/// - An invited authorization's shared key (Authorization Data (Invite), 0x000B) is stored as its
+///   key and kept out of the event stream.
 public struct LockSessionEngine {
     /// What the engine asks the transport to do.
     public enum Action: Sendable {
@@ -223,6 +225,9 @@ public struct LockSessionEngine {
                 for id in connectionIDs(boundTo: authID) {
                     actions += sendEncrypted(message, authID: authID, to: id)
                 }
+            case .event(.invitedAuthorizationKey(let authID, let sharedKey)):
+                // The invitee's key goes to the key store and nowhere else: never into the event stream.
+                if let key = try? SharedKey(rawBytes: sharedKey.bytes) { keys[authID] = key }
             case .event(let event):
                 actions.append(.event(event))
                 if case .authorizationRevoked(let authID) = event {

@@ -10,7 +10,7 @@ public enum SecurityPIN: Hashable, Sendable {
     case u32(UInt32)
 
     /// The width of the PIN field on the wire.
-    public enum Width: Int, Hashable, Sendable {
+    public enum Width: Int, Hashable, Sendable, Codable {
         case u16 = 2
         case u32 = 4
     }

@@ -11,7 +11,7 @@
 ///
 /// Sent in full even when not time limited (all real clients read the fixed form).
 /// Source: Nuki BLE API 2.1 §"Authorization Entry" and §"Add Keypad Code", `protocol.md` §6, §7, §13.
-public struct TimeRestriction: Hashable, Sendable {
+public struct TimeRestriction: Hashable, Sendable, Codable {
     public var timeLimited: Bool
     public var allowedFrom: DateTime
     public var allowedUntil: DateTime

@@ -212,4 +212,48 @@ import Testing
         let other = try decrypt(link.lock.receive(command, on: .keyturnerUSDIO, from: ConnectionID(2), at: link.now), key: try #require(link.client.credentials?.sharedKey))
         #expect(other.map { Hex.encode($0.payload) } == ["22" + "2000"])
     }
+
+    /// Invite (0x000B): the invitee talks with the inviter's key at once, and the key never reaches
+    /// the event stream.
+    @Test func invitedUserTalksWithItsKeyAndTheKeyStaysOutOfEvents() throws {
+        var link = try Self.pair(try Self.newLock(), .app, id: 1, connection: 1, at: Self.start)
+        let inviteKey = try #require(Bytes32((0..<32).map { UInt8($0 + 100) }))
+        var actions: [LockSessionEngine.Action] = []
+        var pending = link.client.send(ClientRequest(command: .authorizationDataInvite, needsChallenge: true, finalCommands: [.authorizationIDInvite]) { nonce in
+            .authorizationDataInvite(AuthorizationDataInvite(
+                name: FixedName("Guest", width: 32), idType: .app, sharedKey: inviteKey, remoteAllowed: false,
+                restriction: .unrestricted, challenge: nonce, securityPIN: .u16(4321)))
+        })
+        var invitedID: UInt32?
+        while let action = pending.first {
+            pending.removeFirst()
+            switch action {
+            case .write(let c, let bytes):
+                let replies = link.lock.receive(bytes, on: c, from: link.connection, at: link.now)
+                actions += replies
+                for case .indicate(_, let c, let b) in replies { pending += link.client.receive(b, on: c) }
+            case .completed(_, let messages):
+                if case .authorizationIDInvite(let reply) = messages.last { invitedID = reply.authID }
+            default: break
+            }
+        }
+        let authID = try #require(invitedID)
+        #expect(link.lock.hasKey(for: authID))
+        for case .event(let event) in actions {
+            if case .invitedAuthorizationKey = event { Issue.record("the invite key reached the event stream") }
+        }
+        let guestKey = try SharedKey(rawBytes: inviteKey.bytes)
+        var guest = Link(
+            lock: link.lock,
+            client: ClientSessionEngine(
+                idType: .app, clientID: authID, name: FixedName("Guest", width: 32), keyPair: try KeyPair(using: SeededRandomSource(seed: 9)),
+                random: SeededRandomSource(seed: 10),
+                credentials: ClientCredentials(authID: authID, sharedKey: guestKey, lockPublicKey: link.lock.publicKey, lockUUID: link.lock.lockUUID)),
+            connection: ConnectionID(5), now: link.now)
+        let states = guest.pump(guest.client.send(.keyturnerStates))
+        guard case .completed(_, let messages) = states.first, case .keyturnerStates = messages.last else {
+            Issue.record("invitee could not read the state: \(states)")
+            return
+        }
+    }
 }

@@ -1,7 +1,7 @@
 /// The 3-byte firmware version of Config (major, minor, patch; e.g. `02 00 00` = 2.0.0).
 ///
 /// Source: Nuki BLE API 2.1 §"Config", `protocol.md` §5.8.
-public struct FirmwareVersion: Hashable, Sendable, CustomStringConvertible {
+public struct FirmwareVersion: Hashable, Sendable, Codable, CustomStringConvertible {
     public var major: UInt8
     public var minor: UInt8
     public var patch: UInt8
@@ -18,7 +18,7 @@ public struct FirmwareVersion: Hashable, Sendable, CustomStringConvertible {
 /// The 2-byte hardware revision of Config (major, minor; [SIM] reports 2.5).
 ///
 /// Source: Nuki BLE API 2.1 §"Config", `protocol.md` §1.1 and §5.8.
-public struct HardwareRevision: Hashable, Sendable, CustomStringConvertible {
+public struct HardwareRevision: Hashable, Sendable, Codable, CustomStringConvertible {
     public var major: UInt8
     public var minor: UInt8
 

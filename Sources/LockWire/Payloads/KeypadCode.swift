@@ -12,7 +12,7 @@
 /// | 43 | 20 | ``TimeRestriction`` |
 ///
 /// Source: Nuki BLE API 2.1 §"Keypad Code", `protocol.md` §7.
-public struct KeypadCode: NukiPayload {
+public struct KeypadCode: NukiPayload, Codable {
     public static let command = Command.keypadCode
     public static let byteCount = 63
 

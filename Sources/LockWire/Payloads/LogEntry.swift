@@ -13,14 +13,14 @@
 /// round-trip, and ``init(index:timestamp:authID:name:event:)`` pads to 5 data bytes, the fixed
 /// 53-byte entry both open-source clients parse. Padding is capped at ``maximumPaddingBytes``.
 /// Source: Nuki BLE API 2.1 and 2.3.0 §"Log Entry", pyNukiBT comments; `protocol.md` §8.
-public struct LogEntry: NukiPayload {
+public struct LogEntry: NukiPayload, Codable {
     public static let command = Command.logEntry
     /// Header bytes before the data: index, timestamp, auth id, name, type.
     public static let headerByteCount = 48
     public static let maximumPaddingBytes = 16
 
     /// The data of a log entry, by type.
-    public enum Event: Hashable, Sendable {
+    public enum Event: Hashable, Sendable, Codable {
         /// Type 0x01: logging enabled (1 byte).
         case loggingEnabled(Bool)
         /// Type 0x02: lock action (4 bytes).
@@ -64,7 +64,7 @@ public struct LogEntry: NukiPayload {
 
     /// Data of lock action, calibration and initialization run entries (4 bytes): lock action, trigger,
     /// flags, completion status.
-    public struct LockActionLog: Hashable, Sendable {
+    public struct LockActionLog: Hashable, Sendable, Codable {
         public var action: LockAction
         public var trigger: Trigger
         public var flags: UInt8
@@ -80,7 +80,7 @@ public struct LogEntry: NukiPayload {
 
     /// Data of keypad action entries (5 bytes): lock action, source, completion status (0xE0 invalid
     /// code), code id u16 LE.
-    public struct KeypadActionLog: Hashable, Sendable {
+    public struct KeypadActionLog: Hashable, Sendable, Codable {
         public var action: LockAction
         public var source: KeypadActionSource
         public var completionStatus: CompletionStatus

@@ -2,7 +2,7 @@
 /// total, openings since boot, closings since boot (u16 LE each). Smart Lock 1.0 only.
 ///
 /// Source: Nuki BLE API 2.1 §"Openings Closings Summary", `protocol.md` §4.
-public struct OpeningsClosingsSummary: NukiPayload {
+public struct OpeningsClosingsSummary: NukiPayload, Codable {
     public static let command = Command.openingsClosingsSummary
     public var openingsTotal: UInt16
     public var closingsTotal: UInt16

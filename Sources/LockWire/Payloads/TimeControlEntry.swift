@@ -2,7 +2,7 @@
 /// ``TimeControlSchedule`` (weekdays, time, lock action).
 ///
 /// Source: Nuki BLE API 2.1 §"Time Control Entry", `protocol.md` §4 and §5.10.
-public struct TimeControlEntry: NukiPayload {
+public struct TimeControlEntry: NukiPayload, Codable {
     public static let command = Command.timeControlEntry
     public var entryID: UInt8
     public var enabled: Bool

@@ -2,7 +2,7 @@
 /// lock action u8. Decoding a lock action outside 0x01–0x06 throws `badParameter`.
 ///
 /// Source: Nuki BLE API 2.1 §"Add Time Control Entry", `protocol.md` §5.10.
-public struct TimeControlSchedule: Hashable, Sendable {
+public struct TimeControlSchedule: Hashable, Sendable, Codable {
     public var weekdays: Weekdays
     public var time: TimeOfDay
     public var lockAction: LockAction
