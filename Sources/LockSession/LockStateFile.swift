@@ -1,0 +1,190 @@
+import Foundation
+import LockCore
+import LockCrypto
+import LockWire
+
+/// The lock's persisted state: one JSON file with everything a restart must keep.
+///
+/// Layout (sorted keys, pretty-printed):
+///
+/// ```json
+/// {
+///   "keys": { "1": "<64 hex: shared key of auth id 1>", … },
+///   "lockSecretKey": "<64 hex: the lock's X25519 secret key>",
+///   "lockUUID": "<32 hex>",
+///   "machine": { …LockMachine: users, keypad codes and lockout counters, log, config, battery… },
+///   "schemaVersion": 1
+/// }
+/// ```
+///
+/// The file holds secrets, so it is created with mode 0600. It is written atomically: the new
+/// content goes to a temporary file in the same folder, created with O_EXCL, written in full and
+/// fsync'd, then renamed over the old file, and the folder is fsync'd. A crash at any point leaves
+/// the old file or the new one, never a mix (`security.md` S-07).
+///
+/// Loading treats the file as untrusted input: size cap, schema version, every value validated by
+/// its decoder, then ``LockCore/LockMachine/validate()`` and the key table checked against the
+/// users. Any failure throws ``StateFileError`` and nothing is loaded.
+public struct LockStateFile: Sendable {
+    /// The version this code writes and reads.
+    public static let schemaVersion = 1
+    /// Files larger than this are refused before parsing.
+    public static let maxBytes = 16 << 20
+
+    public let path: String
+
+    public init(path: String) { self.path = path }
+
+    struct Document: Codable {
+        var schemaVersion: Int
+        var lockSecretKey: String
+        var lockUUID: LockUUID
+        var keys: [String: String]
+        var machine: LockMachine
+    }
+
+    // MARK: Encoding
+
+    /// The JSON bytes of `engine`'s state.
+    public static func encode(_ engine: LockSessionEngine) throws(StateFileError) -> Data {
+        var keys: [String: String] = [:]
+        for (authID, key) in engine.keys {
+            keys[String(authID)] = key.withUnsafeBytes { Hex.encode($0) }
+        }
+        let document = Document(
+            schemaVersion: schemaVersion,
+            lockSecretKey: engine.lockKeyPair.secretKey.withUnsafeBytes { Hex.encode($0) },
+            lockUUID: engine.lockUUID, keys: keys, machine: engine.machine)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
+        do {
+            return try encoder.encode(document)
+        } catch {
+            throw StateFileError(.unreadable, "cannot encode the state: \(error)")
+        }
+    }
+
+    /// The engine described by `data`, using `random` from now on.
+    public static func decode(_ data: Data, random: any RandomSource) throws(StateFileError) -> LockSessionEngine {
+        guard data.count <= maxBytes else {
+            throw StateFileError(.invalid, "state file of \(data.count) bytes exceeds \(maxBytes)")
+        }
+        let document: Document
+        do {
+            document = try JSONDecoder().decode(Document.self, from: data)
+        } catch {
+            throw StateFileError(.invalid, "state file does not decode: \(error)")
+        }
+        guard document.schemaVersion == schemaVersion else {
+            throw StateFileError(.unsupportedVersion, "schema version \(document.schemaVersion); this build reads \(schemaVersion)")
+        }
+        do {
+            try document.machine.validate()
+        } catch {
+            throw StateFileError(.invalid, error.reason)
+        }
+        guard let secret = Hex.decode(document.lockSecretKey), secret.count == 32,
+            let keyPair = try? KeyPair(secretKeyBytes: secret)
+        else {
+            throw StateFileError(.invalid, "lockSecretKey is not 32 bytes of hex")
+        }
+        var keys: [UInt32: SharedKey] = [:]
+        for (id, hex) in document.keys {
+            guard let authID = UInt32(id), document.machine.authorization(authID) != nil else {
+                throw StateFileError(.invalid, "key for unknown authorization \(id)")
+            }
+            guard let bytes = Hex.decode(hex), let key = try? SharedKey(rawBytes: bytes) else {
+                throw StateFileError(.invalid, "key of authorization \(id) is not 32 bytes of hex")
+            }
+            keys[authID] = key
+        }
+        for authorization in document.machine.authorizations where keys[authorization.authID] == nil {
+            throw StateFileError(.invalid, "authorization \(authorization.authID) has no key")
+        }
+        return LockSessionEngine(machine: document.machine, lockKeyPair: keyPair, lockUUID: document.lockUUID, keys: keys, random: random)
+    }
+
+    // MARK: Files
+
+    /// Whether the file exists.
+    public var exists: Bool { FileManager.default.fileExists(atPath: path) }
+
+    /// Loads the engine from the file. Throws ``StateFileError`` (`unreadable`, `invalid`,
+    /// `unsupportedVersion`); nothing is half-loaded.
+    public func load(random: any RandomSource) throws(StateFileError) -> LockSessionEngine {
+        let data: Data
+        do {
+            let handle = try FileHandle(forReadingFrom: URL(fileURLWithPath: path))
+            defer { try? handle.close() }
+            data = try handle.read(upToCount: Self.maxBytes + 1) ?? Data()
+        } catch {
+            throw StateFileError(.unreadable, "cannot read \(path): \(error.localizedDescription)")
+        }
+        return try Self.decode(data, random: random)
+    }
+
+    /// Writes `engine`'s state atomically with mode 0600.
+    public func save(_ engine: LockSessionEngine) throws(StateFileError) {
+        try Self.writeAtomically(try Self.encode(engine), to: path)
+    }
+
+    /// Writes `data` to `path` through a temporary file, fsync and rename (mode 0600).
+    static func writeAtomically(_ data: Data, to path: String) throws(StateFileError) {
+        let url = URL(fileURLWithPath: path)
+        let folder = url.deletingLastPathComponent().path
+        let temporary = folder + "/." + url.lastPathComponent + ".tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+        guard fd >= 0 else { throw StateFileError(.unwritable, "cannot create \(temporary): \(String(cString: strerror(errno)))") }
+        var ok = data.withUnsafeBytes { buffer -> Bool in
+            var offset = 0
+            while offset < buffer.count {
+                let written = write(fd, buffer.baseAddress.map { $0 + offset }, buffer.count - offset)
+                if written < 0 {
+                    if errno == EINTR { continue }
+                    return false
+                }
+                offset += written
+            }
+            return true
+        }
+        ok = ok && fsync(fd) == 0
+        ok = close(fd) == 0 && ok
+        guard ok, rename(temporary, path) == 0 else {
+            let reason = String(cString: strerror(errno))
+            unlink(temporary)
+            throw StateFileError(.unwritable, "cannot write \(path): \(reason)")
+        }
+        let folderFD = open(folder, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        if folderFD >= 0 {
+            _ = fsync(folderFD)
+            close(folderFD)
+        }
+    }
+}
+
+/// Why the state file could not be loaded or saved.
+public struct StateFileError: Error, Hashable, Sendable, CustomStringConvertible {
+    public struct Code: Hashable, Sendable, CustomStringConvertible {
+        private let name: String
+        private init(_ name: String) { self.name = name }
+        /// The file could not be read.
+        public static let unreadable = Code("unreadable")
+        /// The file could not be written.
+        public static let unwritable = Code("unwritable")
+        /// The content is not a valid state (decoding or an invariant failed).
+        public static let invalid = Code("invalid")
+        /// Written by another schema version.
+        public static let unsupportedVersion = Code("unsupportedVersion")
+        public var description: String { name }
+    }
+
+    public let code: Code
+    public let reason: String
+
+    public init(_ code: Code, _ reason: String) {
+        self.code = code
+        self.reason = reason
+    }
+
+    public var description: String { "StateFileError.\(code): \(reason)" }
+}
