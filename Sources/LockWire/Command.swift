@@ -2,7 +2,7 @@
 ///
 /// Source: Nuki BLE API 2.1 §"Commands" and 2.3.0, `protocol.md` §4. Only documented commands are
 /// listed; undocumented ids seen in libraries (0x0029, 0x0049, …) decode as unknown.
-public struct Command: WireCode {
+public struct Command: WireCode, Codable {
     public let rawValue: UInt16
     public init(rawValue: UInt16) { self.rawValue = rawValue }
 

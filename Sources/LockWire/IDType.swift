@@ -2,7 +2,7 @@
 /// Request Authorization Entries filter.
 ///
 /// Source: Nuki BLE API 2.1 §"ID types", 2.3.0; `protocol.md` §3.3.
-public struct IDType: WireCode {
+public struct IDType: WireCode, Codable {
     public let rawValue: UInt8
     public init(rawValue: UInt8) { self.rawValue = rawValue }
 

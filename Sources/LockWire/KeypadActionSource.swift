@@ -2,7 +2,7 @@
 /// code, or fingerprint (Keypad 2.0).
 ///
 /// Source: Nuki BLE API 2.1 §"Keypad Action", NukiBleEsp32; `protocol.md` §4 and §8.
-public struct KeypadActionSource: WireCode {
+public struct KeypadActionSource: WireCode, Codable {
     public let rawValue: UInt8
     public init(rawValue: UInt8) { self.rawValue = rawValue }
 

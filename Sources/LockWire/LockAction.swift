@@ -3,7 +3,7 @@
 /// Config fob action 1–3; 0x50 and 0x5A appear only in reports.
 ///
 /// Source: Nuki BLE API 2.1 §"Lock Actions", `protocol.md` §5.3.
-public struct LockAction: WireCode {
+public struct LockAction: WireCode, Codable {
     public let rawValue: UInt8
     public init(rawValue: UInt8) { self.rawValue = rawValue }
 

@@ -1,7 +1,7 @@
 /// The Smart Lock's lock state (u8), byte 1 of Keyturner States.
 ///
 /// Source: Nuki BLE API 2.1 §"Lock States", `protocol.md` §5.2.
-public struct LockState: WireCode {
+public struct LockState: WireCode, Codable {
     public let rawValue: UInt8
     public init(rawValue: UInt8) { self.rawValue = rawValue }
 

@@ -2,7 +2,7 @@
 ///
 /// Source: Nuki BLE API 2.1 §"Error codes", 2.3.0 and Nuki's current docs (0x4E, 0x4F);
 /// `protocol.md` §9 and §13.
-public struct NukiErrorCode: WireCode {
+public struct NukiErrorCode: WireCode, Codable {
     public let rawValue: UInt8
     public init(rawValue: UInt8) { self.rawValue = rawValue }
 

@@ -1,7 +1,7 @@
 /// The Nuki state (u8), byte 0 of Keyturner States.
 ///
 /// Source: Nuki BLE API 2.1 §"Nuki States", `protocol.md` §5.1.
-public struct NukiState: WireCode {
+public struct NukiState: WireCode, Codable {
     public let rawValue: UInt8
     public init(rawValue: UInt8) { self.rawValue = rawValue }
 

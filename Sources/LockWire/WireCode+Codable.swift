@@ -1,4 +1,5 @@
-// Every vocabulary code encodes as its raw number, so undocumented values round-trip.
+// Every vocabulary code encodes as its raw number, so undocumented values round-trip. Each type
+// declares `Codable` on its own declaration (synthesis in whole-module builds needs that).
 
 extension WireCode where Self: Codable, RawValue: Codable {
     public init(from decoder: any Decoder) throws {
@@ -10,23 +11,3 @@ extension WireCode where Self: Codable, RawValue: Codable {
         try container.encode(rawValue)
     }
 }
-
-extension Command: Codable {}
-extension NukiErrorCode: Codable {}
-extension NukiState: Codable {}
-extension LockState: Codable {}
-extension LockAction: Codable {}
-extension Trigger: Codable {}
-extension IDType: Codable {}
-extension StatusCode: Codable {}
-extension CompletionStatus: Codable {}
-extension LogEntryType: Codable {}
-extension DoorSensorState: Codable {}
-extension KeypadActionSource: Codable {}
-extension KeypadLockAction: Codable {}
-extension FobAction: Codable {}
-extension ButtonPressAction: Codable {}
-extension BatteryType: Codable {}
-extension AdvertisingMode: Codable {}
-extension DSTMode: Codable {}
-extension TimeZoneID: Codable {}
