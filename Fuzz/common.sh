@@ -1,0 +1,49 @@
+# Shared by Fuzz/seed-corpus and Fuzz/campaign (sourced, not run).
+# Target table: <name used for the dictionary> <folder under Corpus/> <-max_len>. Keep in step with
+# LockFuzzing.FuzzTarget (rawValue, directoryName, maxInputLength); the product is <folder>Fuzzer.
+FUZZ_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+ROOT_DIR="$(cd "$FUZZ_DIR/.." && pwd)"
+CORPUS_DIR="$ROOT_DIR/Corpus"
+SCRATCH="${FUZZ_SCRATCH:-$FUZZ_DIR/.build-fuzz}"
+FUZZ_BIN="$SCRATCH/release"
+ALL_TARGETS=(plainFrame encryptedEnvelope commandPayloads reassembly)
+
+export SWIFT_BACKTRACE=enable=no
+export ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=0:dedup_token_length=3}"
+
+target_dir() {
+  case "$1" in
+    plainFrame) echo PlainFrame ;;
+    encryptedEnvelope) echo EncryptedEnvelope ;;
+    commandPayloads) echo CommandPayloads ;;
+    reassembly) echo Reassembly ;;
+    *) echo "unknown target: $1 (known: ${ALL_TARGETS[*]})" >&2; return 64 ;;
+  esac
+}
+
+target_max_len() {
+  case "$1" in
+    plainFrame) echo 580 ;;        # 512 payload + 4 framing + 64
+    encryptedEnvelope) echo 631 ;; # mode + 566-byte frame + 64
+    commandPayloads) echo 579 ;;   # 3 header + 512 payload + 64
+    reassembly) echo 1134 ;;       # 2 header + two 566-byte frames
+  esac
+}
+
+# build_fuzzers <target>…: release build with libFuzzer + ASan, one product at a time.
+# Not `--sanitize=fuzzer --sanitize=address`: SwiftPM passes them to swiftc as two flags, the last
+# `-sanitize=` wins, and their order varies between runs, so a build gets either coverage or ASan.
+# `--sanitize=fuzzer` makes SwiftPM add -parse-as-library and link libFuzzer's main; the combined
+# `-Xswiftc -sanitize=fuzzer,address`, passed last, instruments every module with both.
+build_fuzzers() {
+  local t
+  for t in "$@"; do
+    local product
+    product="$(target_dir "$t")Fuzzer" || return 64
+    echo "build $product"
+    mkdir -p "$SCRATCH"
+    swift build --package-path "$FUZZ_DIR" -c release --sanitize=fuzzer -Xswiftc -sanitize=fuzzer,address \
+      --product "$product" --scratch-path "$SCRATCH" >"$SCRATCH/fuzz-build.log" 2>&1 || {
+        tail -n 30 "$SCRATCH/fuzz-build.log" >&2; echo "build of $product failed" >&2; return 1; }
+  done
+}

@@ -1,0 +1,89 @@
+import LockWire
+
+/// The libFuzzer targets of Latchkey (issue 6), one per attack surface. Each has one harness function
+/// in this module, called both by the `Fuzz/` entry points (`LLVMFuzzerTestOneInput`) and by
+/// `swift test`'s corpus replay (`Tests/LockFuzzingTests`).
+///
+/// Naming: the raw value (`plainFrame`) names the dictionary (`Fuzz/dictionaries/plainFrame.dict`);
+/// ``directoryName`` (`PlainFrame`) names the seed folder `Corpus/PlainFrame/` and the regression folder
+/// `Corpus/Regressions/PlainFrame/`; ``productName`` (`PlainFrameFuzzer`) names the fuzz executable.
+/// Later targets (pairing, sessions, ATT/GATT, NFC, state files) are added as new cases.
+///
+/// Every harness is deterministic: fixed keys and nonces (``FuzzFixtures``), no clock, no system
+/// randomness, and no mutable state that outlives one input.
+public enum FuzzTarget: String, CaseIterable, Sendable {
+    /// 1. Plain frames of the pairing GDIO: ``fuzzPlainFrame(_:)-(UnsafeRawBufferPointer)``.
+    case plainFrame
+    /// 2. The clear envelope of encrypted frames and ``LockCrypto/EncryptedMessageCodec/open(_:key:)-(ArraySlice<UInt8>,_)``:
+    ///    ``fuzzEncryptedEnvelope(_:)-(UnsafeRawBufferPointer)``.
+    case encryptedEnvelope
+    /// 3. Decrypted command payloads, every command's codec: ``fuzzCommandPayloads(_:)-(UnsafeRawBufferPointer)``.
+    case commandPayloads
+    /// 4. Fragment reassembly, sequential and offset-addressed: ``fuzzReassembly(_:)-(UnsafeRawBufferPointer)``.
+    case reassembly
+
+    /// Folder under `Corpus/` and `Corpus/Regressions/`, e.g. `PlainFrame`.
+    public var directoryName: String {
+        switch self {
+        case .plainFrame: return "PlainFrame"
+        case .encryptedEnvelope: return "EncryptedEnvelope"
+        case .commandPayloads: return "CommandPayloads"
+        case .reassembly: return "Reassembly"
+        }
+    }
+
+    /// The fuzz executable of the `Fuzz/` package, e.g. `PlainFrameFuzzer`.
+    public var productName: String { directoryName + "Fuzzer" }
+
+    /// The `-max_len` the campaign passes: the largest input that can still reach new behaviour
+    /// (the largest accepted frame from ``LockWire/WireLimits`` plus a margin to exercise the limits).
+    public var maxInputLength: Int {
+        switch self {
+        case .plainFrame: return WireLimits.maxPayloadBytes + PlainFrame.overheadBytes + 64
+        case .encryptedEnvelope: return 1 + WireLimits.maxFrameBytes + 64
+        case .commandPayloads: return CommandPayloadHarness.headerBytes + WireLimits.maxPayloadBytes + 64
+        case .reassembly: return ReassemblyHarness.headerBytes + 2 * WireLimits.maxFrameBytes
+        }
+    }
+
+    /// Checks one input and returns the first broken invariant, or nil. Never traps on any input.
+    public func check(_ input: ArraySlice<UInt8>) -> InvariantViolation? {
+        switch self {
+        case .plainFrame: return PlainFrameHarness.check(input)
+        case .encryptedEnvelope: return EncryptedEnvelopeHarness.check(input)
+        case .commandPayloads: return CommandPayloadHarness.check(input)
+        case .reassembly: return ReassemblyHarness.check(input)
+        }
+    }
+
+    /// Runs one input and traps with `fatalError("invariant <name>: …")` if an invariant breaks:
+    /// what libFuzzer records as a crash and `swift test` as a failed replay.
+    public func run(_ input: UnsafeRawBufferPointer) {
+        InvariantViolation.enforce(check(Array(input)[...]))
+    }
+
+    /// Array form of ``run(_:)``.
+    public func run(_ input: [UInt8]) {
+        InvariantViolation.enforce(check(input[...]))
+    }
+}
+
+/// Harness of ``FuzzTarget/plainFrame``; traps on a broken invariant (see ``PlainFrameHarness``).
+public func fuzzPlainFrame(_ data: UnsafeRawBufferPointer) { FuzzTarget.plainFrame.run(data) }
+/// Array form of ``fuzzPlainFrame(_:)-(UnsafeRawBufferPointer)``.
+public func fuzzPlainFrame(_ data: [UInt8]) { FuzzTarget.plainFrame.run(data) }
+
+/// Harness of ``FuzzTarget/encryptedEnvelope``; traps on a broken invariant (see ``EncryptedEnvelopeHarness``).
+public func fuzzEncryptedEnvelope(_ data: UnsafeRawBufferPointer) { FuzzTarget.encryptedEnvelope.run(data) }
+/// Array form of ``fuzzEncryptedEnvelope(_:)-(UnsafeRawBufferPointer)``.
+public func fuzzEncryptedEnvelope(_ data: [UInt8]) { FuzzTarget.encryptedEnvelope.run(data) }
+
+/// Harness of ``FuzzTarget/commandPayloads``; traps on a broken invariant (see ``CommandPayloadHarness``).
+public func fuzzCommandPayloads(_ data: UnsafeRawBufferPointer) { FuzzTarget.commandPayloads.run(data) }
+/// Array form of ``fuzzCommandPayloads(_:)-(UnsafeRawBufferPointer)``.
+public func fuzzCommandPayloads(_ data: [UInt8]) { FuzzTarget.commandPayloads.run(data) }
+
+/// Harness of ``FuzzTarget/reassembly``; traps on a broken invariant (see ``ReassemblyHarness``).
+public func fuzzReassembly(_ data: UnsafeRawBufferPointer) { FuzzTarget.reassembly.run(data) }
+/// Array form of ``fuzzReassembly(_:)-(UnsafeRawBufferPointer)``.
+public func fuzzReassembly(_ data: [UInt8]) { FuzzTarget.reassembly.run(data) }

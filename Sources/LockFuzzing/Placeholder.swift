@@ -1,1 +1,0 @@
-// LockFuzzing: see Package.swift for its role (in progress).
