@@ -13,6 +13,8 @@ let package = Package(
         .library(name: "LockCore", targets: ["LockCore"]),
         .library(name: "LockSession", targets: ["LockSession"]),
         .library(name: "BLEATT", targets: ["BLEATT"]),
+        .library(name: "BLEGATT", targets: ["BLEGATT"]),
+        .library(name: "BLETransport", targets: ["BLETransport"]),
         .library(name: "LockFuzzing", targets: ["LockFuzzing"]),
         .executable(name: "latchkey", targets: ["latchkey"]),
     ],
@@ -48,8 +50,12 @@ let package = Package(
         .target(name: "LockSession", dependencies: ["LockWire", "LockCrypto", "LockCore"]),
         // ATT PDUs and bearer (Bluetooth Core Vol 3 Part F), pure Swift.
         .target(name: "BLEATT"),
+        // Attribute database, GATT server and client, the Nuki service layout (Core Vol 3 Part G).
+        .target(name: "BLEGATT", dependencies: ["BLEATT"]),
+        // ATTLink: in-process link, Unix SOCK_SEQPACKET link, discovery folder, btsnoop/pcap capture tap.
+        .target(name: "BLETransport", dependencies: ["BLEATT"]),
         // One harness function per fuzz target, shared by Fuzz/ and by swift test's corpus replay.
-        .target(name: "LockFuzzing", dependencies: ["LockWire", "LockCrypto"]),
+        .target(name: "LockFuzzing", dependencies: ["LockWire", "LockCrypto", "LockCore", "LockSession"]),
 
         // The command-line tool. Only it bootstraps logging.
         .executableTarget(
@@ -83,7 +89,15 @@ let package = Package(
         ),
         .testTarget(
             name: "LockFuzzingTests",
-            dependencies: ["LockFuzzing", "LockWire"]
+            dependencies: ["LockFuzzing", "LockWire", "LockCore", "LockSession"]
+        ),
+        .testTarget(
+            name: "BLEGATTTests",
+            dependencies: ["BLEGATT", "BLEATT"]
+        ),
+        .testTarget(
+            name: "BLETransportTests",
+            dependencies: ["BLETransport", "BLEATT"]
         ),
         .testTarget(
             name: "LatchkeyCLITests",

@@ -1,0 +1,1 @@
+// BLEGATT: see Package.swift for its role (in progress).

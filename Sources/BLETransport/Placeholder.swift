@@ -1,0 +1,1 @@
+// BLETransport: see Package.swift for its role (in progress).
