@@ -12,6 +12,7 @@ let package = Package(
         .library(name: "LockCrypto", targets: ["LockCrypto"]),
         .library(name: "LockCore", targets: ["LockCore"]),
         .library(name: "LockSession", targets: ["LockSession"]),
+        .library(name: "LockPeripherals", targets: ["LockPeripherals"]),
         .library(name: "BLEATT", targets: ["BLEATT"]),
         .library(name: "BLEGATT", targets: ["BLEGATT"]),
         .library(name: "BLETransport", targets: ["BLETransport"]),
@@ -48,6 +49,8 @@ let package = Package(
         .target(name: "LockCore", dependencies: ["LockWire"]),
         // The protocol engines at both ends, sans-I/O: pairing, challenges, PIN flows, encryption.
         .target(name: "LockSession", dependencies: ["LockWire", "LockCrypto", "LockCore"]),
+        // Keypad and fob emulators and the hostile client, sans-I/O, on the client session engine.
+        .target(name: "LockPeripherals", dependencies: ["LockSession", "LockCore", "LockCrypto", "LockWire"]),
         // ATT PDUs and bearer (Bluetooth Core Vol 3 Part F), pure Swift.
         .target(name: "BLEATT"),
         // Attribute database, GATT server and client, the Nuki service layout (Core Vol 3 Part G).
@@ -82,6 +85,10 @@ let package = Package(
         .testTarget(
             name: "LockSessionTests",
             dependencies: ["LockSession", "LockCore", "LockCrypto", "LockWire"]
+        ),
+        .testTarget(
+            name: "LockPeripheralsTests",
+            dependencies: ["LockPeripherals", "LockSession", "LockCore", "LockCrypto", "LockWire"]
         ),
         .testTarget(
             name: "BLEATTTests",

@@ -40,8 +40,6 @@ public struct LockSessionEngine {
     struct Connection {
         var mtu = Fragmenter.minimumMTU
         var pairing = PairingResponder()
-        var plainInput = FragmentReassembler(framing: .plain)
-        var encryptedInput = FragmentReassembler(framing: .encrypted)
         var boundAuthID: UInt32?
         var challenge: Bytes32?
     }
@@ -93,28 +91,20 @@ public struct LockSessionEngine {
 
     // MARK: Input
 
-    /// Bytes a client wrote to `characteristic` on `connection` (one ATT write, or a joined long
-    /// write). Unknown connections are connected first with the default MTU.
+    /// Bytes a client wrote to `characteristic` on `connection`: one ATT write, or a long write
+    /// already joined by offset by the GATT server, is exactly one message. Nothing is carried over
+    /// between writes, as on a real lock, which answers a message split over two plain writes with
+    /// an Error Report (`protocol.md` §13): a length field that disagrees with the bytes written is
+    /// ERROR_BAD_LENGTH at once (`security.md` P-02, P-03). Unknown connections are connected first
+    /// with the default MTU.
     public mutating func receive(_ bytes: [UInt8], on characteristic: Characteristic, from connection: ConnectionID, at now: LockInstant) -> [Action] {
         if connections[connection] == nil { connect(connection) }
         var actions = advance(to: now)
         switch characteristic {
         case .pairingGDIO:
-            let frames: [[UInt8]]
-            do {
-                frames = try connections[connection, default: Connection()].plainInput.append(bytes)
-            } catch {
-                return actions + refusePlain(error.code.nukiErrorCode, command: Command(rawValue: 0), error.reason, on: .pairingGDIO, connection)
-            }
-            for frame in frames { actions += receivePairing(frame, from: connection, at: now) }
+            actions += receivePairing(bytes, from: connection, at: now)
         case .keyturnerUSDIO:
-            let frames: [[UInt8]]
-            do {
-                frames = try connections[connection, default: Connection()].encryptedInput.append(bytes)
-            } catch {
-                return actions + refusePlain(error.code.nukiErrorCode, command: Command(rawValue: 0), error.reason, on: .keyturnerGDIO, connection)
-            }
-            for frame in frames { actions += receiveEncrypted(frame, from: connection, at: now) }
+            actions += receiveEncrypted(bytes, from: connection, at: now)
         case .keyturnerGDIO:
             actions += refusePlain(.unknown, command: Command(rawValue: 0), "the keyturner GDIO takes no writes", on: .keyturnerGDIO, connection)
         }

@@ -1,0 +1,18 @@
+import LockCore
+import LockSession
+
+/// What the runtime needs of any emulated peripheral: feed it indications and time, collect its
+/// writes and feedback.
+public protocol EmulatedPeripheral {
+    /// The credentials after pairing.
+    var credentials: ClientCredentials? { get }
+    /// Starts pairing.
+    mutating func pair() -> [PeripheralAction]
+    /// An indication from the lock.
+    mutating func receive(_ bytes: [UInt8], on characteristic: Characteristic, at now: LockInstant) -> [PeripheralAction]
+    /// Lets timers (key timeout, press window) run up to `now`.
+    mutating func tick(at now: LockInstant) -> [PeripheralAction]
+}
+
+extension KeypadEmulator: EmulatedPeripheral {}
+extension FobEmulator: EmulatedPeripheral {}

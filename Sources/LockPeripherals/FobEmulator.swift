@@ -1,0 +1,86 @@
+import LockCore
+import LockCrypto
+import LockSession
+import LockWire
+
+/// An emulated Nuki Fob: a protocol client of ID type fob (2) with one button.
+///
+/// Presses within ``pressWindowMilliseconds`` of each other count together; when the window after
+/// the last press ends (``tick(at:)``), or at the third press, the fob sends Lock Action (0x000D)
+/// with fob action 0x81, 0x82 or 0x83 for one, two or three presses, its fob id in the app id field
+/// and flags 0, after a fresh challenge. The lock maps the action through Config fob action 1–3.
+/// Its battery drains per request and signals once below 20 %.
+/// Source: Nuki BLE API 2.1 §"Lock Action", `protocol.md` §5.3 and §7 (fob client).
+public struct FobEmulator {
+    /// Longest gap between presses that still count together.
+    public var pressWindowMilliseconds: Int64 = 600
+    public var battery = PeripheralBattery()
+    public let fobID: UInt32
+
+    public private(set) var session: ClientSessionEngine
+    public private(set) var pendingPresses = 0
+    private var lastPressAt: LockInstant?
+    private var inFlight = false
+
+    public init(fobID: UInt32, name: String = "Fob", keyPair: KeyPair, random: any RandomSource, credentials: ClientCredentials? = nil) {
+        self.fobID = fobID
+        session = ClientSessionEngine(
+            idType: .fob, clientID: fobID, name: FixedName(name, width: FixedName.nameWidth), keyPair: keyPair,
+            random: random, credentials: credentials)
+    }
+
+    public var credentials: ClientCredentials? { session.credentials }
+
+    /// Starts pairing (the lock must be in pairing mode).
+    public mutating func pair() -> [PeripheralAction] {
+        session.startPairing().flatMap { $0.peripheralActions() }
+    }
+
+    /// One press of the button at `now`.
+    public mutating func press(at now: LockInstant) -> [PeripheralAction] {
+        var out = tick(at: now)
+        guard !inFlight else { return out + [.feedback(.ignored(reason: "a request is in progress"))] }
+        pendingPresses += 1
+        lastPressAt = now
+        if pendingPresses == 3 { out += flush() }
+        return out
+    }
+
+    /// `count` presses (1–3) starting at `start`, 150 ms apart, then the window closes.
+    public mutating func press(count: Int, at start: LockInstant) -> [PeripheralAction] {
+        var out: [PeripheralAction] = []
+        var now = start
+        for _ in 0..<min(max(count, 1), 3) {
+            out += press(at: now)
+            now = now.adding(milliseconds: 150)
+        }
+        return out + tick(at: now.adding(milliseconds: pressWindowMilliseconds + 1))
+    }
+
+    /// Sends the action for the presses counted so far once the press window has passed.
+    public mutating func tick(at now: LockInstant) -> [PeripheralAction] {
+        guard pendingPresses > 0, let last = lastPressAt, now.milliseconds(since: last) > pressWindowMilliseconds else { return [] }
+        return flush()
+    }
+
+    public mutating func receive(_ bytes: [UInt8], on characteristic: Characteristic, at now: LockInstant) -> [PeripheralAction] {
+        var out: [PeripheralAction] = []
+        for action in session.receive(bytes, on: characteristic) {
+            if case .completed = action { inFlight = false }
+            if case .failed = action { inFlight = false }
+            out += action.peripheralActions()
+        }
+        return out
+    }
+
+    private mutating func flush() -> [PeripheralAction] {
+        let count = pendingPresses
+        pendingPresses = 0
+        guard session.credentials != nil else { return [.feedback(.ignored(reason: "not paired"))] }
+        inFlight = true
+        let action = LockAction(rawValue: UInt8(0x80 + count))
+        var out = session.send(.lockAction(action, appID: fobID)).flatMap { $0.peripheralActions() }
+        if let low = battery.drainRequest() { out.append(.feedback(low)) }
+        return out
+    }
+}
