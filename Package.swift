@@ -13,6 +13,7 @@ let package = Package(
         .library(name: "LockCore", targets: ["LockCore"]),
         .library(name: "LockSession", targets: ["LockSession"]),
         .library(name: "LockPeripherals", targets: ["LockPeripherals"]),
+        .library(name: "LockEmulator", targets: ["LockEmulator"]),
         .library(name: "BLEATT", targets: ["BLEATT"]),
         .library(name: "BLEGATT", targets: ["BLEGATT"]),
         .library(name: "BLETransport", targets: ["BLETransport"]),
@@ -51,6 +52,8 @@ let package = Package(
         .target(name: "LockSession", dependencies: ["LockWire", "LockCrypto", "LockCore"]),
         // Keypad and fob emulators and the hostile client, sans-I/O, on the client session engine.
         .target(name: "LockPeripherals", dependencies: ["LockSession", "LockCore", "LockCrypto", "LockWire"]),
+        // The runtime: lock and peripherals wired together, clock, state files, event stream, the demo.
+        .target(name: "LockEmulator", dependencies: ["LockPeripherals", "LockSession", "LockCore", "LockCrypto", "LockWire"]),
         // ATT PDUs and bearer (Bluetooth Core Vol 3 Part F), pure Swift.
         .target(name: "BLEATT"),
         // Attribute database, GATT server and client, the Nuki service layout (Core Vol 3 Part G).
@@ -64,7 +67,7 @@ let package = Package(
         .executableTarget(
             name: "latchkey",
             dependencies: [
-                "LockWire", "LockCrypto",
+                "LockWire", "LockCrypto", "LockEmulator",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -89,6 +92,10 @@ let package = Package(
         .testTarget(
             name: "LockPeripheralsTests",
             dependencies: ["LockPeripherals", "LockSession", "LockCore", "LockCrypto", "LockWire"]
+        ),
+        .testTarget(
+            name: "LockEmulatorTests",
+            dependencies: ["LockEmulator", "LockPeripherals", "LockSession", "LockCore", "LockWire"]
         ),
         .testTarget(
             name: "BLEATTTests",

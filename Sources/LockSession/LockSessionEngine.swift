@@ -121,6 +121,17 @@ public struct LockSessionEngine {
         route(machine.pressButton(heldMilliseconds: heldMilliseconds, at: now))
     }
 
+    /// A turn of the physical key (emergency function): unlock, lock or unlatch with trigger manual.
+    /// Throws the machine's ``LockCore/LockError`` for an action a key cannot make.
+    public mutating func manualTurn(_ action: LockAction, at now: LockInstant) throws(LockError) -> [Action] {
+        route(try machine.manualTurn(action, at: now))
+    }
+
+    /// Simulates the lock's battery level (see ``LockCore/LockMachine/simulateBattery(percent:at:)``).
+    public mutating func simulateBattery(percent: Int, at now: LockInstant) -> [Action] {
+        route(machine.simulateBattery(percent: percent, at: now))
+    }
+
     private mutating func receivePairing(_ frame: [UInt8], from connection: ConnectionID, at now: LockInstant) -> [Action] {
         let message: NukiMessage
         do {

@@ -1,0 +1,139 @@
+import LockCore
+import LockPeripherals
+import LockSession
+import LockWire
+
+/// A lock and its devices in one process, on a virtual clock: every write goes to the lock engine,
+/// every indication back to the device of its connection, until nothing is left to deliver. Lock
+/// events and device feedback are collected for the caller. Sans-I/O and deterministic.
+public struct InProcessRoom {
+    /// A device in the room.
+    public enum Device {
+        case app(AdminClient)
+        case keypad(KeypadEmulator)
+        case fob(FobEmulator)
+
+        mutating func receive(_ bytes: [UInt8], on c: Characteristic, at now: LockInstant) -> [PeripheralAction] {
+            switch self {
+            case .app(var d): defer { self = .app(d) }; return d.receive(bytes, on: c, at: now)
+            case .keypad(var d): defer { self = .keypad(d) }; return d.receive(bytes, on: c, at: now)
+            case .fob(var d): defer { self = .fob(d) }; return d.receive(bytes, on: c, at: now)
+            }
+        }
+
+        mutating func tick(at now: LockInstant) -> [PeripheralAction] {
+            switch self {
+            case .app(var d): defer { self = .app(d) }; return d.tick(at: now)
+            case .keypad(var d): defer { self = .keypad(d) }; return d.tick(at: now)
+            case .fob(var d): defer { self = .fob(d) }; return d.tick(at: now)
+            }
+        }
+    }
+
+    public var lock: LockSessionEngine
+    public private(set) var now: LockInstant
+    public private(set) var devices: [String: (connection: ConnectionID, device: Device)] = [:]
+    private var nextConnection: UInt64 = 1
+    /// Lock events and device feedback since the last ``drain()``.
+    public private(set) var events: [(source: String, event: RoomEvent)] = []
+
+    /// Something that happened in the room.
+    public enum RoomEvent {
+        case lock(LockEvent)
+        case refused(NukiErrorCode, command: Command, reason: String)
+        case disconnected(reason: String)
+        case feedback(PeripheralFeedback)
+    }
+
+    public init(lock: LockSessionEngine, now: LockInstant) {
+        self.lock = lock
+        self.now = now
+    }
+
+    /// Adds a device on a new connection.
+    public mutating func add(_ name: String, _ device: Device, mtu: Int = 247) {
+        let connection = ConnectionID(nextConnection)
+        nextConnection += 1
+        lock.connect(connection, mtu: mtu)
+        devices[name] = (connection, device)
+    }
+
+    /// Gives `name` a fresh connection (after a disconnect).
+    public mutating func reconnect(_ name: String, mtu: Int = 247) {
+        guard let entry = devices[name] else { return }
+        lock.disconnect(entry.connection)
+        let connection = ConnectionID(nextConnection)
+        nextConnection += 1
+        lock.connect(connection, mtu: mtu)
+        devices[name] = (connection, entry.device)
+    }
+
+    /// Runs `body` on the device `name` and delivers what it produces.
+    public mutating func act(_ name: String, _ body: (inout Device, LockInstant) -> [PeripheralAction]) {
+        guard var entry = devices[name] else { return }
+        let actions = body(&entry.device, now)
+        devices[name] = entry
+        deliver(actions.map { (name, $0) })
+    }
+
+    /// Moves the clock to `instant`, running the lock's timers and the devices' timers.
+    public mutating func advance(to instant: LockInstant) {
+        guard instant > now else { return }
+        now = instant
+        route(lock.advance(to: now))
+        for name in devices.keys.sorted() {
+            act(name) { device, now in device.tick(at: now) }
+        }
+    }
+
+    /// Applies lock engine actions produced outside a write (timers, button, key turn, battery) and
+    /// delivers what the devices answer.
+    public mutating func route(_ actions: [LockSessionEngine.Action]) {
+        deliver(actions.flatMap { handle($0) })
+    }
+
+    /// Returns and clears the collected events.
+    public mutating func drain() -> [(source: String, event: RoomEvent)] {
+        defer { events = [] }
+        return events
+    }
+
+    private mutating func deliver(_ actions: [(String, PeripheralAction)]) {
+        var pending = actions
+        var rounds = 0
+        while !pending.isEmpty, rounds < 10_000 {
+            rounds += 1
+            let (source, action) = pending.removeFirst()
+            switch action {
+            case .feedback(let feedback):
+                events.append((source, .feedback(feedback)))
+            case .write(let characteristic, let bytes):
+                guard let connection = devices[source]?.connection else { continue }
+                for reply in lock.receive(bytes, on: characteristic, from: connection, at: now) {
+                    pending += handle(reply).map { ($0.0, $0.1) }
+                }
+            }
+        }
+    }
+
+    /// Handles one lock action; returns device actions it caused (an indication's answer).
+    private mutating func handle(_ action: LockSessionEngine.Action) -> [(String, PeripheralAction)] {
+        switch action {
+        case .indicate(let connection, let characteristic, let bytes):
+            guard let name = devices.first(where: { $0.value.connection == connection })?.key, var entry = devices[name] else { return [] }
+            let out = entry.device.receive(bytes, on: characteristic, at: now)
+            devices[name] = entry
+            return out.map { (name, $0) }
+        case .event(let event):
+            events.append(("lock", .lock(event)))
+        case .refused(let connection, let code, let command, let reason):
+            let name = devices.first(where: { $0.value.connection == connection })?.key ?? "?"
+            events.append((name, .refused(code, command: command, reason: reason)))
+        case .disconnect(let connection, let reason):
+            if let name = devices.first(where: { $0.value.connection == connection })?.key {
+                events.append((name, .disconnected(reason: reason)))
+            }
+        }
+        return []
+    }
+}
