@@ -67,7 +67,7 @@ let package = Package(
         .executableTarget(
             name: "latchkey",
             dependencies: [
-                "LockWire", "LockCrypto", "LockEmulator",
+                "LockWire", "LockCrypto", "LockEmulator", "CSodium", "CBlueZ", "CNFC",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]

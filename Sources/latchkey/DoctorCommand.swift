@@ -1,0 +1,124 @@
+import ArgumentParser
+internal import CBlueZ
+internal import CNFC
+internal import CSodium
+import Foundation
+import LockCrypto
+import LockWire
+
+/// `latchkey doctor`: which system libraries and transports work on this machine, and why not.
+struct DoctorCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "doctor",
+        abstract: "Check which system libraries and transports work here.",
+        discussion: "Exits 0 when the crypto works (everything else is optional), 1 otherwise."
+    )
+
+    @Option(help: "Output format: text or json (JSON Lines).")
+    var format: OutputFormat = .text
+
+    struct Check: Encodable {
+        var check: String
+        var status: String
+        var detail: String
+    }
+
+    func run() throws {
+        let checks = [crypto(), unixSockets(), discoveryFolder(), bluetooth(), nfc(), tshark()]
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        var lines: [String] = []
+        for check in checks {
+            switch format {
+            case .text:
+                lines.append(check.check.padding(toLength: 20, withPad: " ", startingAt: 0) + " "
+                    + check.status.padding(toLength: 12, withPad: " ", startingAt: 0) + " " + check.detail)
+            case .json:
+                lines.append(String(decoding: try encoder.encode(check), as: UTF8.self))
+            }
+        }
+        do {
+            try FileHandle.standardOutput.write(contentsOf: Data((lines.joined(separator: "\n") + "\n").utf8))
+        } catch {
+            Diagnostics.print("cannot write results: \(error.localizedDescription)")
+            throw ExitCode.failure
+        }
+        if checks[0].status != "ok" { throw ExitCode.failure }
+    }
+
+    /// libsodium: version, and a pairing-style key agreement plus a secretbox round trip.
+    func crypto() -> Check {
+        guard sodium_init() >= 0 else { return Check(check: "libsodium", status: "failed", detail: "sodium_init failed") }
+        let version = String(cString: sodium_version_string())
+        do {
+            let random = SeededRandomSource(seed: 1)
+            let a = try KeyPair(using: random)
+            let b = try KeyPair(using: random)
+            let s1 = try SharedKey(ownKeyPair: a, peerPublicKey: b.publicKey)
+            let s2 = try SharedKey(ownKeyPair: b, peerPublicKey: a.publicKey)
+            let nonce = random.secretboxNonce()
+            let box = try SecretBox.seal([1, 2, 3], nonce: nonce, key: s1)
+            guard try SecretBox.open(box, nonce: nonce, key: s2) == [1, 2, 3] else {
+                return Check(check: "libsodium", status: "failed", detail: "\(version): secretbox round trip differs")
+            }
+            return Check(check: "libsodium", status: "ok", detail: "\(version): X25519, HSalsa20, XSalsa20-Poly1305 work")
+        } catch {
+            return Check(check: "libsodium", status: "failed", detail: "\(version): \(error)")
+        }
+    }
+
+    /// The socket link: Unix SOCK_SEQPACKET (one ATT PDU per datagram).
+    func unixSockets() -> Check {
+        var fds: [Int32] = [0, 0]
+        guard socketpair(AF_UNIX, Int32(SOCK_SEQPACKET.rawValue), 0, &fds) == 0 else {
+            return Check(check: "socket link", status: "unavailable", detail: "socketpair(AF_UNIX, SOCK_SEQPACKET): \(String(cString: strerror(errno)))")
+        }
+        close(fds[0])
+        close(fds[1])
+        return Check(check: "socket link", status: "ok", detail: "Unix SOCK_SEQPACKET sockets work")
+    }
+
+    /// Where emulated devices publish their sockets and advertising data.
+    func discoveryFolder() -> Check {
+        let environment = ProcessInfo.processInfo.environment
+        let base = environment["LATCHKEY_DISCOVERY_DIR"] ?? environment["XDG_RUNTIME_DIR"].map { $0 + "/latchkey" } ?? "/tmp/latchkey-\(getuid())"
+        let parent = (base as NSString).deletingLastPathComponent
+        guard access(parent, W_OK) == 0 || access(base, W_OK) == 0 else {
+            return Check(check: "discovery folder", status: "unavailable", detail: "\(base): not writable")
+        }
+        return Check(check: "discovery folder", status: "ok", detail: base)
+    }
+
+    /// The real radio: kernel Bluetooth (AF_BLUETOOTH), an HCI controller, through libbluetooth.
+    func bluetooth() -> Check {
+        let fd = socket(AF_BLUETOOTH, Int32(SOCK_SEQPACKET.rawValue), BTPROTO_L2CAP)
+        guard fd >= 0 else {
+            let reason = errno == EAFNOSUPPORT ? "the kernel has no Bluetooth (EAFNOSUPPORT)" : String(cString: strerror(errno))
+            return Check(check: "bluez", status: "unavailable", detail: "L2CAP socket: \(reason); use the socket link, or the VM lane")
+        }
+        close(fd)
+        let device = hci_get_route(nil)
+        guard device >= 0 else {
+            return Check(check: "bluez", status: "unavailable", detail: "kernel Bluetooth present, but no HCI controller is up")
+        }
+        return Check(check: "bluez", status: "ok", detail: "L2CAP LE sockets work; first controller hci\(device)")
+    }
+
+    /// NFC through libnfc (version, and whether a context opens; devices are not probed).
+    func nfc() -> Check {
+        let version = nfc_version().map { String(cString: $0) } ?? "?"
+        var context: OpaquePointer?
+        nfc_init(&context)
+        guard let context else { return Check(check: "libnfc", status: "failed", detail: "libnfc \(version): nfc_init failed") }
+        nfc_exit(context)
+        return Check(check: "libnfc", status: "ok", detail: "libnfc \(version) loads (devices are chosen by connstring, e.g. pn532_uart:/dev/ttyUSB0)")
+    }
+
+    /// tshark, to read captures.
+    func tshark() -> Check {
+        let path = (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin").split(separator: ":")
+            .map { $0 + "/tshark" }.first { FileManager.default.isExecutableFile(atPath: $0) }
+        guard let path else { return Check(check: "tshark", status: "unavailable", detail: "not installed (apt-get install tshark) — captures can still be written") }
+        return Check(check: "tshark", status: "ok", detail: path)
+    }
+}
