@@ -125,40 +125,7 @@ public struct LockStateFile: Sendable {
 
     /// Writes `engine`'s state atomically with mode 0600.
     public func save(_ engine: LockSessionEngine) throws(StateFileError) {
-        try Self.writeAtomically(try Self.encode(engine), to: path)
-    }
-
-    /// Writes `data` to `path` through a temporary file, fsync and rename (mode 0600).
-    static func writeAtomically(_ data: Data, to path: String) throws(StateFileError) {
-        let url = URL(fileURLWithPath: path)
-        let folder = url.deletingLastPathComponent().path
-        let temporary = folder + "/." + url.lastPathComponent + ".tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
-        let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
-        guard fd >= 0 else { throw StateFileError(.unwritable, "cannot create \(temporary): \(String(cString: strerror(errno)))") }
-        var ok = data.withUnsafeBytes { buffer -> Bool in
-            var offset = 0
-            while offset < buffer.count {
-                let written = write(fd, buffer.baseAddress.map { $0 + offset }, buffer.count - offset)
-                if written < 0 {
-                    if errno == EINTR { continue }
-                    return false
-                }
-                offset += written
-            }
-            return true
-        }
-        ok = ok && fsync(fd) == 0
-        ok = close(fd) == 0 && ok
-        guard ok, rename(temporary, path) == 0 else {
-            let reason = String(cString: strerror(errno))
-            unlink(temporary)
-            throw StateFileError(.unwritable, "cannot write \(path): \(reason)")
-        }
-        let folderFD = open(folder, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-        if folderFD >= 0 {
-            _ = fsync(folderFD)
-            close(folderFD)
-        }
+        try AtomicFile.write(try Self.encode(engine), to: path)
     }
 }
 

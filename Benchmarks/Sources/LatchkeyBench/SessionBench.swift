@@ -133,7 +133,10 @@ func runSessions(_ bench: inout Bench) -> [String] {
     let transactionFloor = bench.run("  its libsodium floor: 7 × secretbox seal + open", bytes: 0, rawTransactionFloor())
     let pairing = bench.run("pairing (5 exchanges, both sides)", bytes: 0, pairs)
     let pairingFloor = bench.run("  its libsodium floor: 2 × beforenm + 8 × HMAC", bytes: 0, rawPairingFloor())
+    let perPeripheral = (try? memoryPerPeripheral(count: 10_000)) ?? 0
     return [
+        "  memory per emulated peripheral (10,000 paired keypads + 10,000 fobs, resident): "
+            + "\(fixed(perPeripheral / 1024, 2)) KiB (target ≤ 64 KiB)",
         "  lock action transactions/s per core: \(grouped(1e9 / transaction.median)) (target ≥ 50,000); "
             + "\(fixed(transaction.median / transactionFloor.median, 2))x its libsodium floor",
         "  pairings/s per core: \(grouped(1e9 / pairing.median)); "

@@ -1,0 +1,101 @@
+import Foundation
+import LockCore
+import LockCrypto
+import LockPeripherals
+import LockSession
+import LockWire
+
+/// An emulated peripheral's own state file (mode 0600, written atomically): what it needs to talk
+/// to its lock after a restart.
+///
+/// ```json
+/// { "schemaVersion": 1, "kind": "keypad", "clientID": 19280, "name": "Keypad",
+///   "secretKey": "<64 hex: the peripheral's X25519 secret key>",
+///   "authID": 2, "sharedKey": "<64 hex>", "lockPublicKey": "<64 hex>", "lockUUID": "<32 hex>",
+///   "batteryPercent": 100 }
+/// ```
+/// `authID` and the keys after them are absent until the peripheral has paired.
+public struct PeripheralCredentialsFile: Codable, Sendable {
+    public static let schemaVersion = 1
+
+    /// Which peripheral: `keypad`, `fob` or `app`.
+    public var kind: String
+    public var clientID: UInt32
+    public var name: String
+    public var secretKey: String
+    public var authID: UInt32?
+    public var sharedKey: String?
+    public var lockPublicKey: Bytes32?
+    public var lockUUID: LockUUID?
+    public var batteryPercent: Int
+    public var schemaVersion: Int
+
+    /// A new peripheral: a fresh key pair from `random`, not paired yet.
+    public init(kind: String, clientID: UInt32, name: String, random: any RandomSource) {
+        self.kind = kind
+        self.clientID = clientID
+        self.name = name
+        secretKey = Hex.encode(random.bytes(count: 32))
+        batteryPercent = 100
+        schemaVersion = Self.schemaVersion
+    }
+
+    /// Records the credentials of a finished pairing.
+    public mutating func store(_ credentials: ClientCredentials) {
+        authID = credentials.authID
+        sharedKey = credentials.sharedKey.withUnsafeBytes { Hex.encode($0) }
+        lockPublicKey = credentials.lockPublicKey
+        lockUUID = credentials.lockUUID
+    }
+
+    /// The key pair; throws when `secretKey` is not 32 bytes of hex.
+    public func keyPair() throws(StateFileError) -> KeyPair {
+        guard let bytes = Hex.decode(secretKey), let pair = try? KeyPair(secretKeyBytes: bytes) else {
+            throw StateFileError(.invalid, "secretKey is not 32 bytes of hex")
+        }
+        return pair
+    }
+
+    /// The credentials when paired; throws when they are present but malformed.
+    public func credentials() throws(StateFileError) -> ClientCredentials? {
+        guard let authID else { return nil }
+        guard let sharedKey, let bytes = Hex.decode(sharedKey), let key = try? SharedKey(rawBytes: bytes),
+            let lockPublicKey, let lockUUID
+        else { throw StateFileError(.invalid, "paired peripheral without a valid shared key, lock key or lock UUID") }
+        return ClientCredentials(authID: authID, sharedKey: key, lockPublicKey: lockPublicKey, lockUUID: lockUUID)
+    }
+
+    /// Reads and validates a file. Throws ``StateFileError``.
+    public static func load(_ path: String) throws(StateFileError) -> PeripheralCredentialsFile {
+        let data: Data
+        do {
+            data = try Data(contentsOf: URL(fileURLWithPath: path))
+        } catch {
+            throw StateFileError(.unreadable, "cannot read \(path): \(error.localizedDescription)")
+        }
+        guard data.count <= 64 * 1024 else { throw StateFileError(.invalid, "\(path) is too large") }
+        let file: PeripheralCredentialsFile
+        do {
+            file = try JSONDecoder().decode(PeripheralCredentialsFile.self, from: data)
+        } catch {
+            throw StateFileError(.invalid, "\(path) does not decode: \(error)")
+        }
+        guard file.schemaVersion == schemaVersion else {
+            throw StateFileError(.unsupportedVersion, "schema version \(file.schemaVersion)")
+        }
+        guard ["keypad", "fob", "app"].contains(file.kind), (0...100).contains(file.batteryPercent) else {
+            throw StateFileError(.invalid, "unknown kind or battery out of range")
+        }
+        _ = try file.keyPair()
+        _ = try file.credentials()
+        return file
+    }
+
+    /// Writes the file atomically with mode 0600.
+    public func save(_ path: String) throws(StateFileError) {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
+        guard let data = try? encoder.encode(self) else { throw StateFileError(.unwritable, "cannot encode") }
+        try AtomicFile.write(data, to: path)
+    }
+}

@@ -1,0 +1,40 @@
+import Foundation
+
+/// Writes files that hold secrets (the lock's state, peripheral credentials) so that a crash never
+/// leaves a mix of old and new content: the data goes to a temporary file in the same folder,
+/// created with O_EXCL and mode 0600, written in full and fsync'd, then renamed over the target,
+/// and the folder is fsync'd (`security.md` S-07). Throws ``StateFileError`` with code `unwritable`.
+public enum AtomicFile {
+    /// Replaces `path` with `data` atomically, mode 0600.
+    public static func write(_ data: Data, to path: String) throws(StateFileError) {
+        let url = URL(fileURLWithPath: path)
+        let folder = url.deletingLastPathComponent().path
+        let temporary = folder + "/." + url.lastPathComponent + ".tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+        guard fd >= 0 else { throw StateFileError(.unwritable, "cannot create \(temporary): \(String(cString: strerror(errno)))") }
+        var ok = data.withUnsafeBytes { buffer -> Bool in
+            var offset = 0
+            while offset < buffer.count {
+                let written = Glibc.write(fd, buffer.baseAddress.map { $0 + offset }, buffer.count - offset)
+                if written < 0 {
+                    if errno == EINTR { continue }
+                    return false
+                }
+                offset += written
+            }
+            return true
+        }
+        ok = ok && fsync(fd) == 0
+        ok = close(fd) == 0 && ok
+        guard ok, rename(temporary, path) == 0 else {
+            let reason = String(cString: strerror(errno))
+            unlink(temporary)
+            throw StateFileError(.unwritable, "cannot write \(path): \(reason)")
+        }
+        let folderFD = open(folder, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        if folderFD >= 0 {
+            _ = fsync(folderFD)
+            close(folderFD)
+        }
+    }
+}
