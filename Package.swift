@@ -98,6 +98,10 @@ let package = Package(
             dependencies: ["LockEmulator", "LockPeripherals", "LockSession", "LockCore", "LockWire"]
         ),
         .testTarget(
+            name: "SecurityRegressionTests",
+            dependencies: ["LockEmulator", "LockPeripherals", "LockSession", "LockCore", "LockCrypto", "LockWire", "LockFuzzing"]
+        ),
+        .testTarget(
             name: "BLEATTTests",
             dependencies: ["BLEATT"]
         ),
