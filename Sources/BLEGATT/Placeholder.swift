@@ -1,1 +1,0 @@
-// BLEGATT: see Package.swift for its role (in progress).

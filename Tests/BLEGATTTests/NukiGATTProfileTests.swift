@@ -1,0 +1,54 @@
+import BLEATT
+import BLEGATT
+import Testing
+
+/// The Nuki layout of protocol.md §1.1 as a database (Bluetooth Core 5.4, Vol 3, Part G, §3).
+@Suite struct NukiGATTProfileTests {
+    static let pairingWire = hex("66 9A 0C 20 00 08 6C 91 E4 11 01 55 00 E1 2E A9")
+    static let keyturnerWire = hex("66 9A 0C 20 00 08 6C 91 E4 11 01 55 00 E2 2E A9")
+
+    @Test func uuidsAreTheNukiBase() {
+        #expect(NukiUUIDs.pairingService.description == "A92EE100-5501-11E4-916C-0800200C9A66")
+        #expect(NukiUUIDs.keyturnerUSDIO.description == "A92EE202-5501-11E4-916C-0800200C9A66")
+        #expect(NukiUUIDs.ultraPairingGDIO.description == "A92EE301-5501-11E4-916C-0800200C9A66")
+        #expect(NukiUUIDs.pairingService.wireBytes == Self.pairingWire)
+        #expect(NukiUUIDs.keyturnerService.wireBytes == Self.keyturnerWire)
+    }
+
+    @Test func handlesTypesAndDeclarationsAsDocumented() {
+        let profile = NukiGATTProfile(nukiID: exampleNukiID)
+        let a = profile.database.attributes
+        #expect(a.count == 18)
+        #expect(a.map(\.handle) == Array(1...18))
+        #expect(a.map(\.type.description) == [
+            "2800", "2803", "A92EE101-5501-11E4-916C-0800200C9A66", "2902",
+            "2800", "2803", "A92EE201-5501-11E4-916C-0800200C9A66", "2902",
+            "2803", "A92EE202-5501-11E4-916C-0800200C9A66", "2902",
+            "2800", "2803", "2A25", "2803", "2A26", "2803", "2A27",
+        ])
+        // Part G §3.3.1: properties 0x28 (write | indicate), value handle LE, UUID LE.
+        #expect(a[1].value == hex("28 0300 66 9A 0C 20 00 08 6C 91 E4 11 01 55 01 E1 2E A9"))
+        #expect(a[8].value == hex("28 0A00 66 9A 0C 20 00 08 6C 91 E4 11 01 55 02 E2 2E A9"))
+        #expect(a[12].value == hex("02 0E00 252A"))
+        #expect(a[0].value == Self.pairingWire)
+        #expect(a[11].value == hex("0A18"))
+        #expect(a[13].value == Array("2A37599A".utf8))
+        #expect(a[15].value == Array("2.0.0".utf8))
+        #expect(a[17].value == Array("2.5".utf8))
+        #expect(profile.pairingGDIO.valueHandle == 0x0003 && profile.pairingGDIO.clientConfigurationHandle == 0x0004)
+        #expect(profile.keyturnerGDIO.valueHandle == 0x0007 && profile.keyturnerGDIO.clientConfigurationHandle == 0x0008)
+        #expect(profile.keyturnerUSDIO.valueHandle == 0x000A && profile.keyturnerUSDIO.clientConfigurationHandle == 0x000B)
+        #expect(profile.database.services.map(\.endGroupHandle) == [0x0004, 0x000B, 0x0012])
+        // Data characteristics are written and indicated, never read.
+        #expect(a[2].permissions == .write && a[9].permissions == .write)
+        #expect(a[13].permissions == .read)
+    }
+
+    @Test func ultraVariantUsesA92ee300() {
+        let profile = NukiGATTProfile(nukiID: 1, variant: .ultra)
+        #expect(profile.database.services[0].uuid == NukiUUIDs.ultraPairingService)
+        #expect(profile.pairingGDIO.uuid == NukiUUIDs.ultraPairingGDIO)
+        #expect(profile.keyturnerUSDIO.uuid == NukiUUIDs.keyturnerUSDIO)
+        #expect(profile.database.attributes[13].value == Array("00000001".utf8))
+    }
+}
