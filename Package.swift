@@ -73,13 +73,15 @@ let package = Package(
             ]
         ),
 
+        // Shared by the test targets: the Set A vectors of Tests/Vectors.
+        .target(name: "LatchkeyTestSupport", dependencies: ["LockWire"], path: "Tests/LatchkeyTestSupport"),
         .testTarget(
             name: "LockWireTests",
-            dependencies: ["LockWire"]
+            dependencies: ["LockWire", "LatchkeyTestSupport"]
         ),
         .testTarget(
             name: "LockCryptoTests",
-            dependencies: ["LockCrypto", "LockWire"]
+            dependencies: ["LockCrypto", "LockWire", "LatchkeyTestSupport"]
         ),
         .testTarget(
             name: "LockCoreTests",
@@ -87,7 +89,7 @@ let package = Package(
         ),
         .testTarget(
             name: "LockSessionTests",
-            dependencies: ["LockSession", "LockCore", "LockCrypto", "LockWire"]
+            dependencies: ["LockSession", "LockCore", "LockCrypto", "LockWire", "LatchkeyTestSupport"]
         ),
         .testTarget(
             name: "LockPeripheralsTests",

@@ -1,3 +1,4 @@
+import LatchkeyTestSupport
 import LockCrypto
 import LockWire
 import Testing

@@ -1,4 +1,5 @@
 import Foundation
+import LatchkeyTestSupport
 import LockCore
 import LockCrypto
 import LockSession
@@ -6,29 +7,8 @@ import LockWire
 import Synchronization
 import Testing
 
-/// Set A of protocol.md §10.1, from Tests/Vectors/SetA.json.
-struct SetA: Decodable {
-    let source: String
-    let hex: [String: String]
-
-    static func load() throws -> SetA {
-        let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .appendingPathComponent("Vectors/SetA.json")
-        return try JSONDecoder().decode(SetA.self, from: Data(contentsOf: url))
-    }
-
-    struct Missing: Error { let key: String }
-
-    func bytes(_ key: String) throws -> [UInt8] {
-        guard let text = hex[key], let bytes = Hex.decode(text) else { throw Missing(key: key) }
-        return bytes
-    }
-
-    func bytes32(_ key: String) throws -> Bytes32 {
-        guard let value = Bytes32(try bytes(key)) else { throw Missing(key: key) }
-        return value
-    }
-}
+/// Set A of protocol.md §10.1 (Tests/Vectors/SetA.json), from the shared test support.
+typealias SetA = SetAVectors
 
 /// A random source that hands out scripted byte strings in order (the spec's nonces), then falls
 /// back to a seeded stream. A request whose size differs from the next scripted entry is recorded
