@@ -1,0 +1,46 @@
+/// An ``ATTLink`` that passes everything through to another link and records each PDU in a
+/// ``CaptureWriter``: sends as ``CaptureDirection/sent``, receives as
+/// ``CaptureDirection/received`` (so tap one end only, normally the emulated peripheral's).
+///
+/// ``wrapping(_:environment:)`` taps only when `$LATCHKEY_CAPTURE` names a file.
+public final class CaptureTap: ATTLink {
+    /// The link underneath.
+    public let link: any ATTLink
+    /// Where records go.
+    public let writer: CaptureWriter
+    /// The ACL connection handle written into every record (12 bits).
+    public let connectionHandle: UInt16
+
+    /// A tap on `link` writing to `writer`.
+    public init(link: any ATTLink, writer: CaptureWriter, connectionHandle: UInt16 = 0x0040) {
+        self.link = link
+        self.writer = writer
+        self.connectionHandle = connectionHandle
+    }
+
+    /// `link` tapped into `$LATCHKEY_CAPTURE` when set, else `link` itself.
+    public static func wrapping(_ link: any ATTLink, environment: [String: String]? = nil) -> any ATTLink {
+        let writer = environment.map { CaptureWriter.fromEnvironment($0) } ?? CaptureWriter.fromEnvironment()
+        guard let writer else { return link }
+        return CaptureTap(link: link, writer: writer)
+    }
+
+    /// The underlying link's limit.
+    public var maximumPDUSize: Int { link.maximumPDUSize }
+
+    /// Sends through, then records what was sent.
+    public func send(_ pdu: [UInt8]) throws(TransportError) {
+        try link.send(pdu)
+        writer.record(pdu, direction: .sent, connectionHandle: connectionHandle)
+    }
+
+    /// Receives through and records what arrived.
+    public func receive(timeout: Duration) throws(TransportError) -> [UInt8]? {
+        guard let pdu = try link.receive(timeout: timeout) else { return nil }
+        writer.record(pdu, direction: .received, connectionHandle: connectionHandle)
+        return pdu
+    }
+
+    /// Closes the underlying link (not the writer, which may be shared).
+    public func close() { link.close() }
+}

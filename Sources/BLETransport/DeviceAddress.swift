@@ -1,0 +1,51 @@
+/// A Bluetooth device address, 6 octets, written `AA:BB:CC:DD:EE:FF` most significant octet first
+/// (Bluetooth Core 5.4, Vol 6, Part B, §1.3; on the HCI wire the octets travel reversed).
+public struct DeviceAddress: Hashable, Sendable, Comparable, CustomStringConvertible, Codable {
+    /// The six octets, most significant first (text order).
+    public let octets: [UInt8]
+
+    /// An address from exactly six octets in text order; `nil` for any other count.
+    public init?(octets: [UInt8]) {
+        guard octets.count == 6 else { return nil }
+        self.octets = octets
+    }
+
+    /// Parses `AA:BB:CC:DD:EE:FF` (either case); `nil` for anything else.
+    public init?(string: String) {
+        let parts = string.split(separator: ":", omittingEmptySubsequences: false)
+        guard parts.count == 6 else { return nil }
+        var octets: [UInt8] = []
+        for part in parts {
+            guard part.utf8.count == 2, let value = UInt8(part, radix: 16) else { return nil }
+            octets.append(value)
+        }
+        self.octets = octets
+    }
+
+    /// `AA:BB:CC:DD:EE:FF`, upper case.
+    public var description: String {
+        octets.map { ($0 < 0x10 ? "0" : "") + String($0, radix: 16, uppercase: true) }.joined(separator: ":")
+    }
+
+    /// `AABBCCDDEEFF`: the discovery record's file stem.
+    public var fileStem: String { description.split(separator: ":").joined() }
+
+    /// Orders by octets.
+    public static func < (lhs: Self, rhs: Self) -> Bool { lhs.octets.lexicographicallyPrecedes(rhs.octets) }
+
+    /// Encodes as the text form.
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode(description)
+    }
+
+    /// Decodes the text form, rejecting anything else.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.singleValueContainer()
+        let text = try container.decode(String.self)
+        guard let address = DeviceAddress(string: text) else {
+            throw DecodingError.dataCorruptedError(in: container, debugDescription: "not a device address: \(text)")
+        }
+        self = address
+    }
+}

@@ -1,0 +1,97 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Foundation
+
+/// The folder where advertising emulated devices publish themselves: one ``DiscoveryRecord``
+/// JSON file per device address, written atomically (temp file with `O_EXCL`, `fsync`, `rename`),
+/// removed on stop.
+///
+/// Location, first match: the `path` given; `$LATCHKEY_DEVICES_DIR`; `$XDG_RUNTIME_DIR/latchkey/devices`;
+/// `/tmp/latchkey-<uid>/devices`. Created with mode 0700 on first publish.
+public struct DiscoveryFolder: Hashable, Sendable {
+    /// The folder path.
+    public let path: String
+    /// Records larger than this are ignored when scanning.
+    public static let maximumRecordSize = 64 * 1024
+
+    /// The folder at `path`, or the default location.
+    public init(path: String? = nil, environment: [String: String] = ProcessInfo.processInfo.environment) {
+        if let path, !path.isEmpty {
+            self.path = path
+        } else if let override = environment["LATCHKEY_DEVICES_DIR"], !override.isEmpty {
+            self.path = override
+        } else if let runtime = environment["XDG_RUNTIME_DIR"], !runtime.isEmpty {
+            self.path = runtime + "/latchkey/devices"
+        } else {
+            self.path = "/tmp/latchkey-\(getuid())/devices"
+        }
+    }
+
+    /// Where `address`'s record lives.
+    public func recordPath(_ address: DeviceAddress) -> String { path + "/" + address.fileStem + ".json" }
+
+    /// A conventional socket path for `address` in this folder.
+    public func socketPath(_ address: DeviceAddress) -> String { path + "/" + address.fileStem + ".sock" }
+
+    /// Writes `record` atomically, replacing an older one for the same address; returns a handle that
+    /// removes it on ``DiscoveryPublication/stop()``.
+    @discardableResult
+    public func publish(_ record: DiscoveryRecord) throws(TransportError) -> DiscoveryPublication {
+        try makeFolder()
+        let data: Data
+        do {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys]
+            data = try encoder.encode(record)
+        } catch {
+            throw TransportError(.invalidRecord, "cannot encode the record: \(error)")
+        }
+        let final = recordPath(record.address)
+        let temporary = path + "/." + record.address.fileStem + ".\(getpid()).tmp"
+        _ = unlink(temporary)
+        let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { throw UnixSocket.failure("open \(temporary)") }
+        let written = data.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+        let synced = fsync(fd)
+        _ = close(fd)
+        guard written == data.count, synced == 0, rename(temporary, final) == 0 else {
+            let error = UnixSocket.failure("write/rename \(final)")
+            _ = unlink(temporary)
+            throw error
+        }
+        return DiscoveryPublication(folder: self, address: record.address)
+    }
+
+    /// Removes `address`'s record, if any.
+    public func withdraw(_ address: DeviceAddress) {
+        _ = unlink(recordPath(address))
+    }
+
+    /// Every valid record, by address. Skips files that are not `*.json`, too large, not valid
+    /// records, whose file name does not match the address, or whose publishing process is gone.
+    public func records() -> [DiscoveryRecord] {
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: path) else { return [] }
+        var found: [DiscoveryRecord] = []
+        for name in names where name.hasSuffix(".json") && !name.hasPrefix(".") {
+            let file = path + "/" + name
+            guard let attributes = try? FileManager.default.attributesOfItem(atPath: file),
+                let size = attributes[.size] as? Int, size <= Self.maximumRecordSize,
+                let data = FileManager.default.contents(atPath: file),
+                let record = try? JSONDecoder().decode(DiscoveryRecord.self, from: data),
+                record.schema == 1, name == record.address.fileStem + ".json",
+                kill(record.pid, 0) == 0 || errno != ESRCH
+            else { continue }
+            found.append(record)
+        }
+        return found.sorted { $0.address < $1.address }
+    }
+
+    private func makeFolder() throws(TransportError) {
+        var prefix = ""
+        for component in path.split(separator: "/", omittingEmptySubsequences: true) {
+            prefix += "/" + component
+            if mkdir(prefix, 0o700) != 0, errno != EEXIST { throw UnixSocket.failure("mkdir \(prefix)") }
+        }
+    }
+}

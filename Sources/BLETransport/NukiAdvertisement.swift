@@ -1,0 +1,114 @@
+import BLEATT
+
+/// What a Nuki Smart Lock advertises (protocol.md §1.3), built as real AD bytes and parsed back.
+///
+/// Advertising data (at most 31 octets, Vol 3 Part C §11):
+/// ```
+/// pairing mode:  02 01 06 | 15 21 <pairing service UUID, 16 octets LE> <Nuki ID u32 BE>      (25 octets)
+/// paired:        02 01 06 | 1A FF 4C 00 02 15 <keyturner service UUID, 16 octets BE>
+///                          <major = Nuki ID high u16 BE> <minor = Nuki ID low u16 BE> <C4 | status>  (30 octets)
+/// ```
+/// Scan response: `0E 09 "Nuki_" <Nuki ID, 8 upper-case hex digits>` (15 octets).
+/// The iBeacon's measured-power byte is 0xC4 (−60 dBm); its bit 0 means "state changed, poll".
+public struct NukiAdvertisement: Hashable, Sendable {
+    /// Pairing mode or paired (door mode).
+    public enum Mode: Hashable, Sendable {
+        /// Service data for `service` (the pairing service, or Ultra's a92ee300) is present.
+        case pairing(service: ATTUUID)
+        /// An iBeacon with the keyturner proximity UUID; `statusChanged` is bit 0 of measured power.
+        case paired(statusChanged: Bool)
+    }
+
+    /// The 4-byte Nuki ID.
+    public var nukiID: UInt32
+    /// What the advertising data says.
+    public var mode: Mode
+    /// The Complete Local Name of the scan response, when present.
+    public var localName: String?
+
+    /// Pairing service `a92ee100-5501-11e4-916c-0800200c9a66`.
+    public static let pairingService = ATTUUID(high: 0xA92E_E100_5501_11E4, low: 0x916C_0800_200C_9A66)
+    /// Ultra pairing service `a92ee300-…`.
+    public static let ultraPairingService = ATTUUID(high: 0xA92E_E300_5501_11E4, low: 0x916C_0800_200C_9A66)
+    /// Keyturner service `a92ee200-…`, the iBeacon proximity UUID.
+    public static let keyturnerService = ATTUUID(high: 0xA92E_E200_5501_11E4, low: 0x916C_0800_200C_9A66)
+    /// The measured-power byte, −60 dBm.
+    public static let measuredPower: UInt8 = 0xC4
+
+    /// A parsed or to-be-built advertisement.
+    public init(nukiID: UInt32, mode: Mode, localName: String? = nil) {
+        self.nukiID = nukiID
+        self.mode = mode
+        self.localName = localName
+    }
+
+    // MARK: Building
+
+    /// `02 01 06`: LE General Discoverable, BR/EDR not supported (Supplement Part A §1.3).
+    public static let flags: [UInt8] = [0x02, 0x01, 0x06]
+
+    /// The advertising data for ``mode`` (layouts above).
+    public var advertisingData: [UInt8] {
+        let id = Self.bigEndian(nukiID)
+        switch mode {
+        case .pairing(let service):
+            return Self.flags + [0x15, ADStructure.serviceData128Type] + service.wireBytes + id
+        case .paired(let statusChanged):
+            let beacon: [UInt8] = [0x1A, 0xFF, 0x4C, 0x00, 0x02, 0x15]
+            return Self.flags + beacon + Array(Self.keyturnerService.wireBytes.reversed()) + id
+                + [Self.measuredPower | (statusChanged ? 0x01 : 0x00)]
+        }
+    }
+
+    /// The scan response: Complete Local Name ``localName``, or `Nuki_` + 8 upper-case hex digits.
+    public var scanResponse: [UInt8] {
+        let name = Array((localName ?? Self.name(nukiID)).utf8.prefix(29))
+        return [UInt8(truncatingIfNeeded: name.count + 1), ADStructure.completeLocalNameType] + name
+    }
+
+    /// `Nuki_2A37599A`.
+    public static func name(_ nukiID: UInt32) -> String {
+        let digits = String(nukiID, radix: 16, uppercase: true)
+        return "Nuki_" + String(repeating: "0", count: max(0, 8 - digits.count)) + digits
+    }
+
+    // MARK: Parsing
+
+    /// Parses advertising data and an optional scan response. Recognises service data (0x21) of
+    /// a 128-bit UUID ending in the Nuki base with 4 octets of Nuki ID, or an Apple iBeacon
+    /// (company 0x004C, type 0x02, length 0x15, 25 octets of manufacturer data, keyturner
+    /// proximity UUID). Throws ``TransportError/Code/invalidAdvertisingData`` otherwise.
+    public init(advertisingData: [UInt8], scanResponse: [UInt8] = []) throws(TransportError) {
+        let structures = try ADStructure.parse(advertisingData)
+        let response = try ADStructure.parse(scanResponse)
+        localName = response.first { $0.type == ADStructure.completeLocalNameType }
+            .map { String(decoding: $0.data, as: UTF8.self) }
+        for s in structures {
+            if s.type == ADStructure.serviceData128Type, s.data.count == 20,
+                let uuid = ATTUUID(wireBytes: s.data[0..<16]),
+                uuid == Self.pairingService || uuid == Self.ultraPairingService
+            {
+                nukiID = Self.readBigEndian(s.data[16..<20])
+                mode = .pairing(service: uuid)
+                return
+            }
+            if s.type == ADStructure.manufacturerSpecificType, s.data.count == 25,
+                s.data[0..<4].elementsEqual([0x4C, 0x00, 0x02, 0x15]),
+                s.data[4..<20].elementsEqual(Self.keyturnerService.wireBytes.reversed())
+            {
+                nukiID = Self.readBigEndian(s.data[20..<24])
+                mode = .paired(statusChanged: s.data[24] & 0x01 != 0)
+                return
+            }
+        }
+        throw TransportError(.invalidAdvertisingData, "neither Nuki pairing service data nor the Nuki iBeacon")
+    }
+
+    private static func bigEndian(_ value: UInt32) -> [UInt8] {
+        [UInt8(truncatingIfNeeded: value >> 24), UInt8(truncatingIfNeeded: value >> 16), UInt8(truncatingIfNeeded: value >> 8), UInt8(truncatingIfNeeded: value)]
+    }
+
+    private static func readBigEndian(_ bytes: ArraySlice<UInt8>) -> UInt32 {
+        bytes.reduce(0) { $0 << 8 | UInt32($1) }
+    }
+}

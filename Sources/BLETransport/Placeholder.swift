@@ -1,1 +1,0 @@
-// BLETransport: see Package.swift for its role (in progress).
