@@ -1,0 +1,184 @@
+import LockCore
+import LockCrypto
+import LockFuzzing
+import LockPeripherals
+import LockSession
+import LockWire
+import Testing
+
+/// security.md §B2: crypto, nonces and replay.
+@Suite struct B2CryptoTests {
+    static func bench() throws -> Bench {
+        var bench = try Bench()
+        try bench.pair("app", .app)
+        try bench.pair("fob", .fob)
+        try bench.pair("keypad", .keypad)
+        return bench
+    }
+
+    @Test func test_C01_replayInSameSessionIsBadNonce() throws {
+        var bench = try Self.bench()
+        let unlock = bench.request("app", .lockAction(.unlock, appID: 1))
+        #expect(unlock.succeeded)
+        #expect(bench.machine.lockState == .unlocked)
+        let command = try #require(unlock.written.last?.1)
+        let before = try bench.snapshot()
+        let replies = bench.raw(HostileClient.replay(command), connection: try bench.connection("app"))
+        #expect(Bench.encryptedErrors(replies, key: try bench.key("app")) == [.badNonce])
+        #expect(!Bench.movedTheLock(replies))
+        #expect(try bench.snapshot() == before)
+        bench.expectUsable("app")
+    }
+
+    @Test func test_C02_replayAfterReconnectIsBadNonce() throws {
+        var bench = try Self.bench()
+        let lock = bench.request("app", .lockAction(.unlock, appID: 1))
+        #expect(lock.succeeded)
+        bench.reconnect("app")
+        let before = try bench.snapshot()
+        // The whole captured exchange replayed on the new connection: the Request Data gets a new
+        // challenge, the captured command still carries the old one.
+        var replies: [LockSessionEngine.Action] = []
+        for (c, bytes) in lock.written { replies += bench.raw(bytes, on: c, connection: try bench.connection("app")) }
+        let messages = Bench.encrypted(replies, key: try bench.key("app"))
+        #expect(messages.map(\.command) == [.challenge, .errorReport])
+        #expect(Bench.encryptedErrors(replies, key: try bench.key("app")) == [.badNonce])
+        #expect(try bench.snapshot() == before)
+        bench.expectUsable("app")
+    }
+
+    /// 10^5 challenges from a lock running on the production RNG (kernel CSPRNG through libsodium),
+    /// fetched through the engine: all 32 bytes, no repeat. The injected test RNG does not cycle
+    /// over the same number of draws either.
+    @Test func test_C03_challengesAreUniqueAnd32Bytes() throws {
+        var bench = try Bench(random: SystemRandomSource())
+        try bench.pair("app", .app)
+        var seen = Set<[UInt8]>()
+        let draws = 100_000
+        for _ in 0..<draws {
+            let challenge = try bench.challenge("app")
+            #expect(challenge.bytes.count == 32)
+            seen.insert(challenge.bytes)
+        }
+        #expect(seen.count == draws)
+        let seeded = SeededRandomSource(seed: 1)
+        var seededSeen = Set<[UInt8]>()
+        for _ in 0..<draws { seededSeen.insert(seeded.bytes(count: 32)) }
+        #expect(seededSeen.count == draws)
+    }
+
+    /// The keypad's and the fob's client engines seal 10^5 messages each: every 24-byte nonce is new.
+    @Test(arguments: [IDType.keypad, .fob])
+    func test_C04_peripheralNoncesNeverRepeat(idType: IDType) throws {
+        let bench = try Self.bench()
+        var client = try #require(bench.clients[idType == .keypad ? "keypad" : "fob"]?.engine)
+        var nonces = Set<[UInt8]>()
+        let messages = 100_000
+        for _ in 0..<messages {
+            let writes = client.send(.keyturnerStates)
+            client.cancel()
+            guard case .write(.keyturnerUSDIO, let frame)? = writes.first, frame.count > 24 else {
+                Issue.record("no frame: \(writes)")
+                return
+            }
+            nonces.insert(Array(frame.prefix(24)))
+        }
+        #expect(nonces.count == messages)
+    }
+
+    @Test func test_C05_swappedAuthIDIsRefusedWithoutKeySearch() throws {
+        var bench = try Self.bench()
+        let frame = try bench.sealed("app", .requestData(RequestData(requestedCommand: .keyturnerStates)))
+        let before = try bench.snapshot()
+        for other in [try bench.authID("fob"), try bench.authID("keypad"), 0, 0xFFFF_FFFF, 0x7777] {
+            let replies = bench.raw(HostileClient.wrongAuthID(frame, authID: other), connection: try bench.connection("app"))
+            #expect(Bench.plainErrors(replies) == [.notAuthorized], "auth id \(other)")
+            #expect(Bench.encrypted(replies, key: try bench.key("app")).isEmpty, "answered under the app's key")
+        }
+        #expect(try bench.snapshot() == before)
+        bench.expectUsable("app")
+    }
+
+    /// Low-order and all-zero X25519 keys (canonical and non-canonical encodings) abort pairing with
+    /// P_ERROR_BAD_PARAMETER: no user, no auth id taken.
+    @Test(arguments: [
+        "0000000000000000000000000000000000000000000000000000000000000000",
+        "0100000000000000000000000000000000000000000000000000000000000000",
+        "E0EB7A7C3B41B8AE1656E3FAF19FC46ADA098DEB9C32B1FD866205165F49B800",
+        "5F9C95BCA3508C24B1D0B1559C83EF5B04445CC4581C8E86D8224EDDD09F1157",
+        "ECFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF7F",
+        "EDFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF7F",
+        "EEFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF7F",
+    ])
+    func test_C06_lowOrderPublicKeyAbortsPairing(hex: String) throws {
+        var bench = try Bench()
+        let key = try #require(Hex.decode(hex).flatMap { Bytes32($0) })
+        try Self.expectPairingAborted(&bench, clientKey: key)
+    }
+
+    @Test func test_C07_reflectedLockPublicKeyAbortsPairing() throws {
+        var bench = try Bench()
+        try Self.expectPairingAborted(&bench, clientKey: bench.engine.publicKey)
+    }
+
+    static func expectPairingAborted(_ bench: inout Bench, clientKey: Bytes32, sourceLocation: SourceLocation = #_sourceLocation) throws {
+        bench.press()
+        let connection = bench.newConnection()
+        let before = try bench.snapshot()
+        _ = bench.raw(PlainFrame(RequestData(requestedCommand: .publicKey)).encoded(), on: .pairingGDIO, connection: connection)
+        let replies = bench.raw(PlainFrame(PublicKey(key: clientKey)).encoded(), on: .pairingGDIO, connection: connection)
+        #expect(Bench.plainErrors(replies, on: .pairingGDIO) == [.pairingBadParameter], sourceLocation: sourceLocation)
+        #expect(try bench.snapshot() == before, sourceLocation: sourceLocation)
+        // The responder was reset: an Authorization Authenticator now is out of order.
+        let next = bench.raw(PlainFrame(AuthorizationAuthenticator(authenticator: .zero)).encoded(), on: .pairingGDIO, connection: connection)
+        #expect(Bench.plainErrors(next, on: .pairingGDIO) == [.unknown], sourceLocation: sourceLocation)
+        #expect(bench.machine.authorizations.isEmpty, sourceLocation: sourceLocation)
+        #expect(bench.machine.nextAuthID == 1, sourceLocation: sourceLocation)
+    }
+
+    /// C-08 (constant-time comparison) is the statistical test in TimingTests (LATCHKEY_TIMING=1).
+
+    /// With a keypad's extracted key an attacker is that keypad and nothing more: no admin command,
+    /// no frame accepted under another user's id, no other user's traffic readable.
+    @Test func test_C09_extractedPeripheralKeyGivesOnlyThatDevice() throws {
+        var bench = try Self.bench()
+        let stolen = try bench.key("keypad")
+        let before = try bench.snapshot()
+        // As the keypad: admin commands are refused.
+        for request in [ClientRequest.addKeypadCode(222_222), .requestLogEntries(), .removeAuthorization(1), .updateTime(Bench.start.utcDateTime)] {
+            #expect(bench.request("keypad", request).errorCode == .notAuthorized, "\(request.command)")
+        }
+        // As the app, with the keypad's key: the MAC fails under the app's key.
+        let forged = try Bench.seal(.requestData(RequestData(requestedCommand: .keyturnerStates)), authID: try bench.authID("app"), key: stolen)
+        let attacker = bench.newConnection()
+        #expect(Bench.plainErrors(bench.raw(forged, connection: attacker)) == [.notAuthorized])
+        // The app's traffic does not open under the keypad's key.
+        let appTraffic = bench.request("app", .keyturnerStates)
+        #expect(appTraffic.succeeded)
+        #expect(Bench.encrypted(appTraffic.actions, key: stolen).isEmpty)
+        for (_, frame) in appTraffic.written {
+            #expect(throws: WireError.self) { try EncryptedMessageCodec.open(frame) { _ in stolen } }
+        }
+        #expect(try bench.snapshot() == before)
+    }
+
+    /// No fuzz-only shortcut in a normal build: the fuzz fixture's planted bug exists only under the
+    /// LATCHKEY_PLANTED_BUG compile flag, and unauthenticated plaintext on the USDIO is refused.
+    @Test func test_C10_noUnauthenticatedShortcutInNormalBuild() throws {
+        let fixture = try #require(SessionFixture.shared)
+        #expect(fixture.plantedBug == nil)
+        var bench = try Self.bench()
+        let before = try bench.snapshot()
+        let plain = [
+            PlainFrame(command: .lockAction, payload: NukiMessage.lockAction(LockActionRequest(action: .unlock, appID: 1, challenge: .zero)).encodedPayload()).encoded(),
+            EncryptedPlaintext(authID: try bench.authID("app"), command: .lockAction, payload: NukiMessage.lockAction(LockActionRequest(action: .unlock, appID: 1, challenge: .zero)).encodedPayload()).encoded(),
+        ]
+        for frame in plain {
+            let replies = bench.raw(frame, connection: try bench.connection("app"))
+            #expect(!Bench.plainErrors(replies).isEmpty)
+            #expect(!Bench.movedTheLock(replies))
+        }
+        #expect(try bench.snapshot() == before)
+        bench.expectUsable("app")
+    }
+}
