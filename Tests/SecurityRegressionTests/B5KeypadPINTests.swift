@@ -1,0 +1,242 @@
+import Foundation
+import LockCore
+import LockCrypto
+import LockEmulator
+import LockPeripherals
+import LockSession
+import LockWire
+import Testing
+
+/// security.md §B5: PIN brute force and lockout (keypad codes and the security PIN).
+@Suite struct B5KeypadPINTests {
+    static let code: UInt32 = 456_789
+
+    static func bench(motorStep: Int64 = 0) throws -> Bench {
+        var bench = try Bench(motorStep: motorStep)
+        try bench.pair("app", .app)
+        try bench.pair("keypad", .keypad)
+        #expect(bench.request("app", .addKeypadCode(code)).messages.last.map(\.command) == .keypadCodeID)
+        return bench
+    }
+
+    static func type(_ bench: inout Bench, _ code: UInt32) -> NukiErrorCode? {
+        let outcome = bench.request("keypad", .keypadAction(source: .code, code: code, action: .unlock))
+        if outcome.errorCode == nil, bench.machine.lockState != .locked { _ = try? bench.link.engine.manualTurn(.lock, at: bench.now) }
+        return outcome.errorCode
+    }
+
+    /// Codes with a 0 digit, fewer or more than six digits, or starting "12" are refused at creation
+    /// with K_ERROR_CODE_INVALID (0x2B), and nothing is stored.
+    @Test func test_PIN01_malformedCodesAreRefusedAtCreation() throws {
+        var bench = try Self.bench()
+        let before = try bench.snapshot()
+        let malformed: [UInt32] = [456_089, 45_678, 1_456_789, 123_456, 129_999, 0, 999_990]
+        var codes: [NukiErrorCode?] = []
+        for code in malformed {
+            let outcome = bench.request("app", .addKeypadCode(code))
+            #expect(outcome.errorCode != nil, "\(code) accepted")
+            codes.append(outcome.errorCode)
+        }
+        withKnownIssue("PIN-01: KeypadCodeBook.validate answers K_ERROR_BAD_PARAMETER (0x23) for a malformed code, security.md names K_ERROR_CODE_INVALID (0x2B)") {
+            #expect(codes == Array(repeating: NukiErrorCode.codeInvalid, count: malformed.count))
+        }
+        #expect(try bench.snapshot() == before)
+        bench.expectUsable("app")
+    }
+
+    /// 4 wrong codes 0x2B, the 5th 0x2C (30 s), the correct code refused during the lockout, the
+    /// lockout survives a reconnect and a restart from the state file; then 0x2D at 10, 0x2E at 15.
+    @Test func test_PIN02_growingLockoutSurvivesReconnectAndReboot() throws {
+        var bench = try Self.bench()
+        for _ in 0..<4 { #expect(Self.type(&bench, 211_111) == .codeInvalid) }
+        #expect(Self.type(&bench, 211_111) == .codeInvalidTimeout1)
+        let locked = try bench.snapshot()
+        #expect(Self.type(&bench, Self.code) == .codeInvalidTimeout1, "correct code during the lockout")
+        #expect(bench.machine.lockState == .locked)
+        bench.reconnect("keypad")
+        #expect(Self.type(&bench, Self.code) == .codeInvalidTimeout1, "after reconnect")
+        // Restart: save, load, Request Reboot; every client reconnects.
+        let restored = try LockStateFile.decode(try LockStateFile.encode(bench.engine), random: SeededRandomSource(seed: 5))
+        bench.link.engine = restored
+        bench.reconnect("keypad")
+        bench.reconnect("app")
+        #expect(bench.request("app", .with(.requestReboot) { .requestReboot(RequestReboot(challenge: $0, securityPIN: Bench.pin)) }).succeeded)
+        #expect(Self.type(&bench, Self.code) == .codeInvalidTimeout1, "after restart")
+        #expect(bench.machine.keypadLockout == locked.machine.keypadLockout)
+        bench.advance(by: 30_000)
+        for _ in 0..<4 { #expect(Self.type(&bench, 211_111) == .codeInvalid) }
+        #expect(Self.type(&bench, 211_111) == .codeInvalidTimeout2)
+        bench.advance(by: 299_999)
+        #expect(Self.type(&bench, Self.code) == .codeInvalidTimeout2)
+        bench.advance(by: 1)
+        for _ in 0..<4 { #expect(Self.type(&bench, 211_111) == .codeInvalid) }
+        #expect(Self.type(&bench, 211_111) == .codeInvalidTimeout3)
+        bench.advance(by: 1_800_000)
+        #expect(Self.type(&bench, Self.code) == nil, "correct code after the lockout")
+        #expect(bench.machine.keypadLockout.consecutiveFailures == 0)
+    }
+
+    // MARK: PIN-03 brute-force budget
+
+    /// The attacker's schedule: the virtual instant (ms after the start) at which each of the
+    /// `valid` codes is tried, at the fastest rate the lock allows (Keypad Action over BLE with no
+    /// key-press time; the next try at the very millisecond a lockout ends), against a lock whose
+    /// only stored code is the last one tried, so every earlier try fails. Runs the real LockMachine.
+    static func attackSchedule() throws -> (times: [Int64], valid: [UInt32]) {
+        var model = LockModel.smartLock3
+        model.motorStepMilliseconds = 0
+        var m = LockMachine(model: model, nukiID: 1, settings: LockSettings(name: FixedName("Door", width: 32)), securityPIN: Bench.pin)
+        let t0 = Bench.start
+        try m.setClock(to: t0.utcDateTime, at: t0)
+        m.restoreAuthorization(Authorization(authID: 1, idType: .app, clientID: 1, name: FixedName("Phone", width: 32), dateCreated: .unset))
+        m.restoreAuthorization(Authorization(authID: 2, idType: .keypad, clientID: 2, name: FixedName("Keypad", width: 32), dateCreated: .unset))
+        // Logging off: the ring's cost is not the attacker's, and the rate does not depend on it.
+        _ = try m.handle(.enableLogging(EnableLogging(enabled: false, challenge: .zero, securityPIN: Bench.pin)), from: 1, at: t0)
+        var valid: [UInt32] = []
+        for code in UInt32(111_111)...999_999 where KeypadCode.isValidFormat(code) { valid.append(code) }
+        let target = try #require(valid.last)
+        _ = try m.handle(.addKeypadCode(AddKeypadCode(code: target, name: FixedName("c", width: 20), restriction: .unrestricted, challenge: .zero, securityPIN: Bench.pin)), from: 1, at: t0)
+        var now = t0
+        var times: [Int64] = []
+        times.reserveCapacity(valid.count)
+        for code in valid {
+            if let lockout = m.keypadLockout.active(at: now) { now = now.adding(milliseconds: lockout.remainingMilliseconds) }
+            times.append(now.milliseconds(since: t0))
+            do {
+                _ = try m.handle(.keypadAction(KeypadActionRequest(source: .code, code: code, action: .unlock, challenge: .zero)), from: 2, at: now)
+                #expect(code == target, "only the stored code opens")
+            } catch {
+                #expect(code != target, "the stored code was refused: \(error)")
+                #expect(error.code == .codeInvalid || [.codeInvalidTimeout1, .codeInvalidTimeout2, .codeInvalidTimeout3].contains(error.code))
+            }
+        }
+        return (times, valid)
+    }
+
+    /// Expected time to the first hit when `stored` codes are drawn uniformly from the valid ones:
+    /// Σ t_i · P(first stored code is at position i), P from the hypergeometric tail.
+    static func expectedMilliseconds(_ times: [Int64], stored k: Int) -> Double {
+        let n = times.count
+        var survive = 1.0  // P(no stored code among positions < i)
+        var expected = 0.0
+        for i in 0..<n {
+            let remaining = Double(n - i)
+            let hit = survive * Double(k) / remaining
+            expected += hit * Double(times[i])
+            survive *= max(0, (remaining - Double(k)) / remaining)
+        }
+        return expected
+    }
+
+    static let year = 365.0 * 86_400_000
+
+    /// PIN-03 as security.md words it: at the maximum allowed rate against every valid code, the
+    /// expected time to success is at least a year (one stored code, Nuki's claim).
+    @Test func test_PIN03_bruteForceBudgetExceedsAYear() throws {
+        let (times, valid) = try Self.attackSchedule()
+        #expect(valid.count == 524_880)  // 9^6 − 9^4: six digits 1–9, not starting "12"
+        let one = Self.expectedMilliseconds(times, stored: 1)
+        #expect(one >= Self.year, "expected \(one / 86_400_000) days with one stored code")
+        // Sustained rate: 5 tries per 30 min lockout.
+        let last = try #require(times.last)
+        #expect(last / Int64(times.count) >= 359_000)
+    }
+
+    /// The same budget with the table full (100 codes): each stored code is a target, so the first
+    /// hit comes about 100 times sooner. security.md's "≥ 1 year" does not hold; documented here.
+    @Test func test_PIN03_bruteForceBudgetWithHundredStoredCodes() throws {
+        let (times, _) = try Self.attackSchedule()
+        let hundred = Self.expectedMilliseconds(times, stored: 100)
+        #expect(hundred > 20 * 86_400_000 && hundred < 23 * 86_400_000, "expected \(hundred / 86_400_000) days with 100 stored codes")
+        withKnownIssue("PIN-03: with 100 stored codes the expected time to the first hit is about 21.6 days, not ≥ 1 year") {
+            #expect(hundred >= Self.year)
+        }
+    }
+
+    @Test func test_PIN04_everyWrongAttemptIsLoggedAndReported() throws {
+        var bench = try Self.bench()
+        let logged = bench.machine.log.entries.count
+        for attempt in 1...4 {
+            let outcome = bench.request("keypad", .keypadAction(source: .code, code: 211_111, action: .unlock))
+            #expect(Bench.refusals(outcome.actions) == [.codeInvalid], "the event stream reports attempt \(attempt)")
+            let entry = try #require(bench.machine.log.entries.last)
+            #expect(bench.machine.log.entries.count == logged + attempt)
+            #expect(entry.authID == (try bench.authID("keypad")))
+            guard case .keypadAction(let k) = entry.event else {
+                Issue.record("\(entry.event)")
+                continue
+            }
+            #expect(k.completionStatus == .invalidCode && k.source == .code && k.codeID == 0)
+        }
+    }
+
+    @Test func test_PIN05_duplicateCodeIsCodeAlreadyExists() throws {
+        var bench = try Self.bench()
+        let before = try bench.snapshot()
+        #expect(bench.request("app", .addKeypadCode(Self.code)).errorCode == .codeAlreadyExists)
+        #expect(try bench.snapshot() == before)
+        bench.expectUsable("app")
+    }
+
+    // PIN-06 (constant-time code check) is the statistical test in TimingTests (LATCHKEY_TIMING=1).
+
+    @Test func test_PIN07_securityPINBruteForceLocksOut() throws {
+        var bench = try Self.bench()
+        for _ in 0..<3 { #expect(bench.request("app", .verifySecurityPIN(Bench.wrongPIN)).errorCode == .badPIN) }
+        #expect(bench.request("app", .verifySecurityPIN(Bench.pin)).errorCode == .tooManyPINAttempts, "the right PIN during the lockout")
+        bench.reconnect("app")
+        #expect(bench.request("app", .verifySecurityPIN(.u16(2222))).errorCode == .tooManyPINAttempts)
+        bench.advance(by: 30_000)
+        #expect(bench.request("app", .verifySecurityPIN(.u16(3333))).errorCode == .badPIN)
+        // Each further failure doubles the lockout (60 s now).
+        bench.advance(by: 59_999)
+        #expect(bench.request("app", .verifySecurityPIN(Bench.pin)).errorCode == .tooManyPINAttempts)
+        bench.advance(by: 1)
+        #expect(bench.request("app", .verifySecurityPIN(Bench.pin)).succeeded)
+        #expect(bench.machine.pinGuard.consecutiveFailures == 0)
+    }
+
+    /// A stolen keypad holds no codes: after a code is typed and answered, nothing in the emulator
+    /// (entry buffer, session, pending request) keeps it. Re-pairing needs the lock's button.
+    @Test func test_PIN08_stolenKeypadHoldsNoCodes() throws {
+        var bench = try Bench()
+        try bench.pair("app", .app)
+        #expect(bench.request("app", .addKeypadCode(Self.code)).messages.last.map(\.command) == .keypadCodeID)
+        let random = SeededRandomSource(seed: 31)
+        var room = InProcessRoom(lock: bench.engine, now: bench.now)
+        room.add("keypad", .keypad(KeypadEmulator(keypadID: 7, keyPair: try KeyPair(using: random), random: random)))
+        room.route(room.lock.pressButton(heldMilliseconds: 5_000, at: room.now))
+        room.act("keypad") { device, _ in
+            guard case .keypad(var k) = device else { return [] }
+            defer { device = .keypad(k) }
+            return k.pair()
+        }
+        room.act("keypad") { device, now in
+            guard case .keypad(var k) = device else { return [] }
+            defer { device = .keypad(k) }
+            return k.enter(code: Self.code, at: now)
+        }
+        let feedback = room.drain().compactMap { if case .feedback(let f) = $0.event { return f } else { return nil } }
+        #expect(feedback.contains(.accepted(.keypadAction)))
+        guard case .keypad(let keypad)? = room.devices["keypad"]?.device else {
+            Issue.record("no keypad")
+            return
+        }
+        #expect(keypad.entry.isEmpty)
+        #expect(!Self.holds(Mirror(reflecting: keypad), code: Self.code), "the keypad emulator retains the typed code")
+        // Re-pairing the stolen keypad elsewhere needs pairing mode (the lock's button).
+        try bench.addClient("thief", .keypad, clientID: 7)
+        #expect(bench.pairing("thief").failure?.code == .refused(.notPairing))
+    }
+
+    /// Whether any stored value in `mirror` (recursively) is the code as a number or its digits.
+    static func holds(_ mirror: Mirror, code: UInt32, depth: Int = 0) -> Bool {
+        let digits = String(code).compactMap { $0.wholeNumberValue }.map { UInt8($0) }
+        for child in mirror.children {
+            if let v = child.value as? UInt32, v == code { return true }
+            if let v = child.value as? [UInt8], v == digits { return true }
+            if depth < 8, holds(Mirror(reflecting: child.value), code: code, depth: depth + 1) { return true }
+        }
+        return false
+    }
+}
