@@ -117,7 +117,7 @@ let package = Package(
         ),
         .testTarget(
             name: "BLETransportTests",
-            dependencies: ["BLETransport", "BLEATT"]
+            dependencies: ["BLETransport", "BLEATT", "BLEGATT"]
         ),
         .testTarget(
             name: "LatchkeyCLITests",

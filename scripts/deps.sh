@@ -3,7 +3,8 @@
 # Sourced by scripts/demo.sh, scripts/test.sh and .ci/run; safe to run again.
 set -euo pipefail
 
-latchkey_packages=(pkg-config libsodium-dev libbluetooth-dev libnfc-dev)
+# tshark reads the captures in the transport tests (they skip without it).
+latchkey_packages=(pkg-config libsodium-dev libbluetooth-dev libnfc-dev tshark)
 
 latchkey_install_deps() {
     local missing=()
@@ -15,6 +16,8 @@ latchkey_install_deps() {
     local sudo=""
     [ "$(id -u)" -ne 0 ] && sudo="sudo"
     $sudo apt-get update -qq
+    # tshark's package asks whether non-root users may capture; answer no, without a terminal.
+    echo "wireshark-common wireshark-common/install-setuid boolean false" | $sudo debconf-set-selections
     DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
 }
 
