@@ -1,7 +1,6 @@
 // Needs BLEGATT in this test target's dependencies (Package.swift:
 // `.testTarget(name: "BLETransportTests", dependencies: ["BLETransport", "BLEATT", "BLEGATT"])`).
 // Until then the file compiles to nothing.
-#if canImport(BLEGATT)
 import BLEATT
 import BLEGATT
 import BLETransport
@@ -216,4 +215,3 @@ struct Phone {
         }
     }
 }
-#endif
