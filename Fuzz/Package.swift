@@ -14,7 +14,10 @@
 
 import PackageDescription
 
-let fuzzers = ["PlainFrameFuzzer", "EncryptedEnvelopeFuzzer", "CommandPayloadsFuzzer", "ReassemblyFuzzer"]
+let fuzzers = [
+    "PlainFrameFuzzer", "EncryptedEnvelopeFuzzer", "CommandPayloadsFuzzer", "ReassemblyFuzzer",
+    "LockSessionFuzzer", "PairingResponderFuzzer", "StateFileFuzzer",
+]
 
 let package = Package(
     name: "LatchkeyFuzz",

@@ -7,7 +7,7 @@ import LockWire
 /// Naming: the raw value (`plainFrame`) names the dictionary (`Fuzz/dictionaries/plainFrame.dict`);
 /// ``directoryName`` (`PlainFrame`) names the seed folder `Corpus/PlainFrame/` and the regression folder
 /// `Corpus/Regressions/PlainFrame/`; ``productName`` (`PlainFrameFuzzer`) names the fuzz executable.
-/// Later targets (pairing, sessions, ATT/GATT, NFC, state files) are added as new cases.
+/// Later targets (ATT/GATT, the keypad entry model, NFC) are added as new cases.
 ///
 /// Every harness is deterministic: fixed keys and nonces (``FuzzFixtures``), no clock, no system
 /// randomness, and no mutable state that outlives one input.
@@ -21,6 +21,14 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
     case commandPayloads
     /// 4. Fragment reassembly, sequential and offset-addressed: ``fuzzReassembly(_:)-(UnsafeRawBufferPointer)``.
     case reassembly
+    /// 6. A paired lock driven by operation sequences with encrypted commands (``LockSessionHarness``):
+    ///    ``fuzzLockSession(_:)-(UnsafeRawBufferPointer)``.
+    case lockSession
+    /// 7. The pairing responder with real and fuzzed pairing messages (``PairingHarness``):
+    ///    ``fuzzPairingResponder(_:)-(UnsafeRawBufferPointer)``.
+    case pairingResponder
+    /// 9. The state-file loader (``StateFileHarness``): ``fuzzStateFile(_:)-(UnsafeRawBufferPointer)``.
+    case stateFile
 
     /// Folder under `Corpus/` and `Corpus/Regressions/`, e.g. `PlainFrame`.
     public var directoryName: String {
@@ -29,6 +37,9 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
         case .encryptedEnvelope: return "EncryptedEnvelope"
         case .commandPayloads: return "CommandPayloads"
         case .reassembly: return "Reassembly"
+        case .lockSession: return "LockSession"
+        case .pairingResponder: return "PairingResponder"
+        case .stateFile: return "StateFile"
         }
     }
 
@@ -43,6 +54,11 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
         case .encryptedEnvelope: return 1 + WireLimits.maxFrameBytes + 64
         case .commandPayloads: return CommandPayloadHarness.headerBytes + WireLimits.maxPayloadBytes + 64
         case .reassembly: return ReassemblyHarness.headerBytes + 2 * WireLimits.maxFrameBytes
+        // Operation sequences: enough for a dozen commands with payloads; longer inputs only slow it.
+        case .lockSession: return 4096
+        case .pairingResponder: return 2048
+        // Twice the largest seed (a state file with users, codes, time control and a log).
+        case .stateFile: return 32_768
         }
     }
 
@@ -53,6 +69,9 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
         case .encryptedEnvelope: return EncryptedEnvelopeHarness.check(input)
         case .commandPayloads: return CommandPayloadHarness.check(input)
         case .reassembly: return ReassemblyHarness.check(input)
+        case .lockSession: return LockSessionHarness.check(input)
+        case .pairingResponder: return PairingHarness.check(input)
+        case .stateFile: return StateFileHarness.check(input)
         }
     }
 
@@ -87,3 +106,18 @@ public func fuzzCommandPayloads(_ data: [UInt8]) { FuzzTarget.commandPayloads.ru
 public func fuzzReassembly(_ data: UnsafeRawBufferPointer) { FuzzTarget.reassembly.run(data) }
 /// Array form of ``fuzzReassembly(_:)-(UnsafeRawBufferPointer)``.
 public func fuzzReassembly(_ data: [UInt8]) { FuzzTarget.reassembly.run(data) }
+
+/// Harness of ``FuzzTarget/lockSession``; traps on a broken invariant (see ``LockSessionHarness``).
+public func fuzzLockSession(_ data: UnsafeRawBufferPointer) { FuzzTarget.lockSession.run(data) }
+/// Array form of ``fuzzLockSession(_:)-(UnsafeRawBufferPointer)``.
+public func fuzzLockSession(_ data: [UInt8]) { FuzzTarget.lockSession.run(data) }
+
+/// Harness of ``FuzzTarget/pairingResponder``; traps on a broken invariant (see ``PairingHarness``).
+public func fuzzPairingResponder(_ data: UnsafeRawBufferPointer) { FuzzTarget.pairingResponder.run(data) }
+/// Array form of ``fuzzPairingResponder(_:)-(UnsafeRawBufferPointer)``.
+public func fuzzPairingResponder(_ data: [UInt8]) { FuzzTarget.pairingResponder.run(data) }
+
+/// Harness of ``FuzzTarget/stateFile``; traps on a broken invariant (see ``StateFileHarness``).
+public func fuzzStateFile(_ data: UnsafeRawBufferPointer) { FuzzTarget.stateFile.run(data) }
+/// Array form of ``fuzzStateFile(_:)-(UnsafeRawBufferPointer)``.
+public func fuzzStateFile(_ data: [UInt8]) { FuzzTarget.stateFile.run(data) }

@@ -115,6 +115,12 @@ public enum SeedCorpus {
             seeds.append([0x03, 5] + encryptedStream.prefix(120))
             for key in plainMessageKeys { if let m = transcript[key] { seeds.append([0x02, 0] + m) } }
             for key in encryptedMessageKeys { if let m = transcript[key] { seeds.append([0x03, 0] + m) } }
+        case .lockSession:
+            seeds += SessionSeeds.lockSession()
+        case .pairingResponder:
+            seeds += SessionSeeds.pairing(transcript: transcript)
+        case .stateFile:
+            seeds += SessionSeeds.stateFiles()
         }
         return seeds
     }

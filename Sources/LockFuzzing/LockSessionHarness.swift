@@ -1,0 +1,577 @@
+import Foundation
+import LockCore
+import LockCrypto
+import LockSession
+import LockWire
+
+/// Target 6: one lock with a paired app, keypad and fob (``SessionFixture``), driven by a sequence of
+/// operations, with the security invariants of `design.md` §3 checked after every one.
+///
+/// Input: operations until the input ends (at most ``maxOperations``). Each is an op byte and its
+/// arguments; reading past the end gives zeros. The op byte modulo 16 selects the op from
+/// ``operationTable``: 0–8 are the ops below in order, 9–15 repeat the cheap ones (sealed command
+/// ×3, raw write, clock, keypad, app lock action) so random bytes rarely pick the costly reboot.
+///
+/// | op | arguments | what the harness does |
+/// |---|---|---|
+/// | 0 connection | `a` | connection 1 + (a & 3): disconnect when bit 2, else connect with ATT_MTU 185 (bit 3) or 23 |
+/// | 1 sealed command | `f`, command u16, length u16, payload | as client f & 3 (0 app, 1 keypad, 2 fob, 3 a stranger claiming the app's auth id with a wrong key), on its own connection (1–3) or connection 4 (bit 5): fetch a challenge through the engine first (bit 2), write it into the payload (bit 3), write the lock's current PIN into it (bit 4), then seal the payload under the client's key and write it to USDIO |
+/// | 2 raw write | `a`, length u16, bytes | the bytes as they are to characteristic a % 3 (pairing GDIO, keyturner GDIO, USDIO) on connection 1 + (a >> 2 & 3) |
+/// | 3 clock | `u`, amount u16 | advance the virtual clock by amount × (1 ms, 100 ms, 1 s, 1 min)[u & 3] |
+/// | 4 keypad | `m`, action | Keypad Action with a fresh challenge, as the keypad (or the app when bit 2): back key (m & 3 = 0), the stored code (1), a u32 code read next (2), a wrong code (3); action byte as is |
+/// | 5 fob press | `a` | Lock Action fob action 0x81 + a % 3 as the fob, with a fresh challenge |
+/// | 6 reboot | — | save with ``LockSession/LockStateFile/encode(_:)``, load with `decode`, continue with the loaded engine |
+/// | 7 revoke fob | — | the app removes the fob's authorization (right PIN, fresh challenge) |
+/// | 8 app lock action | `a`, flags | Lock Action (one of unlock, lock, unlatch, lock'n'go, lock'n'go with unlatch, full lock, fob actions 1–3: a % 9) as the app with a fresh challenge |
+///
+/// Invariants (each a crash named `invariant <name>: …`):
+/// - `state-valid`: ``LockCore/LockMachine/validate()`` passes after every operation;
+/// - `lock-action-without-credential`: a motor run starts only for a command the harness sent from a
+///   client allowed to move the motor that way (the app: any Lock Action or Simple Lock Action; the
+///   fob: fob actions 0x81–0x83 only; a Keypad Action from keypad or app: the back key locks, a code
+///   must be an enabled stored code outside a lockout), from an enabled authorization; auto lock
+///   only locks; time control only runs an enabled entry's action. The client's role is the
+///   harness's own knowledge, not the lock's authorization table;
+/// - `unlock-without-credential`: the lock state becomes unlocking, unlocked, unlatching, unlatched
+///   or lock'n'go only during a run of an opening action started as above, or a calibration that
+///   started open;
+/// - `admin-change-from-non-admin`: users, keypad codes, settings, advanced settings, PIN, time
+///   control entries, clock offset or the logging switch change only through an accepted admin
+///   write command sent by the app with the lock's PIN;
+/// - `lockout-ends-early`: a keypad or security-PIN lockout in force never ends or moves earlier;
+/// - `rejected-frame-changes-nothing`: a write the lock answered with an Error Report leaves the
+///   machine as it was, except the failure records (keypad lockout, PIN failure counter, log), and
+///   the keypad failure count and the log index only grow;
+/// - `connection-changes-nothing`: connecting and disconnecting never touch the machine;
+/// - `state-file-roundtrip`: at every reboot, and at the end of an input that changed admin state or a
+///   lockout, the state encodes, the encoding loads, and the loaded machine equals the saved one.
+///   (Not after every operation: one encode and decode costs more than the rest of an input.)
+public enum LockSessionHarness {
+    /// Most operations run per input.
+    public static let maxOperations = 64
+    /// Longest payload or raw write taken from the input.
+    public static let maxWriteBytes = 600
+    /// The op of each op byte modulo 16; the canonical byte of an op is its raw value.
+    public static let operationTable: [Operation] = [
+        .connection, .sealedCommand, .rawWrite, .clock, .keypad, .fobPress, .reboot, .revokeFob, .appLockAction,
+        .sealedCommand, .sealedCommand, .sealedCommand, .rawWrite, .clock, .keypad, .appLockAction,
+    ]
+
+    /// Who the harness speaks as in a sealed command.
+    public enum Role: UInt8, Sendable, CaseIterable {
+        case app = 0, keypad, fob
+        /// Claims the app's auth id with a key the lock does not know.
+        case stranger
+    }
+
+    /// The op codes of the input format (see the table above).
+    public enum Operation: UInt8, Sendable, CaseIterable {
+        case connection = 0, sealedCommand, rawWrite, clock, keypad, fobPress, reboot, revokeFob, appLockAction
+    }
+
+    /// The actions of op 8, by `a % 9`.
+    public static let appLockActions: [LockAction] = [
+        .unlock, .lock, .unlatch, .lockNGo, .lockNGoWithUnlatch, .fullLock, .fobAction1, .fobAction2, .fobAction3,
+    ]
+
+    /// Commands that write admin state; only the app may, with the PIN.
+    static let adminWrites: Set<Command> = [
+        .removeAuthorizationEntry, .authorizationDataInvite, .setConfig, .setSecurityPIN, .updateTime,
+        .updateAuthorizationEntry, .enableLogging, .setAdvancedConfig, .addTimeControlEntry, .removeTimeControlEntry,
+        .updateTimeControlEntry, .addKeypadCode, .updateKeypadCode, .removeKeypadCode,
+    ]
+
+    /// Checks one input; nil when every invariant holds. Never traps.
+    public static func check(_ input: ArraySlice<UInt8>, fixture: SessionFixture? = SessionFixture.shared) -> InvariantViolation? {
+        run(input, fixture: fixture).violation
+    }
+
+    /// Runs one input; returns the engine it ended with (nil without a fixture) and the first broken
+    /// invariant. Used by ``check(_:fixture:)`` and to make state-file seeds.
+    public static func run(_ input: ArraySlice<UInt8>, fixture: SessionFixture? = SessionFixture.shared)
+        -> (engine: LockSessionEngine?, violation: InvariantViolation?)
+    {
+        guard let fixture else { return (nil, InvariantViolation("fixture", "the session fixture could not be built")) }
+        var session = Session(fixture: fixture)
+        var reader = FuzzInputReader(input)
+        var operations = 0
+        while !reader.isAtEnd, operations < maxOperations {
+            operations += 1
+            if let violation = session.perform(&reader) { return (session.engine, violation) }
+        }
+        // The end-of-input round trip costs a JSON encode and decode (most of an input's time), so it
+        // runs only when what a restart must keep differs from the fixture: admin state or a lockout.
+        let machine = session.engine.machine
+        if adminDifference(fixture.machine, machine) != nil || machine.keypadLockout != fixture.machine.keypadLockout
+            || machine.pinGuard != fixture.machine.pinGuard
+        {
+            return (session.engine, session.roundTrip())
+        }
+        return (session.engine, nil)
+    }
+
+    /// What the harness knows about a write.
+    enum Sender {
+        /// Not a write (the clock, a connection change).
+        case none
+        /// Bytes from the input, sent as they are.
+        case raw
+        /// A payload the harness sealed as `role`; `message` is what it decodes to, if it does.
+        case sealed(Role, NukiMessage?)
+
+        var summary: String {
+            switch self {
+            case .none: return "no write"
+            case .raw: return "a raw write"
+            case .sealed(let role, let message): return "a sealed \(message.map { "\($0.command)" } ?? "undecodable command") from the \(role)"
+            }
+        }
+    }
+
+    /// The motor run the harness saw start and not yet finish.
+    enum TrackedRun {
+        case action(LockAction)
+        case calibration(startedOpen: Bool)
+    }
+
+    static func isOpen(_ state: LockState) -> Bool {
+        state == .unlocking || state == .unlocked || state == .unlatching || state == .unlatched || state == .unlockedLockNGo
+    }
+
+    static func opens(_ action: LockAction) -> Bool {
+        action == .unlock || action == .unlatch || action == .lockNGo || action == .lockNGoWithUnlatch
+    }
+
+    struct Session {
+        let fixture: SessionFixture
+        var engine: LockSessionEngine
+        var now = SessionFixture.start
+        let lockRandom: SeededRandomSource
+        let clientRandom: SeededRandomSource
+        let clientKeys: [Role: SharedKey]
+        var run: TrackedRun?
+
+        init(fixture: SessionFixture) {
+            self.fixture = fixture
+            lockRandom = SeededRandomSource(seed: 0x10C4_5E55)
+            clientRandom = SeededRandomSource(seed: 0xC11E_5E55)
+            engine = fixture.makeEngine(random: lockRandom)
+            var keys: [Role: SharedKey] = [:]
+            keys[.app] = fixture.clientKey(fixture.appAuthID)
+            keys[.keypad] = fixture.clientKey(fixture.keypadAuthID)
+            keys[.fob] = fixture.clientKey(fixture.fobAuthID)
+            keys[.stranger] = try? SharedKey(rawBytes: [UInt8](repeating: 0x5A, count: 32))
+            clientKeys = keys
+        }
+
+        var context: WireContext { engine.machine.model.wireContext }
+
+        func authID(_ role: Role) -> UInt32 {
+            switch role {
+            case .app, .stranger: return fixture.appAuthID
+            case .keypad: return fixture.keypadAuthID
+            case .fob: return fixture.fobAuthID
+            }
+        }
+
+        func connection(_ role: Role, alternate: Bool) -> ConnectionID {
+            alternate || role == .stranger ? ConnectionID(4) : ConnectionID(UInt64(role.rawValue) + 1)
+        }
+
+        // MARK: Operations
+
+        mutating func perform(_ reader: inout FuzzInputReader) -> InvariantViolation? {
+            let op = LockSessionHarness.operationTable[Int(reader.byte() & 0x0F)]
+            switch op {
+            case .connection:
+                let a = reader.byte()
+                if let v = settle() { return v }
+                let before = engine.machine
+                let id = ConnectionID(UInt64(a & 3) + 1)
+                if a & 4 != 0 { engine.disconnect(id) } else { engine.connect(id, mtu: a & 8 != 0 ? 185 : 23) }
+                return Invariant.holds("connection-changes-nothing", engine.machine == before, "connection op \(a) changed the machine")
+            case .sealedCommand:
+                let flags = reader.byte()
+                let command = Command(rawValue: reader.u16())
+                let payload = reader.bytes(upTo: Int(reader.u16()) % LockSessionHarness.maxWriteBytes)
+                let role = Role(rawValue: flags & 3) ?? .app
+                return sealedCommand(
+                    role, command: command, payload: payload, fetchChallenge: flags & 4 != 0, patchChallenge: flags & 8 != 0,
+                    patchPIN: flags & 0x10 != 0, alternate: flags & 0x20 != 0)
+            case .rawWrite:
+                let a = reader.byte()
+                let bytes = reader.bytes(upTo: Int(reader.u16()) % LockSessionHarness.maxWriteBytes)
+                let characteristic = Characteristic.allCases[Int(a) % Characteristic.allCases.count]
+                return deliver(bytes, on: characteristic, connection: ConnectionID(UInt64(a >> 2 & 3) + 1), sender: .raw).violation
+            case .clock:
+                let unit: Int64 = [1, 100, 1_000, 60_000][Int(reader.byte() & 3)]
+                now = now.adding(milliseconds: Int64(reader.u16()) * unit)
+                return settle()
+            case .keypad:
+                let mode = reader.byte()
+                let action = KeypadLockAction(rawValue: reader.byte())
+                let source: KeypadActionSource = mode & 3 == 0 ? .backKey : .code
+                let code: UInt32
+                switch mode & 3 {
+                case 0: code = 0
+                case 1: code = SessionFixture.keypadCode
+                case 2: code = reader.u32()
+                default: code = SessionFixture.keypadCode + 1
+                }
+                return challengedCommand(mode & 4 != 0 ? .app : .keypad) { nonce in
+                    .keypadAction(KeypadActionRequest(source: source, code: code, action: action, challenge: nonce))
+                }
+            case .fobPress:
+                let action = LockAction(rawValue: 0x81 + reader.byte() % 3)
+                return challengedCommand(.fob) { nonce in
+                    .lockAction(LockActionRequest(action: action, appID: SessionFixture.fobClientID, challenge: nonce))
+                }
+            case .reboot:
+                if let v = settle() { return v }
+                return roundTrip(continueWithLoaded: true)
+            case .revokeFob:
+                let fob = fixture.fobAuthID
+                let pin = engine.machine.securityPIN
+                return challengedCommand(.app) { nonce in
+                    .removeAuthorizationEntry(RemoveAuthorizationEntry(authID: fob, challenge: nonce, securityPIN: pin))
+                }
+            case .appLockAction:
+                let action = LockSessionHarness.appLockActions[Int(reader.byte()) % LockSessionHarness.appLockActions.count]
+                let flags = LockActionFlags(rawValue: reader.byte())
+                return challengedCommand(.app) { nonce in
+                    .lockAction(LockActionRequest(action: action, appID: SessionFixture.appClientID, flags: flags, challenge: nonce))
+                }
+            }
+        }
+
+        /// Fetches a challenge as `role` on its connection, then sends the message built with it.
+        mutating func challengedCommand(_ role: Role, _ build: (Bytes32) -> NukiMessage) -> InvariantViolation? {
+            let connection = connection(role, alternate: false)
+            let (nonce, violation) = fetchChallenge(role, connection: connection)
+            if let violation { return violation }
+            let message = build(nonce ?? .zero)
+            return sendSealed(role, command: message.command, payload: message.encodedPayload(), connection: connection)
+        }
+
+        mutating func sealedCommand(
+            _ role: Role, command: Command, payload: [UInt8], fetchChallenge fetch: Bool, patchChallenge: Bool, patchPIN: Bool,
+            alternate: Bool
+        ) -> InvariantViolation? {
+            let connection = connection(role, alternate: alternate)
+            var payload = payload
+            if fetch {
+                let (nonce, violation) = fetchChallenge(role, connection: connection)
+                if let violation { return violation }
+                if patchChallenge, let nonce {
+                    payload = LockSessionHarness.patch(payload, command: command, context: context, old: { $0.challenge?.bytes }, new: nonce.bytes) {
+                        $0.challenge == nonce
+                    }
+                }
+            }
+            if patchPIN {
+                let pin = engine.machine.securityPIN
+                payload = LockSessionHarness.patch(payload, command: command, context: context, old: { $0.securityPIN?.bytes }, new: pin.bytes) {
+                    $0.securityPIN == pin
+                }
+            }
+            return sendSealed(role, command: command, payload: payload, connection: connection)
+        }
+
+        /// Request Data(Challenge) as `role`; the nonce is read back from the lock's encrypted reply.
+        mutating func fetchChallenge(_ role: Role, connection: ConnectionID) -> (Bytes32?, InvariantViolation?) {
+            let request = NukiMessage.requestData(RequestData(requestedCommand: .challenge))
+            guard let key = clientKeys[role],
+                let frame = try? EncryptedMessageCodec.seal(
+                    authID: authID(role), command: .requestData, payload: request.encodedPayload(), key: key, random: clientRandom)
+            else { return (nil, nil) }
+            let (actions, violation) = deliver(frame, on: .keyturnerUSDIO, connection: connection, sender: .sealed(role, request))
+            if let violation { return (nil, violation) }
+            for message in replies(actions, connection: connection, role: role) {
+                if case .challenge(let challenge) = message { return (challenge.nonce, nil) }
+            }
+            return (nil, nil)
+        }
+
+        mutating func sendSealed(_ role: Role, command: Command, payload: [UInt8], connection: ConnectionID) -> InvariantViolation? {
+            guard let key = clientKeys[role],
+                let frame = try? EncryptedMessageCodec.seal(authID: authID(role), command: command, payload: payload, key: key, random: clientRandom)
+            else { return nil }
+            let message = try? NukiMessage.decode(command: command, payload: payload, context: context)
+            return deliver(frame, on: .keyturnerUSDIO, connection: connection, sender: .sealed(role, message)).violation
+        }
+
+        /// The messages the lock sent `role` on `connection`, decrypted with its key.
+        func replies(_ actions: [LockSessionEngine.Action], connection: ConnectionID, role: Role) -> [NukiMessage] {
+            guard let key = clientKeys[role] else { return [] }
+            let expected = authID(role)
+            var reassembler = FragmentReassembler(framing: .encrypted)
+            var out: [NukiMessage] = []
+            for case .indicate(let id, .keyturnerUSDIO, let bytes) in actions where id == connection {
+                guard let frames = try? reassembler.append(bytes) else { continue }
+                for frame in frames {
+                    guard let plaintext = try? EncryptedMessageCodec.open(frame, key: { $0 == expected ? key : nil }),
+                        let message = try? NukiMessage.decode(command: plaintext.command, payload: plaintext.payload, context: context)
+                    else { continue }
+                    out.append(message)
+                }
+            }
+            return out
+        }
+
+        // MARK: Steps and invariants
+
+        /// Runs the lock up to `now` (so the write that follows happens at a settled instant) and checks it.
+        mutating func settle() -> InvariantViolation? {
+            let before = engine.machine
+            let actions = engine.advance(to: now)
+            return checkStep(before: before, actions: actions, sender: .none)
+        }
+
+        mutating func deliver(
+            _ bytes: [UInt8], on characteristic: Characteristic, connection: ConnectionID, sender: Sender
+        ) -> (actions: [LockSessionEngine.Action], violation: InvariantViolation?) {
+            if let v = settle() { return ([], v) }
+            let before = engine.machine
+            let actions = engine.receive(bytes, on: characteristic, from: connection, at: now)
+            return (actions, checkStep(before: before, actions: actions, sender: sender))
+        }
+
+        mutating func checkStep(before: LockMachine, actions: [LockSessionEngine.Action], sender: Sender) -> InvariantViolation? {
+            let after = engine.machine
+            do {
+                try after.validate()
+            } catch {
+                return InvariantViolation("state-valid", "after \(sender.summary): \(error.reason)")
+            }
+            var refused: NukiErrorCode?
+            for case .refused(_, let code, _, _) in actions { refused = code }
+            if let code = refused, let changed = LockSessionHarness.differenceBesidesFailureRecords(before, after) {
+                return InvariantViolation("rejected-frame-changes-nothing", "\(sender.summary) was refused with \(code) but changed \(changed)")
+            }
+            if let part = LockSessionHarness.adminDifference(before, after) {
+                var allowed = false
+                if case .sealed(.app, let message?) = sender, refused == nil, LockSessionHarness.adminWrites.contains(message.command),
+                    message.securityPIN == before.securityPIN, before.authorization(fixture.appAuthID)?.enabled == true
+                {
+                    allowed = true
+                }
+                if !allowed {
+                    return InvariantViolation("admin-change-from-non-admin", "\(part) changed after \(sender.summary)")
+                }
+            }
+            if let until = before.keypadLockout.lockedUntil, now < until,
+                !(after.keypadLockout.lockedUntil.map { $0 >= until } ?? false)
+            {
+                return InvariantViolation("lockout-ends-early", "keypad lockout until \(until) became \(String(describing: after.keypadLockout.lockedUntil)) at \(now) after \(sender.summary)")
+            }
+            if let until = before.pinGuard.lockedUntil, now < until, !(after.pinGuard.lockedUntil.map { $0 >= until } ?? false) {
+                return InvariantViolation("lockout-ends-early", "PIN lockout until \(until) became \(String(describing: after.pinGuard.lockedUntil)) at \(now) after \(sender.summary)")
+            }
+            for case .event(let event) in actions {
+                if let v = checkEvent(event, before: before, sender: sender) { return v }
+            }
+            return nil
+        }
+
+        mutating func checkEvent(_ event: LockEvent, before: LockMachine, sender: Sender) -> InvariantViolation? {
+            switch event {
+            case .lockActionStarted(let action, let trigger, let authID):
+                if let reason = refusalOfRun(action, trigger: trigger, authID: authID, before: before, sender: sender) {
+                    return InvariantViolation("lock-action-without-credential", "\(action) (trigger \(trigger), auth id \(authID.map(String.init) ?? "none")) started after \(sender.summary): \(reason)")
+                }
+                run = .action(action)
+            case .calibrationStarted(let authID):
+                guard case .sealed(.app, .requestCalibration?) = sender, authID == fixture.appAuthID else {
+                    return InvariantViolation("lock-action-without-credential", "calibration by \(authID) started after \(sender.summary)")
+                }
+                run = .calibration(startedOpen: LockSessionHarness.isOpen(before.lockState))
+            case .lockActionCompleted, .calibrationCompleted:
+                run = nil
+            case .lockStateChanged(let state, _):
+                guard LockSessionHarness.isOpen(state) else { return nil }
+                switch run {
+                case .action(let action) where LockSessionHarness.opens(action): return nil
+                case .calibration(startedOpen: true): return nil
+                default:
+                    return InvariantViolation("unlock-without-credential", "lock state \(state) during \(String(describing: run)) after \(sender.summary)")
+                }
+            default:
+                break
+            }
+            return nil
+        }
+
+        /// Why a motor run the lock started is not one the harness's clients were entitled to, or nil.
+        func refusalOfRun(_ action: LockAction, trigger: Trigger, authID: UInt32?, before: LockMachine, sender: Sender) -> String? {
+            switch trigger {
+            case .autoLock:
+                return action == .lock ? nil : "auto lock may only lock"
+            case .automatic:
+                let scheduled = before.timeControlEntries.contains { $0.enabled && $0.schedule.lockAction == action }
+                return scheduled ? nil : "no enabled time control entry runs it"
+            case .system:
+                break
+            default:
+                return "no operation of this harness produces that trigger"
+            }
+            guard case .sealed(let role, let message?) = sender else { return "not in answer to a command" }
+            guard role != .stranger, authID == self.authID(role) else { return "not the sender's auth id" }
+            guard before.authorization(self.authID(role))?.enabled == true else { return "the sender's authorization is disabled or gone" }
+            switch message {
+            case .lockAction(let request):
+                if role == .app { return nil }
+                if role == .fob, (0x81...0x83).contains(request.action.rawValue) { return nil }
+                return "a \(role) may not send Lock Action \(request.action)"
+            case .simpleLockAction:
+                return role == .app ? nil : "only the app may send Simple Lock Action"
+            case .keypadAction(let request):
+                guard role == .app || role == .keypad else { return "a \(role) may not send Keypad Action" }
+                if request.source == .backKey { return action == .lock ? nil : "the back key may only lock" }
+                guard before.keypadLockout.active(at: now) == nil else { return "the keypad is locked out" }
+                let valid = before.keypadCodes.codes.contains { $0.enabled && $0.code == request.code }
+                return valid ? nil : "code \(request.code) is not an enabled stored code"
+            default:
+                return "\(message.command) does not move the motor"
+            }
+        }
+
+        /// Encodes the state, loads it back and compares; with `continueWithLoaded`, the loaded engine
+        /// replaces the running one (a reboot).
+        mutating func roundTrip(continueWithLoaded: Bool = false) -> InvariantViolation? {
+            let data: Data
+            do {
+                data = try LockStateFile.encode(engine)
+            } catch {
+                return InvariantViolation("state-file-roundtrip", "the state does not encode: \(error)")
+            }
+            let loaded: LockSessionEngine
+            do {
+                loaded = try LockStateFile.decode(data, random: lockRandom)
+            } catch {
+                return InvariantViolation("state-file-roundtrip", "the saved state does not load: \(error)")
+            }
+            guard loaded.machine == engine.machine else {
+                return InvariantViolation("state-file-roundtrip", "the loaded machine differs in \(LockSessionHarness.differenceBesidesFailureRecords(engine.machine, loaded.machine) ?? "failure records or the motor run")")
+            }
+            if continueWithLoaded { engine = loaded }
+            return nil
+        }
+    }
+
+    // MARK: Comparisons
+
+    /// Replaces the bytes `old` extracts from the decoded payload with `new`, trying occurrences from
+    /// the end, and keeps the first replacement after which `accept` holds; the payload unchanged when
+    /// it does not decode or no occurrence works.
+    static func patch(
+        _ payload: [UInt8], command: Command, context: WireContext, old: (NukiMessage) -> [UInt8]?, new: [UInt8],
+        accept: (NukiMessage) -> Bool
+    ) -> [UInt8] {
+        guard let message = try? NukiMessage.decode(command: command, payload: payload, context: context),
+            let current = old(message), current.count == new.count, payload.count >= current.count
+        else { return payload }
+        var start = payload.count - current.count
+        while start >= 0 {
+            if payload[start..<start + current.count].elementsEqual(current) {
+                var candidate = payload
+                candidate.replaceSubrange(start..<start + current.count, with: new)
+                if let patched = try? NukiMessage.decode(command: command, payload: candidate, context: context), accept(patched) {
+                    return candidate
+                }
+            }
+            start -= 1
+        }
+        return payload
+    }
+
+    /// The admin-owned part of an authorization (not its use counters).
+    struct AdminAuthorization: Hashable {
+        let authID: UInt32, idType: IDType, clientID: UInt32, name: FixedName, enabled: Bool, remoteAllowed: Bool
+        let restriction: TimeRestriction, dateCreated: DateTime
+        init(_ a: Authorization) {
+            authID = a.authID
+            idType = a.idType
+            clientID = a.clientID
+            name = a.name
+            enabled = a.enabled
+            remoteAllowed = a.remoteAllowed
+            restriction = a.restriction
+            dateCreated = a.dateCreated
+        }
+    }
+
+    /// The admin-owned part of a keypad code (not its use counters).
+    struct AdminKeypadCode: Hashable {
+        let codeID: UInt16, code: UInt32, name: FixedName, enabled: Bool, restriction: TimeRestriction, dateCreated: DateTime
+        init(_ c: KeypadCode) {
+            codeID = c.codeID
+            code = c.code
+            name = c.name
+            enabled = c.enabled
+            restriction = c.restriction
+            dateCreated = c.dateCreated
+        }
+    }
+
+    /// The first admin-owned part that differs between two machines, or nil.
+    static func adminDifference(_ a: LockMachine, _ b: LockMachine) -> String? {
+        if a.authorizations.map(AdminAuthorization.init) != b.authorizations.map(AdminAuthorization.init) { return "the authorizations" }
+        if a.nextAuthID != b.nextAuthID || a.maxAuthorizations != b.maxAuthorizations { return "the authorization ids" }
+        if a.keypadCodes.codes.map(AdminKeypadCode.init) != b.keypadCodes.codes.map(AdminKeypadCode.init) { return "the keypad codes" }
+        if a.keypadCodes.capacity != b.keypadCodes.capacity || a.keypadCodes.nextCodeID != b.keypadCodes.nextCodeID { return "the keypad code ids" }
+        if a.settings != b.settings { return "the settings" }
+        if a.advancedSettings != b.advancedSettings { return "the advanced settings" }
+        if a.securityPIN != b.securityPIN { return "the security PIN" }
+        if a.timeControlEntries != b.timeControlEntries || a.timeControlCapacity != b.timeControlCapacity { return "the time control entries" }
+        if a.clockOffsetMilliseconds != b.clockOffsetMilliseconds { return "the clock" }
+        if a.log.enabled != b.log.enabled || a.log.capacity != b.log.capacity { return "the logging switch" }
+        if a.pairingModeMilliseconds != b.pairingModeMilliseconds || a.pairingModeUntil != b.pairingModeUntil { return "pairing mode" }
+        return nil
+    }
+
+    /// What differs between two machines other than the records a refused attempt keeps (keypad
+    /// lockout, PIN failures, log), or nil; the keypad failure count and the log index must not
+    /// decrease. (The PIN failure count may: a right PIN resets it even when the command then fails.)
+    static func differenceBesidesFailureRecords(_ a: LockMachine, _ b: LockMachine) -> String? {
+        var changed: [String] = []
+        func compare<T: Equatable>(_ name: String, _ x: T, _ y: T) { if x != y { changed.append(name) } }
+        compare("model", a.model, b.model)
+        compare("nukiID", a.nukiID, b.nukiID)
+        compare("settings", a.settings, b.settings)
+        compare("advancedSettings", a.advancedSettings, b.advancedSettings)
+        compare("nukiState", a.nukiState, b.nukiState)
+        compare("lockState", a.lockState, b.lockState)
+        compare("lockTrigger", a.lockTrigger, b.lockTrigger)
+        compare("lastLockAction", a.lastLockAction, b.lastLockAction)
+        compare("lastLockActionTrigger", a.lastLockActionTrigger, b.lastLockActionTrigger)
+        compare("lastLockActionCompletion", a.lastLockActionCompletion, b.lastLockActionCompletion)
+        compare("lastLockActionAt", a.lastLockActionAt, b.lastLockActionAt)
+        compare("doorSensorState", a.doorSensorState, b.doorSensorState)
+        compare("configUpdateCount", a.configUpdateCount, b.configUpdateCount)
+        compare("lockNGoTimer", a.lockNGoTimer, b.lockNGoTimer)
+        compare("batteryMilliPercent", a.batteryMilliPercent, b.batteryMilliPercent)
+        compare("batteryAccountedAt", a.batteryAccountedAt, b.batteryAccountedAt)
+        compare("batteryCriticalNotified", a.batteryCriticalNotified, b.batteryCriticalNotified)
+        compare("lastActionDrainMilliPercent", a.lastActionDrainMilliPercent, b.lastActionDrainMilliPercent)
+        compare("ringLight", a.ringLight, b.ringLight)
+        compare("authorizations", a.authorizations, b.authorizations)
+        compare("maxAuthorizations", a.maxAuthorizations, b.maxAuthorizations)
+        compare("nextAuthID", a.nextAuthID, b.nextAuthID)
+        compare("mostRecentCommands", a.mostRecentCommands, b.mostRecentCommands)
+        compare("openingsClosings", a.openingsClosings, b.openingsClosings)
+        compare("securityPIN", a.securityPIN, b.securityPIN)
+        compare("clockOffsetMilliseconds", a.clockOffsetMilliseconds, b.clockOffsetMilliseconds)
+        compare("pairingModeMilliseconds", a.pairingModeMilliseconds, b.pairingModeMilliseconds)
+        compare("pairingModeUntil", a.pairingModeUntil, b.pairingModeUntil)
+        compare("isBusy", a.isBusy, b.isBusy)
+        compare("autoLockAt", a.autoLockAt, b.autoLockAt)
+        compare("timeControlEntries", a.timeControlEntries, b.timeControlEntries)
+        compare("timeControlCapacity", a.timeControlCapacity, b.timeControlCapacity)
+        compare("timeControlCheckedUntil", a.timeControlCheckedUntil, b.timeControlCheckedUntil)
+        compare("keypadCodes", a.keypadCodes, b.keypadCodes)
+        compare("log.enabled", a.log.enabled, b.log.enabled)
+        if b.keypadLockout.consecutiveFailures < a.keypadLockout.consecutiveFailures { changed.append("keypadLockout (count decreased)") }
+        if b.log.nextIndex < a.log.nextIndex { changed.append("log (index decreased)") }
+        return changed.isEmpty ? nil : changed.joined(separator: ", ")
+    }
+}

@@ -1,0 +1,171 @@
+import LockCore
+import LockCrypto
+import LockSession
+import LockWire
+
+/// The paired lock every stateful session input starts from, built once through the real engines and
+/// copied per input.
+///
+/// Contents: a Smart Lock 3 (u16 PIN ``securityPIN``, motor step ``motorStepMilliseconds``, clock set
+/// to ``start``) paired, through ``LockSession/ClientSessionEngine`` and
+/// ``LockSession/LockSessionEngine`` in memory, with an app (auth id 1), a keypad (auth id 2) and a fob
+/// (auth id 3), each pressing the button first; then the app adds the keypad code ``keypadCode``
+/// with Add Keypad Code (0x0041). Every key comes from a ``LockCrypto/SeededRandomSource`` with a fixed
+/// seed, so the fixture is the same on every machine.
+///
+/// Per input, ``makeEngine(random:)`` builds a new engine from the stored machine, the lock's key
+/// pair (never written to by the engine) and fresh ``LockCrypto/SharedKey`` objects from
+/// ``keyBytes``: a revocation in one input wipes only that input's key objects.
+///
+/// Under the compile-time condition `LATCHKEY_PLANTED_BUG` (set only by `Fuzz/planted-bug`), the shared
+/// fixture is built with ``PlantedBug/fobTreatedAsAdmin``: see ``PlantedBug``.
+public struct SessionFixture: Sendable {
+    /// The injected time the fixture was built at: 2025-11-30T08:00:00Z.
+    public static let start = LockInstant(secondsSince1970: 1_764_489_600)
+    /// The security PIN.
+    public static let securityPIN = SecurityPIN.u16(4321)
+    /// The one keypad code stored (six digits 1–9, not starting with 12).
+    public static let keypadCode: UInt32 = 246_813
+    /// Motor step of the emulated model: lock actions take a few steps of this on the virtual clock.
+    public static let motorStepMilliseconds: Int64 = 400
+    /// Client ids the fixture's clients paired with (the app id doubles as Lock Action's app id).
+    public static let appClientID: UInt32 = 11
+    public static let keypadClientID: UInt32 = 12
+    public static let fobClientID: UInt32 = 13
+
+    /// A deliberately broken lock for the planted-bug proof of the stateful target.
+    public enum PlantedBug: Sendable {
+        /// The lock stores the fob's authorization with ID type app, as if the pairing or the access
+        /// check had lost the ID type: the lock then lets the fob send admin commands and any Lock
+        /// Action (the CVE-2022-32507 class). The harness still knows the fob as a fob, so its
+        /// invariants must catch the first command the lock wrongly accepts.
+        case fobTreatedAsAdmin
+    }
+
+    /// The lock's state after pairing and setup.
+    public let machine: LockMachine
+    /// The lock's long-term X25519 key pair.
+    public let lockKeyPair: KeyPair
+    public let lockUUID: LockUUID
+    /// The 32-byte shared key of each authorization, by auth id.
+    public let keyBytes: [UInt32: [UInt8]]
+    public let appAuthID: UInt32
+    public let keypadAuthID: UInt32
+    public let fobAuthID: UInt32
+    /// The bug this fixture was built with, if any.
+    public let plantedBug: PlantedBug?
+
+    /// The fixture of the stateful session target, built on first use (immutable afterwards). Nil only
+    /// if building failed, which the harness reports as the invariant `fixture`.
+    public static let shared: SessionFixture? = {
+        #if LATCHKEY_PLANTED_BUG
+            return try? build(plantedBug: .fobTreatedAsAdmin)
+        #else
+            return try? build()
+        #endif
+    }()
+
+    /// A new lock engine in the fixture's state, with new key objects and `random` as its randomness.
+    public func makeEngine(random: any RandomSource) -> LockSessionEngine {
+        var keys: [UInt32: SharedKey] = [:]
+        for (authID, bytes) in keyBytes {
+            if let key = try? SharedKey(rawBytes: bytes) { keys[authID] = key }
+        }
+        return LockSessionEngine(machine: machine, lockKeyPair: lockKeyPair, lockUUID: lockUUID, keys: keys, random: random)
+    }
+
+    /// A new ``LockCrypto/SharedKey`` for `authID`'s key, for the harness's client side.
+    public func clientKey(_ authID: UInt32) -> SharedKey? {
+        keyBytes[authID].flatMap { try? SharedKey(rawBytes: $0) }
+    }
+
+    /// Why building the fixture failed.
+    public struct BuildError: Error, CustomStringConvertible {
+        public let description: String
+    }
+
+    /// Builds the fixture through the real engines (a few milliseconds: three pairings).
+    public static func build(plantedBug: PlantedBug? = nil) throws -> SessionFixture {
+        var model = LockModel.smartLock3
+        model.motorStepMilliseconds = motorStepMilliseconds
+        var machine = LockMachine(
+            model: model, nukiID: 0x5EED_F022, settings: LockSettings(name: FixedName("Fuzz door", width: FixedName.nameWidth)),
+            securityPIN: securityPIN)
+        try machine.setClock(to: start.utcDateTime, at: start)
+        let random = SeededRandomSource(seed: 0x4C41_5443_484B_4559)
+        let keyPair = try KeyPair(using: random)
+        guard let uuid = LockUUID(random.bytes(count: 16)) else { throw BuildError(description: "lock UUID") }
+        var lock = LockSessionEngine(machine: machine, lockKeyPair: keyPair, lockUUID: uuid, random: random)
+
+        var keyBytes: [UInt32: [UInt8]] = [:]
+        var appCredentials: ClientCredentials?
+        var authIDs: [UInt32] = []
+        for (index, (idType, clientID)) in [(IDType.app, appClientID), (.keypad, keypadClientID), (.fob, fobClientID)].enumerated() {
+            _ = lock.pressButton(heldMilliseconds: LockMachine.pairingButtonHoldMilliseconds, at: start)
+            let clientRandom = SeededRandomSource(seed: 0xC11E_0000 + UInt64(index))
+            var client = ClientSessionEngine(
+                idType: idType, clientID: clientID, name: FixedName("fuzz \(idType)", width: FixedName.nameWidth),
+                keyPair: try KeyPair(using: clientRandom), random: clientRandom)
+            let results = exchange(&lock, &client, client.startPairing(), connection: ConnectionID(UInt64(index) + 1), at: start)
+            guard case .paired(let credentials) = results.first else {
+                throw BuildError(description: "pairing \(idType) failed: \(results)")
+            }
+            keyBytes[credentials.authID] = credentials.sharedKey.withUnsafeBytes { Array($0) }
+            authIDs.append(credentials.authID)
+            if idType == .app { appCredentials = credentials }
+            lock.disconnect(ConnectionID(UInt64(index) + 1))
+        }
+        guard let app = appCredentials, authIDs.count == 3 else { throw BuildError(description: "no app credentials") }
+
+        var admin = ClientSessionEngine(
+            idType: .app, clientID: appClientID, name: FixedName("fuzz app", width: FixedName.nameWidth),
+            keyPair: try KeyPair(using: SeededRandomSource(seed: 0xC11E_00FF)), random: SeededRandomSource(seed: 0xC11E_00FE),
+            credentials: app)
+        let add = ClientRequest(command: .addKeypadCode, needsChallenge: true, finalCommands: [.keypadCodeID]) { nonce in
+            .addKeypadCode(AddKeypadCode(
+                code: keypadCode, name: FixedName("fuzz code", width: FixedName.shortNameWidth), restriction: .unrestricted,
+                challenge: nonce, securityPIN: securityPIN))
+        }
+        let added = exchange(&lock, &admin, admin.send(add), connection: ConnectionID(1), at: start)
+        guard case .completed(_, let messages) = added.first, case .keypadCodeID = messages.last else {
+            throw BuildError(description: "adding the keypad code failed: \(added)")
+        }
+        lock.disconnect(ConnectionID(1))
+
+        var finalMachine = lock.machine
+        if plantedBug == .fobTreatedAsAdmin, let fob = finalMachine.authorization(authIDs[2]) {
+            var elevated = fob
+            elevated.idType = .app
+            finalMachine.restoreAuthorization(elevated)
+        }
+        return SessionFixture(
+            machine: finalMachine, lockKeyPair: keyPair, lockUUID: uuid, keyBytes: keyBytes, appAuthID: authIDs[0],
+            keypadAuthID: authIDs[1], fobAuthID: authIDs[2], plantedBug: plantedBug)
+    }
+
+    /// Feeds a client's writes to the lock and the lock's indications for `connection` back, until
+    /// neither side has more to say; returns the client's non-write actions.
+    static func exchange(
+        _ lock: inout LockSessionEngine, _ client: inout ClientSessionEngine, _ start: [ClientSessionEngine.Action],
+        connection: ConnectionID, at now: LockInstant
+    ) -> [ClientSessionEngine.Action] {
+        var pending = start
+        var results: [ClientSessionEngine.Action] = []
+        var rounds = 0
+        while !pending.isEmpty, rounds < 100 {
+            rounds += 1
+            var next: [ClientSessionEngine.Action] = []
+            for action in pending {
+                guard case .write(let characteristic, let bytes) = action else {
+                    results.append(action)
+                    continue
+                }
+                for reply in lock.receive(bytes, on: characteristic, from: connection, at: now) {
+                    if case .indicate(let id, let c, let b) = reply, id == connection { next += client.receive(b, on: c) }
+                }
+            }
+            pending = next
+        }
+        return results
+    }
+}
