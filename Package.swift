@@ -53,7 +53,7 @@ let package = Package(
         // Keypad and fob emulators and the hostile client, sans-I/O, on the client session engine.
         .target(name: "LockPeripherals", dependencies: ["LockSession", "LockCore", "LockCrypto", "LockWire"]),
         // The runtime: lock and peripherals wired together, clock, state files, event stream, the demo.
-        .target(name: "LockEmulator", dependencies: ["LockPeripherals", "LockSession", "LockCore", "LockCrypto", "LockWire"]),
+        .target(name: "LockEmulator", dependencies: ["LockPeripherals", "LockSession", "LockCore", "LockCrypto", "LockWire", "BLEGATT", "BLETransport", "BLEATT"]),
         // ATT PDUs and bearer (Bluetooth Core Vol 3 Part F), pure Swift.
         .target(name: "BLEATT"),
         // Attribute database, GATT server and client, the Nuki service layout (Core Vol 3 Part G).
@@ -97,7 +97,7 @@ let package = Package(
         ),
         .testTarget(
             name: "LockEmulatorTests",
-            dependencies: ["LockEmulator", "LockPeripherals", "LockSession", "LockCore", "LockWire"]
+            dependencies: ["LockEmulator", "LockPeripherals", "LockSession", "LockCore", "LockWire", "LockCrypto", "BLETransport"]
         ),
         .testTarget(
             name: "SecurityRegressionTests",

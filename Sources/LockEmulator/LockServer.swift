@@ -1,0 +1,215 @@
+import BLEATT
+import BLEGATT
+import BLETransport
+import Foundation
+import LockCore
+import LockCrypto
+import LockSession
+import LockWire
+import Synchronization
+
+/// Presses of the lock's button requested from outside the process (`latchkey lock press-button`
+/// sends SIGUSR1); the serve loop turns each into a 5-second hold.
+let buttonRequests = Atomic<Int>(0)
+
+/// The emulated lock as a process: its protocol engine behind the Nuki GATT server, served over the
+/// Unix SOCK_SEQPACKET link (one ATT PDU per datagram), advertised in the discovery folder with the
+/// real AD bytes, its state in a state file.
+///
+/// One thread, one poll loop (``step(timeout:)``): accept connections, read PDUs, feed the GATT
+/// server, hand whole written values (long writes already joined) to ``LockSessionEngine``, and
+/// indicate its replies (the GATT server cuts them to ATT_MTU − 3). The wall clock drives time;
+/// SIGUSR1 presses the button. The state is saved after every change when a state path is given.
+public final class LockServer {
+    /// What happened, for the event stream.
+    public enum Event {
+        case lock(LockEvent)
+        case connected(UInt64)
+        case disconnected(UInt64, reason: String)
+        case refused(UInt64, NukiErrorCode, command: Command, reason: String)
+        case listening(socket: String, address: String, name: String)
+    }
+
+    public private(set) var engine: LockSessionEngine
+    var gatt: GATTServer
+    let profile: NukiGATTProfile
+    let listener: SeqPacketListener
+    var links: [GATTConnectionID: any ATTLink] = [:]
+    let folder: DiscoveryFolder
+    let address: DeviceAddress
+    var publication: DiscoveryPublication?
+    var advertisedPairing: Bool?
+    let statePath: String?
+    let epoch = ContinuousClock.now
+    let onEvent: (Event) -> Void
+
+    /// Opens the socket and publishes the advertising record.
+    /// - Parameters:
+    ///   - engine: the lock (new, or loaded from its state file).
+    ///   - statePath: where to save the state after every change, or nil.
+    public init(engine: LockSessionEngine, folder: DiscoveryFolder = DiscoveryFolder(), statePath: String?, onEvent: @escaping (Event) -> Void) throws {
+        self.engine = engine
+        self.folder = folder
+        self.statePath = statePath
+        self.onEvent = onEvent
+        let nukiID = engine.machine.nukiID
+        profile = NukiGATTProfile(
+            nukiID: nukiID, firmwareRevision: engine.machine.model.firmwareVersion.description,
+            hardwareRevision: engine.machine.model.hardwareRevision.description)
+        gatt = GATTServer(database: profile.database)
+        // Nuki's OUI 54:D2:72 and the low three octets of the Nuki ID.
+        address = DeviceAddress(octets: [0x54, 0xD2, 0x72, UInt8(truncatingIfNeeded: nukiID >> 16), UInt8(truncatingIfNeeded: nukiID >> 8), UInt8(truncatingIfNeeded: nukiID)])
+            ?? DeviceAddress(octets: [0x54, 0xD2, 0x72, 0, 0, 1])!
+        try FileManager.default.createDirectory(atPath: folder.path, withIntermediateDirectories: true)
+        let socketPath = folder.socketPath(address)
+        unlink(socketPath)
+        listener = try SeqPacketListener(path: socketPath)
+        signal(SIGUSR1) { _ in buttonRequests.add(1, ordering: .relaxed) }
+        try advertise()
+        onEvent(.listening(socket: socketPath, address: address.description, name: NukiAdvertisement.name(nukiID)))
+    }
+
+    deinit {
+        publication?.stop()
+        listener.close()
+        for link in links.values { link.close() }
+    }
+
+    /// Withdraws the advertising record and closes every connection.
+    public func stop() {
+        publication?.stop()
+        publication = nil
+        listener.close()
+        for link in links.values { link.close() }
+        links.removeAll()
+    }
+
+    /// The lock's notion of now: the wall clock.
+    public static func wallClock() -> LockInstant {
+        LockInstant(millisecondsSince1970: Int64((Date().timeIntervalSince1970 * 1000).rounded(.down)))
+    }
+
+    var monotonic: Duration { ContinuousClock.now - epoch }
+
+    /// One turn of the loop: waits up to `timeout` for a connection or a PDU.
+    public func step(timeout: Duration = .milliseconds(20)) {
+        let now = Self.wallClock()
+        if buttonRequests.exchange(0, ordering: .relaxed) > 0 {
+            route(engine.pressButton(heldMilliseconds: LockMachine.pairingButtonHoldMilliseconds, at: now))
+        }
+        if let link = try? listener.accept(timeout: links.isEmpty ? timeout : .zero) {
+            let id = gatt.connect()
+            links[id] = CaptureTap.wrapping(link)
+            engine.connect(ConnectionID(id.rawValue), mtu: Fragmenter.maximumMTU)
+            onEvent(.connected(id.rawValue))
+        }
+        for (id, link) in links.sorted(by: { $0.key.rawValue < $1.key.rawValue }) {
+            while true {
+                let pdu: [UInt8]?
+                do {
+                    pdu = try link.receive(timeout: links.count == 1 ? timeout : .milliseconds(1))
+                } catch {
+                    drop(id, reason: "link closed")
+                    break
+                }
+                guard let pdu else { break }
+                do {
+                    handle(try gatt.receive(pdu, from: id, at: monotonic), at: Self.wallClock())
+                } catch {
+                    drop(id, reason: "\(error)")
+                    break
+                }
+            }
+        }
+        handle(gatt.tick(now: monotonic), at: now)
+        route(engine.advance(to: Self.wallClock()))
+    }
+
+    /// Runs the loop until `deadline` (or for ever).
+    public func run(until deadline: ContinuousClock.Instant? = nil) {
+        while deadline.map({ ContinuousClock.now < $0 }) ?? true { step() }
+    }
+
+    private func handle(_ events: [GATTServer.Event], at now: LockInstant) {
+        for event in events {
+            switch event {
+            case .send(let id, let octets):
+                do { try links[id]?.send(octets) } catch { drop(id, reason: "send failed") }
+            case .valueWritten(let id, let characteristic, let value):
+                guard let which = characteristicName(characteristic) else { continue }
+                route(engine.receive(value, on: which, from: ConnectionID(id.rawValue), at: now))
+                save()
+            case .indicationTimeout(let id):
+                drop(id, reason: "indication timeout")
+            default:
+                break
+            }
+        }
+    }
+
+    private func route(_ actions: [LockSessionEngine.Action]) {
+        for action in actions {
+            switch action {
+            case .indicate(let connection, let which, let bytes):
+                let id = GATTConnectionID(rawValue: connection.rawValue)
+                do {
+                    handle(try gatt.indicate(bytes, on: characteristic(which), to: id, at: monotonic), at: Self.wallClock())
+                } catch {
+                    // Indications not enabled on that characteristic: nothing to send it on.
+                }
+            case .disconnect(let connection, let reason):
+                drop(GATTConnectionID(rawValue: connection.rawValue), reason: reason)
+            case .event(let event):
+                onEvent(.lock(event))
+                if case .pairingModeEntered = event { try? advertise() }
+                if case .pairingModeLeft = event { try? advertise() }
+            case .refused(let connection, let code, let command, let reason):
+                onEvent(.refused(connection.rawValue, code, command: command, reason: reason))
+            }
+        }
+    }
+
+    private func drop(_ id: GATTConnectionID, reason: String) {
+        guard let link = links.removeValue(forKey: id) else { return }
+        link.close()
+        gatt.disconnect(id)
+        engine.disconnect(ConnectionID(id.rawValue))
+        onEvent(.disconnected(id.rawValue, reason: reason))
+    }
+
+    /// Publishes the advertising data for the current mode: pairing-service data in pairing mode,
+    /// the iBeacon otherwise (`protocol.md` §1.3).
+    func advertise() throws {
+        let pairing = engine.machine.isPairingMode(at: Self.wallClock())
+        guard pairing != advertisedPairing else { return }
+        advertisedPairing = pairing
+        let mode: NukiAdvertisement.Mode = pairing ? .pairing(service: NukiAdvertisement.pairingService) : .paired(statusChanged: false)
+        let advertisement = NukiAdvertisement(nukiID: engine.machine.nukiID, mode: mode)
+        publication?.stop()
+        publication = try folder.publish(DiscoveryRecord(
+            address: address, socket: folder.socketPath(address), advertisingData: advertisement.advertisingData,
+            scanResponse: advertisement.scanResponse, pid: getpid()))
+    }
+
+    private func save() {
+        guard let statePath else { return }
+        try? LockStateFile(path: statePath).save(engine)
+    }
+
+    private func characteristicName(_ characteristic: GATTCharacteristic) -> Characteristic? {
+        switch characteristic.valueHandle {
+        case profile.pairingGDIO.valueHandle: return .pairingGDIO
+        case profile.keyturnerGDIO.valueHandle: return .keyturnerGDIO
+        case profile.keyturnerUSDIO.valueHandle: return .keyturnerUSDIO
+        default: return nil
+        }
+    }
+
+    private func characteristic(_ which: Characteristic) -> GATTCharacteristic {
+        switch which {
+        case .pairingGDIO: return profile.pairingGDIO
+        case .keyturnerGDIO: return profile.keyturnerGDIO
+        case .keyturnerUSDIO: return profile.keyturnerUSDIO
+        }
+    }
+}

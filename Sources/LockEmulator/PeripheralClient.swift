@@ -1,0 +1,138 @@
+import BLEATT
+import BLEGATT
+import BLETransport
+import Foundation
+import LockCore
+import LockPeripherals
+import LockSession
+import LockWire
+
+/// Connects an emulated peripheral (keypad, fob, phone) to a lock over an ATT link, as a GATT
+/// client: exchanges the MTU, discovers the Nuki services, enables indications on the pairing GDIO,
+/// the keyturner GDIO and the USDIO, then carries the peripheral's writes (long writes when needed)
+/// and the lock's indications until the request it started has an outcome.
+public final class PeripheralClient {
+    let link: any ATTLink
+    var gatt = GATTClient()
+    var handles: [Characteristic: UInt16] = [:]
+    let epoch = ContinuousClock.now
+
+    /// Why a connection or a request failed.
+    public struct Failure: Error, CustomStringConvertible {
+        public let reason: String
+        public var description: String { reason }
+    }
+
+    /// Connects over `link` and sets up GATT (within `timeout`).
+    public init(link: any ATTLink, timeout: Duration = .seconds(5)) throws {
+        self.link = CaptureTap.wrapping(link)
+        let deadline = ContinuousClock.now + timeout
+        var services: [GATTService] = []
+        try pump(gatt.perform(.exchangeMTU(clientRxMTU: 247), at: monotonic), until: deadline) { event in
+            if case .mtuExchanged = event { return true }
+            return false
+        }
+        try pump(gatt.perform(.discoverAll, at: monotonic), until: deadline) { event in
+            if case .discoveryCompleted(let found) = event { services = found; return true }
+            return false
+        }
+        let wanted: [(Characteristic, ATTUUID)] = [
+            (.pairingGDIO, NukiUUIDs.pairingGDIO), (.keyturnerGDIO, NukiUUIDs.keyturnerGDIO), (.keyturnerUSDIO, NukiUUIDs.keyturnerUSDIO),
+        ]
+        for (name, uuid) in wanted {
+            guard let characteristic = services.flatMap(\.characteristics).first(where: { $0.uuid == uuid }) else {
+                throw Failure(reason: "the lock has no characteristic \(uuid)")
+            }
+            handles[name] = characteristic.valueHandle
+            try pump(gatt.perform(.setIndications(characteristic, enabled: true), at: monotonic), until: deadline) { event in
+                if case .valueWritten = event { return true }
+                return false
+            }
+        }
+    }
+
+    /// Connects to the lock published in the discovery folder (the first one, or the one at `address`).
+    public convenience init(folder: DiscoveryFolder = DiscoveryFolder(), address: String? = nil, timeout: Duration = .seconds(5)) throws {
+        let devices = DiscoveryScanner(folder: folder).scan().filter { address == nil || $0.record.address.description == address }
+        guard let device = devices.first else {
+            throw Failure(reason: "no lock found in \(folder.path) (start one with `latchkey lock serve`)")
+        }
+        try self.init(link: try SeqPacketLink.connect(path: device.record.socket), timeout: timeout)
+    }
+
+    deinit { link.close() }
+
+    var monotonic: Duration { ContinuousClock.now - epoch }
+
+    /// Runs `start` (the peripheral's first actions) and everything that follows, until the
+    /// peripheral gives feedback for which `done` is true or `timeout` passes. Returns all feedback.
+    public func run<P: EmulatedPeripheral>(
+        _ peripheral: inout P, start: [PeripheralAction], timeout: Duration = .seconds(10),
+        done: (PeripheralFeedback) -> Bool = PeripheralClient.isOutcome
+    ) throws -> [PeripheralFeedback] {
+        let deadline = ContinuousClock.now + timeout
+        var feedback: [PeripheralFeedback] = []
+        var pending = start
+        var finished = false
+        while !finished {
+            // Deliver the peripheral's actions.
+            while !pending.isEmpty {
+                switch pending.removeFirst() {
+                case .feedback(let f):
+                    feedback.append(f)
+                    if done(f) { finished = true }
+                case .write(let which, let bytes):
+                    guard let handle = handles[which] else { throw Failure(reason: "no handle for \(which)") }
+                    try send(gatt.perform(.write(handle: handle, value: bytes), at: monotonic))
+                }
+            }
+            if finished { break }
+            guard ContinuousClock.now < deadline else { throw Failure(reason: "no answer from the lock within \(timeout)") }
+            pending += peripheral.tick(at: LockServer.wallClock())
+            guard let pdu = try link.receive(timeout: .milliseconds(20)) else { continue }
+            for event in gatt.receive(pdu, at: monotonic) {
+                switch event {
+                case .send(let octets): try link.send(octets)
+                case .indication(let handle, let value):
+                    guard let which = handles.first(where: { $0.value == handle })?.key else { continue }
+                    pending += peripheral.receive(value, on: which, at: LockServer.wallClock())
+                case .failed(_, let error): throw Failure(reason: "GATT: \(error)")
+                default: break
+                }
+            }
+        }
+        return feedback
+    }
+
+    /// Whether feedback ends a request (pairing done, accepted, refused, failed…).
+    public static func isOutcome(_ feedback: PeripheralFeedback) -> Bool {
+        switch feedback {
+        case .lowBattery, .entryTimedOut: return false
+        default: return true
+        }
+    }
+
+    private func send(_ events: [GATTClient.Event]) throws {
+        for case .send(let octets) in events { try link.send(octets) }
+    }
+
+    /// Sends `events`' PDUs and reads until one event satisfies `done`.
+    private func pump(_ events: [GATTClient.Event], until deadline: ContinuousClock.Instant, _ done: (GATTClient.Event) -> Bool) throws {
+        var pending = events
+        while true {
+            for event in pending {
+                switch event {
+                case .send(let octets): try link.send(octets)
+                case .failed(let procedure, let error): throw Failure(reason: "GATT \(procedure): \(error)")
+                default: if done(event) { return }
+                }
+            }
+            guard ContinuousClock.now < deadline else { throw Failure(reason: "the lock did not answer GATT set-up in time") }
+            guard let pdu = try link.receive(timeout: .milliseconds(20)) else {
+                pending = gatt.tick(now: monotonic)
+                continue
+            }
+            pending = gatt.receive(pdu, at: monotonic)
+        }
+    }
+}
