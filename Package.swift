@@ -67,7 +67,8 @@ let package = Package(
         .executableTarget(
             name: "latchkey",
             dependencies: [
-                "LockWire", "LockCrypto", "LockEmulator", "CSodium", "CBlueZ", "CNFC",
+                "LockWire", "LockCrypto", "LockCore", "LockSession", "LockPeripherals", "LockEmulator", "BLETransport",
+                "CSodium", "CBlueZ", "CNFC",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]

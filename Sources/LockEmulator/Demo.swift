@@ -261,7 +261,8 @@ public struct Demo {
         return parts.isEmpty ? "—" : parts.joined(separator: "; ")
     }
 
-    static func text(_ feedback: PeripheralFeedback) -> String {
+    /// One-line text of peripheral feedback (for timelines and command results).
+    public static func text(_ feedback: PeripheralFeedback) -> String {
         switch feedback {
         case .paired(let id): return "paired (auth id \(id))"
         case .accepted: return "accepted"

@@ -1,0 +1,57 @@
+import ArgumentParser
+import BLETransport
+import Foundation
+import LockEmulator
+import LockPeripherals
+
+/// Where emulated devices publish their sockets and advertising data.
+struct DiscoveryOptions: ParsableArguments {
+    @Option(help: ArgumentHelp("Discovery folder (default: $LATCHKEY_DEVICES_DIR, $XDG_RUNTIME_DIR/latchkey/devices or /tmp/latchkey-$UID/devices).", valueName: "dir"))
+    var devicesDir: String?
+
+    var folder: DiscoveryFolder { DiscoveryFolder(path: devicesDir) }
+}
+
+/// Options of the keypad and fob commands.
+struct PeripheralOptions: ParsableArguments {
+    @Option(help: ArgumentHelp("The peripheral's state file (credentials, mode 0600).", valueName: "file"))
+    var state: String
+
+    @Option(help: "Address of the lock to use (default: the first one found).")
+    var address: String?
+
+    @Option(help: "Output format: text or json (JSON Lines).")
+    var format: OutputFormat = .text
+}
+
+/// Prints peripheral feedback as a result line and decides the exit status: 0 when the request was
+/// accepted or pairing finished, 1 when the lock refused it or it failed.
+enum FeedbackPrinter {
+    struct Line: Encodable {
+        var device: String
+        var outcome: String
+        var ok: Bool
+    }
+
+    static func finish(_ feedback: [PeripheralFeedback], device: String, format: OutputFormat) throws {
+        var ok = false
+        for item in feedback {
+            let good: Bool
+            switch item {
+            case .accepted, .paired: good = true
+            case .lowBattery, .entryTimedOut: good = ok
+            default: good = false
+            }
+            ok = good
+            let line = Line(device: device, outcome: Demo.text(item), ok: good)
+            switch format {
+            case .text: print("\(device): \(line.outcome)")
+            case .json:
+                let encoder = JSONEncoder()
+                encoder.outputFormatting = [.sortedKeys]
+                print(String(decoding: try encoder.encode(line), as: UTF8.self))
+            }
+        }
+        if !ok { throw ExitCode.failure }
+    }
+}

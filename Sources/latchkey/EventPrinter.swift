@@ -1,0 +1,39 @@
+import Foundation
+import LockCore
+import LockEmulator
+import LockWire
+import Synchronization
+
+/// Set by SIGTERM or SIGINT: the serve loop ends, the advertising record is withdrawn.
+let stopRequested = Atomic<Bool>(false)
+
+/// Prints the lock server's events as text or JSON Lines (events are results of `lock serve`).
+struct EventPrinter {
+    let format: OutputFormat
+
+    func print(_ event: LockServer.Event) {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        let line: String
+        switch (format, event) {
+        case (.json, .lock(let lockEvent)):
+            line = (try? encoder.encode(lockEvent)).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
+        case (.json, _):
+            line = (try? encoder.encode(["event": Self.text(event)])).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
+        case (.text, _):
+            line = Self.text(event)
+        }
+        Swift.print(line)
+        fflush(nil)
+    }
+
+    static func text(_ event: LockServer.Event) -> String {
+        switch event {
+        case .lock(let lockEvent): return "lock: \(lockEvent)"
+        case .connected(let id): return "connection \(id) open"
+        case .disconnected(let id, let reason): return "connection \(id) closed: \(reason)"
+        case .refused(let id, let code, let command, let reason): return "connection \(id): refused \(command) with \(code): \(reason)"
+        case .listening(let socket, let address, let name): return "listening: \(name) at \(address), socket \(socket)"
+        }
+    }
+}

@@ -1,0 +1,84 @@
+import ArgumentParser
+import BLETransport
+import Foundation
+import LockCore
+import LockCrypto
+import LockEmulator
+import LockSession
+import LockWire
+
+/// `latchkey lock serve`: the emulated lock as a process, advertised in the discovery folder.
+struct LockServeCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve",
+        abstract: "Serve an emulated lock over GATT on the socket link until stopped.",
+        discussion: """
+            Loads the lock from --state when the file exists, otherwise creates a new lock (saved there \
+            when given). Peripherals find it through the discovery folder. Events go to stdout as text \
+            or JSON Lines. `latchkey lock press-button` (SIGUSR1) enters pairing mode.
+            """)
+
+    @Option(help: ArgumentHelp("The lock's state file (users, keys, codes, log; mode 0600).", valueName: "file"))
+    var state: String?
+
+    @Flag(help: "Start in pairing mode (as if the button had been held 5 s).")
+    var pairing = false
+
+    @Option(help: "Transport: socket (Unix SOCK_SEQPACKET). bluez:hciN is reported by `latchkey doctor` and not served yet.")
+    var transport: String = "socket"
+
+    @Option(help: "Nuki ID of a new lock (8 hex digits; default random).")
+    var nukiID: String?
+
+    @Option(help: "Security PIN of a new lock (4 digits).")
+    var securityPIN: UInt16 = 1234
+
+    @Option(help: "Stop after this many seconds (default: run until killed).")
+    var duration: Double?
+
+    @OptionGroup var discovery: DiscoveryOptions
+
+    @Option(help: "Output format: text or json (JSON Lines).")
+    var format: OutputFormat = .text
+
+    func validate() throws {
+        guard transport == "socket" else {
+            throw ValidationError("transport \(transport) is not served yet; use socket (see `latchkey doctor`)")
+        }
+        if let nukiID, UInt32(nukiID, radix: 16) == nil { throw ValidationError("--nuki-id must be 8 hex digits") }
+    }
+
+    func run() throws {
+        let random = SystemRandomSource()
+        var engine: LockSessionEngine
+        if let state, FileManager.default.fileExists(atPath: state) {
+            engine = try LockStateFile(path: state).load(random: random)
+        } else {
+            let id = nukiID.flatMap { UInt32($0, radix: 16) } ?? UInt32(bitPattern: Int32(truncatingIfNeeded: Int(bitPattern: UInt(random.bytes(count: 4).reduce(0) { $0 << 8 | UInt($1) }))))
+            var machine = LockMachine(
+                model: .smartLock3, nukiID: id, settings: LockSettings(name: FixedName("Latchkey", width: FixedName.nameWidth)),
+                securityPIN: .u16(securityPIN))
+            let now = LockServer.wallClock()
+            try machine.setClock(to: now.utcDateTime, at: now)
+            engine = LockSessionEngine(
+                machine: machine, lockKeyPair: try KeyPair(using: random),
+                lockUUID: LockUUID(random.bytes(count: LockUUID.byteCount)) ?? LockUUID([UInt8](repeating: 0, count: 16))!, random: random)
+            if let state { try LockStateFile(path: state).save(engine) }
+        }
+        if pairing { _ = engine.pressButton(heldMilliseconds: LockMachine.pairingButtonHoldMilliseconds, at: LockServer.wallClock()) }
+        let printer = EventPrinter(format: format)
+        let server = try LockServer(engine: engine, folder: discovery.folder, statePath: state) { printer.print($0) }
+        let deadline = duration.map { ContinuousClock.now + .milliseconds(Int64($0 * 1000)) }
+        signal(SIGTERM) { _ in stopRequested.store(true, ordering: .relaxed) }
+        signal(SIGINT) { _ in stopRequested.store(true, ordering: .relaxed) }
+        // A parent may have started us with these blocked (the mask is inherited): unblock them.
+        var handled = sigset_t()
+        sigemptyset(&handled)
+        for signal in [SIGUSR1, SIGTERM, SIGINT] { sigaddset(&handled, signal) }
+        pthread_sigmask(SIG_UNBLOCK, &handled, nil)
+        while !stopRequested.load(ordering: .relaxed), deadline.map({ ContinuousClock.now < $0 }) ?? true {
+            server.step()
+        }
+        server.stop()
+    }
+}

@@ -1,0 +1,76 @@
+import Foundation
+import Testing
+
+/// `latchkey lock serve` in one process, `latchkey keypad …` / `latchkey fob …` in others, over the
+/// socket link found through a private discovery folder.
+@Suite(.serialized) struct MultiProcessTests {
+    /// The built `latchkey` next to the test bundle.
+    static func binary() throws -> String {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let candidates = [".build/debug/latchkey", ".build/x86_64-unknown-linux-gnu/debug/latchkey"].map { root.appendingPathComponent($0).path }
+        guard let path = candidates.first(where: { FileManager.default.isExecutableFile(atPath: $0) }) else {
+            throw CocoaError(.fileNoSuchFile)
+        }
+        return path
+    }
+
+    struct Run {
+        var status: Int32
+        var output: String
+    }
+
+    static func run(_ arguments: [String], in folder: String) throws -> Run {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: try binary())
+        process.arguments = arguments
+        process.currentDirectoryURL = URL(fileURLWithPath: folder)
+        process.environment = ["LATCHKEY_DEVICES_DIR": folder + "/devices", "PATH": "/usr/bin:/bin"]
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return Run(status: process.terminationStatus, output: String(decoding: data, as: UTF8.self))
+    }
+
+    @Test func lockKeypadAndFobInSeparateProcesses() throws {
+        let folder = NSTemporaryDirectory() + "latchkey-mp-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        let serve = Process()
+        serve.executableURL = URL(fileURLWithPath: try Self.binary())
+        serve.arguments = ["lock", "serve", "--state", "lock.json", "--pairing", "--nuki-id", "2A37599A", "--duration", "60"]
+        serve.currentDirectoryURL = URL(fileURLWithPath: folder)
+        serve.environment = ["LATCHKEY_DEVICES_DIR": folder + "/devices"]
+        serve.standardOutput = FileHandle.nullDevice
+        serve.standardError = FileHandle.nullDevice
+        try serve.run()
+        defer {
+            serve.terminate()
+            serve.waitUntilExit()
+        }
+        // Wait for the advertising record.
+        var scan = Run(status: 1, output: "")
+        for _ in 0..<100 where !scan.output.contains("Nuki_2A37599A") {
+            Thread.sleep(forTimeInterval: 0.05)
+            scan = try Self.run(["scan"], in: folder)
+        }
+        #expect(scan.output.contains("54:D2:72:37:59:9A  Nuki_2A37599A  pairing"))
+
+        let keypad = try Self.run(["keypad", "pair", "--state", "keypad.json"], in: folder)
+        #expect(keypad.status == 0 && keypad.output == "keypad: paired (auth id 1)\n")
+        #expect(try Self.run(["lock", "press-button"], in: folder).status == 0)
+        Thread.sleep(forTimeInterval: 0.2)
+        let fob = try Self.run(["fob", "pair", "--state", "fob.json"], in: folder)
+        #expect(fob.status == 0 && fob.output == "fob: paired (auth id 2)\n")
+        let wrong = try Self.run(["keypad", "enter", "999999", "--state", "keypad.json"], in: folder)
+        #expect(wrong.status == 1 && wrong.output == "keypad: wrong code (K_ERROR_CODE_INVALID)\n")
+        let unlock = try Self.run(["fob", "press", "--count", "1", "--state", "fob.json", "--format", "json"], in: folder)
+        #expect(unlock.status == 0 && unlock.output == #"{"device":"fob","ok":true,"outcome":"accepted"}"# + "\n")
+        let lockKey = try Self.run(["keypad", "press", "L", "--state", "keypad.json"], in: folder)
+        #expect(lockKey.status == 0 && lockKey.output == "keypad: accepted\n")
+        #expect(try Self.run(["scan"], in: folder).output.contains("  paired  AD 0201061AFF4C000215A92EE200"))
+        let mode = (try FileManager.default.attributesOfItem(atPath: folder + "/fob.json")[.posixPermissions] as? NSNumber)?.intValue
+        #expect(mode == 0o600)
+    }
+}
