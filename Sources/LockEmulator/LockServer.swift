@@ -40,6 +40,8 @@ public final class LockServer {
     var publication: DiscoveryPublication?
     var advertisedPairing: Bool?
     let statePath: String?
+    /// One capture for all connections (`$LATCHKEY_CAPTURE`), each under its own ACL handle.
+    let capture = CaptureWriter.fromEnvironment()
     let epoch = ContinuousClock.now
     let onEvent: (Event) -> Void
 
@@ -99,7 +101,8 @@ public final class LockServer {
         }
         if let link = try? listener.accept(timeout: links.isEmpty ? timeout : .zero) {
             let id = gatt.connect()
-            links[id] = CaptureTap.wrapping(link)
+            let handle = UInt16(truncatingIfNeeded: 0x0040 + id.rawValue % 0x0F00)
+            links[id] = capture.map { CaptureTap(link: link, writer: $0, connectionHandle: handle) } ?? link
             engine.connect(ConnectionID(id.rawValue), mtu: Fragmenter.maximumMTU)
             onEvent(.connected(id.rawValue))
         }
