@@ -1,3 +1,6 @@
+import BLEATT
+import BLEGATT
+import BLETransport
 import LockCore
 import LockCrypto
 import LockPeripherals
@@ -45,6 +48,23 @@ public struct Demo {
         room.add("phone", .app(AdminClient(appID: 0x0A11, keyPair: try KeyPair(using: SeededRandomSource(seed: 1)), random: SeededRandomSource(seed: 11))))
         room.add("keypad", .keypad(KeypadEmulator(keypadID: 0x4B50, keyPair: try KeyPair(using: SeededRandomSource(seed: 2)), random: SeededRandomSource(seed: 12))))
         room.add("fob", .fob(FobEmulator(fobID: 0x0F0B, keyPair: try KeyPair(using: SeededRandomSource(seed: 3)), random: SeededRandomSource(seed: 13))))
+    }
+
+    /// Records the week's traffic in `capture`: each write as an ATT Write Request and each message
+    /// from the lock as a Handle Value Indication, on the value handles of the Nuki GATT layout, one
+    /// ACL connection handle per device, so Wireshark and tshark show the exchange.
+    public mutating func record(to capture: CaptureWriter) {
+        let profile = NukiGATTProfile(nukiID: room.lock.machine.nukiID)
+        room.onTraffic = { connection, toLock, characteristic, bytes in
+            let handle: UInt16
+            switch characteristic {
+            case .pairingGDIO: handle = profile.pairingGDIO.valueHandle
+            case .keyturnerGDIO: handle = profile.keyturnerGDIO.valueHandle
+            case .keyturnerUSDIO: handle = profile.keyturnerUSDIO.valueHandle
+            }
+            let pdu: ATTPDU = toLock ? .writeRequest(handle: handle, value: bytes) : .handleValueIndication(handle: handle, value: bytes)
+            _ = capture.record(pdu.encoded(), direction: toLock ? .received : .sent, connectionHandle: UInt16(truncatingIfNeeded: 0x40 + connection.rawValue))
+        }
     }
 
     /// Runs the whole week and returns the timeline.

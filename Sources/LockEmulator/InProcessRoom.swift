@@ -34,6 +34,11 @@ public struct InProcessRoom {
     public private(set) var now: LockInstant
     public private(set) var devices: [String: (connection: ConnectionID, device: Device)] = [:]
     private var nextConnection: UInt64 = 1
+    /// Called with every message crossing between a device and the lock: the device's connection,
+    /// whether the lock received it (a write) or sent it (an indication), the characteristic and the
+    /// bytes. The demo records these as a capture.
+    public var onTraffic: ((ConnectionID, _ toLock: Bool, Characteristic, [UInt8]) -> Void)?
+
     /// Lock events and device feedback since the last ``drain()``.
     public private(set) var events: [(source: String, event: RoomEvent)] = []
 
@@ -109,6 +114,7 @@ public struct InProcessRoom {
                 events.append((source, .feedback(feedback)))
             case .write(let characteristic, let bytes):
                 guard let connection = devices[source]?.connection else { continue }
+                onTraffic?(connection, true, characteristic, bytes)
                 for reply in lock.receive(bytes, on: characteristic, from: connection, at: now) {
                     pending += handle(reply).map { ($0.0, $0.1) }
                 }
@@ -120,6 +126,7 @@ public struct InProcessRoom {
     private mutating func handle(_ action: LockSessionEngine.Action) -> [(String, PeripheralAction)] {
         switch action {
         case .indicate(let connection, let characteristic, let bytes):
+            onTraffic?(connection, false, characteristic, bytes)
             guard let name = devices.first(where: { $0.value.connection == connection })?.key, var entry = devices[name] else { return [] }
             let out = entry.device.receive(bytes, on: characteristic, at: now)
             devices[name] = entry

@@ -1,4 +1,5 @@
 import ArgumentParser
+import BLETransport
 import Foundation
 import LockEmulator
 
@@ -20,8 +21,19 @@ struct DemoCommand: ParsableCommand {
     @Option(help: "Output format: text or json (JSON Lines).")
     var format: OutputFormat = .text
 
+    @Option(help: ArgumentHelp("Write the week's ATT traffic here (btsnoop; .pcap for pcap). \"\" for none.", valueName: "file"))
+    var capture: String = "latchkey-demo.btsnoop"
+
     func run() throws {
         var demo = try Demo()
+        if !capture.isEmpty {
+            do {
+                demo.record(to: try CaptureWriter(path: capture))
+            } catch {
+                Diagnostics.print("cannot write the capture \(capture): \(error)")
+                throw ExitCode.failure
+            }
+        }
         let timeline = demo.run()
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
@@ -44,5 +56,6 @@ struct DemoCommand: ParsableCommand {
             Diagnostics.print("cannot write results: \(error.localizedDescription)")
             throw ExitCode.failure
         }
+        if !capture.isEmpty { Diagnostics.print("capture written to \(capture) (open it in Wireshark, or: tshark -r \(capture))") }
     }
 }

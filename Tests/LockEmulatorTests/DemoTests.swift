@@ -1,3 +1,5 @@
+import BLETransport
+import Foundation
 import LockEmulator
 import Testing
 
@@ -34,5 +36,16 @@ import Testing
 
     @Test func everyRunPrintsTheSameTimeline() throws {
         #expect(try Self.timeline() == (try Self.timeline()))
+    }
+
+    @Test func theWeekIsWrittenAsACapture() throws {
+        let path = NSTemporaryDirectory() + "latchkey-demo-\(UUID().uuidString).btsnoop"
+        var demo = try Demo()
+        demo.record(to: try CaptureWriter(path: path))
+        _ = demo.run()
+        let data = try Data(contentsOf: URL(fileURLWithPath: path))
+        #expect(Array(data.prefix(8)) == Array("btsnoop".utf8) + [0])
+        // Header 16 bytes, then one 24-byte record header + H4/ACL/L2CAP framing per ATT PDU.
+        #expect(data.count > 16 + 100 * 33)
     }
 }
