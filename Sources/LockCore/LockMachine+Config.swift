@@ -60,6 +60,8 @@ extension LockMachine {
         settings.longitude = request.longitude
         settings.autoUnlatch = request.autoUnlatch
         settings.pairingEnabled = request.pairingEnabled
+        // Switching pairing off also closes a pairing window that is already open (security.md PA-05).
+        if !request.pairingEnabled { pairingModeUntil = nil }
         settings.buttonEnabled = request.buttonEnabled
         settings.ledEnabled = request.ledEnabled
         settings.ledBrightness = request.ledBrightness

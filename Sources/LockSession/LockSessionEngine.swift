@@ -69,10 +69,27 @@ public struct LockSessionEngine {
 
     // MARK: Connections
 
-    public mutating func connect(_ id: ConnectionID, mtu: Int = Fragmenter.minimumMTU) {
+    /// Most connections held at once; a new one beyond it evicts the oldest connection that has not
+    /// authenticated (else the oldest), so half-open connections cannot exhaust the table
+    /// (`security.md` X-04).
+    public var maxConnections = 512
+
+    /// Opens `id`. Returns a disconnect for a connection evicted to make room.
+    @discardableResult
+    public mutating func connect(_ id: ConnectionID, mtu: Int = Fragmenter.minimumMTU) -> [Action] {
+        var actions: [Action] = []
+        if connections[id] == nil, connections.count >= max(1, maxConnections) {
+            let victim = connections.filter { $0.value.boundAuthID == nil }.keys.min { $0.rawValue < $1.rawValue }
+                ?? connections.keys.min { $0.rawValue < $1.rawValue }
+            if let victim {
+                disconnect(victim)
+                actions.append(.disconnect(victim, reason: "connection table full"))
+            }
+        }
         var connection = Connection()
         connection.mtu = mtu
         connections[id] = connection
+        return actions
     }
 
     /// The ATT_MTU negotiated on `id` (Exchange MTU).
@@ -98,8 +115,8 @@ public struct LockSessionEngine {
     /// ERROR_BAD_LENGTH at once (`security.md` P-02, P-03). Unknown connections are connected first
     /// with the default MTU.
     public mutating func receive(_ bytes: [UInt8], on characteristic: Characteristic, from connection: ConnectionID, at now: LockInstant) -> [Action] {
-        if connections[connection] == nil { connect(connection) }
-        var actions = advance(to: now)
+        var actions = connections[connection] == nil ? connect(connection) : []
+        actions += advance(to: now)
         switch characteristic {
         case .pairingGDIO:
             actions += receivePairing(bytes, from: connection, at: now)
@@ -174,7 +191,20 @@ public struct LockSessionEngine {
         if let bound = connections[connection]?.boundAuthID, bound != authID {
             return refuseEncrypted(.notAuthorized, command: plaintext.command, "connection is bound to auth id \(bound)", authID: authID, connection)
         }
+        var closed: [Action] = []
+        if connections[connection]?.boundAuthID == nil {
+            // One live session per authorization: a second one (a clone, or a reconnect that left the
+            // old link open) closes the first (security.md F-05).
+            for other in connectionIDs(boundTo: authID) where other != connection {
+                disconnect(other)
+                closed.append(.disconnect(other, reason: "authorization \(authID) opened a new session"))
+            }
+        }
         connections[connection]?.boundAuthID = authID
+        return closed + handleDecrypted(plaintext, authID: authID, from: connection, at: now)
+    }
+
+    private mutating func handleDecrypted(_ plaintext: EncryptedPlaintext, authID: UInt32, from connection: ConnectionID, at now: LockInstant) -> [Action] {
 
         let message: NukiMessage
         do {

@@ -159,10 +159,8 @@ import Testing
         bench.press()
         #expect(bench.request("app", .setConfig(pairingEnabled: false)).succeeded)
         try bench.addClient("intruder", .app, clientID: 9)
-        withKnownIssue("PA-05: Set Config pairingEnabled = 0 leaves an already open pairing window open; a client still pairs") {
-            #expect(bench.pairing("intruder").failure?.code == .refused(.notPairing))
-            #expect(bench.machine.authorizations.count == 1)
-        }
+        #expect(bench.pairing("intruder").failure?.code == .refused(.notPairing))
+        #expect(bench.machine.authorizations.count == 1)
     }
 
     /// Two pairing sessions interleaved step by step in one window: the first to confirm wins, the

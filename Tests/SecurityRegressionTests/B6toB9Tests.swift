@@ -53,9 +53,7 @@ import Testing
             connection: bench.newConnection())
         let second = bench.request("clone", .keyturnerStates)
         let firstClosed = second.actions.contains { if case .disconnect(let id, _) = $0 { return id == (try? bench.connection("fob")) } else { return false } }
-        withKnownIssue("F-05: LockSessionEngine binds any number of connections to one auth id; a second session of the same fob is served alongside the first") {
-            #expect(second.errorCode != nil || firstClosed)
-        }
+        #expect(second.errorCode != nil || firstClosed)
     }
 
     // MARK: B7 relay and auto unlock
