@@ -30,6 +30,8 @@ let package = Package(
                 .product(name: "LockCore", package: "Latchkey"),
                 .product(name: "LockSession", package: "Latchkey"),
                 .product(name: "LockPeripherals", package: "Latchkey"),
+                .product(name: "LockEmulator", package: "Latchkey"),
+                .product(name: "BLETransport", package: "Latchkey"),
             ]
         ),
     ]

@@ -93,29 +93,34 @@ public final class LockServer {
 
     var monotonic: Duration { ContinuousClock.now - epoch }
 
-    /// One turn of the loop: waits up to `timeout` for a connection or a PDU.
+    /// One turn of the loop: accepts waiting connections, reads every link without blocking, runs
+    /// the timers; when nothing arrived, waits up to `timeout` (for a connection while none is open,
+    /// else 1 ms) so an idle lock does not spin.
     public func step(timeout: Duration = .milliseconds(20)) {
         let now = Self.wallClock()
         if buttonRequests.exchange(0, ordering: .relaxed) > 0 {
             route(engine.pressButton(heldMilliseconds: LockMachine.pairingButtonHoldMilliseconds, at: now))
         }
-        if let link = try? listener.accept(timeout: links.isEmpty ? timeout : .zero) {
+        var activity = false
+        while let link = try? listener.accept(timeout: links.isEmpty && !activity ? timeout : .zero) {
+            activity = true
             let id = gatt.connect()
             let handle = UInt16(truncatingIfNeeded: 0x0040 + id.rawValue % 0x0F00)
             links[id] = capture.map { CaptureTap(link: link, writer: $0, connectionHandle: handle) } ?? link
-            engine.connect(ConnectionID(id.rawValue), mtu: Fragmenter.maximumMTU)
+            route(engine.connect(ConnectionID(id.rawValue), mtu: Fragmenter.maximumMTU))
             onEvent(.connected(id.rawValue))
         }
         for (id, link) in links.sorted(by: { $0.key.rawValue < $1.key.rawValue }) {
             while true {
                 let pdu: [UInt8]?
                 do {
-                    pdu = try link.receive(timeout: links.count == 1 ? timeout : .milliseconds(1))
+                    pdu = try link.receive(timeout: .zero)
                 } catch {
                     drop(id, reason: "link closed")
                     break
                 }
                 guard let pdu else { break }
+                activity = true
                 do {
                     handle(try gatt.receive(pdu, from: id, at: monotonic), at: Self.wallClock())
                 } catch {
@@ -126,6 +131,7 @@ public final class LockServer {
         }
         handle(gatt.tick(now: monotonic), at: now)
         route(engine.advance(to: Self.wallClock()))
+        if !activity && !links.isEmpty { Thread.sleep(forTimeInterval: 0.001) }
     }
 
     /// Runs the loop until `deadline` (or for ever).

@@ -15,10 +15,12 @@ if arguments.contains("--help") || arguments.contains("-h") {
           --quick  short rounds (3 × ≥20 ms) for CI smoke runs; figures are rough
           --check  exit 1 when codec seal+open of a Lock Action exceeds \(BenchConfig.ratioTarget)× raw secretbox
           --sessions  only the session rows (lock action transactions, pairings), e.g. for profiling
+          --connections=N  one lock process serving N fobs at once over the socket link, each doing a lock action
         """)
     exit(0)
 }
-let unknown = arguments.subtracting(["--quick", "--check", "--sessions"])
+let connectionsArgument = CommandLine.arguments.first { $0.hasPrefix("--connections=") }
+let unknown = arguments.subtracting(["--quick", "--check", "--sessions"]).filter { !$0.hasPrefix("--connections=") }
 guard unknown.isEmpty else {
     FileHandle.standardError.write("latchkey-bench: unknown option \(unknown.sorted().joined(separator: " "))\n".data(using: .utf8)!)
     exit(64)
@@ -268,6 +270,19 @@ var bench = Bench(config: config)
 print("latchkey-bench: 1 thread, \(config.rounds) rounds of ≥\(config.roundSecondsLabel) after ≥\(config.warmupSecondsLabel) warm-up; ContinuousClock; median (min) per op")
 print("")
 bench.header()
+
+if let connectionsArgument, let count = Int(connectionsArgument.dropFirst("--connections=".count)), count > 0 {
+    do {
+        let result = try concurrentConnections(count)
+        print("concurrent connections over the SOCK_SEQPACKET link: \(result.held) held open at once, "
+            + "\(result.accepted) of \(count) lock actions accepted in \(fixed(result.seconds, 2)) s "
+            + "(\(fixed(Double(result.accepted) / result.seconds, 0)) actions/s) (target ≥ 256 connections)")
+        exit(result.accepted == count ? 0 : 1)
+    } catch {
+        print("concurrent connections: failed: \(error)")
+        exit(1)
+    }
+}
 
 if arguments.contains("--sessions") {
     runSessions(&bench).forEach { print($0) }
