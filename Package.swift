@@ -17,6 +17,7 @@ let package = Package(
         .library(name: "BLEATT", targets: ["BLEATT"]),
         .library(name: "BLEGATT", targets: ["BLEGATT"]),
         .library(name: "BLETransport", targets: ["BLETransport"]),
+        .library(name: "BlueZTransport", targets: ["BlueZTransport"]),
         .library(name: "LockFuzzing", targets: ["LockFuzzing"]),
         .executable(name: "latchkey", targets: ["latchkey"]),
     ],
@@ -60,6 +61,9 @@ let package = Package(
         .target(name: "BLEGATT", dependencies: ["BLEATT"]),
         // ATTLink: in-process link, Unix SOCK_SEQPACKET link, discovery folder, btsnoop/pcap capture tap.
         .target(name: "BLETransport", dependencies: ["BLEATT"]),
+        // The real radio: L2CAP LE sockets on CID 4 and HCI advertising/scanning through libbluetooth
+        // (GPL-2.0-or-later: only this module and the CLI link it). Syscalls sit behind a seam.
+        .target(name: "BlueZTransport", dependencies: ["BLETransport", "BLEATT", "CBlueZ"]),
         // One harness function per fuzz target, shared by Fuzz/ and by swift test's corpus replay.
         .target(name: "LockFuzzing", dependencies: ["LockWire", "LockCrypto", "LockCore", "LockSession"]),
 
@@ -115,6 +119,10 @@ let package = Package(
         .testTarget(
             name: "BLEGATTTests",
             dependencies: ["BLEGATT", "BLEATT"]
+        ),
+        .testTarget(
+            name: "BlueZTransportTests",
+            dependencies: ["BlueZTransport", "BLETransport", "BLEATT"]
         ),
         .testTarget(
             name: "BLETransportTests",

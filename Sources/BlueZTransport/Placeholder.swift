@@ -1,0 +1,1 @@
+// BlueZTransport: see Package.swift (in progress).
