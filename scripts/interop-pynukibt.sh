@@ -1,0 +1,72 @@
+#!/usr/bin/env bash
+# Interoperability with a real client (issue 5): pyNukiBT, installed from PyPI in a venv, pairs with
+# `latchkey lock serve`, reads the states, unlocks, locks, reads the config and verifies the PIN,
+# through Tests/Interop/pynukibt_shim.py (a fake BleakClient speaking ATT over the socket link).
+# Needs python3 >= 3.11 with venv and PyPI access. Idempotent. Exit code = the shim's.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+started=$(date +%s)
+
+# Versions resolved from PyPI; async-timeout is an undeclared import of pyNukiBT (protocol.md §11.1).
+pip_pins=(pynukibt==0.0.20 async-timeout==5.0.1 bleak==3.1.0 bleak-retry-connector==4.7.1
+          construct==2.10.70 crccheck==1.3.1 pynacl==1.6.2)
+
+echo "== build latchkey"
+swift build --product latchkey 2>&1 | tail -1
+latchkey="$PWD/.build/debug/latchkey"
+
+echo "== pyNukiBT venv (.build/interop-venv)"
+python=python3
+$python -c 'import sys; sys.exit(sys.version_info < (3, 11))' \
+    || { echo "python3 >= 3.11 needed (pyNukiBT imports datetime.UTC)" >&2; exit 1; }
+if ! $python -c 'import venv, ensurepip' 2>/dev/null; then  # Debian splits venv out of python3
+    echo "Installing: python3-venv" >&2
+    sudo=""; [ "$(id -u)" -ne 0 ] && sudo="sudo"
+    $sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq python3-venv >/dev/null
+fi
+venv=.build/interop-venv
+[ -x "$venv/bin/python" ] || $python -m venv "$venv"
+if ! "$venv/bin/python" - "${pip_pins[@]}" <<'PY'
+import sys
+from importlib.metadata import version, PackageNotFoundError
+try:
+    sys.exit(any(version(n) != v for n, v in (a.split("==") for a in sys.argv[1:])))
+except PackageNotFoundError:
+    sys.exit(1)
+PY
+then
+    "$venv/bin/pip" install -q --disable-pip-version-check "${pip_pins[@]}"
+fi
+"$venv/bin/python" -c 'from importlib.metadata import version as v; print("pyNukiBT", v("pynukibt"), "bleak", v("bleak"), "construct", v("construct"))'
+
+echo "== lock serve"
+work=$(mktemp -d)
+server=""
+cleanup() {
+    if [ -n "$server" ] && kill -0 "$server" 2>/dev/null; then kill "$server"; wait "$server" 2>/dev/null || true; fi
+    rm -rf "$work"
+}
+trap cleanup EXIT
+export LATCHKEY_DEVICES_DIR="$work/devices"
+# --duration: a safety net should this script die before it can stop the server.
+"$latchkey" lock serve --state "$work/lock.json" --pairing --nuki-id 2A37599A --security-pin 1234 \
+    --duration 180 >"$work/serve.log" 2>&1 &
+server=$!
+
+echo "== pyNukiBT shim"
+status=0
+timeout 120 "$venv/bin/python" Tests/Interop/pynukibt_shim.py "$LATCHKEY_DEVICES_DIR" \
+    --nuki-id 2A37599A --pin 1234 "$@" || status=$?
+
+kill "$server" 2>/dev/null || true
+wait "$server" 2>/dev/null || true
+server=""
+echo "-- lock serve output"
+sed 's/^/   /' "$work/serve.log"
+if [ "$status" -eq 0 ]; then
+    echo "interop pyNukiBT: PASSED ($(( $(date +%s) - started )) s)"
+else
+    [ "$status" -eq 124 ] && echo "shim timed out after 120 s" >&2
+    echo "interop pyNukiBT: FAILED (exit $status, $(( $(date +%s) - started )) s)" >&2
+fi
+exit "$status"
