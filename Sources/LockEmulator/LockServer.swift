@@ -140,7 +140,10 @@ public final class LockServer {
     }
 
     private func handle(_ events: [GATTServer.Event], at now: LockInstant) {
-        for event in events {
+        // ATT responses first: a Write Response goes out before the indications its value causes.
+        let ordered = events.filter { if case .send = $0 { return true } else { return false } }
+            + events.filter { if case .send = $0 { return false } else { return true } }
+        for event in ordered {
             switch event {
             case .send(let id, let octets):
                 do { try links[id]?.send(octets) } catch { drop(id, reason: "send failed") }
