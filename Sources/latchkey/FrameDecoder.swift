@@ -60,8 +60,15 @@ struct FrameDecoder {
 
     var channel: Channel = .auto
     var context: WireContext = .smartLock
-    /// Shared key s for encrypted frames, whatever their auth id.
-    var key: SharedKey?
+    /// Shared keys for encrypted frames: each is tried until one opens the frame (a capture holds
+    /// several devices' sessions).
+    var keys: [SharedKey] = []
+
+    /// One key for every encrypted frame.
+    var key: SharedKey? {
+        get { keys.first }
+        set { keys = newValue.map { [$0] } ?? [] }
+    }
 
     func decode(_ bytes: [UInt8], index: Int, sender: String? = nil) -> Result {
         var result = Result(index: index, sender: sender, channel: Channel.plain.rawValue, frame: Hex.encode(bytes))
@@ -74,10 +81,20 @@ struct FrameDecoder {
             } else {
                 result.channel = Channel.encrypted.rawValue
                 result.authID = try EncryptedFrame.decode(bytes).authID
-                guard let key else {
+                guard !keys.isEmpty else {
                     throw WireError(.notAuthorized, "encrypted frame and no shared key given (--key, --key-file or LATCHKEY_SHARED_KEY)")
                 }
-                let plaintext = try EncryptedMessageCodec.open(bytes) { _ in key }
+                var opened: EncryptedPlaintext?
+                var lastError = WireError(.notAuthorized, "no key opens the frame")
+                for key in keys {
+                    do {
+                        opened = try EncryptedMessageCodec.open(bytes) { _ in key }
+                        break
+                    } catch {
+                        lastError = error
+                    }
+                }
+                guard let plaintext = opened else { throw lastError }
                 (command, payload) = (plaintext.command, plaintext.payload)
             }
             result.command = command.name ?? command.description

@@ -73,4 +73,17 @@ import Testing
         let mode = (try FileManager.default.attributesOfItem(atPath: folder + "/fob.json")[.posixPermissions] as? NSNumber)?.intValue
         #expect(mode == 0o600)
     }
+
+    /// `latchkey demo` writes its week as a capture; `latchkey capture` reads the Nuki messages back.
+    @Test func demoCaptureDecodes() throws {
+        let folder = NSTemporaryDirectory() + "latchkey-cap-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        #expect(try Self.run(["demo", "--capture", "week.btsnoop"], in: folder).status == 0)
+        let decoded = try Self.run(["capture", "week.btsnoop", "--nuki-only"], in: folder)
+        #expect(decoded.status == 0)
+        let lines = decoded.output.split(separator: "\n")
+        #expect(lines.count == 175)
+        #expect(lines.first?.contains("client → lock on pairing GDIO plain REQUEST_DATA") == true)
+        #expect(lines.filter { $0.contains("plain AUTHORIZATION_ID ") }.count == 3)
+    }
 }

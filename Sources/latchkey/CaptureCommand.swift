@@ -1,0 +1,113 @@
+import ArgumentParser
+import BLEATT
+import BLETransport
+import Foundation
+import LockCrypto
+import LockWire
+
+/// `latchkey capture FILE`: prints a capture's ATT PDUs and the Nuki messages they carry.
+struct CaptureCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "capture",
+        abstract: "Print a btsnoop or pcap capture's ATT PDUs and the Nuki messages in them, decoded.",
+        discussion: """
+            Writes on the Nuki value handles (pairing GDIO 0x0003, keyturner GDIO 0x0007, USDIO 0x000A) \
+            and indications from them are joined (long writes by offset, chunked indications by frame \
+            layout) and decoded as Nuki frames; encrypted ones need the session's shared key (--key, \
+            repeatable, or --key-file with one key per line). Exit 1 when a Nuki frame is rejected (an encrypted \
+            frame with no key given is only reported).
+            """)
+
+    @Argument(help: "The capture (btsnoop or pcap, as written by LATCHKEY_CAPTURE or `latchkey demo`).")
+    var file: String
+
+    @Option(help: "A shared key (32 bytes hex) to open encrypted messages; repeat for several sessions.")
+    var key: [String] = []
+
+    @Option(help: ArgumentHelp("Shared keys, one per line (hex).", valueName: "file"))
+    var keyFile: String?
+
+    @Flag(help: "Print only the Nuki messages, not every ATT PDU.")
+    var nukiOnly = false
+
+    /// Value handles of the Nuki GATT layout (BLEGATT.NukiGATTProfile) and their frame layout.
+    static let nukiHandles: [UInt16: (name: String, framing: FragmentReassembler.Framing)] = [
+        0x0003: ("pairing GDIO", .plain), 0x0007: ("keyturner GDIO", .plain), 0x000A: ("USDIO", .encrypted),
+    ]
+
+    func run() throws {
+        var decoder = FrameDecoder()
+        var keyTexts = key
+        if let keyFile {
+            let text = (try? String(contentsOfFile: keyFile, encoding: .utf8)) ?? ""
+            keyTexts += text.split(separator: "\n").map(String.init).filter { !$0.allSatisfy(\.isWhitespace) }
+        }
+        decoder.keys = try keyTexts.map { try SharedKey(rawBytes: try DecodeCommand.parseKey($0)) }
+        let records: [CaptureReader.Record]
+        do {
+            records = try CaptureReader.read(path: file)
+        } catch {
+            Diagnostics.print("\(error)")
+            throw ExitCode.failure
+        }
+        var prepared: [UInt64: [(offset: Int, bytes: [UInt8])]] = [:]
+        var indications: [UInt64: FragmentReassembler] = [:]
+        var rejected = 0
+        var messages = 0
+        var lines: [String] = []
+        for (index, record) in records.enumerated() {
+            let who = record.direction == .received ? "client → lock" : "lock → client"
+            let prefix = "#\(index + 1) conn 0x\(String(record.connectionHandle, radix: 16)) \(who)"
+            let pdu: ATTPDU
+            do {
+                pdu = try ATTPDU.decode(record.pdu)
+            } catch {
+                lines.append("\(prefix) ATT malformed: \(Hex.encode(record.pdu))")
+                continue
+            }
+            if !nukiOnly { lines.append("\(prefix) ATT \(pdu.opcode)") }
+            var frames: [(String, [UInt8])] = []
+            let key = UInt64(record.connectionHandle) << 16
+            switch pdu {
+            case .writeRequest(let handle, let value), .writeCommand(let handle, let value):
+                if let nuki = Self.nukiHandles[handle] { frames.append((nuki.name, value)) }
+            case .prepareWriteRequest(let write):
+                prepared[key | UInt64(write.handle), default: []].append((Int(write.offset), write.value))
+            case .executeWriteRequest:
+                for (slot, parts) in prepared where slot >> 16 == UInt64(record.connectionHandle) {
+                    let handle = UInt16(truncatingIfNeeded: slot)
+                    guard let nuki = Self.nukiHandles[handle] else { continue }
+                    var reassembler = FragmentReassembler(framing: nuki.framing)
+                    for part in parts { try? reassembler.write(part.bytes, offset: part.offset) }
+                    if let value = try? reassembler.assemble() { frames.append((nuki.name, value)) }
+                    prepared[slot] = nil
+                }
+            case .handleValueIndication(let handle, let value), .handleValueNotification(let handle, let value):
+                guard let nuki = Self.nukiHandles[handle] else { break }
+                let slot = key | UInt64(handle)
+                var reassembler = indications[slot] ?? FragmentReassembler(framing: nuki.framing)
+                let joined = (try? reassembler.append(value)) ?? []
+                indications[slot] = reassembler
+                frames += joined.map { (nuki.name, $0) }
+            default:
+                break
+            }
+            for (characteristic, frame) in frames {
+                messages += 1
+                var result = decoder.decode(frame, index: messages)
+                result.sender = "\(who) on \(characteristic)"
+                // Encrypted frames without any key are unread, not rejected.
+                if result.error != nil, !(decoder.keys.isEmpty && result.channel == "encrypted") { rejected += 1 }
+                lines.append((nukiOnly ? "" : "    ") + result.text)
+            }
+        }
+        do {
+            try FileHandle.standardOutput.write(contentsOf: Data((lines.joined(separator: "\n") + "\n").utf8))
+        } catch {
+            Diagnostics.print("cannot write results: \(error.localizedDescription)")
+            throw ExitCode.failure
+        }
+        Diagnostics.print("\(records.count) ATT PDUs, \(messages) Nuki messages, \(rejected) rejected")
+        if rejected > 0 { throw ExitCode.failure }
+    }
+}
