@@ -1,1 +1,0 @@
-// BlueZTransport: see Package.swift (in progress).
