@@ -106,7 +106,8 @@ let package = Package(
         ),
         .testTarget(
             name: "SecurityRegressionTests",
-            dependencies: ["LockEmulator", "LockPeripherals", "LockSession", "LockCore", "LockCrypto", "LockWire", "LockFuzzing"]
+            dependencies: ["LockEmulator", "LockPeripherals", "LockSession", "LockCore", "LockCrypto", "LockWire", "LockFuzzing"],
+            exclude: ["README.md"]
         ),
         .testTarget(
             name: "BLEATTTests",
