@@ -63,7 +63,7 @@ public struct LockMachine: Hashable, Sendable, Codable {
     public internal(set) var nextAuthID: UInt32 = 1
     /// The last command each authorization sent that the lock carried out (Request Data for
     /// Most Recent Command 0x000F).
-    public internal(set) var mostRecentCommands: [UInt32: Command] = [:]
+    public internal(set) var mostRecentCommands = CommandsByAuthorization()
     /// Openings and closings counters (Request Data for 0x0010); "since boot" resets on Request Reboot.
     public internal(set) var openingsClosings = OpeningsClosingsSummary(openingsTotal: 0, closingsTotal: 0, openingsSinceBoot: 0, closingsSinceBoot: 0)
 

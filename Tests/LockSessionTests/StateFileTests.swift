@@ -131,3 +131,23 @@ import Testing
         }
     }
 }
+
+/// The same lock state always encodes to the same bytes.
+@Suite struct StateFileDeterminismTests {
+    @Test func encodingIsByteStable() throws {
+        var (_, keypad) = try StateFileTests.usedLock()
+        // The keypad carries out a command too (the lock key works during a code lockout), so two
+        // authorizations have a most recent command: the part whose order used to vary.
+        _ = keypad.pump(keypad.client.send(.keypadAction(source: .backKey, code: 0, action: .lock)))
+        let first = try LockStateFile.encode(keypad.lock)
+        let decoded = try LockStateFile.decode(first, random: SeededRandomSource(seed: 1))
+        #expect(try LockStateFile.encode(decoded) == first)
+        #expect(decoded.machine.mostRecentCommands.count >= 2)
+        // Written as [authID, commandID] pairs in auth id order, whatever the hashing seed.
+        let object = try #require(try JSONSerialization.jsonObject(with: first) as? [String: Any])
+        let machine = try #require(object["machine"] as? [String: Any])
+        let pairs = try #require(machine["mostRecentCommands"] as? [[Int]])
+        #expect(pairs.count >= 2)
+        #expect(pairs.map { $0[0] } == pairs.map { $0[0] }.sorted())
+    }
+}
