@@ -174,7 +174,13 @@ public struct ClientSessionEngine {
             case .keyturnerUSDIO:
                 guard let credentials else { return fail(ClientError(.notPaired, "encrypted message before pairing")) }
                 var actions: [Action] = []
-                for frame in try encryptedInput.append(bytes) {
+                let frames = try encryptedInput.append(bytes)
+                // An indication either carries part of a frame or ends frames exactly: bytes left over
+                // after a frame it completed are not the start of a next message (security.md P-07).
+                if !frames.isEmpty && !encryptedInput.isIdle {
+                    throw WireError(.trailingBytes, "\(encryptedInput.bufferedByteCount) bytes after a complete frame in one indication")
+                }
+                for frame in frames {
                     let plaintext = try EncryptedMessageCodec.open(frame) { $0 == credentials.authID ? credentials.sharedKey : nil }
                     let message = try NukiMessage.decode(command: plaintext.command, payload: plaintext.payload, context: context)
                     actions += receiveReply(message)
@@ -182,6 +188,13 @@ public struct ClientSessionEngine {
                 return actions
             }
         } catch {
+            // Input that fails while nothing is pending (the rest of a reply already refused) is
+            // dropped: one bad reply fails its request once.
+            guard isBusy else {
+                plainInput.reset()
+                encryptedInput.reset()
+                return []
+            }
             return fail(ClientError(.invalidReply, "\(error)"))
         }
     }
