@@ -17,26 +17,26 @@ extension DateTime: Codable {
         try container.encode(isUnset ? "" : description)
     }
 
-    /// Parses `YYYY-MM-DDTHH:MM:SS` (the ``description`` form); `""` is ``unset``. Nil unless valid.
+    /// Parses `Y-MM-DDTHH:MM:SS` (the ``description`` form: the year has 1 to 5 digits, up to 65535,
+    /// every other field 2); `""` is ``unset``. Nil unless the result is a valid date-time.
     public init?(iso8601 text: String) {
         if text.isEmpty {
             self = .unset
             return
         }
-        let digits = Array(text.utf8)
-        guard digits.count == 19, digits[4] == UInt8(ascii: "-"), digits[7] == UInt8(ascii: "-"),
-            digits[10] == UInt8(ascii: "T"), digits[13] == UInt8(ascii: ":"), digits[16] == UInt8(ascii: ":")
+        let halves = text.split(separator: "T", omittingEmptySubsequences: false)
+        guard halves.count == 2 else { return nil }
+        let date = halves[0].split(separator: "-", omittingEmptySubsequences: false)
+        let time = halves[1].split(separator: ":", omittingEmptySubsequences: false)
+        guard date.count == 3, time.count == 3, (1...5).contains(date[0].count),
+            [date[1], date[2], time[0], time[1], time[2]].allSatisfy({ $0.count == 2 })
         else { return nil }
-        func number(_ range: Range<Int>) -> Int? {
-            var value = 0
-            for i in range {
-                guard (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(digits[i]) else { return nil }
-                value = value * 10 + Int(digits[i] - UInt8(ascii: "0"))
-            }
-            return value
+        func number(_ part: Substring) -> Int? {
+            guard part.utf8.allSatisfy({ (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) }) else { return nil }
+            return Int(part)
         }
-        guard let y = number(0..<4), let mo = number(5..<7), let d = number(8..<10), let h = number(11..<13),
-            let mi = number(14..<16), let s = number(17..<19),
+        guard let y = number(date[0]), let mo = number(date[1]), let d = number(date[2]), let h = number(time[0]),
+            let mi = number(time[1]), let s = number(time[2]),
             let year = UInt16(exactly: y), let month = UInt8(exactly: mo), let day = UInt8(exactly: d),
             let hour = UInt8(exactly: h), let minute = UInt8(exactly: mi), let second = UInt8(exactly: s)
         else { return nil }

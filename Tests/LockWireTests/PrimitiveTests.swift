@@ -88,3 +88,23 @@ import Testing
         #expect(SecurityPIN.u16(1234).bytes == [0xD2, 0x04])
     }
 }
+
+/// Found by the stateful fuzz target: years past 9999 (the wire allows up to 65535) must survive the
+/// state file's text form.
+@Suite struct DateTimeTextTests {
+    @Test(arguments: [
+        DateTime(year: 1, month: 1, day: 1, hour: 0, minute: 0, second: 0),
+        DateTime(year: 2026, month: 3, day: 29, hour: 1, minute: 0, second: 0),
+        DateTime(year: 11_777, month: 1, day: 1, hour: 1, minute: 1, second: 1),
+        DateTime(year: 65_535, month: 12, day: 31, hour: 23, minute: 59, second: 59),
+        DateTime.unset,
+    ])
+    func textFormRoundTrips(value: DateTime) {
+        #expect(DateTime(iso8601: value.isUnset ? "" : value.description) == value)
+    }
+
+    @Test(arguments: ["65536-01-01T00:00:00", "2026-13-01T00:00:00", "2026-1-01T00:00:00", "2026-01-01 00:00:00", "-01-01T00:00:00", "x026-01-01T00:00:00", "202600-01-01T00:00:00"])
+    func malformedTextIsRefused(text: String) {
+        #expect(DateTime(iso8601: text) == nil)
+    }
+}
