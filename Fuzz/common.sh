@@ -30,7 +30,7 @@ target_max_len() {
     encryptedEnvelope) echo 631 ;; # mode + 566-byte frame + 64
     commandPayloads) echo 579 ;;   # 3 header + 512 payload + 64
     reassembly) echo 1134 ;;       # 2 header + two 566-byte frames
-    lockSession) echo 4096 ;;      # a dozen operations with payloads
+    lockSession) echo 1024 ;;      # up to 24 operations, a few with payloads
     pairingResponder) echo 2048 ;; # a few pairings with raw writes
     stateFile) echo 32768 ;;       # twice the largest seed state file
   esac

@@ -54,8 +54,8 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
         case .encryptedEnvelope: return 1 + WireLimits.maxFrameBytes + 64
         case .commandPayloads: return CommandPayloadHarness.headerBytes + WireLimits.maxPayloadBytes + 64
         case .reassembly: return ReassemblyHarness.headerBytes + 2 * WireLimits.maxFrameBytes
-        // Operation sequences: enough for a dozen commands with payloads; longer inputs only slow it.
-        case .lockSession: return 4096
+        // Up to 24 operations, a few with payloads; longer inputs only slow it.
+        case .lockSession: return 1024
         case .pairingResponder: return 2048
         // Twice the largest seed (a state file with users, codes, time control and a log).
         case .stateFile: return 32_768

@@ -9,8 +9,10 @@ import LockWire
 ///
 /// Input: operations until the input ends (at most ``maxOperations``). Each is an op byte and its
 /// arguments; reading past the end gives zeros. The op byte modulo 16 selects the op from
-/// ``operationTable``: 0–8 are the ops below in order, 9–15 repeat the cheap ones (sealed command
-/// ×3, raw write, clock, keypad, app lock action) so random bytes rarely pick the costly reboot.
+/// ``operationTable``: 0–9 are the ops below in order, 10–15 repeat the cheap ones (sealed command
+/// ×2, raw write, clock, keypad, lock action) so random bytes rarely pick the costly reboot. Ops 4, 5,
+/// 8 and 9 build well-formed messages, so short inputs reach the motor and the admin state from any
+/// client; op 1 reaches every handler with the fuzzer's own payloads.
 ///
 /// | op | arguments | what the harness does |
 /// |---|---|---|
@@ -22,7 +24,8 @@ import LockWire
 /// | 5 fob press | `a` | Lock Action fob action 0x81 + a % 3 as the fob, with a fresh challenge |
 /// | 6 reboot | — | save with ``LockSession/LockStateFile/encode(_:)``, load with `decode`, continue with the loaded engine |
 /// | 7 revoke fob | — | the app removes the fob's authorization (right PIN, fresh challenge) |
-/// | 8 app lock action | `a`, flags | Lock Action (one of unlock, lock, unlatch, lock'n'go, lock'n'go with unlatch, full lock, fob actions 1–3: a % 9) as the app with a fresh challenge |
+/// | 8 lock action | `a`, `r` | Lock Action (one of unlock, lock, unlatch, lock'n'go, lock'n'go with unlatch, full lock, fob actions 1–3: a % 9) with a fresh challenge as client r & 3, flags r >> 2 (bit 0: auto unlock) |
+/// | 9 admin write | `k`, `v` | a well-formed admin command with a fresh challenge as client k & 3 with the lock's PIN (or a wrong one when bit 2): (k >> 3) % 7 picks add keypad code (code 246813 + v, a wrong format when v is odd), remove keypad code v, set PIN to 4321 + v, enable logging (v odd), add time control entry (v % 24 h, v % 60 min, unlock), remove authorization v % 5, disable authorization v % 5 |
 ///
 /// Invariants (each a crash named `invariant <name>: …`):
 /// - `state-valid`: ``LockCore/LockMachine/validate()`` passes after every operation;
@@ -47,14 +50,15 @@ import LockWire
 ///   lockout, the state encodes, the encoding loads, and the loaded machine equals the saved one.
 ///   (Not after every operation: one encode and decode costs more than the rest of an input.)
 public enum LockSessionHarness {
-    /// Most operations run per input.
-    public static let maxOperations = 64
+    /// Most operations run per input: enough for a pairing-free day of use; longer inputs mostly
+    /// cost time (the rate falls with the operation count).
+    public static let maxOperations = 24
     /// Longest payload or raw write taken from the input.
     public static let maxWriteBytes = 600
     /// The op of each op byte modulo 16; the canonical byte of an op is its raw value.
     public static let operationTable: [Operation] = [
-        .connection, .sealedCommand, .rawWrite, .clock, .keypad, .fobPress, .reboot, .revokeFob, .appLockAction,
-        .sealedCommand, .sealedCommand, .sealedCommand, .rawWrite, .clock, .keypad, .appLockAction,
+        .connection, .sealedCommand, .rawWrite, .clock, .keypad, .fobPress, .reboot, .revokeFob, .lockAction, .adminWrite,
+        .sealedCommand, .sealedCommand, .rawWrite, .clock, .keypad, .lockAction,
     ]
 
     /// Who the harness speaks as in a sealed command.
@@ -66,11 +70,11 @@ public enum LockSessionHarness {
 
     /// The op codes of the input format (see the table above).
     public enum Operation: UInt8, Sendable, CaseIterable {
-        case connection = 0, sealedCommand, rawWrite, clock, keypad, fobPress, reboot, revokeFob, appLockAction
+        case connection = 0, sealedCommand, rawWrite, clock, keypad, fobPress, reboot, revokeFob, lockAction, adminWrite
     }
 
     /// The actions of op 8, by `a % 9`.
-    public static let appLockActions: [LockAction] = [
+    public static let lockActions: [LockAction] = [
         .unlock, .lock, .unlatch, .lockNGo, .lockNGoWithUnlatch, .fullLock, .fobAction1, .fobAction2, .fobAction3,
     ]
 
@@ -86,18 +90,19 @@ public enum LockSessionHarness {
         run(input, fixture: fixture).violation
     }
 
-    /// Runs one input; returns the engine it ended with (nil without a fixture) and the first broken
-    /// invariant. Used by ``check(_:fixture:)`` and to make state-file seeds.
+    /// Runs one input; returns the engine it ended with (nil without a fixture), the first broken
+    /// invariant, and how many input bytes were left unread (beyond ``maxOperations``, or after a
+    /// violation). Used by ``check(_:fixture:)`` and to make state-file seeds.
     public static func run(_ input: ArraySlice<UInt8>, fixture: SessionFixture? = SessionFixture.shared)
-        -> (engine: LockSessionEngine?, violation: InvariantViolation?)
+        -> (engine: LockSessionEngine?, violation: InvariantViolation?, unread: Int)
     {
-        guard let fixture else { return (nil, InvariantViolation("fixture", "the session fixture could not be built")) }
+        guard let fixture else { return (nil, InvariantViolation("fixture", "the session fixture could not be built"), input.count) }
         var session = Session(fixture: fixture)
         var reader = FuzzInputReader(input)
         var operations = 0
         while !reader.isAtEnd, operations < maxOperations {
             operations += 1
-            if let violation = session.perform(&reader) { return (session.engine, violation) }
+            if let violation = session.perform(&reader) { return (session.engine, violation, reader.remaining) }
         }
         // The end-of-input round trip costs a JSON encode and decode (most of an input's time), so it
         // runs only when what a restart must keep differs from the fixture: admin state or a lockout.
@@ -105,9 +110,9 @@ public enum LockSessionHarness {
         if adminDifference(fixture.machine, machine) != nil || machine.keypadLockout != fixture.machine.keypadLockout
             || machine.pinGuard != fixture.machine.pinGuard
         {
-            return (session.engine, session.roundTrip())
+            return (session.engine, session.roundTrip(), reader.remaining)
         }
-        return (session.engine, nil)
+        return (session.engine, nil, reader.remaining)
     }
 
     /// What the harness knows about a write.
@@ -150,6 +155,8 @@ public enum LockSessionHarness {
         let clientRandom: SeededRandomSource
         let clientKeys: [Role: SharedKey]
         var run: TrackedRun?
+        /// The instant the lock was last advanced to by ``settle()``.
+        var settledAt: LockInstant?
 
         init(fixture: SessionFixture) {
             self.fixture = fixture
@@ -235,11 +242,46 @@ public enum LockSessionHarness {
                 return challengedCommand(.app) { nonce in
                     .removeAuthorizationEntry(RemoveAuthorizationEntry(authID: fob, challenge: nonce, securityPIN: pin))
                 }
-            case .appLockAction:
-                let action = LockSessionHarness.appLockActions[Int(reader.byte()) % LockSessionHarness.appLockActions.count]
-                let flags = LockActionFlags(rawValue: reader.byte())
-                return challengedCommand(.app) { nonce in
-                    .lockAction(LockActionRequest(action: action, appID: SessionFixture.appClientID, flags: flags, challenge: nonce))
+            case .lockAction:
+                let action = LockSessionHarness.lockActions[Int(reader.byte()) % LockSessionHarness.lockActions.count]
+                let r = reader.byte()
+                let role = Role(rawValue: r & 3) ?? .app
+                let flags = LockActionFlags(rawValue: r >> 2)
+                let appID = [SessionFixture.appClientID, SessionFixture.keypadClientID, SessionFixture.fobClientID, SessionFixture.appClientID][Int(r & 3)]
+                return challengedCommand(role) { nonce in
+                    .lockAction(LockActionRequest(action: action, appID: appID, flags: flags, challenge: nonce))
+                }
+            case .adminWrite:
+                let k = reader.byte()
+                let v = reader.byte()
+                let role = Role(rawValue: k & 3) ?? .app
+                let current = engine.machine.securityPIN
+                let pin: SecurityPIN = k & 4 == 0 ? current : .u16(UInt16(truncatingIfNeeded: current.bytes.first.map(Int.init) ?? 0) &+ 1)
+                let name = FixedName("fuzz \(v)", width: FixedName.shortNameWidth)
+                let authID = UInt32(v % 5)
+                let target = engine.machine.authorization(authID)
+                return challengedCommand(role) { nonce in
+                    switch (k >> 3) % 7 {
+                    case 0:
+                        let code = v & 1 == 0 ? SessionFixture.keypadCode + UInt32(v) * 111 : 123_456
+                        return .addKeypadCode(AddKeypadCode(code: code, name: name, restriction: .unrestricted, challenge: nonce, securityPIN: pin))
+                    case 1:
+                        return .removeKeypadCode(RemoveKeypadCode(codeID: UInt16(v), challenge: nonce, securityPIN: pin))
+                    case 2:
+                        return .setSecurityPIN(SetSecurityPIN(newPIN: .u16(4321 &+ UInt16(v)), challenge: nonce, securityPIN: pin))
+                    case 3:
+                        return .enableLogging(EnableLogging(enabled: v & 1 == 1, challenge: nonce, securityPIN: pin))
+                    case 4:
+                        let schedule = TimeControlSchedule(
+                            weekdays: Weekdays(rawValue: 0), time: TimeOfDay(hour: v % 24, minute: v % 60), lockAction: .unlock)
+                        return .addTimeControlEntry(AddTimeControlEntry(schedule: schedule, challenge: nonce, securityPIN: pin))
+                    case 5:
+                        return .removeAuthorizationEntry(RemoveAuthorizationEntry(authID: authID, challenge: nonce, securityPIN: pin))
+                    default:
+                        return .updateAuthorizationEntry(UpdateAuthorizationEntry(
+                            authID: authID, name: target?.name ?? FixedName("gone", width: FixedName.nameWidth), enabled: false,
+                            remoteAllowed: false, restriction: target?.restriction ?? .unrestricted, challenge: nonce, securityPIN: pin))
+                    }
                 }
             }
         }
@@ -320,8 +362,12 @@ public enum LockSessionHarness {
 
         // MARK: Steps and invariants
 
-        /// Runs the lock up to `now` (so the write that follows happens at a settled instant) and checks it.
+        /// Runs the lock up to `now` (so the write that follows happens at a settled instant) and checks
+        /// it. Skipped when the lock already ran up to `now`: writes never schedule anything due at once
+        /// (the motor step is 400 ms), so a second advance to the same instant does nothing.
         mutating func settle() -> InvariantViolation? {
+            if settledAt == now { return nil }
+            settledAt = now
             let before = engine.machine
             let actions = engine.advance(to: now)
             return checkStep(before: before, actions: actions, sender: .none)

@@ -227,11 +227,14 @@ public enum PairingHarness {
                 if !genuine, !cleanRestart { tainted.insert(connection) }
             }
 
-            // Replies go back to the connection's real client, which queues its next message.
+            // Pairing-channel replies go back to the connection's real client, which queues its next
+            // message. (Not the keyturner GDIO: the client drops a pairing in progress on any Error
+            // Report there, e.g. one answering a raw USDIO write, while the lock carries on; the
+            // client's queued messages would then complete a pairing the client no longer tracks.)
             var credentials: ClientCredentials?
             if var slot = slots[connection] {
-                for case .indicate(let to, let c, let chunk) in actions where to == id {
-                    for result in slot.client.receive(chunk, on: c) {
+                for case .indicate(let to, .pairingGDIO, let chunk) in actions where to == id {
+                    for result in slot.client.receive(chunk, on: .pairingGDIO) {
                         switch result {
                         case .write(.pairingGDIO, let next): slot.queue.append(next)
                         case .paired(let paired): credentials = paired

@@ -75,18 +75,29 @@ public enum SessionSeeds {
         /// Op 7.
         public mutating func revokeFob() { op(.revokeFob) }
 
+        /// Op 8 as the app.
+        public mutating func app(_ action: LockAction, flags: UInt8 = 0) { lockAction(action, role: .app, flags: flags) }
+
         /// Op 8.
-        public mutating func app(_ action: LockAction, flags: UInt8 = 0) {
-            op(.appLockAction)
-            writer.byte(UInt8(LockSessionHarness.appLockActions.firstIndex(of: action) ?? 0))
-            writer.byte(flags)
+        public mutating func lockAction(_ action: LockAction, role: LockSessionHarness.Role, flags: UInt8 = 0) {
+            op(.lockAction)
+            writer.byte(UInt8(LockSessionHarness.lockActions.firstIndex(of: action) ?? 0))
+            writer.byte(flags << 2 | role.rawValue)
+        }
+
+        /// Op 9: admin write `kind` (0–6) as `role`, with the right PIN unless `wrongPIN`.
+        public mutating func admin(_ kind: UInt8, value: UInt8, role: LockSessionHarness.Role = .app, wrongPIN: Bool = false) {
+            op(.adminWrite)
+            writer.byte(kind << 3 | (wrongPIN ? 4 : 0) | role.rawValue)
+            writer.byte(value)
         }
 
         mutating func op(_ operation: LockSessionHarness.Operation) { writer.byte(operation.rawValue) }
     }
 
-    /// Seeds of ``FuzzTarget/lockSession``: a day in the life of the lock (app, keypad, fob, lockout,
-    /// reboot, revocation), a PIN lockout, and one sealed command per documented client command from
+    /// Seeds of ``FuzzTarget/lockSession`` (each at most ``LockSessionHarness/maxOperations`` ops): a
+    /// day in the life of the lock (app, keypad, fob, reboot, revocation), a keypad lockout across a
+    /// reboot, a PIN lockout, and one sealed command per documented client command from
     /// the app (and the fob's and keypad's own commands from them).
     public static func lockSession() -> [[UInt8]] {
         var seeds: [[UInt8]] = []
@@ -110,13 +121,18 @@ public enum SessionSeeds {
         day.wait(seconds: 30)
         day.revokeFob()
         day.fob(0)
-        for _ in 0..<5 { day.keypad(mode: 3, action: .unlock) }
-        day.keypad(mode: 1, action: .unlock)
-        day.reboot()
-        day.wait(minutes: 1)
-        day.keypad(mode: 1, action: .unlock)
-        day.wait(seconds: 2)
         seeds.append(day.bytes)
+
+        var lockout = SessionScript()
+        for _ in 0..<5 { lockout.keypad(mode: 3, action: .unlock) }
+        lockout.keypad(mode: 1, action: .unlock)
+        lockout.reboot()
+        lockout.wait(seconds: 29)
+        lockout.keypad(mode: 1, action: .unlock)
+        lockout.wait(minutes: 1)
+        lockout.keypad(mode: 1, action: .unlock)
+        lockout.wait(seconds: 2)
+        seeds.append(lockout.bytes)
 
         var pin = SessionScript()
         for _ in 0..<4 {
@@ -136,7 +152,19 @@ public enum SessionSeeds {
         hostile.sealed(.app, .lockAction, LockActionRequest(action: .unlock, appID: 11, challenge: .zero).encoded(), alternate: true)
         hostile.raw(0x02, [UInt8](repeating: 0x41, count: 40))
         hostile.connection(0x05)
+        hostile.lockAction(.unlock, role: .fob)
+        hostile.lockAction(.unlatch, role: .keypad)
+        hostile.admin(0, value: 2, role: .fob)
+        hostile.admin(2, value: 1, role: .keypad)
+        hostile.admin(5, value: 1, role: .app, wrongPIN: true)
         seeds.append(hostile.bytes)
+
+        var admin = SessionScript()
+        for kind: UInt8 in 0..<7 { admin.admin(kind, value: kind == 5 || kind == 6 ? 2 : 4) }
+        admin.wait(minutes: 1_440)
+        admin.keypad(mode: 1, action: .unlock)
+        admin.reboot()
+        seeds.append(admin.bytes)
 
         for sample in SeedCorpus.samplePayloads(context: .smartLock) {
             guard let rule = CommandAccess.rows[sample.command], rule != .notAClientCommand else { continue }

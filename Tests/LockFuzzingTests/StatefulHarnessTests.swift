@@ -38,14 +38,26 @@ import Testing
     }
 
     @Test func theDayInTheLifeSeedReallyUnlocksAndRevokes() throws {
-        let day = try #require(SessionSeeds.lockSession().first)
-        let (engine, violation) = LockSessionHarness.run(day[...])
-        #expect(violation == nil)
-        let machine = try #require(engine?.machine)
+        let seeds = SessionSeeds.lockSession()
+        for seed in seeds.prefix(2) {
+            #expect(LockSessionHarness.run(seed[...]).violation == nil)
+        }
+        let day = try #require(seeds.first)
+        let machine = try #require(LockSessionHarness.run(day[...]).engine?.machine)
         #expect(machine.authorization(3) == nil, "the fob was revoked")
         #expect(machine.openingsClosings.openingsTotal >= 3)
-        #expect(machine.keypadCodes.codes.first?.lockCount == 2)
-        #expect(machine.log.entries.count > 8)
+        #expect(machine.keypadCodes.codes.first?.lockCount == 1)
+        #expect(machine.log.entries.count >= 8)
+        let lockout = try #require(LockSessionHarness.run(seeds[1][...]).engine?.machine)
+        #expect(lockout.keypadCodes.codes.first?.lockCount == 1, "refused during the 30 s lockout, accepted after it")
+        #expect(lockout.keypadLockout.consecutiveFailures == 0)
+    }
+
+    @Test func seedsFitTheOperationLimit() {
+        for seed in SessionSeeds.lockSession() {
+            #expect(LockSessionHarness.run(seed[...]).unread == 0, "a seed longer than \(LockSessionHarness.maxOperations) operations")
+            #expect(seed.count <= FuzzTarget.lockSession.maxInputLength)
+        }
     }
 
     @Test func everySealedCommandSeedReachesTheMachine() throws {
@@ -56,7 +68,7 @@ import Testing
         script.sealed(.app, .addKeypadCode(AddKeypadCode(
             code: 345_678, name: FixedName("x", width: FixedName.shortNameWidth), restriction: .unrestricted, challenge: .zero,
             securityPIN: .u16(1))))
-        let (engine, violation) = LockSessionHarness.run(script.bytes[...])
+        let (engine, violation, _) = LockSessionHarness.run(script.bytes[...])
         #expect(violation == nil)
         #expect(engine?.machine.keypadCodes.codes.count == 2)
     }
