@@ -16,3 +16,11 @@ public protocol EmulatedPeripheral {
 
 extension KeypadEmulator: EmulatedPeripheral {}
 extension FobEmulator: EmulatedPeripheral {}
+
+/// A peripheral with its own battery (keypad, fob).
+public protocol BatteryPoweredPeripheral: EmulatedPeripheral {
+    var battery: PeripheralBattery { get set }
+}
+
+extension KeypadEmulator: BatteryPoweredPeripheral {}
+extension FobEmulator: BatteryPoweredPeripheral {}

@@ -31,31 +31,37 @@ enum PeripheralSession {
 
     /// Runs a keypad request and saves the state file (credentials after pairing, battery).
     static func keypad(_ options: PeripheralOptions, _ discovery: DiscoveryOptions, pairing: Bool, _ body: (inout KeypadEmulator) -> [PeripheralAction]) throws {
-        var file = try load(options.state, kind: "keypad")
-        let credentials = try file.credentials()
-        if !pairing && credentials == nil { throw ValidationError("this keypad is not paired: run `latchkey keypad pair --state \(options.state)` first") }
-        var keypad = KeypadEmulator(keypadID: file.clientID, name: file.name, keyPair: try file.keyPair(), random: SystemRandomSource(), credentials: credentials)
-        keypad.battery.set(percent: file.batteryPercent)
-        let client = try connect(options, discovery)
-        let feedback = try client.run(&keypad, start: body(&keypad))
-        if let paired = keypad.credentials { file.store(paired) }
-        file.batteryPercent = keypad.battery.percent
-        try file.save(options.state)
-        try FeedbackPrinter.finish(feedback, device: "keypad", format: options.format)
+        try run(options, discovery, kind: "keypad", pairing: pairing, body) { file, credentials in
+            KeypadEmulator(keypadID: file.clientID, name: file.name, keyPair: try file.keyPair(), random: SystemRandomSource(), credentials: credentials)
+        }
     }
 
     /// Runs a fob request and saves the state file.
     static func fob(_ options: PeripheralOptions, _ discovery: DiscoveryOptions, pairing: Bool, _ body: (inout FobEmulator) -> [PeripheralAction]) throws {
-        var file = try load(options.state, kind: "fob")
+        try run(options, discovery, kind: "fob", pairing: pairing, body) { file, credentials in
+            FobEmulator(fobID: file.clientID, name: file.name, keyPair: try file.keyPair(), random: SystemRandomSource(), credentials: credentials)
+        }
+    }
+
+    /// Loads the state file, makes the peripheral, connects, runs `body`'s request, saves the file
+    /// and prints the outcome.
+    private static func run<P: BatteryPoweredPeripheral>(
+        _ options: PeripheralOptions, _ discovery: DiscoveryOptions, kind: String, pairing: Bool,
+        _ body: (inout P) -> [PeripheralAction],
+        make: (PeripheralCredentialsFile, ClientCredentials?) throws -> P
+    ) throws {
+        var file = try load(options.state, kind: kind)
         let credentials = try file.credentials()
-        if !pairing && credentials == nil { throw ValidationError("this fob is not paired: run `latchkey fob pair --state \(options.state)` first") }
-        var fob = FobEmulator(fobID: file.clientID, name: file.name, keyPair: try file.keyPair(), random: SystemRandomSource(), credentials: credentials)
-        fob.battery.set(percent: file.batteryPercent)
+        if !pairing && credentials == nil {
+            throw ValidationError("this \(kind) is not paired: run `latchkey \(kind) pair --state \(options.state)` first")
+        }
+        var peripheral = try make(file, credentials)
+        peripheral.battery.set(percent: file.batteryPercent)
         let client = try connect(options, discovery)
-        let feedback = try client.run(&fob, start: body(&fob))
-        if let paired = fob.credentials { file.store(paired) }
-        file.batteryPercent = fob.battery.percent
+        let feedback = try client.run(&peripheral, start: body(&peripheral))
+        if let paired = peripheral.credentials { file.store(paired) }
+        file.batteryPercent = peripheral.battery.percent
         try file.save(options.state)
-        try FeedbackPrinter.finish(feedback, device: "fob", format: options.format)
+        try FeedbackPrinter.finish(feedback, device: kind, format: options.format)
     }
 }
