@@ -42,8 +42,8 @@ public struct Demo {
         let start = Self.mondayMidnight.adding(milliseconds: 8 * 3_600_000)
         try machine.setClock(to: start.utcDateTime, at: start)
         let random = SeededRandomSource(seed: 2026)
-        let lockUUID = LockUUID(random.bytes(count: LockUUID.byteCount)) ?? LockUUID([UInt8](repeating: 0, count: LockUUID.byteCount))
-        let engine = LockSessionEngine(machine: machine, lockKeyPair: try KeyPair(using: random), lockUUID: lockUUID!, random: random)
+        let lockUUID = LockUUID(random.bytes(count: LockUUID.byteCount)) ?? .zero
+        let engine = LockSessionEngine(machine: machine, lockKeyPair: try KeyPair(using: random), lockUUID: lockUUID, random: random)
         room = InProcessRoom(lock: engine, now: start)
         room.add("phone", .app(AdminClient(appID: 0x0A11, keyPair: try KeyPair(using: SeededRandomSource(seed: 1)), random: SeededRandomSource(seed: 11))))
         room.add("keypad", .keypad(KeypadEmulator(keypadID: 0x4B50, keyPair: try KeyPair(using: SeededRandomSource(seed: 2)), random: SeededRandomSource(seed: 12))))

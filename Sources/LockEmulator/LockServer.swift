@@ -60,8 +60,10 @@ public final class LockServer {
             hardwareRevision: engine.machine.model.hardwareRevision.description)
         gatt = GATTServer(database: profile.database)
         // Nuki's OUI 54:D2:72 and the low three octets of the Nuki ID.
-        address = DeviceAddress(octets: [0x54, 0xD2, 0x72, UInt8(truncatingIfNeeded: nukiID >> 16), UInt8(truncatingIfNeeded: nukiID >> 8), UInt8(truncatingIfNeeded: nukiID)])
-            ?? DeviceAddress(octets: [0x54, 0xD2, 0x72, 0, 0, 1])!
+        guard let address = DeviceAddress(octets: [
+            0x54, 0xD2, 0x72, UInt8(truncatingIfNeeded: nukiID >> 16), UInt8(truncatingIfNeeded: nukiID >> 8), UInt8(truncatingIfNeeded: nukiID),
+        ]) else { throw TransportError(.invalidAddress, "no device address for Nuki ID \(nukiID)") }
+        self.address = address
         try FileManager.default.createDirectory(atPath: folder.path, withIntermediateDirectories: true)
         let socketPath = folder.socketPath(address)
         unlink(socketPath)

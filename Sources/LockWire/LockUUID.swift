@@ -4,6 +4,10 @@
 public struct LockUUID: Hashable, Sendable, CustomStringConvertible {
     public let bytes: [UInt8]
     public static let byteCount = 16
+    /// Sixteen zero bytes.
+    public static let zero = LockUUID(unchecked: [UInt8](repeating: 0, count: 16))
+
+    private init(unchecked bytes: [UInt8]) { self.bytes = bytes }
 
     /// Nil unless `bytes` holds exactly 16 bytes.
     public init?(_ bytes: some Collection<UInt8>) {

@@ -62,7 +62,7 @@ struct LockServeCommand: ParsableCommand {
             try machine.setClock(to: now.utcDateTime, at: now)
             engine = LockSessionEngine(
                 machine: machine, lockKeyPair: try KeyPair(using: random),
-                lockUUID: LockUUID(random.bytes(count: LockUUID.byteCount)) ?? LockUUID([UInt8](repeating: 0, count: 16))!, random: random)
+                lockUUID: LockUUID(random.bytes(count: LockUUID.byteCount)) ?? .zero, random: random)
             if let state { try LockStateFile(path: state).save(engine) }
         }
         if pairing { _ = engine.pressButton(heldMilliseconds: LockMachine.pairingButtonHoldMilliseconds, at: LockServer.wallClock()) }
