@@ -27,17 +27,14 @@ public final class LockServer {
         case connected(UInt64)
         case disconnected(UInt64, reason: String)
         case refused(UInt64, NukiErrorCode, command: Command, reason: String)
-        case listening(socket: String, address: String, name: String)
+        case listening(location: String, name: String)
     }
 
     public private(set) var engine: LockSessionEngine
     var gatt: GATTServer
     let profile: NukiGATTProfile
-    let listener: SeqPacketListener
+    let frontEnd: any LockFrontEnd
     var links: [GATTConnectionID: any ATTLink] = [:]
-    let folder: DiscoveryFolder
-    let address: DeviceAddress
-    var publication: DiscoveryPublication?
     var advertisedPairing: Bool?
     let statePath: String?
     /// One capture for all connections (`$LATCHKEY_CAPTURE`), each under its own ACL handle.
@@ -45,13 +42,13 @@ public final class LockServer {
     let epoch = ContinuousClock.now
     let onEvent: (Event) -> Void
 
-    /// Opens the socket and publishes the advertising record.
+    /// Serves `engine` through `frontEnd` and publishes its advertising data.
     /// - Parameters:
     ///   - engine: the lock (new, or loaded from its state file).
     ///   - statePath: where to save the state after every change, or nil.
-    public init(engine: LockSessionEngine, folder: DiscoveryFolder = DiscoveryFolder(), statePath: String?, onEvent: @escaping (Event) -> Void) throws {
+    public init(engine: LockSessionEngine, frontEnd: any LockFrontEnd, statePath: String?, onEvent: @escaping (Event) -> Void) throws {
         self.engine = engine
-        self.folder = folder
+        self.frontEnd = frontEnd
         self.statePath = statePath
         self.onEvent = onEvent
         let nukiID = engine.machine.nukiID
@@ -59,31 +56,29 @@ public final class LockServer {
             nukiID: nukiID, firmwareRevision: engine.machine.model.firmwareVersion.description,
             hardwareRevision: engine.machine.model.hardwareRevision.description)
         gatt = GATTServer(database: profile.database)
-        // Nuki's OUI 54:D2:72 and the low three octets of the Nuki ID.
+        signal(SIGUSR1) { _ in buttonRequests.add(1, ordering: .relaxed) }
+        try advertise()
+        onEvent(.listening(location: frontEnd.location, name: NukiAdvertisement.name(nukiID)))
+    }
+
+    /// Serves `engine` on the socket link, advertised in `folder` under an address made from Nuki's
+    /// OUI 54:D2:72 and the low three octets of the Nuki ID.
+    public convenience init(engine: LockSessionEngine, folder: DiscoveryFolder = DiscoveryFolder(), statePath: String?, onEvent: @escaping (Event) -> Void) throws {
+        let nukiID = engine.machine.nukiID
         guard let address = DeviceAddress(octets: [
             0x54, 0xD2, 0x72, UInt8(truncatingIfNeeded: nukiID >> 16), UInt8(truncatingIfNeeded: nukiID >> 8), UInt8(truncatingIfNeeded: nukiID),
         ]) else { throw TransportError(.invalidAddress, "no device address for Nuki ID \(nukiID)") }
-        self.address = address
-        try FileManager.default.createDirectory(atPath: folder.path, withIntermediateDirectories: true)
-        let socketPath = folder.socketPath(address)
-        unlink(socketPath)
-        listener = try SeqPacketListener(path: socketPath)
-        signal(SIGUSR1) { _ in buttonRequests.add(1, ordering: .relaxed) }
-        try advertise()
-        onEvent(.listening(socket: socketPath, address: address.description, name: NukiAdvertisement.name(nukiID)))
+        try self.init(engine: engine, frontEnd: try SocketFrontEnd(folder: folder, address: address), statePath: statePath, onEvent: onEvent)
     }
 
     deinit {
-        publication?.stop()
-        listener.close()
+        frontEnd.stop()
         for link in links.values { link.close() }
     }
 
     /// Withdraws the advertising record and closes every connection.
     public func stop() {
-        publication?.stop()
-        publication = nil
-        listener.close()
+        frontEnd.stop()
         for link in links.values { link.close() }
         links.removeAll()
     }
@@ -104,7 +99,7 @@ public final class LockServer {
             route(engine.pressButton(heldMilliseconds: LockMachine.pairingButtonHoldMilliseconds, at: now))
         }
         var activity = false
-        while let link = try? listener.accept(timeout: links.isEmpty && !activity ? timeout : .zero) {
+        while let link = (try? frontEnd.accept(timeout: links.isEmpty && !activity ? timeout : .zero)) ?? nil {
             activity = true
             let id = gatt.connect()
             let handle = UInt16(truncatingIfNeeded: 0x0040 + id.rawValue % 0x0F00)
@@ -198,11 +193,7 @@ public final class LockServer {
         guard pairing != advertisedPairing else { return }
         advertisedPairing = pairing
         let mode: NukiAdvertisement.Mode = pairing ? .pairing(service: NukiAdvertisement.pairingService) : .paired(statusChanged: false)
-        let advertisement = NukiAdvertisement(nukiID: engine.machine.nukiID, mode: mode)
-        publication?.stop()
-        publication = try folder.publish(DiscoveryRecord(
-            address: address, socket: folder.socketPath(address), advertisingData: advertisement.advertisingData,
-            scanResponse: advertisement.scanResponse, pid: getpid()))
+        try frontEnd.advertise(NukiAdvertisement(nukiID: engine.machine.nukiID, mode: mode))
     }
 
     private func save() {

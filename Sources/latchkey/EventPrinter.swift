@@ -33,7 +33,7 @@ struct EventPrinter {
         case .connected(let id): return "connection \(id) open"
         case .disconnected(let id, let reason): return "connection \(id) closed: \(reason)"
         case .refused(let id, let code, let command, let reason): return "connection \(id): refused \(command) with \(code): \(reason)"
-        case .listening(let socket, let address, let name): return "listening: \(name) at \(address), socket \(socket)"
+        case .listening(let location, let name): return "listening: \(name) at \(location)"
         }
     }
 }

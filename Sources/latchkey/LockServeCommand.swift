@@ -24,7 +24,7 @@ struct LockServeCommand: ParsableCommand {
     @Flag(help: "Start in pairing mode (as if the button had been held 5 s).")
     var pairing = false
 
-    @Option(help: "Transport: socket (Unix SOCK_SEQPACKET). bluez:hciN is reported by `latchkey doctor` and not served yet.")
+    @Option(help: "Transport: socket (Unix SOCK_SEQPACKET, discovery folder) or bluez:hciN (L2CAP LE CID 4 and HCI advertising on controller hciN; see `latchkey doctor`).")
     var transport: String = "socket"
 
     @Option(help: "Nuki ID of a new lock (8 hex digits; default random).")
@@ -42,10 +42,17 @@ struct LockServeCommand: ParsableCommand {
     var format: OutputFormat = .text
 
     func validate() throws {
-        guard transport == "socket" else {
-            throw ValidationError("transport \(transport) is not served yet; use socket (see `latchkey doctor`)")
+        guard transport == "socket" || bluezAdapter != nil else {
+            throw ValidationError("--transport is socket or bluez:hciN, not \(transport)")
         }
         if let nukiID, UInt32(nukiID, radix: 16) == nil { throw ValidationError("--nuki-id must be 8 hex digits") }
+    }
+
+    /// `hciN` of `--transport bluez:hciN`.
+    var bluezAdapter: String? {
+        guard transport.hasPrefix("bluez:") else { return nil }
+        let adapter = String(transport.dropFirst("bluez:".count))
+        return adapter.hasPrefix("hci") && adapter.dropFirst(3).allSatisfy(\.isNumber) && adapter.count > 3 ? adapter : nil
     }
 
     func run() throws {
@@ -67,7 +74,19 @@ struct LockServeCommand: ParsableCommand {
         }
         if pairing { _ = engine.pressButton(heldMilliseconds: LockMachine.pairingButtonHoldMilliseconds, at: LockServer.wallClock()) }
         let printer = EventPrinter(format: format)
-        let server = try LockServer(engine: engine, folder: discovery.folder, statePath: state) { printer.print($0) }
+        let server: LockServer
+        if let adapter = bluezAdapter {
+            let frontEnd: BlueZFrontEnd
+            do {
+                frontEnd = try BlueZFrontEnd(adapter: adapter)
+            } catch {
+                Diagnostics.print("\(error)")
+                throw ExitCode.failure
+            }
+            server = try LockServer(engine: engine, frontEnd: frontEnd, statePath: state) { printer.print($0) }
+        } else {
+            server = try LockServer(engine: engine, folder: discovery.folder, statePath: state) { printer.print($0) }
+        }
         let deadline = duration.map { ContinuousClock.now + .milliseconds(Int64($0 * 1000)) }
         signal(SIGTERM) { _ in stopRequested.store(true, ordering: .relaxed) }
         signal(SIGINT) { _ in stopRequested.store(true, ordering: .relaxed) }

@@ -86,4 +86,53 @@ import Testing
         #expect(lines.first?.contains("client → lock on pairing GDIO plain REQUEST_DATA") == true)
         #expect(lines.filter { $0.contains("plain AUTHORIZATION_ID ") }.count == 3)
     }
+
+    /// `lock serve --transport bluez:hci0` on a machine without kernel Bluetooth fails with the clear
+    /// message (skipped where Bluetooth exists: there the VM lane tests it for real).
+    @Test func bluezTransportWithoutBluetoothSaysSo() throws {
+        let fd = socket(AF_BLUETOOTH, Int32(SOCK_SEQPACKET.rawValue), 0)
+        if fd >= 0 {
+            close(fd)
+            return
+        }
+        let folder = NSTemporaryDirectory() + "latchkey-bz-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: try Self.binary())
+        process.arguments = ["lock", "serve", "--transport", "bluez:hci0", "--duration", "1"]
+        process.currentDirectoryURL = URL(fileURLWithPath: folder)
+        let errors = Pipe()
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = errors
+        try process.run()
+        let message = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 1)
+        #expect(message.contains("no Bluetooth on this machine"))
+    }
+
+    /// `latchkey fuzz` outside a checkout: exit 1 and the reason; both time options at once: a usage
+    /// error (ArgumentParser's exit 64). Neither starts a build.
+    @Test func fuzzOutsideACheckoutAndConflictingOptions() throws {
+        let folder = NSTemporaryDirectory() + "latchkey-fz-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        func run(_ arguments: [String]) throws -> (Int32, String) {
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: try Self.binary())
+            process.arguments = arguments
+            process.currentDirectoryURL = URL(fileURLWithPath: folder)
+            let errors = Pipe()
+            process.standardOutput = FileHandle.nullDevice
+            process.standardError = errors
+            try process.run()
+            let message = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            process.waitUntilExit()
+            return (process.terminationStatus, message)
+        }
+        let outside = try run(["fuzz", "--total", "1"])
+        #expect(outside.0 == 1)
+        #expect(outside.1.contains("no Fuzz/campaign in"))
+        let both = try run(["fuzz", "--total", "10", "--per-target", "5"])
+        #expect(both.0 == 64)
+    }
 }

@@ -1,0 +1,55 @@
+import BLETransport
+import Foundation
+
+/// Where a ``LockServer`` meets its clients: accepting ATT links and publishing advertising data.
+/// ``SocketFrontEnd`` serves the Unix SOCK_SEQPACKET link and the discovery folder; the CLI adds a
+/// BlueZ front end (L2CAP LE on CID 4 and HCI advertising) without this module linking libbluetooth.
+public protocol LockFrontEnd: AnyObject {
+    /// A new connection, if one is waiting (waits up to `timeout`).
+    func accept(timeout: Duration) throws -> (any ATTLink)?
+    /// Publishes (or replaces) the advertising data.
+    func advertise(_ advertisement: NukiAdvertisement) throws
+    /// Stops advertising and accepting.
+    func stop()
+    /// Where the lock can be reached, for the event stream.
+    var location: String { get }
+}
+
+/// The Unix SOCK_SEQPACKET link, advertised in the discovery folder with the real AD bytes.
+public final class SocketFrontEnd: LockFrontEnd {
+    let folder: DiscoveryFolder
+    let address: DeviceAddress
+    let listener: SeqPacketListener
+    var publication: DiscoveryPublication?
+
+    /// Opens the socket for `address` in `folder`.
+    public init(folder: DiscoveryFolder, address: DeviceAddress) throws {
+        self.folder = folder
+        self.address = address
+        try FileManager.default.createDirectory(atPath: folder.path, withIntermediateDirectories: true)
+        let socketPath = folder.socketPath(address)
+        unlink(socketPath)
+        listener = try SeqPacketListener(path: socketPath)
+    }
+
+    deinit { stop() }
+
+    public func accept(timeout: Duration) throws -> (any ATTLink)? {
+        try listener.accept(timeout: timeout)
+    }
+
+    public func advertise(_ advertisement: NukiAdvertisement) throws {
+        publication?.stop()
+        publication = try folder.publish(DiscoveryRecord(
+            address: address, socket: folder.socketPath(address), advertisingData: advertisement.advertisingData,
+            scanResponse: advertisement.scanResponse, pid: getpid()))
+    }
+
+    public func stop() {
+        publication?.stop()
+        publication = nil
+        listener.close()
+    }
+
+    public var location: String { "\(address), socket \(folder.socketPath(address))" }
+}
