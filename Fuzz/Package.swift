@@ -15,7 +15,7 @@
 import PackageDescription
 
 let fuzzers = [
-    "PlainFrameFuzzer", "EncryptedEnvelopeFuzzer", "CommandPayloadsFuzzer", "ReassemblyFuzzer",
+    "PlainFrameFuzzer", "EncryptedEnvelopeFuzzer", "CommandPayloadsFuzzer", "ReassemblyFuzzer", "AttGATTFuzzer",
     "LockSessionFuzzer", "PairingResponderFuzzer", "StateFileFuzzer",
 ]
 

@@ -6,7 +6,7 @@ ROOT_DIR="$(cd "$FUZZ_DIR/.." && pwd)"
 CORPUS_DIR="$ROOT_DIR/Corpus"
 SCRATCH="${FUZZ_SCRATCH:-$FUZZ_DIR/.build-fuzz}"
 FUZZ_BIN="$SCRATCH/release"
-ALL_TARGETS=(plainFrame encryptedEnvelope commandPayloads reassembly lockSession pairingResponder stateFile)
+ALL_TARGETS=(plainFrame encryptedEnvelope commandPayloads reassembly attGATT lockSession pairingResponder stateFile)
 
 export SWIFT_BACKTRACE=enable=no
 export ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=0:dedup_token_length=3}"
@@ -17,6 +17,7 @@ target_dir() {
     encryptedEnvelope) echo EncryptedEnvelope ;;
     commandPayloads) echo CommandPayloads ;;
     reassembly) echo Reassembly ;;
+    attGATT) echo AttGATT ;;
     lockSession) echo LockSession ;;
     pairingResponder) echo PairingResponder ;;
     stateFile) echo StateFile ;;
@@ -30,6 +31,7 @@ target_max_len() {
     encryptedEnvelope) echo 631 ;; # mode + 566-byte frame + 64
     commandPayloads) echo 579 ;;   # 3 header + 512 payload + 64
     reassembly) echo 1134 ;;       # 2 header + two 566-byte frames
+    attGATT) echo 2048 ;;          # a few dozen ATT PDUs
     lockSession) echo 1024 ;;      # up to 24 operations, a few with payloads
     pairingResponder) echo 2048 ;; # a few pairings with raw writes
     stateFile) echo 32768 ;;       # twice the largest seed state file

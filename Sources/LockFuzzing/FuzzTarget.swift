@@ -7,7 +7,7 @@ import LockWire
 /// Naming: the raw value (`plainFrame`) names the dictionary (`Fuzz/dictionaries/plainFrame.dict`);
 /// ``directoryName`` (`PlainFrame`) names the seed folder `Corpus/PlainFrame/` and the regression folder
 /// `Corpus/Regressions/PlainFrame/`; ``productName`` (`PlainFrameFuzzer`) names the fuzz executable.
-/// Later targets (ATT/GATT, the keypad entry model, NFC) are added as new cases.
+/// Later targets (the keypad entry model, NFC) are added as new cases.
 ///
 /// Every harness is deterministic: fixed keys and nonces (``FuzzFixtures``), no clock, no system
 /// randomness, and no mutable state that outlives one input.
@@ -21,6 +21,9 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
     case commandPayloads
     /// 4. Fragment reassembly, sequential and offset-addressed: ``fuzzReassembly(_:)-(UnsafeRawBufferPointer)``.
     case reassembly
+    /// 5. The GATT server with the Nuki profile, raw ATT PDUs from two clients (``AttGATTHarness``):
+    ///    ``fuzzAttGATT(_:)-(UnsafeRawBufferPointer)``.
+    case attGATT
     /// 6. A paired lock driven by operation sequences with encrypted commands (``LockSessionHarness``):
     ///    ``fuzzLockSession(_:)-(UnsafeRawBufferPointer)``.
     case lockSession
@@ -37,6 +40,7 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
         case .encryptedEnvelope: return "EncryptedEnvelope"
         case .commandPayloads: return "CommandPayloads"
         case .reassembly: return "Reassembly"
+        case .attGATT: return "AttGATT"
         case .lockSession: return "LockSession"
         case .pairingResponder: return "PairingResponder"
         case .stateFile: return "StateFile"
@@ -54,6 +58,8 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
         case .encryptedEnvelope: return 1 + WireLimits.maxFrameBytes + 64
         case .commandPayloads: return CommandPayloadHarness.headerBytes + WireLimits.maxPayloadBytes + 64
         case .reassembly: return ReassemblyHarness.headerBytes + 2 * WireLimits.maxFrameBytes
+        // A few dozen PDUs of up to 255 octets; most are short.
+        case .attGATT: return 2048
         // Up to 24 operations, a few with payloads; longer inputs only slow it.
         case .lockSession: return 1024
         case .pairingResponder: return 2048
@@ -69,6 +75,7 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
         case .encryptedEnvelope: return EncryptedEnvelopeHarness.check(input)
         case .commandPayloads: return CommandPayloadHarness.check(input)
         case .reassembly: return ReassemblyHarness.check(input)
+        case .attGATT: return AttGATTHarness.check(input)
         case .lockSession: return LockSessionHarness.check(input)
         case .pairingResponder: return PairingHarness.check(input)
         case .stateFile: return StateFileHarness.check(input)
@@ -106,6 +113,11 @@ public func fuzzCommandPayloads(_ data: [UInt8]) { FuzzTarget.commandPayloads.ru
 public func fuzzReassembly(_ data: UnsafeRawBufferPointer) { FuzzTarget.reassembly.run(data) }
 /// Array form of ``fuzzReassembly(_:)-(UnsafeRawBufferPointer)``.
 public func fuzzReassembly(_ data: [UInt8]) { FuzzTarget.reassembly.run(data) }
+
+/// Harness of ``FuzzTarget/attGATT``; traps on a broken invariant (see ``AttGATTHarness``).
+public func fuzzAttGATT(_ data: UnsafeRawBufferPointer) { FuzzTarget.attGATT.run(data) }
+/// Array form of ``fuzzAttGATT(_:)-(UnsafeRawBufferPointer)``.
+public func fuzzAttGATT(_ data: [UInt8]) { FuzzTarget.attGATT.run(data) }
 
 /// Harness of ``FuzzTarget/lockSession``; traps on a broken invariant (see ``LockSessionHarness``).
 public func fuzzLockSession(_ data: UnsafeRawBufferPointer) { FuzzTarget.lockSession.run(data) }

@@ -115,6 +115,8 @@ public enum SeedCorpus {
             seeds.append([0x03, 5] + encryptedStream.prefix(120))
             for key in plainMessageKeys { if let m = transcript[key] { seeds.append([0x02, 0] + m) } }
             for key in encryptedMessageKeys { if let m = transcript[key] { seeds.append([0x03, 0] + m) } }
+        case .attGATT:
+            seeds += AttGATTHarness.seeds(messages: plainMessageKeys.compactMap { transcript[$0] })
         case .lockSession:
             seeds += SessionSeeds.lockSession()
         case .pairingResponder:
