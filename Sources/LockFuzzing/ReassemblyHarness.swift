@@ -8,8 +8,9 @@ import LockWire
 ///   Bits 1–2: chunk sizes, 0 byte by byte, 1 twenty bytes (MTU 23 − 3), 2 pseudo-random 1–64,
 ///   3 pseudo-random 1–300. Bits 3–7 seed the pseudo-random sizes and the order of prepared writes
 ///   (a fixed xorshift, no system randomness).
-/// - `caps` in 1...31: a reassembler capped at `caps × 20` bytes and `caps × 2` fragments, to reach the
-///   caps with short inputs; any other value keeps the defaults from ``LockWire/WireLimits``.
+/// - `caps` in 1...31: a reassembler capped at `caps × 20` bytes and `caps × 2` fragments (never above
+///   the defaults from ``LockWire/WireLimits``), to reach the caps with short inputs; any other value
+///   keeps the defaults.
 /// - `stream`: the bytes on the characteristic, fed once whole and once in chunks.
 ///
 /// Invariants:
@@ -49,8 +50,10 @@ public enum ReassemblyHarness {
         let caps = input[input.startIndex + 1]
         let stream = input.dropFirst(headerBytes)
         let framing: FragmentReassembler.Framing = split & 1 == 0 ? .plain : .encrypted
-        let maxBytes = (1...31).contains(caps) ? Int(caps) * 20 : WireLimits.maxReassembledBytes
-        let maxFragments = (1...31).contains(caps) ? Int(caps) * 2 : WireLimits.maxFragments
+        // The reassembler never goes above WireLimits (its init clamps), so neither may the oracle:
+        // caps 29–31 (580–620 bytes) once made it expect a whole 567-byte stream to get past the cap.
+        let maxBytes = min((1...31).contains(caps) ? Int(caps) * 20 : WireLimits.maxReassembledBytes, WireLimits.maxReassembledBytes)
+        let maxFragments = min((1...31).contains(caps) ? Int(caps) * 2 : WireLimits.maxFragments, WireLimits.maxFragments)
         let sizes = chunkSizes(total: stream.count, pattern: (split >> 1) & 3, seed: split >> 3)
 
         // Whole.
