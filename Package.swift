@@ -65,7 +65,7 @@ let package = Package(
         // (GPL-2.0-or-later: only this module and the CLI link it). Syscalls sit behind a seam.
         .target(name: "BlueZTransport", dependencies: ["BLETransport", "BLEATT", "CBlueZ"]),
         // One harness function per fuzz target, shared by Fuzz/ and by swift test's corpus replay.
-        .target(name: "LockFuzzing", dependencies: ["LockWire", "LockCrypto", "LockCore", "LockSession", "BLEATT", "BLEGATT"]),
+        .target(name: "LockFuzzing", dependencies: ["LockWire", "LockCrypto", "LockCore", "LockSession", "LockPeripherals", "BLEATT", "BLEGATT"]),
 
         // The command-line tool. Only it bootstraps logging.
         .executableTarget(
@@ -115,7 +115,7 @@ let package = Package(
         ),
         .testTarget(
             name: "LockFuzzingTests",
-            dependencies: ["LockFuzzing", "LockWire", "LockCore", "LockSession", "BLEATT", "BLEGATT"]
+            dependencies: ["LockFuzzing", "LockWire", "LockCore", "LockSession", "LockPeripherals", "BLEATT", "BLEGATT"]
         ),
         .testTarget(
             name: "BLEGATTTests",

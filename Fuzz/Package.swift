@@ -16,7 +16,7 @@ import PackageDescription
 
 let fuzzers = [
     "PlainFrameFuzzer", "EncryptedEnvelopeFuzzer", "CommandPayloadsFuzzer", "ReassemblyFuzzer", "AttGATTFuzzer",
-    "LockSessionFuzzer", "PairingResponderFuzzer", "StateFileFuzzer",
+    "LockSessionFuzzer", "PairingResponderFuzzer", "KeypadEntryFuzzer", "StateFileFuzzer",
 ]
 
 let package = Package(

@@ -6,7 +6,7 @@ ROOT_DIR="$(cd "$FUZZ_DIR/.." && pwd)"
 CORPUS_DIR="$ROOT_DIR/Corpus"
 SCRATCH="${FUZZ_SCRATCH:-$FUZZ_DIR/.build-fuzz}"
 FUZZ_BIN="$SCRATCH/release"
-ALL_TARGETS=(plainFrame encryptedEnvelope commandPayloads reassembly attGATT lockSession pairingResponder stateFile)
+ALL_TARGETS=(plainFrame encryptedEnvelope commandPayloads reassembly attGATT lockSession pairingResponder keypadEntry stateFile)
 
 export SWIFT_BACKTRACE=enable=no
 export ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=0:dedup_token_length=3}"
@@ -20,6 +20,7 @@ target_dir() {
     attGATT) echo AttGATT ;;
     lockSession) echo LockSession ;;
     pairingResponder) echo PairingResponder ;;
+    keypadEntry) echo KeypadEntry ;;
     stateFile) echo StateFile ;;
     *) echo "unknown target: $1 (known: ${ALL_TARGETS[*]})" >&2; return 64 ;;
   esac
@@ -34,6 +35,7 @@ target_max_len() {
     attGATT) echo 2048 ;;          # a few dozen ATT PDUs
     lockSession) echo 1024 ;;      # up to 24 operations, a few with payloads
     pairingResponder) echo 2048 ;; # a few pairings with raw writes
+    keypadEntry) echo 96 ;;        # one byte per operation, 96 at most
     stateFile) echo 32768 ;;       # twice the largest seed state file
   esac
 }
@@ -44,7 +46,7 @@ target_max_len() {
 # replayed with full stacks when minimised.
 target_asan_options() {
   case "$1" in
-    lockSession|pairingResponder|stateFile) echo "$ASAN_OPTIONS:malloc_context_size=0" ;;
+    lockSession|pairingResponder|keypadEntry|stateFile) echo "$ASAN_OPTIONS:malloc_context_size=0" ;;
     *) echo "$ASAN_OPTIONS" ;;
   esac
 }

@@ -7,7 +7,7 @@ import LockWire
 /// Naming: the raw value (`plainFrame`) names the dictionary (`Fuzz/dictionaries/plainFrame.dict`);
 /// ``directoryName`` (`PlainFrame`) names the seed folder `Corpus/PlainFrame/` and the regression folder
 /// `Corpus/Regressions/PlainFrame/`; ``productName`` (`PlainFrameFuzzer`) names the fuzz executable.
-/// Later targets (the keypad entry model, NFC) are added as new cases.
+/// Later targets (NFC) are added as new cases.
 ///
 /// Every harness is deterministic: fixed keys and nonces (``FuzzFixtures``), no clock, no system
 /// randomness, and no mutable state that outlives one input.
@@ -30,6 +30,9 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
     /// 7. The pairing responder with real and fuzzed pairing messages (``PairingHarness``):
     ///    ``fuzzPairingResponder(_:)-(UnsafeRawBufferPointer)``.
     case pairingResponder
+    /// 8. The keypad entry model: an emulated keypad typed on against the fixture's lock
+    ///    (``KeypadEntryHarness``): ``fuzzKeypadEntry(_:)-(UnsafeRawBufferPointer)``.
+    case keypadEntry
     /// 9. The state-file loader (``StateFileHarness``): ``fuzzStateFile(_:)-(UnsafeRawBufferPointer)``.
     case stateFile
 
@@ -43,6 +46,7 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
         case .attGATT: return "AttGATT"
         case .lockSession: return "LockSession"
         case .pairingResponder: return "PairingResponder"
+        case .keypadEntry: return "KeypadEntry"
         case .stateFile: return "StateFile"
         }
     }
@@ -63,6 +67,8 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
         // Up to 24 operations, a few with payloads; longer inputs only slow it.
         case .lockSession: return 1024
         case .pairingResponder: return 2048
+        // One byte per operation; the harness reads at most 96.
+        case .keypadEntry: return KeypadEntryHarness.maxOperations
         // Twice the largest seed (a state file with users, codes, time control and a log).
         case .stateFile: return 32_768
         }
@@ -78,6 +84,7 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
         case .attGATT: return AttGATTHarness.check(input)
         case .lockSession: return LockSessionHarness.check(input)
         case .pairingResponder: return PairingHarness.check(input)
+        case .keypadEntry: return KeypadEntryHarness.check(input)
         case .stateFile: return StateFileHarness.check(input)
         }
     }
@@ -128,6 +135,11 @@ public func fuzzLockSession(_ data: [UInt8]) { FuzzTarget.lockSession.run(data) 
 public func fuzzPairingResponder(_ data: UnsafeRawBufferPointer) { FuzzTarget.pairingResponder.run(data) }
 /// Array form of ``fuzzPairingResponder(_:)-(UnsafeRawBufferPointer)``.
 public func fuzzPairingResponder(_ data: [UInt8]) { FuzzTarget.pairingResponder.run(data) }
+
+/// Harness of ``FuzzTarget/keypadEntry``; traps on a broken invariant (see ``KeypadEntryHarness``).
+public func fuzzKeypadEntry(_ data: UnsafeRawBufferPointer) { FuzzTarget.keypadEntry.run(data) }
+/// Array form of ``fuzzKeypadEntry(_:)-(UnsafeRawBufferPointer)``.
+public func fuzzKeypadEntry(_ data: [UInt8]) { FuzzTarget.keypadEntry.run(data) }
 
 /// Harness of ``FuzzTarget/stateFile``; traps on a broken invariant (see ``StateFileHarness``).
 public func fuzzStateFile(_ data: UnsafeRawBufferPointer) { FuzzTarget.stateFile.run(data) }

@@ -121,6 +121,8 @@ public enum SeedCorpus {
             seeds += SessionSeeds.lockSession()
         case .pairingResponder:
             seeds += SessionSeeds.pairing(transcript: transcript)
+        case .keypadEntry:
+            seeds += KeypadEntryHarness.seeds()
         case .stateFile:
             seeds += SessionSeeds.stateFiles()
         }

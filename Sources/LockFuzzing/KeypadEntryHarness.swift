@@ -1,0 +1,194 @@
+import LockCore
+import LockCrypto
+import LockPeripherals
+import LockSession
+import LockWire
+
+/// Target 8: the keypad entry model. An emulated keypad (``LockPeripherals/KeypadEmulator``, paired
+/// as the fixture's keypad) is typed on, and its writes go to the fixture's lock
+/// (``SessionFixture``: code 246813 stored), with the lock's indications fed back; time is virtual.
+///
+/// Input shape: up to ``maxOperations`` operation bytes `op`:
+/// - `op & 0x03 == 0`: digit key `(op >> 2) % 10` (0 is not a key: ignored), 200 ms after the last op;
+/// - `op & 0x03 == 1`: the lock key, 200 ms later;
+/// - `op & 0x03 == 2`: time passes, `(op >> 2) × 500` ms, and 31 minutes when `op >> 2` is 63
+///   (past the longest lockout tier, `KeypadLockout`);
+/// - `op & 0x03 == 3`: the stored code typed, six keys 200 ms apart.
+/// Before each key the lock is advanced to the current instant and its indications delivered.
+///
+/// Invariants (checked on the lock's own state just before each Keypad Action arrives; source:
+/// `protocol.md` §7, Keypad Action 0x0044 and the K_ERROR_CODE_INVALID tiers):
+/// - `code-digits`: a code the keypad sends has six digits 1–9;
+/// - `accepted-only-valid-code`: an accepted code is an enabled stored code and no lockout was active;
+/// - `valid-code-not-wrong`: an enabled stored code outside a lockout is never answered
+///   K_ERROR_CODE_INVALID;
+/// - `keypad-recovers`: after the input and 31 more minutes, the lock key is not refused with
+///   "a request is in progress" (the keypad never stays stuck waiting for the lock).
+public enum KeypadEntryHarness {
+    /// Operations read from one input at most.
+    public static let maxOperations = 96
+    static let connection = ConnectionID(7)
+
+    /// Checks one input; nil when every invariant holds (or when the fixture cannot be built). Never traps.
+    public static func check(_ input: ArraySlice<UInt8>) -> InvariantViolation? {
+        replay(input).violation
+    }
+
+    /// Runs one input and returns the first broken invariant and the keypad's feedback up to it, in
+    /// order (for tests and for reading a crash). Never traps.
+    public static func replay(_ input: ArraySlice<UInt8>) -> (violation: InvariantViolation?, feedback: [PeripheralFeedback]) {
+        guard let fixture = SessionFixture.shared, let key = fixture.clientKey(fixture.keypadAuthID) else { return (nil, []) }
+        var run = Run(fixture: fixture, key: key)
+        let violation = run.play(input)
+        return (violation, run.feedback)
+    }
+}
+
+extension KeypadEntryHarness.Run {
+    mutating func play(_ input: ArraySlice<UInt8>) -> InvariantViolation? {
+        var run = self
+        defer { self = run }
+        for op in input.prefix(KeypadEntryHarness.maxOperations) {
+            let violation: InvariantViolation?
+            switch op & 0x03 {
+            case 0: violation = run.press(.digit((op >> 2) % 10), after: 200)
+            case 1: violation = run.press(.lock, after: 200)
+            case 2:
+                run.now = run.now.adding(milliseconds: op >> 2 == 63 ? 31 * 60_000 : Int64(op >> 2) * 500)
+                violation = run.settle()
+            default:
+                var found: InvariantViolation?
+                for digit in String(SessionFixture.keypadCode).compactMap(\.wholeNumberValue) where found == nil {
+                    found = run.press(.digit(UInt8(truncatingIfNeeded: digit)), after: 200)
+                }
+                violation = found
+            }
+            if let violation { return violation }
+        }
+        run.now = run.now.adding(milliseconds: 31 * 60_000)
+        if let v = run.settle() { return v }
+        let mark = run.feedback.count
+        if let v = run.press(.lock, after: 0) { return v }
+        let stuck = run.feedback[mark...].contains { if case .ignored(let reason) = $0 { reason.contains("in progress") } else { false } }
+        return Invariant.holds("keypad-recovers", !stuck, "the lock key is still ignored 31 minutes after the last key")
+    }
+}
+
+extension KeypadEntryHarness {
+
+    /// One input's lock, keypad and clock.
+    struct Run {
+        var lock: LockSessionEngine
+        var keypad: KeypadEmulator
+        let key: SharedKey
+        let authID: UInt32
+        var now = SessionFixture.start
+        var feedback: [PeripheralFeedback] = []
+
+        init(fixture: SessionFixture, key: SharedKey) {
+            lock = fixture.makeEngine(random: SeededRandomSource(seed: 0x4B45_5950_4144_0001))
+            let random = SeededRandomSource(seed: 0x4B45_5950_4144_0002)
+            let credentials = ClientCredentials(
+                authID: fixture.keypadAuthID, sharedKey: key, lockPublicKey: fixture.lockKeyPair.publicKey, lockUUID: fixture.lockUUID)
+            // The keypad's own key pair only matters for pairing, which this target does not do.
+            keypad = KeypadEmulator(keypadID: SessionFixture.keypadClientID, keyPair: fixture.lockKeyPair, random: random, credentials: credentials)
+            self.key = key
+            authID = fixture.keypadAuthID
+            _ = lock.connect(Self.connectionID)
+        }
+
+        static var connectionID: ConnectionID { KeypadEntryHarness.connection }
+
+        /// Advances the lock to `now` and delivers its indications.
+        mutating func settle() -> InvariantViolation? {
+            var replies: [PeripheralAction] = []
+            for action in lock.advance(to: now) {
+                if case .indicate(let id, let characteristic, let bytes) = action, id == Self.connectionID {
+                    replies += keypad.receive(bytes, on: characteristic, at: now)
+                }
+            }
+            return deliver(replies)
+        }
+
+        /// One key `milliseconds` after the last operation.
+        mutating func press(_ key: KeypadKey, after milliseconds: Int64) -> InvariantViolation? {
+            now = now.adding(milliseconds: milliseconds)
+            if let v = settle() { return v }
+            return deliver(keypad.press(key, at: now))
+        }
+
+        /// Sends the keypad's writes to the lock and its replies back until both are quiet, checking
+        /// every Keypad Action against the lock's state before it.
+        mutating func deliver(_ start: [PeripheralAction]) -> InvariantViolation? {
+            var pending = start
+            var rounds = 0
+            while !pending.isEmpty, rounds < 64 {
+                rounds += 1
+                var next: [PeripheralAction] = []
+                for action in pending {
+                    switch action {
+                    case .feedback(let item):
+                        feedback.append(item)
+                    case .write(let characteristic, let bytes):
+                        let request = keypadAction(in: bytes)
+                        let before = lock.machine
+                        var answers: [PeripheralAction] = []
+                        for reply in lock.receive(bytes, on: characteristic, from: Self.connectionID, at: now) {
+                            if case .indicate(let id, let c, let b) = reply, id == Self.connectionID {
+                                answers += keypad.receive(b, on: c, at: now)
+                            }
+                        }
+                        if let request, let v = check(request, before: before, answers: answers) { return v }
+                        next += answers
+                    }
+                }
+                pending = next
+            }
+            return nil
+        }
+
+        /// The Keypad Action with a code in a keypad write, if it is one.
+        func keypadAction(in frame: [UInt8]) -> KeypadActionRequest? {
+            guard let plaintext = try? EncryptedMessageCodec.open(frame, key: { $0 == authID ? key : nil }),
+                  plaintext.command == .keypadAction,
+                  case .keypadAction(let request)? = try? NukiMessage.decode(command: .keypadAction, payload: plaintext.payload),
+                  request.source == .code else { return nil }
+            return request
+        }
+
+        func check(_ request: KeypadActionRequest, before: LockMachine, answers: [PeripheralAction]) -> InvariantViolation? {
+            let digits = String(request.code)
+            if let v = Invariant.holds("code-digits", digits.count == 6 && !digits.contains("0"), "code \(request.code) sent") { return v }
+            let lockedOut = before.keypadLockout.active(at: now) != nil
+            let valid = before.keypadCodes.codes.contains { $0.enabled && $0.code == request.code }
+            let accepted = answers.contains { if case .feedback(.accepted(.keypadAction)) = $0 { true } else { false } }
+            let wrong = answers.contains { if case .feedback(.wrongCode) = $0 { true } else { false } }
+            if accepted, let v = Invariant.holds("accepted-only-valid-code", valid && !lockedOut,
+                                                 "code \(request.code) accepted (stored: \(valid), locked out: \(lockedOut))") {
+                return v
+            }
+            return Invariant.holds("valid-code-not-wrong", !(valid && !lockedOut && wrong), "stored code \(request.code) answered K_ERROR_CODE_INVALID")
+        }
+    }
+
+    /// Seeds: the stored code typed once; a wrong code then the right one; five, ten and fifteen wrong
+    /// codes (each lockout tier) with the right code during and after the lockout; slow typing past the
+    /// 5 s key timeout; the lock key; digit 0.
+    public static func seeds() -> [[UInt8]] {
+        let code: UInt8 = 0x03
+        let wrong: [UInt8] = [1, 1, 1, 1, 1, 1].map { $0 << 2 }
+        let slow: [UInt8] = [2 << 2, 4 << 2, 6 << 2, 0xFE, 8 << 2, 1 << 2, 3 << 2]
+        let after31Minutes: UInt8 = 0xFE
+        func times(_ n: Int, _ bytes: [UInt8]) -> [UInt8] { (0..<n).flatMap { _ in bytes } }
+        return [
+            [code],
+            wrong + [code],
+            times(5, wrong) + [code] + [after31Minutes, code],
+            times(10, wrong) + [code, 0x3E, code] + [after31Minutes, code],
+            times(15, wrong) + [code] + [after31Minutes, code],
+            slow + [code],
+            [0x01, code, 0x01],
+            [0x00, 0x00] + wrong + [code],
+        ]
+    }
+}
