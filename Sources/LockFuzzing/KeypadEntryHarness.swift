@@ -45,31 +45,30 @@ public enum KeypadEntryHarness {
 }
 
 extension KeypadEntryHarness.Run {
+    /// Plays `input` (the operations described on ``KeypadEntryHarness``) and the final recovery check.
     mutating func play(_ input: ArraySlice<UInt8>) -> InvariantViolation? {
-        var run = self
-        defer { self = run }
         for op in input.prefix(KeypadEntryHarness.maxOperations) {
             let violation: InvariantViolation?
             switch op & 0x03 {
-            case 0: violation = run.press(.digit((op >> 2) % 10), after: 200)
-            case 1: violation = run.press(.lock, after: 200)
+            case 0: violation = press(.digit((op >> 2) % 10), after: 200)
+            case 1: violation = press(.lock, after: 200)
             case 2:
-                run.now = run.now.adding(milliseconds: op >> 2 == 63 ? 31 * 60_000 : Int64(op >> 2) * 500)
-                violation = run.settle()
+                now = now.adding(milliseconds: op >> 2 == 63 ? 31 * 60_000 : Int64(op >> 2) * 500)
+                violation = settle()
             default:
                 var found: InvariantViolation?
                 for digit in String(SessionFixture.keypadCode).compactMap(\.wholeNumberValue) where found == nil {
-                    found = run.press(.digit(UInt8(truncatingIfNeeded: digit)), after: 200)
+                    found = press(.digit(UInt8(truncatingIfNeeded: digit)), after: 200)
                 }
                 violation = found
             }
             if let violation { return violation }
         }
-        run.now = run.now.adding(milliseconds: 31 * 60_000)
-        if let v = run.settle() { return v }
-        let mark = run.feedback.count
-        if let v = run.press(.lock, after: 0) { return v }
-        let stuck = run.feedback[mark...].contains { if case .ignored(let reason) = $0 { reason.contains("in progress") } else { false } }
+        now = now.adding(milliseconds: 31 * 60_000)
+        if let v = settle() { return v }
+        let mark = feedback.count
+        if let v = press(.lock, after: 0) { return v }
+        let stuck = feedback[mark...].contains { if case .ignored(let reason) = $0 { reason.contains("in progress") } else { false } }
         return Invariant.holds("keypad-recovers", !stuck, "the lock key is still ignored 31 minutes after the last key")
     }
 }
