@@ -1,8 +1,9 @@
 import LockWire
 
-/// The libFuzzer targets of Latchkey (issue 6), one per attack surface. Each has one harness function
-/// in this module, called both by the `Fuzz/` entry points (`LLVMFuzzerTestOneInput`) and by
-/// `swift test`'s corpus replay (`Tests/LockFuzzingTests`).
+/// The libFuzzer targets of Latchkey (issue 6), one per attack surface. Each has one harness in this
+/// module, reached through ``check(_:)`` and ``run(_:)-(UnsafeRawBufferPointer)``: the `Fuzz/` entry
+/// points (`LLVMFuzzerTestOneInput`) call `FuzzTarget.<target>.run`, and `swift test`'s corpus replay
+/// (`Tests/LockFuzzingTests`) calls the same.
 ///
 /// Naming: the raw value (`plainFrame`) names the dictionary (`Fuzz/dictionaries/plainFrame.dict`);
 /// ``directoryName`` (`PlainFrame`) names the seed folder `Corpus/PlainFrame/` and the regression folder
@@ -12,28 +13,25 @@ import LockWire
 /// Every harness is deterministic: fixed keys and nonces (``FuzzFixtures``), no clock, no system
 /// randomness, and no mutable state that outlives one input.
 public enum FuzzTarget: String, CaseIterable, Sendable {
-    /// 1. Plain frames of the pairing GDIO: ``fuzzPlainFrame(_:)-(UnsafeRawBufferPointer)``.
+    /// 1. Plain frames of the pairing GDIO (``PlainFrameHarness``).
     case plainFrame
-    /// 2. The clear envelope of encrypted frames and ``LockCrypto/EncryptedMessageCodec/open(_:key:)-(ArraySlice<UInt8>,_)``:
-    ///    ``fuzzEncryptedEnvelope(_:)-(UnsafeRawBufferPointer)``.
+    /// 2. The clear envelope of encrypted frames and ``LockCrypto/EncryptedMessageCodec/open(_:key:)-(ArraySlice<UInt8>,_)``
+    ///    (``EncryptedEnvelopeHarness``).
     case encryptedEnvelope
-    /// 3. Decrypted command payloads, every command's codec: ``fuzzCommandPayloads(_:)-(UnsafeRawBufferPointer)``.
+    /// 3. Decrypted command payloads, every command's codec (``CommandPayloadHarness``).
     case commandPayloads
-    /// 4. Fragment reassembly, sequential and offset-addressed: ``fuzzReassembly(_:)-(UnsafeRawBufferPointer)``.
+    /// 4. Fragment reassembly, sequential and offset-addressed (``ReassemblyHarness``).
     case reassembly
-    /// 5. The GATT server with the Nuki profile, raw ATT PDUs from two clients (``AttGATTHarness``):
-    ///    ``fuzzAttGATT(_:)-(UnsafeRawBufferPointer)``.
+    /// 5. The GATT server with the Nuki profile, raw ATT PDUs from two clients (``AttGATTHarness``).
     case attGATT
-    /// 6. A paired lock driven by operation sequences with encrypted commands (``LockSessionHarness``):
-    ///    ``fuzzLockSession(_:)-(UnsafeRawBufferPointer)``.
+    /// 6. A paired lock driven by operation sequences with encrypted commands (``LockSessionHarness``).
     case lockSession
-    /// 7. The pairing responder with real and fuzzed pairing messages (``PairingHarness``):
-    ///    ``fuzzPairingResponder(_:)-(UnsafeRawBufferPointer)``.
+    /// 7. The pairing responder with real and fuzzed pairing messages (``PairingHarness``).
     case pairingResponder
     /// 8. The keypad entry model: an emulated keypad typed on against the fixture's lock
-    ///    (``KeypadEntryHarness``): ``fuzzKeypadEntry(_:)-(UnsafeRawBufferPointer)``.
+    ///    (``KeypadEntryHarness``).
     case keypadEntry
-    /// 9. The state-file loader (``StateFileHarness``): ``fuzzStateFile(_:)-(UnsafeRawBufferPointer)``.
+    /// 9. The state-file loader (``StateFileHarness``).
     case stateFile
 
     /// Folder under `Corpus/` and `Corpus/Regressions/`, e.g. `PlainFrame`.
@@ -100,48 +98,3 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
         InvariantViolation.enforce(check(input[...]))
     }
 }
-
-/// Harness of ``FuzzTarget/plainFrame``; traps on a broken invariant (see ``PlainFrameHarness``).
-public func fuzzPlainFrame(_ data: UnsafeRawBufferPointer) { FuzzTarget.plainFrame.run(data) }
-/// Array form of ``fuzzPlainFrame(_:)-(UnsafeRawBufferPointer)``.
-public func fuzzPlainFrame(_ data: [UInt8]) { FuzzTarget.plainFrame.run(data) }
-
-/// Harness of ``FuzzTarget/encryptedEnvelope``; traps on a broken invariant (see ``EncryptedEnvelopeHarness``).
-public func fuzzEncryptedEnvelope(_ data: UnsafeRawBufferPointer) { FuzzTarget.encryptedEnvelope.run(data) }
-/// Array form of ``fuzzEncryptedEnvelope(_:)-(UnsafeRawBufferPointer)``.
-public func fuzzEncryptedEnvelope(_ data: [UInt8]) { FuzzTarget.encryptedEnvelope.run(data) }
-
-/// Harness of ``FuzzTarget/commandPayloads``; traps on a broken invariant (see ``CommandPayloadHarness``).
-public func fuzzCommandPayloads(_ data: UnsafeRawBufferPointer) { FuzzTarget.commandPayloads.run(data) }
-/// Array form of ``fuzzCommandPayloads(_:)-(UnsafeRawBufferPointer)``.
-public func fuzzCommandPayloads(_ data: [UInt8]) { FuzzTarget.commandPayloads.run(data) }
-
-/// Harness of ``FuzzTarget/reassembly``; traps on a broken invariant (see ``ReassemblyHarness``).
-public func fuzzReassembly(_ data: UnsafeRawBufferPointer) { FuzzTarget.reassembly.run(data) }
-/// Array form of ``fuzzReassembly(_:)-(UnsafeRawBufferPointer)``.
-public func fuzzReassembly(_ data: [UInt8]) { FuzzTarget.reassembly.run(data) }
-
-/// Harness of ``FuzzTarget/attGATT``; traps on a broken invariant (see ``AttGATTHarness``).
-public func fuzzAttGATT(_ data: UnsafeRawBufferPointer) { FuzzTarget.attGATT.run(data) }
-/// Array form of ``fuzzAttGATT(_:)-(UnsafeRawBufferPointer)``.
-public func fuzzAttGATT(_ data: [UInt8]) { FuzzTarget.attGATT.run(data) }
-
-/// Harness of ``FuzzTarget/lockSession``; traps on a broken invariant (see ``LockSessionHarness``).
-public func fuzzLockSession(_ data: UnsafeRawBufferPointer) { FuzzTarget.lockSession.run(data) }
-/// Array form of ``fuzzLockSession(_:)-(UnsafeRawBufferPointer)``.
-public func fuzzLockSession(_ data: [UInt8]) { FuzzTarget.lockSession.run(data) }
-
-/// Harness of ``FuzzTarget/pairingResponder``; traps on a broken invariant (see ``PairingHarness``).
-public func fuzzPairingResponder(_ data: UnsafeRawBufferPointer) { FuzzTarget.pairingResponder.run(data) }
-/// Array form of ``fuzzPairingResponder(_:)-(UnsafeRawBufferPointer)``.
-public func fuzzPairingResponder(_ data: [UInt8]) { FuzzTarget.pairingResponder.run(data) }
-
-/// Harness of ``FuzzTarget/keypadEntry``; traps on a broken invariant (see ``KeypadEntryHarness``).
-public func fuzzKeypadEntry(_ data: UnsafeRawBufferPointer) { FuzzTarget.keypadEntry.run(data) }
-/// Array form of ``fuzzKeypadEntry(_:)-(UnsafeRawBufferPointer)``.
-public func fuzzKeypadEntry(_ data: [UInt8]) { FuzzTarget.keypadEntry.run(data) }
-
-/// Harness of ``FuzzTarget/stateFile``; traps on a broken invariant (see ``StateFileHarness``).
-public func fuzzStateFile(_ data: UnsafeRawBufferPointer) { FuzzTarget.stateFile.run(data) }
-/// Array form of ``fuzzStateFile(_:)-(UnsafeRawBufferPointer)``.
-public func fuzzStateFile(_ data: [UInt8]) { FuzzTarget.stateFile.run(data) }

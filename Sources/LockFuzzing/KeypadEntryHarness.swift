@@ -93,16 +93,14 @@ extension KeypadEntryHarness {
             keypad = KeypadEmulator(keypadID: SessionFixture.keypadClientID, keyPair: fixture.lockKeyPair, random: random, credentials: credentials)
             self.key = key
             authID = fixture.keypadAuthID
-            _ = lock.connect(Self.connectionID)
+            _ = lock.connect(KeypadEntryHarness.connection)
         }
-
-        static var connectionID: ConnectionID { KeypadEntryHarness.connection }
 
         /// Advances the lock to `now` and delivers its indications.
         mutating func settle() -> InvariantViolation? {
             var replies: [PeripheralAction] = []
             for action in lock.advance(to: now) {
-                if case .indicate(let id, let characteristic, let bytes) = action, id == Self.connectionID {
+                if case .indicate(let id, let characteristic, let bytes) = action, id == KeypadEntryHarness.connection {
                     replies += keypad.receive(bytes, on: characteristic, at: now)
                 }
             }
@@ -132,8 +130,8 @@ extension KeypadEntryHarness {
                         let request = keypadAction(in: bytes)
                         let before = lock.machine
                         var answers: [PeripheralAction] = []
-                        for reply in lock.receive(bytes, on: characteristic, from: Self.connectionID, at: now) {
-                            if case .indicate(let id, let c, let b) = reply, id == Self.connectionID {
+                        for reply in lock.receive(bytes, on: characteristic, from: KeypadEntryHarness.connection, at: now) {
+                            if case .indicate(let id, let c, let b) = reply, id == KeypadEntryHarness.connection {
                                 answers += keypad.receive(b, on: c, at: now)
                             }
                         }

@@ -50,14 +50,17 @@ public enum ReassemblyHarness {
         let caps = input[input.startIndex + 1]
         let stream = input.dropFirst(headerBytes)
         let framing: FragmentReassembler.Framing = split & 1 == 0 ? .plain : .encrypted
-        // The reassembler never goes above WireLimits (its init clamps), so neither may the oracle:
-        // caps 29–31 (580–620 bytes) once made it expect a whole 567-byte stream to get past the cap.
-        let maxBytes = min((1...31).contains(caps) ? Int(caps) * 20 : WireLimits.maxReassembledBytes, WireLimits.maxReassembledBytes)
-        let maxFragments = min((1...31).contains(caps) ? Int(caps) * 2 : WireLimits.maxFragments, WireLimits.maxFragments)
+        let small = (1...31).contains(caps)
+        var whole = FragmentReassembler(
+            framing: framing, maxBytes: small ? Int(caps) * 20 : WireLimits.maxReassembledBytes,
+            maxFragments: small ? Int(caps) * 2 : WireLimits.maxFragments)
+        // The oracle uses the caps the reassembler actually has (its init clamps to WireLimits): caps
+        // 29–31 (580–620 bytes) once made it expect a whole 567-byte stream to get past a 566-byte cap.
+        let maxBytes = whole.maxBytes
+        let maxFragments = whole.maxFragments
         let sizes = chunkSizes(total: stream.count, pattern: (split >> 1) & 3, seed: split >> 3)
 
         // Whole.
-        var whole = FragmentReassembler(framing: framing, maxBytes: maxBytes, maxFragments: maxFragments)
         let unsplit: Outcome
         switch feed(&whole, chunks: stream.isEmpty ? [] : [stream]) {
         case .success(let outcome): unsplit = outcome

@@ -5,6 +5,6 @@ import LockFuzzing
 /// Called by libFuzzer once per input; traps (a crash to libFuzzer) when a harness invariant breaks.
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzerTestOneInput(_ data: UnsafeRawPointer?, _ size: Int) -> CInt {
-    fuzzCommandPayloads(UnsafeRawBufferPointer(start: size > 0 ? data : nil, count: size))
+    FuzzTarget.commandPayloads.run(UnsafeRawBufferPointer(start: size > 0 ? data : nil, count: size))
     return 0
 }
