@@ -119,7 +119,7 @@ let package = Package(
         ),
         .testTarget(
             name: "BLEGATTTests",
-            dependencies: ["BLEGATT", "BLEATT"]
+            dependencies: ["BLEGATT", "BLEATT", "LatchkeyTestSupport"]
         ),
         .testTarget(
             name: "BlueZTransportTests",
@@ -127,7 +127,7 @@ let package = Package(
         ),
         .testTarget(
             name: "BLETransportTests",
-            dependencies: ["BLETransport", "BLEATT", "BLEGATT"]
+            dependencies: ["BLETransport", "BLEATT", "BLEGATT", "LatchkeyTestSupport"]
         ),
         .testTarget(
             name: "LatchkeyCLITests",

@@ -1,5 +1,6 @@
 import BLEATT
 import BLEGATT
+import LatchkeyTestSupport
 import Testing
 
 /// The client's procedures against the server, back to back in memory (Bluetooth Core 5.4, Vol 3,
@@ -107,7 +108,7 @@ import Testing
 
     @Test(arguments: [23, 247])
     func setAExchange(mtu: Int) throws {
-        let vectors = try SetA.load()
+        let vectors = try SetAVectors.load()
         var pair = BackToBack(database: profile.database, serverMTU: mtu, clientMTU: mtu)
         if mtu > 23 { pair.perform(.exchangeMTU(clientRxMTU: UInt16(mtu))) }
         #expect(pair.client.mtu == mtu)
@@ -118,9 +119,9 @@ import Testing
         pair.perform(.setIndications(usdio, enabled: true))
         #expect(pair.trace.suffix(4).map(\.pdu) == [hex("12 0400 0200"), hex("13"), hex("12 0B00 0200"), hex("13")])
 
-        for step in SetA.steps {
+        for step in SetAVectors.conversation {
             let message = try vectors.bytes(step.key)
-            let characteristic = step.channel == .pairing ? profile.pairingGDIO : profile.keyturnerUSDIO
+            let characteristic = step.onUSDIO ? profile.keyturnerUSDIO : profile.pairingGDIO
             let traceStart = pair.trace.count
             pair.serverEvents.removeAll()
             pair.clientEvents.removeAll()

@@ -17,54 +17,6 @@ func hex(_ text: String) -> [UInt8] {
     return bytes
 }
 
-/// Set A of protocol.md §10.1, from Tests/Vectors/SetA.json.
-struct SetA: Decodable {
-    let hex: [String: String]
-
-    struct Missing: Error { let key: String }
-
-    static func load() throws -> SetA {
-        let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .appendingPathComponent("Vectors/SetA.json")
-        return try JSONDecoder().decode(SetA.self, from: Data(contentsOf: url))
-    }
-
-    func bytes(_ key: String) throws -> [UInt8] {
-        guard let text = hex[key] else { throw Missing(key: key) }
-        let value = BLEGATTTests.hex(text)
-        guard !value.isEmpty else { throw Missing(key: key) }
-        return value
-    }
-
-    /// One message of the exchange: who sends it, on which Nuki characteristic, which vector.
-    struct Step {
-        enum Channel { case pairing, usdio }
-        let fromClient: Bool
-        let channel: Channel
-        let key: String
-    }
-
-    /// The Set A conversation in order: pairing on the pairing GDIO (plain), then three encrypted
-    /// messages and two encrypted replies on the USDIO (opaque at this layer).
-    static let steps: [Step] = [
-        Step(fromClient: true, channel: .pairing, key: "request_public_key_message"),
-        Step(fromClient: false, channel: .pairing, key: "lock_public_key_message"),
-        Step(fromClient: true, channel: .pairing, key: "client_public_key_message"),
-        Step(fromClient: false, channel: .pairing, key: "challenge_1_message"),
-        Step(fromClient: true, channel: .pairing, key: "authorization_authenticator_message"),
-        Step(fromClient: false, channel: .pairing, key: "challenge_2_message"),
-        Step(fromClient: true, channel: .pairing, key: "authorization_data_message"),
-        Step(fromClient: false, channel: .pairing, key: "authorization_id_message"),
-        Step(fromClient: true, channel: .pairing, key: "authorization_id_confirmation_message"),
-        Step(fromClient: false, channel: .pairing, key: "status_complete_message"),
-        Step(fromClient: true, channel: .usdio, key: "read_lock_state_message"),
-        Step(fromClient: false, channel: .usdio, key: "keyturner_states_reply_message"),
-        Step(fromClient: true, channel: .usdio, key: "request_challenge_message"),
-        Step(fromClient: false, channel: .usdio, key: "challenge_reply_message"),
-        Step(fromClient: true, channel: .usdio, key: "lock_action_message"),
-    ]
-}
-
 /// A GATT client and server wired back to back in memory: every send is delivered at once, in
 /// order, and recorded (`trace`: true = client → server).
 struct BackToBack {

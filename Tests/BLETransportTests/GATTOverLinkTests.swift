@@ -5,6 +5,7 @@ import BLEATT
 import BLEGATT
 import BLETransport
 import Foundation
+import LatchkeyTestSupport
 import Synchronization
 import Testing
 
@@ -132,8 +133,8 @@ struct Phone {
     enum Kind: String, CaseIterable { case inProcess, socket }
 
     static func steps() throws -> [(fromClient: Bool, usdio: Bool, message: [UInt8])] {
-        let vectors = try SetA.load()
-        return try SetA.steps.map { ($0.fromClient, $0.usdio, try vectors.bytes($0.key)) }
+        let vectors = try SetAVectors.load()
+        return try SetAVectors.conversation.map { ($0.fromClient, $0.onUSDIO, try vectors.bytes($0.key)) }
     }
 
     @Test(arguments: [Kind.inProcess, .socket], [23, 247])

@@ -51,37 +51,6 @@ func dissect(_ file: String) throws -> [(opcode: UInt8, handle: UInt16?)] {
     }
 }
 
-/// Set A of protocol.md §10.1, from Tests/Vectors/SetA.json.
-struct SetA: Decodable {
-    let hex: [String: String]
-    struct Missing: Error { let key: String }
-
-    static func load() throws -> SetA {
-        let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .appendingPathComponent("Vectors/SetA.json")
-        return try JSONDecoder().decode(SetA.self, from: Data(contentsOf: url))
-    }
-
-    func bytes(_ key: String) throws -> [UInt8] {
-        guard let text = hex[key] else { throw Missing(key: key) }
-        let value = BLETransportTests.hex(text)
-        guard !value.isEmpty else { throw Missing(key: key) }
-        return value
-    }
-
-    /// (from client, on USDIO rather than pairing GDIO, vector key), in conversation order.
-    static let steps: [(fromClient: Bool, usdio: Bool, key: String)] = [
-        (true, false, "request_public_key_message"), (false, false, "lock_public_key_message"),
-        (true, false, "client_public_key_message"), (false, false, "challenge_1_message"),
-        (true, false, "authorization_authenticator_message"), (false, false, "challenge_2_message"),
-        (true, false, "authorization_data_message"), (false, false, "authorization_id_message"),
-        (true, false, "authorization_id_confirmation_message"), (false, false, "status_complete_message"),
-        (true, true, "read_lock_state_message"), (false, true, "keyturner_states_reply_message"),
-        (true, true, "request_challenge_message"), (false, true, "challenge_reply_message"),
-        (true, true, "lock_action_message"),
-    ]
-}
-
 /// Receives on `link` until a PDU arrives or `deadline` passes (in-process links never wait, so
 /// this spins briefly).
 func receiveWithin(_ link: any ATTLink, _ deadline: Duration = .seconds(5)) throws -> [UInt8]? {

@@ -36,6 +36,28 @@ public struct SetAVectors: Decodable, Sendable {
         try JSONDecoder().decode(SetAVectors.self, from: Data(contentsOf: fileURL))
     }
 
+    /// One message of the Set A conversation: who sends it, whether it travels encrypted on the
+    /// Keyturner USDIO (else plain on the Pairing GDIO), and its key in ``hex``.
+    public struct Step: Sendable {
+        public let fromClient: Bool
+        public let onUSDIO: Bool
+        public let key: String
+    }
+
+    /// The Set A conversation in order (protocol.md §10.1): ten pairing messages on the Pairing GDIO,
+    /// then three encrypted requests and two encrypted replies on the Keyturner USDIO.
+    public static let conversation: [Step] = [
+        ("request_public_key_message", true), ("lock_public_key_message", false),
+        ("client_public_key_message", true), ("challenge_1_message", false),
+        ("authorization_authenticator_message", true), ("challenge_2_message", false),
+        ("authorization_data_message", true), ("authorization_id_message", false),
+        ("authorization_id_confirmation_message", true), ("status_complete_message", false),
+    ].map { Step(fromClient: $0.1, onUSDIO: false, key: $0.0) } + [
+        ("read_lock_state_message", true), ("keyturner_states_reply_message", false),
+        ("request_challenge_message", true), ("challenge_reply_message", false),
+        ("lock_action_message", true),
+    ].map { Step(fromClient: $0.1, onUSDIO: true, key: $0.0) }
+
     /// The bytes of a hex field.
     public func bytes(_ name: String) throws -> [UInt8] {
         guard let text = hex[name], let bytes = Hex.decode(text) else { throw MissingField(name: name) }
