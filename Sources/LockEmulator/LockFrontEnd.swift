@@ -5,9 +5,12 @@ import Foundation
 /// ``SocketFrontEnd`` serves the Unix SOCK_SEQPACKET link and the discovery folder; the CLI adds a
 /// BlueZ front end (L2CAP LE on CID 4 and HCI advertising) without this module linking libbluetooth.
 public protocol LockFrontEnd: AnyObject {
-    /// A new connection, if one is waiting (waits up to `timeout`).
+    /// A new connection, if one is waiting (waits up to `timeout`); nil when none came. Throws the
+    /// transport's error (``BLETransport/TransportError``, or BlueZ's `BluetoothError`) when the
+    /// listener fails.
     func accept(timeout: Duration) throws -> (any ATTLink)?
-    /// Publishes (or replaces) the advertising data.
+    /// Publishes (or replaces) the advertising data: the §1.3 AD bytes and scan response of
+    /// `advertisement`. Throws the transport's error when publishing fails.
     func advertise(_ advertisement: NukiAdvertisement) throws
     /// Stops advertising and accepting.
     func stop()
@@ -22,7 +25,8 @@ public final class SocketFrontEnd: LockFrontEnd {
     let listener: SeqPacketListener
     var publication: DiscoveryPublication?
 
-    /// Opens the socket for `address` in `folder`.
+    /// Opens the socket for `address` in `folder` (creating the folder). Throws ``BLETransport/TransportError``
+    /// when the folder or socket cannot be made.
     public init(folder: DiscoveryFolder, address: DeviceAddress) throws {
         self.folder = folder
         self.address = address
