@@ -25,6 +25,13 @@ public final class HCIAdvertiser: Sendable {
     /// The HCI device id in use (the N of hciN).
     public var device: Int32 { controller.device }
 
+    /// The controller's public address, read with HCI_Read_BD_ADDR (Bluetooth Core 5.4, Vol 4,
+    /// Part E, §7.4.6). Throws ``BluetoothError/Code/controllerRejected`` on a non-zero status,
+    /// ``BluetoothError/Code/malformedEvent`` on a short reply, ``BluetoothError/Code/closed``.
+    public func adapterAddress() throws(BluetoothError) -> DeviceAddress {
+        try controller.address()
+    }
+
     /// Sets the advertising parameters (§7.8.5). The controller refuses this while advertising
     /// (Command Disallowed): disable first.
     public func setParameters(_ parameters: AdvertisingParameters) throws(BluetoothError) {

@@ -49,6 +49,13 @@ public struct HCICommand: Hashable, Sendable, CustomStringConvertible {
     /// `<name> (0xHHHH)`.
     public var description: String { "\(name) (opcode 0x\(String(opcode, radix: 16, uppercase: true)))" }
 
+    /// OGF 0x04, Informational Parameters (§7.4).
+    public static let informationalOGF: UInt8 = 0x04
+
+    /// HCI_Read_BD_ADDR, OGF 0x04 OCF 0x0009 (§7.4.6): no parameters; returns
+    /// `Status u8 | BD_ADDR[6]` (least significant octet first). The controller's public address.
+    public static let readBDAddress = HCICommand(checkedOGF: informationalOGF, ocf: 0x0009, parameters: [], name: "Read BD_ADDR")
+
     // MARK: LE Controller commands
 
     /// HCI_LE_Set_Advertising_Parameters, OCF 0x0006 (§7.8.5): 15 parameter octets.

@@ -1,3 +1,4 @@
+import BLETransport
 import Synchronization
 
 /// A raw HCI socket on one controller, shared by ``HCIAdvertiser`` and ``HCIScanner``: finds the
@@ -37,6 +38,27 @@ final class HCIController: Sendable {
             throw BluetoothError(.malformedEvent, "Command Complete for \(command) without a status")
         }
         guard status == 0 else { throw BluetoothError.rejected(command.description, status: status) }
+    }
+
+    /// The controller's public address (HCI_Read_BD_ADDR, §7.4.6): the 6 octets after the status,
+    /// least significant first on the wire. ``BluetoothError/Code/malformedEvent`` when the
+    /// Command Complete is shorter than 7 octets.
+    func address() throws(BluetoothError) -> DeviceAddress {
+        guard !closed.load(ordering: .acquiring) else { throw BluetoothError(.closed, "hci\(device) is closed") }
+        let returned: [UInt8]
+        do {
+            returned = try system.hciSend(socket, .readBDAddress, timeout: commandTimeout)
+        } catch {
+            throw BluetoothError(error)
+        }
+        guard let status = returned.first else {
+            throw BluetoothError(.malformedEvent, "Command Complete for \(HCICommand.readBDAddress) without a status")
+        }
+        guard status == 0 else { throw BluetoothError.rejected(HCICommand.readBDAddress.description, status: status) }
+        guard returned.count >= 7, let address = DeviceAddress(octets: returned[1..<7].reversed()) else {
+            throw BluetoothError(.malformedEvent, "Read BD_ADDR returned \(returned.count) octets, expected 7")
+        }
+        return address
     }
 
     func close() {

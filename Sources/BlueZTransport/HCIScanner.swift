@@ -1,3 +1,5 @@
+import BLETransport
+
 /// LE scanning on a real controller through HCI (Bluetooth Core 5.4, Vol 4, Part E, §7.8.10,
 /// §7.8.11) and the LE Advertising Report events it yields (§7.7.65.2): how the keypad, fob or
 /// hostile client finds a lock over the air.
@@ -21,6 +23,13 @@ public final class HCIScanner: Sendable {
 
     /// The HCI device id in use (the N of hciN).
     public var device: Int32 { controller.device }
+
+    /// The controller's public address, read with HCI_Read_BD_ADDR (Bluetooth Core 5.4, Vol 4,
+    /// Part E, §7.4.6). Throws ``BluetoothError/Code/controllerRejected`` on a non-zero status,
+    /// ``BluetoothError/Code/malformedEvent`` on a short reply, ``BluetoothError/Code/closed``.
+    public func adapterAddress() throws(BluetoothError) -> DeviceAddress {
+        try controller.address()
+    }
 
     /// Filters the socket to LE Meta events, stops any scan (a refusal is ignored), sets
     /// `parameters` and enables scanning.

@@ -2,26 +2,41 @@ import BLETransport
 import BlueZTransport
 import Foundation
 import LockEmulator
+import Synchronization
 
 /// The lock on a real controller: ATT links accepted on L2CAP LE CID 4 and advertising through HCI
 /// (libbluetooth, GPL-2.0-or-later: linked by the CLI, not by the runtime library). The lock role
 /// needs bluetoothd stopped or its GATT server off (README, "Real Bluetooth").
+///
+/// The listener binds the controller's own public address (HCI_Read_BD_ADDR), so a central on
+/// another controller of the same kernel (the VM lane's hci1) is not taken for the lock's peer.
+/// A controller stops legacy advertising when a central connects (Bluetooth Core 5.4, Vol 6,
+/// Part B, §4.4.2): each accepted link re-enables advertising when it closes.
 final class BlueZFrontEnd: LockFrontEnd {
     let adapter: String
+    let address: DeviceAddress
     let listener: L2CAPListener
     let advertiser: HCIAdvertiser
     var advertising = false
+    /// Set when a link closed and advertising still has to be re-enabled.
+    let readvertise = ReadvertiseFlag()
 
-    /// Opens the L2CAP listener and the HCI device `adapter` (e.g. `hci0`). Throws ``BluetoothError``
-    /// (on a machine without Bluetooth: "no Bluetooth on this machine …").
+    /// Opens the HCI device `adapter` (e.g. `hci0`), reads its address and listens on CID 4 there.
+    /// Throws ``BluetoothError`` (on a machine without Bluetooth: "no Bluetooth on this machine …").
     init(adapter: String) throws {
         self.adapter = adapter
-        listener = try L2CAPListener()
         advertiser = try HCIAdvertiser(adapter: adapter)
+        address = try advertiser.adapterAddress()
+        listener = try L2CAPListener(adapter: address)
     }
 
     func accept(timeout: Duration) throws -> (any ATTLink)? {
-        try listener.accept(timeout: timeout)
+        if readvertise.pending.load(ordering: .acquiring), advertising {
+            // Command Disallowed while the controller still holds the old connection: try again next turn.
+            if (try? advertiser.setEnabled(true)) != nil { readvertise.pending.store(false, ordering: .releasing) }
+        }
+        guard let link = try listener.accept(timeout: timeout) else { return nil }
+        return ReadvertisingLink(link, flag: readvertise)
     }
 
     func advertise(_ advertisement: NukiAdvertisement) throws {
@@ -39,5 +54,32 @@ final class BlueZFrontEnd: LockFrontEnd {
         listener.close()
     }
 
-    var location: String { "\(adapter), L2CAP LE CID 4" }
+    var location: String { "\(adapter) \(address), L2CAP LE CID 4" }
+}
+
+/// Whether advertising has to be re-enabled (a link closed since it was last enabled).
+final class ReadvertiseFlag: Sendable {
+    let pending = Atomic<Bool>(false)
+}
+
+/// An accepted ``L2CAPLink`` that asks the front end to advertise again once it closes.
+final class ReadvertisingLink: ATTLink {
+    let link: L2CAPLink
+    let flag: ReadvertiseFlag
+
+    init(_ link: L2CAPLink, flag: ReadvertiseFlag) {
+        self.link = link
+        self.flag = flag
+    }
+
+    var maximumPDUSize: Int { link.maximumPDUSize }
+
+    func send(_ pdu: [UInt8]) throws(TransportError) { try link.send(pdu) }
+
+    func receive(timeout: Duration) throws(TransportError) -> [UInt8]? { try link.receive(timeout: timeout) }
+
+    func close() {
+        link.close()
+        flag.pending.store(true, ordering: .releasing)
+    }
 }

@@ -20,6 +20,22 @@ struct PeripheralOptions: ParsableArguments {
     @Option(help: "Address of the lock to use (default: the first one found).")
     var address: String?
 
+    @Option(help: "Transport: socket (discovery folder) or bluez:hciN (scan for the lock's advertising on controller hciN, then L2CAP LE CID 4).")
+    var transport: String = "socket"
+
+    /// `hciN` of `--transport bluez:hciN`; `nil` for the socket link.
+    var bluezAdapter: String? {
+        guard transport.hasPrefix("bluez:") else { return nil }
+        let adapter = String(transport.dropFirst("bluez:".count))
+        return adapter.count > 3 && adapter.hasPrefix("hci") && adapter.dropFirst(3).allSatisfy(\.isNumber) ? adapter : nil
+    }
+
+    func validate() throws {
+        guard transport == "socket" || bluezAdapter != nil else {
+            throw ValidationError("--transport is socket or bluez:hciN, not \(transport)")
+        }
+    }
+
     @Option(help: "Output format: text or json (JSON Lines).")
     var format: OutputFormat = .text
 }

@@ -19,9 +19,13 @@ enum PeripheralSession {
         return PeripheralCredentialsFile(kind: kind, clientID: id, name: kind == "fob" ? "Fob" : "Keypad", random: random)
     }
 
-    /// Connects to the lock (by address, or the first found).
-    static func connect(_ options: PeripheralOptions, _ discovery: DiscoveryOptions) throws -> PeripheralClient {
+    /// Connects to the lock (by address, or the first found; over BlueZ, the first in pairing mode
+    /// when `pairing`).
+    static func connect(_ options: PeripheralOptions, _ discovery: DiscoveryOptions, pairing: Bool) throws -> PeripheralClient {
         do {
+            if let adapter = options.bluezAdapter {
+                return try PeripheralClient(link: BlueZCentral.connect(adapter: adapter, address: options.address, pairing: pairing))
+            }
             return try PeripheralClient(folder: discovery.folder, address: options.address)
         } catch {
             Diagnostics.print("\(error)")
@@ -57,7 +61,7 @@ enum PeripheralSession {
         }
         var peripheral = try make(file, credentials)
         peripheral.battery.set(percent: file.batteryPercent)
-        let client = try connect(options, discovery)
+        let client = try connect(options, discovery, pairing: pairing)
         let feedback = try client.run(&peripheral, start: body(&peripheral))
         if let paired = peripheral.credentials { file.store(paired) }
         file.batteryPercent = peripheral.battery.percent

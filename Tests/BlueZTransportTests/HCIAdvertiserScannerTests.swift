@@ -26,6 +26,20 @@ import Testing
         #expect(fake.snapshot.closed == [101])
     }
 
+    /// HCI_Read_BD_ADDR (Core Vol 4 Part E §7.4.6): `01 09 10 00`; the address travels least
+    /// significant octet first after the status.
+    @Test func adapterAddressReadsBDAddrAndReversesIt() throws {
+        let fake = FakeBluetoothSystem()
+        fake.update { $0.commandReplies = [[0x00, 0x06, 0x05, 0x04, 0x03, 0x02, 0x01], [0x00, 0x01], [0x0C, 1, 2, 3, 4, 5, 6]] }
+        let scanner = try HCIScanner(system: fake)
+        #expect(try scanner.adapterAddress() == address("01:02:03:04:05:06"))
+        #expect(fake.snapshot.commands.last?.packet == hex("01 09 10 00"))
+        #expect(bluetoothError { () throws(BluetoothError) in try scanner.adapterAddress() }?.code == .malformedEvent)
+        let refused = bluetoothError { () throws(BluetoothError) in try scanner.adapterAddress() }
+        #expect(refused?.code == .controllerRejected)
+        #expect(refused?.hciStatus == 0x0C)
+    }
+
     @Test func disallowedInitialDisableIsIgnoredOtherRefusalsAreNot() throws {
         let fake = FakeBluetoothSystem()
         fake.update { $0.commandReplies = [[0x0C], [0x00], [0x00], [0x00], [0x00]] }

@@ -1,0 +1,61 @@
+import BLETransport
+import BlueZTransport
+import Foundation
+
+/// The keypad's and fob's way to the lock over a real controller: scans with HCI for a Nuki
+/// advertisement (protocol.md §1.3) — pairing-mode service data when pairing, any Nuki
+/// advertisement otherwise, or the one at a given address — then connects L2CAP LE CID 4 from the
+/// controller's own address. Throws ``BluetoothError`` (no Bluetooth, no controller, timeouts) or
+/// ``PeripheralClient/Failure``-style ``Failure`` when no lock advertised within the scan time.
+enum BlueZCentral {
+    /// No lock was found by scanning.
+    struct Failure: Error, CustomStringConvertible {
+        var description: String
+    }
+
+    /// The lock found: its address, address type and advertisement.
+    struct Found {
+        var address: DeviceAddress
+        var addressType: LEAddressType
+        var advertisement: NukiAdvertisement
+    }
+
+    /// Scans on `adapter` for up to `scanTime`: the first Nuki advertiser at `address` (any when
+    /// `nil`) that is in pairing mode when `pairing`.
+    static func find(adapter: String, address: DeviceAddress?, pairing: Bool, scanTime: Duration) throws -> (Found, DeviceAddress) {
+        let scanner = try HCIScanner(adapter: adapter)
+        defer { scanner.close() }
+        let own = try scanner.adapterAddress()
+        try scanner.start(try ScanParameters(active: true))
+        let clock = ContinuousClock()
+        let deadline = clock.now + scanTime
+        var seen = ScanResult()
+        while clock.now < deadline {
+            for report in try scanner.nextReports(timeout: clock.now.duration(to: deadline)) {
+                seen.add(report)
+                guard let device = seen.device(report.address), device.connectable,
+                      address == nil || device.address == address,
+                      let advertisement = device.nukiAdvertisement, let type = device.addressType
+                else { continue }
+                if pairing, case .paired = advertisement.mode { continue }
+                try? scanner.stop()
+                return (Found(address: device.address, addressType: type, advertisement: advertisement), own)
+            }
+        }
+        let wanted = pairing ? "in pairing mode" : "advertising"
+        throw Failure(description: "no Nuki lock \(wanted)\(address.map { " at \($0)" } ?? "") seen on \(adapter) within \(scanTime) (\(seen.devices.count) other advertisers)")
+    }
+
+    /// Finds the lock (see ``find(adapter:address:pairing:scanTime:)``) and connects to its ATT
+    /// channel from `adapter`'s address. Diagnostics (what was found) go to stderr.
+    static func connect(adapter: String, address: String?, pairing: Bool, scanTime: Duration = .seconds(10)) throws -> L2CAPLink {
+        var wanted: DeviceAddress?
+        if let address {
+            guard let parsed = DeviceAddress(string: address) else { throw Failure(description: "--address \(address) is not AA:BB:CC:DD:EE:FF") }
+            wanted = parsed
+        }
+        let (found, own) = try find(adapter: adapter, address: wanted, pairing: pairing, scanTime: scanTime)
+        Diagnostics.print("found Nuki \(String(found.advertisement.nukiID, radix: 16, uppercase: true)) at \(found.address) (\(found.addressType)) on \(adapter); connecting L2CAP LE CID 4 from \(own)")
+        return try L2CAPLink.connect(to: found.address, addressType: found.addressType, from: own, timeout: .seconds(10))
+    }
+}

@@ -1,0 +1,110 @@
+#!/bin/sh
+# Runs inside the virtme-ng guest (see README.md): the host root is mounted read-only over 9p, OUT
+# is the one writable folder shared with the host. /bin/sh, no toolchain on PATH: absolute paths.
+# Usage: guest.sh REPO OUT VENV
+# Exit 0 only when every part passed; each part's output goes to OUT/<part>.log and to stdout.
+REPO=$1
+OUT=$2
+VENV=$3
+PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
+export PATH
+export LATCHKEY_REQUIRE_BLUETOOTH=1 SWIFT_BACKTRACE=enable=no HOME=/tmp
+LATCHKEY=$REPO/.build/debug/latchkey
+BUNDLE=$REPO/.build/debug/LatchkeyPackageTests.xctest
+NUKI_ID=2A37599A
+WORK=/tmp/latchkey-vm
+mkdir -p "$WORK"
+T0=$(cut -d' ' -f1 /proc/uptime)
+failures=0
+results="$OUT/results.txt"
+: >"$results"
+
+now() { awk -v t0="$T0" '{ printf "%.1f", $1 - t0 }' /proc/uptime; }
+say() { echo "[vm +$(now)s] $*"; }
+record() { # record NAME STATUS DETAIL
+    echo "$1 $2 $3" >>"$results"
+    say "$2: $1 $3"
+    [ "$2" = PASS ] || failures=$((failures + 1))
+}
+expect() { # expect NAME EXPECTED-EXIT COMMAND...: runs it, output to OUT/NAME.log
+    name=$1; want=$2; shift 2
+    "$@" >"$OUT/$name.log" 2>&1
+    got=$?
+    sed "s/^/    [$name] /" "$OUT/$name.log"
+    if [ "$got" = "$want" ]; then record "$name" PASS "(exit $got)"; else record "$name" FAIL "(exit $got, expected $want)"; fi
+}
+wait_for() { # wait_for PATH SECONDS
+    i=0
+    while [ ! -e "$1" ] && [ $i -lt $(($2 * 10)) ]; do sleep 0.1; i=$((i + 1)); done
+    [ -e "$1" ]
+}
+
+say "guest up: $(uname -r), uptime $T0 s"
+echo "guest_epoch $(date +%s.%N)" >"$OUT/timing.txt"
+echo "kernel_uptime_at_start $T0" >>"$OUT/timing.txt"
+
+# --- the kernel's Bluetooth -------------------------------------------------------------------
+if modprobe bluetooth && modprobe hci_vhci && wait_for /dev/vhci 5; then
+    record modules PASS "bluetooth, hci_vhci"
+else
+    record modules FAIL "modprobe bluetooth hci_vhci failed: the VM has no Bluetooth"
+    exit 1
+fi
+# Every HCI packet of every controller, for tshark on the host (scenario 2's Nuki payloads).
+btmon -w "$OUT/hci.btsnoop" >/dev/null 2>&1 &
+BTMON=$!
+# Two LE-only controllers on one virtual air: hci0 (the lock), hci1 (keypad and fob).
+btvirt -L -l2 >"$OUT/btvirt.log" 2>&1 &
+BTVIRT=$!
+if wait_for /sys/class/bluetooth/hci0 5 && wait_for /sys/class/bluetooth/hci1 5 \
+    && hciconfig hci0 up && hciconfig hci1 up; then
+    record btvirt PASS "$(hciconfig hci0 | awk '/BD Address/ {print "hci0", $3}'), $(hciconfig hci1 | awk '/BD Address/ {print "hci1", $3}')"
+else
+    record btvirt FAIL "no hci0/hci1 from btvirt -L -l2"
+fi
+
+# --- the BlueZ tests of the test bundle, run directly (no `swift test` under TCG) ---------------
+t=$(now)
+expect xctest-bluez 0 "$BUNDLE" --testing-library swift-testing --filter BlueZTransportTests
+echo "xctest_seconds $(awk -v a="$(now)" -v b="$t" 'BEGIN { printf "%.1f", a - b }')" >>"$OUT/timing.txt"
+
+# --- scenario 1: lock on hci0; keypad and fob on hci1 over kernel L2CAP CID 4 -------------------
+t=$(now)
+rm -f "$WORK"/*.json
+"$LATCHKEY" lock serve --transport bluez:hci0 --state "$WORK/lock.json" --pairing --nuki-id $NUKI_ID \
+    --security-pin 1234 --format json --duration 240 >"$OUT/lock-hci0.log" 2>&1 &
+LOCK=$!
+sleep 1
+expect s1-keypad-pair 0 "$LATCHKEY" keypad pair --transport bluez:hci1 --state "$WORK/keypad.json"
+expect s1-keypad-lock-key 0 "$LATCHKEY" keypad press L --transport bluez:hci1 --state "$WORK/keypad.json"
+kill -USR1 $LOCK  # the button, held 5 s: pairing mode again, for the fob
+expect s1-fob-pair 0 "$LATCHKEY" fob pair --transport bluez:hci1 --state "$WORK/fob.json"
+expect s1-fob-press 0 "$LATCHKEY" fob press --transport bluez:hci1 --state "$WORK/fob.json"
+kill $LOCK; wait $LOCK
+sed "s/^/    [lock-hci0] /" "$OUT/lock-hci0.log"
+echo "scenario1_seconds $(awk -v a="$(now)" -v b="$t" 'BEGIN { printf "%.1f", a - b }')" >>"$OUT/timing.txt"
+
+# --- scenarios 2 and 3: Bumble's phone against the same lock (state file) on a vhci controller ----
+t=$(now)
+expect s2-s3-bumble-phone 0 "$VENV/bin/python" "$REPO/Tests/BlueZVM/phone.py" --latchkey "$LATCHKEY" \
+    --state "$WORK/lock.json" --fob-state "$WORK/fob.json" --out "$OUT" --nuki-id $NUKI_ID
+sed "s/^/    [lock-bumble] /" "$OUT/lock-bumble.log" 2>/dev/null
+echo "scenario23_seconds $(awk -v a="$(now)" -v b="$t" 'BEGIN { printf "%.1f", a - b }')" >>"$OUT/timing.txt"
+
+# --- scenario 1, revoked: back on hci0, the fob the phone removed is refused, the keypad is not ----
+"$LATCHKEY" lock serve --transport bluez:hci0 --state "$WORK/lock.json" --format json --duration 120 \
+    >"$OUT/lock-hci0-after.log" 2>&1 &
+LOCK=$!
+sleep 1
+expect s1-fob-revoked 1 "$LATCHKEY" fob press --transport bluez:hci1 --state "$WORK/fob.json"
+expect s1-keypad-still-paired 0 "$LATCHKEY" keypad press L --transport bluez:hci1 --state "$WORK/keypad.json"
+kill $LOCK; wait $LOCK
+sed "s/^/    [lock-hci0-after] /" "$OUT/lock-hci0-after.log"
+
+kill $BTVIRT 2>/dev/null
+sleep 0.5
+kill $BTMON 2>/dev/null
+wait $BTMON 2>/dev/null
+echo "guest_seconds $(now)" >>"$OUT/timing.txt"
+say "done: $failures failed"
+[ $failures -eq 0 ]

@@ -1,0 +1,133 @@
+#!/usr/bin/env bash
+# The BlueZ VM lane (issue 9): Latchkey on the real Linux Bluetooth stack, in a QEMU guest booted by
+# virtme-ng, against btvirt's virtual controllers and against Bumble (an independent BLE host) as
+# the phone. See Tests/BlueZVM/README.md. Needs root (apt-get) and PyPI; no radio, no KVM.
+#
+# Installs what it needs, builds latchkey and the test bundle on the host, boots ONE guest that runs
+# Tests/BlueZVM/guest.sh, then dissects the guest's btmon capture with tshark. Results and logs:
+# .build/bluez-vm/results/. Exit 0 only when every part passed.
+# Environment: LATCHKEY_VM_TIMEOUT (seconds for the guest, default 420).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+repo=$PWD
+started=$(date +%s.%N)
+elapsed() { awk -v s="$started" -v n="$(date +%s.%N)" 'BEGIN { printf "%.1f", n - s }'; }
+
+vm_packages=(qemu-system-x86 linux-image-amd64 busybox-static bluez bluez-test-tools tshark)
+# virtme-ng and Bumble as tested (real-stacks.md §BLE); pyNukiBT as in scripts/interop-pynukibt.sh.
+pip_pins=(virtme-ng==1.42 bumble==0.0.236
+          pynukibt==0.0.20 async-timeout==5.0.1 bleak==3.1.0 bleak-retry-connector==4.7.1
+          construct==2.10.70 crccheck==1.3.1 pynacl==1.6.2)
+
+echo "== packages"
+missing=()
+for p in "${vm_packages[@]}" python3-venv; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+    echo "Installing: ${missing[*]}" >&2
+    sudo=""; [ "$(id -u)" -ne 0 ] && sudo="sudo"
+    $sudo apt-get update -qq
+    echo "wireshark-common wireshark-common/install-setuid boolean false" | $sudo debconf-set-selections
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+packages_done=$(elapsed)
+
+venv=$repo/.build/bluez-venv
+python=python3
+$python -c 'import sys; sys.exit(sys.version_info < (3, 11))' || { echo "python3 >= 3.11 needed" >&2; exit 1; }
+[ -x "$venv/bin/python" ] || $python -m venv "$venv"
+if ! "$venv/bin/python" - "${pip_pins[@]}" <<'PY'
+import sys
+from importlib.metadata import version, PackageNotFoundError
+try:
+    sys.exit(any(version(n) != v for n, v in (a.split("==") for a in sys.argv[1:])))
+except PackageNotFoundError:
+    sys.exit(1)
+PY
+then
+    "$venv/bin/pip" install -q --disable-pip-version-check "${pip_pins[@]}"
+fi
+echo "   venv: $("$venv/bin/python" -c 'from importlib.metadata import version as v; print("virtme-ng", v("virtme-ng"), "bumble", v("bumble"), "pyNukiBT", v("pynukibt"))')"
+
+echo "== build (host): latchkey and the test bundle"
+swift build --build-tests 2>&1 | tail -1
+[ -x .build/debug/latchkey ] && [ -x .build/debug/LatchkeyPackageTests.xctest ] \
+    || { echo "build products missing" >&2; exit 1; }
+build_done=$(elapsed)
+
+echo "== kernel"
+vmdir=$repo/.build/bluez-vm
+results=$vmdir/results
+rm -rf "$results"
+mkdir -p "$results"
+vmlinuz=$(ls /boot/vmlinuz-* | sort -V | tail -1)
+kernel=$vmdir/vmlinux-$(basename "$vmlinuz" | sed 's/^vmlinuz-//')
+if [ ! -s "$kernel" ]; then
+    # The ELF inside the bzImage: QEMU's TCG decompresses xz slowly (about 3 s of boot saved).
+    "$venv/bin/python" - "$vmlinuz" "$kernel" <<'PY' || cp "$vmlinuz" "$kernel"
+import lzma, sys
+data = open(sys.argv[1], "rb").read()
+at = data.find(b"\xfd7zXZ\x00")
+if at < 0:
+    sys.exit(1)
+elf = lzma.LZMADecompressor().decompress(data[at:])
+if elf[:4] != b"\x7fELF":
+    sys.exit(1)
+open(sys.argv[2], "wb").write(elf)
+PY
+fi
+echo "   $vmlinuz → $kernel ($(file -b "$kernel" 2>/dev/null | cut -d, -f1 || true))"
+
+echo "== guest (virtme-ng, QEMU TCG: /dev/kvm here cannot run Debian kernels)"
+guest_started=$(elapsed)
+guest_started_epoch=$(date +%s.%N)
+# Never redirect vng's stdout to a file (QEMU opens it several times): pipe it. `< /dev/null`: a
+# closed stdin crashes vng. The guest's exit code comes back as vng's.
+set +e
+PATH="$venv/bin:$PATH" timeout --kill-after=10 "${LATCHKEY_VM_TIMEOUT:-420}" \
+    "$venv/bin/vng" --run "$kernel" --disable-kvm --memory 2G --cpus 2 --rwdir="$results" \
+    --exec "/bin/sh $repo/Tests/BlueZVM/guest.sh $repo $results $venv" < /dev/null 2>&1 | cat
+status=${PIPESTATUS[0]}
+set -e
+guest_done=$(elapsed)
+[ "$status" -eq 124 ] && echo "the guest did not finish within ${LATCHKEY_VM_TIMEOUT:-420} s" >&2
+
+echo "== capture: scenario 2's Nuki payloads in btmon's capture, dissected by tshark"
+if [ -s "$results/hci.btsnoop" ]; then
+    # ATT PDUs on the Bumble controller's connection: writes to and indications from the Nuki
+    # characteristics (a92ee101 pairing GDIO, a92ee202 USDIO); the value is the Nuki message.
+    tshark -r "$results/hci.btsnoop" -Y 'btatt.opcode in {0x12 0x16 0x1d} && btatt.value' \
+        -T fields -e frame.number -e hci_h4.direction -e btatt.opcode -e btatt.handle -e btatt.value \
+        >"$results/nuki-payloads.tsv" 2>"$results/tshark.err" || true
+    count=$(wc -l <"$results/nuki-payloads.tsv")
+    echo "   $count ATT writes/indications with values; first ones:"
+    head -12 "$results/nuki-payloads.tsv" | sed 's/^/   /'
+    if [ "$count" -lt 10 ]; then echo "   too few ATT values in the capture" >&2; status=1; fi
+else
+    echo "   no capture" >&2
+    status=1
+fi
+
+total=$(elapsed)
+# Boot: from starting vng to the guest script's first line (the guest's clock, read from the
+# host's RTC, is a second-granular approximation).
+boot=$(awk -v s="$guest_started_epoch" '/^guest_epoch/ { printf "%.1f", $2 - s }' "$results/timing.txt" 2>/dev/null)
+echo "== results"
+cat "$results/results.txt" 2>/dev/null | sed 's/^/   /' || true
+passed=$(grep -c ' PASS ' "$results/results.txt" 2>/dev/null || true)
+failed=$(grep -c ' FAIL ' "$results/results.txt" 2>/dev/null || true)
+{
+    echo "packages_seconds $packages_done"
+    echo "build_done_seconds $build_done"
+    echo "vm_seconds $(awk -v a="$guest_done" -v b="$guest_started" 'BEGIN { printf "%.1f", a - b }')"
+    echo "total_seconds $total"
+} >>"$results/timing.txt"
+echo "   timing: $(tr '\n' ' ' <"$results/timing.txt")"
+echo "   guest boot ${boot} s (QEMU start to guest script), VM $(awk -v a="$guest_done" -v b="$guest_started" 'BEGIN { printf "%.1f", a - b }') s, lane ${total} s"
+if [ "$status" -eq 0 ] && [ "${failed:-0}" -eq 0 ] && [ "${passed:-0}" -gt 0 ]; then
+    echo "bluez-vm lane: PASSED ($passed parts)"
+    exit 0
+fi
+echo "bluez-vm lane: FAILED (exit $status; $passed passed, $failed failed)" >&2
+exit 1
