@@ -95,15 +95,24 @@ guest_done=$(elapsed)
 
 echo "== capture: scenario 2's Nuki payloads in btmon's capture, dissected by tshark"
 if [ -s "$results/hci.btsnoop" ]; then
-    # ATT PDUs on the Bumble controller's connection: writes to and indications from the Nuki
-    # characteristics (a92ee101 pairing GDIO, a92ee202 USDIO); the value is the Nuki message.
-    tshark -r "$results/hci.btsnoop" -Y 'btatt.opcode in {0x12 0x16 0x1d} && btatt.value' \
-        -T fields -e frame.number -e hci_h4.direction -e btatt.opcode -e btatt.handle -e btatt.value \
+    # ATT Write Requests, Prepare Write Requests and Handle Value Indications with a value, on the
+    # kernel's side of the Bumble controller (hci2, monitor adapter 2): each value is a Nuki message
+    # (or, at MTU 23, a fragment of one): command id u16 LE first when unencrypted.
+    tshark -r "$results/hci.btsnoop" -2 \
+        -Y 'hci_mon.adapter_id == 2 && (btatt.opcode == 0x12 || btatt.opcode == 0x16 || btatt.opcode == 0x1d) && btatt.value' \
+        -T fields -E header=y -e frame.number -e hci_mon.opcode -e btatt.opcode -e btatt.handle -e btatt.value \
         >"$results/nuki-payloads.tsv" 2>"$results/tshark.err" || true
-    count=$(wc -l <"$results/nuki-payloads.tsv")
-    echo "   $count ATT writes/indications with values; first ones:"
-    head -12 "$results/nuki-payloads.tsv" | sed 's/^/   /'
-    if [ "$count" -lt 10 ]; then echo "   too few ATT values in the capture" >&2; status=1; fi
+    count=$(($(wc -l <"$results/nuki-payloads.tsv") - 1))
+    echo "   $count ATT values on hci2 (hci_mon opcode 4 = sent to the controller, 5 = received); the pairing's start:"
+    head -9 "$results/nuki-payloads.tsv" | sed 's/^/   /'
+    # Request Data (0x0001) for Public Key (0x0003) with its CRC, then the lock's Public Key (0x0003).
+    if grep -qP '\t0x12\t0x0003\t0100030027a7$' "$results/nuki-payloads.tsv" \
+        && grep -qP '\t0x1d\t0x0003\t0300[0-9a-f]{68}$' "$results/nuki-payloads.tsv"; then
+        echo "   PASS: Request Data (Public Key) and the lock's Public Key indication are in the capture"
+    else
+        echo "   FAIL: no Nuki pairing start in the capture on hci2" >&2
+        status=1
+    fi
 else
     echo "   no capture" >&2
     status=1

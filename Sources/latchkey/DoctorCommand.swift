@@ -24,7 +24,7 @@ struct DoctorCommand: ParsableCommand {
     }
 
     func run() throws {
-        let checks = [crypto(), unixSockets(), discoveryFolder(), bluetooth(), nfc(), tshark()]
+        let checks = [crypto(), unixSockets(), discoveryFolder(), bluetooth(), bluezVMLane(), nfc(), tshark()]
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         var lines: [String] = []
@@ -101,7 +101,8 @@ struct DoctorCommand: ParsableCommand {
         guard device >= 0 else {
             return Check(check: "bluez", status: "unavailable", detail: "kernel Bluetooth present, but no HCI controller is up")
         }
-        return Check(check: "bluez", status: "ok", detail: "L2CAP LE sockets work; first controller hci\(device)")
+        let daemon = Self.bluetoothdRunning() ? "; bluetoothd runs: stop it for the lock role (it serves GATT on CID 4)" : ""
+        return Check(check: "bluez", status: "ok", detail: "L2CAP LE sockets work; controllers \(Self.controllers().joined(separator: ", ")), first up hci\(device)\(daemon)")
     }
 
     /// NFC through libnfc (version, and whether a context opens; devices are not probed).

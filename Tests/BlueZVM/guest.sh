@@ -33,6 +33,9 @@ expect() { # expect NAME EXPECTED-EXIT COMMAND...: runs it, output to OUT/NAME.l
     sed "s/^/    [$name] /" "$OUT/$name.log"
     if [ "$got" = "$want" ]; then record "$name" PASS "(exit $got)"; else record "$name" FAIL "(exit $got, expected $want)"; fi
 }
+contains() { # contains NAME TEXT: the part's log must hold TEXT
+    if grep -qF -- "$2" "$OUT/$1.log"; then record "$1-output" PASS "says '$2'"; else record "$1-output" FAIL "does not say '$2'"; fi
+}
 wait_for() { # wait_for PATH SECONDS
     i=0
     while [ ! -e "$1" ] && [ $i -lt $(($2 * 10)) ]; do sleep 0.1; i=$((i + 1)); done
@@ -63,6 +66,10 @@ else
     record btvirt FAIL "no hci0/hci1 from btvirt -L -l2"
 fi
 
+# `latchkey doctor` inside: the bluez transport works here, on the controllers btvirt made.
+expect doctor 0 "$LATCHKEY" doctor
+contains doctor "L2CAP LE sockets work; controllers hci0, hci1"
+
 # --- the BlueZ tests of the test bundle, run directly (no `swift test` under TCG) ---------------
 t=$(now)
 expect xctest-bluez 0 "$BUNDLE" --testing-library swift-testing --filter BlueZTransportTests
@@ -76,10 +83,14 @@ rm -f "$WORK"/*.json
 LOCK=$!
 sleep 1
 expect s1-keypad-pair 0 "$LATCHKEY" keypad pair --transport bluez:hci1 --state "$WORK/keypad.json"
+contains s1-keypad-pair "keypad: paired (auth id 1)"
 expect s1-keypad-lock-key 0 "$LATCHKEY" keypad press L --transport bluez:hci1 --state "$WORK/keypad.json"
+contains s1-keypad-lock-key "keypad: accepted"
 kill -USR1 $LOCK  # the button, held 5 s: pairing mode again, for the fob
 expect s1-fob-pair 0 "$LATCHKEY" fob pair --transport bluez:hci1 --state "$WORK/fob.json"
+contains s1-fob-pair "fob: paired (auth id 2)"
 expect s1-fob-press 0 "$LATCHKEY" fob press --transport bluez:hci1 --state "$WORK/fob.json"
+contains s1-fob-press "fob: accepted"
 kill $LOCK; wait $LOCK
 sed "s/^/    [lock-hci0] /" "$OUT/lock-hci0.log"
 echo "scenario1_seconds $(awk -v a="$(now)" -v b="$t" 'BEGIN { printf "%.1f", a - b }')" >>"$OUT/timing.txt"
@@ -97,7 +108,9 @@ echo "scenario23_seconds $(awk -v a="$(now)" -v b="$t" 'BEGIN { printf "%.1f", a
 LOCK=$!
 sleep 1
 expect s1-fob-revoked 1 "$LATCHKEY" fob press --transport bluez:hci1 --state "$WORK/fob.json"
+contains s1-fob-revoked "fob: refused: K_ERROR_NOT_AUTHORIZED"
 expect s1-keypad-still-paired 0 "$LATCHKEY" keypad press L --transport bluez:hci1 --state "$WORK/keypad.json"
+contains s1-keypad-still-paired "keypad: accepted"
 kill $LOCK; wait $LOCK
 sed "s/^/    [lock-hci0-after] /" "$OUT/lock-hci0-after.log"
 

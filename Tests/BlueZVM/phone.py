@@ -265,11 +265,9 @@ class Run:
         def on_advertisement(adv):
             entry = self.adverts.setdefault(str(adv.address), {"ad": b"", "sr": b"", "address": adv.address})
             entry["sr" if adv.is_scan_response else "ad"] = bytes(adv.data_bytes)
-            if adv.is_scan_response:
-                pass
-            elif not adv.is_connectable:
+            if not adv.is_scan_response and not adv.is_connectable:
                 return
-            if not found.done() and entry["ad"] and entry["sr"] and want(entry["ad"], entry["sr"]):
+            if not found.done() and entry["ad"] and want(entry["ad"], entry["sr"]):
                 found.set_result(entry)
 
         self.adverts.clear()
@@ -327,7 +325,7 @@ class Run:
 
         pyNukiBT.nuki.establish_connection = establish_connection
         key = nacl.public.PrivateKey.generate()
-        nuki = NukiDevice(str(address).split("/")[0], None, None, bytes(key.public_key), bytes(key),
+        nuki = NukiDevice(address.to_string(False), None, None, bytes(key.public_key), bytes(key),
                           app_id=int.from_bytes(nacl.utils.random(4), "little") & 0x7FFFFFFF,
                           name=name, client_type=client_type)
         return nuki, clients
@@ -353,8 +351,8 @@ class Run:
         # The lock's controller, handed to the kernel over /dev/vhci.
         before = set(os.listdir("/sys/class/bluetooth"))
         transport = await open_transport("vhci")
-        Controller("lock", host_source=transport.source, host_sink=transport.sink, link=link,
-                   public_address=LOCK_CONTROLLER_ADDRESS)
+        lock_controller = Controller("lock", host_source=transport.source, host_sink=transport.sink, link=link,
+                                     public_address=LOCK_CONTROLLER_ADDRESS)
         hci = None
         deadline = time.monotonic() + 10
         while hci is None and time.monotonic() < deadline:
@@ -376,9 +374,13 @@ class Run:
         entry = await self.scan_for(device, lambda ad, sr: parse_ad(ad.hex(), sr.hex()).service_data.get(
             L.BLE_PAIRING_SERVICE) == bytes.fromhex(nuki_id))
         address = entry["address"]
-        self.step("scan: pairing-mode advertising",
-                  entry["ad"] == self.pairing_ad(nuki_id) and entry["sr"] == self.scan_response(nuki_id),
-                  f"{address} after {time.monotonic() - t0:.1f}s: AD {entry['ad'].hex()} SR {entry['sr'].hex()}")
+        self.step("scan: pairing-mode advertising", entry["ad"] == self.pairing_ad(nuki_id),
+                  f"{address} after {time.monotonic() - t0:.1f}s: AD {entry['ad'].hex()}")
+        # Bumble's LocalLink models no SCAN_REQ/SCAN_RSP (its SCAN_RSP report repeats the advertising
+        # data), so read the scan response the kernel set on the controller (LE Set Scan Response Data).
+        response = bytes(lock_controller.le_legacy_advertiser.scan_response_data)
+        self.step("scan response set over HCI", response[:15] == self.scan_response(nuki_id)
+                  and not any(response[15:]), f"{response[:15].hex()} ({self.scan_response(nuki_id)[2:].decode()})")
 
         # --- scenario 2: MTU 247, pyNukiBT's pairing and a Lock Action ---
         stats2 = Stats()
@@ -397,7 +399,10 @@ class Run:
         self.step("scan: iBeacon once paired", entry["ad"][:-1] == self.beacon_ad(nuki_id, False)[:-1]
                   and entry["ad"][-1] & 0xFE == 0xC4, f"AD {entry['ad'].hex()}")
         adv = parse_ad(entry["ad"].hex(), entry["sr"].hex())
-        nuki.parse_advertisement_data(BLEDevice(str(address), adv.local_name, None), adv)
+        nuki._poll_needed = False
+        nuki.parse_advertisement_data(BLEDevice(address.to_string(False), adv.local_name, None, rssi=-60), adv)
+        self.step("pyNukiBT parses the iBeacon", nuki._poll_needed is True,
+                  f"parse_advertisement_data accepted it (poll_needed={nuki._poll_needed})")
 
         await nuki.update_state()
         s = nuki.last_state
@@ -425,6 +430,7 @@ class Run:
         await self.scan_for(device, lambda ad, sr: ad == self.pairing_ad(nuki_id))
         stats3 = Stats()
         nuki3, clients3 = self.nuki_device(device, address, stats3, 23, True, "Bumble MTU 23", NukiConst.NukiClientType.APP)
+        await nuki3.connect()
         result = await nuki3.pair()
         self.step("Set A pairing at MTU 23 (pyNukiBT as App)", len(result["auth_id"]) == 4,
                   f"auth id {int.from_bytes(result['auth_id'], 'little')}")
