@@ -113,6 +113,18 @@ if [ -s "$results/hci.btsnoop" ]; then
         echo "   FAIL: no Nuki pairing start in the capture on hci2" >&2
         status=1
     fi
+    # The first ten values on the pairing GDIO (handle 0x0003) are scenario 2's whole Set A
+    # pairing at MTU 247: decode them as Nuki messages.
+    awk -F'\t' '$4 == "0x0003" { print $5 }' "$results/nuki-payloads.tsv" | head -10 >"$results/pairing-frames.hex"
+    .build/debug/latchkey decode --channel plain --input "$results/pairing-frames.hex" >"$results/nuki-decoded.txt" 2>&1 || true
+    sed 's/^/   /' "$results/nuki-decoded.txt" | cut -c1-150
+    if grep -q 'AUTHORIZATION_DATA AuthorizationData(.*name: Bumble phone' "$results/nuki-decoded.txt" \
+        && grep -q '#10 plain STATUS Status(status: COMPLETE(0x00))' "$results/nuki-decoded.txt"; then
+        echo "   PASS: latchkey decode reads the whole Set A pairing out of the capture"
+    else
+        echo "   FAIL: the capture's pairing frames do not decode as a Set A pairing" >&2
+        status=1
+    fi
 else
     echo "   no capture" >&2
     status=1
