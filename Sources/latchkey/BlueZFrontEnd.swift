@@ -2,7 +2,6 @@ import BLETransport
 import BlueZTransport
 import Foundation
 import LockEmulator
-import Synchronization
 
 /// The lock on a real controller: ATT links accepted on L2CAP LE CID 4 and advertising through HCI
 /// (libbluetooth, GPL-2.0-or-later: linked by the CLI, not by the runtime library). The lock role
@@ -19,7 +18,7 @@ final class BlueZFrontEnd: LockFrontEnd {
     let advertiser: HCIAdvertiser
     var advertising = false
     /// Set when a link closed and advertising still has to be re-enabled.
-    let readvertise = ReadvertiseFlag()
+    let readvertise = ReadvertisingLink.Flag()
 
     /// Opens the HCI device `adapter` (e.g. `hci0`), reads its address and listens on CID 4 there.
     /// Throws ``BluetoothError`` (on a machine without Bluetooth: "no Bluetooth on this machine …").
@@ -55,31 +54,4 @@ final class BlueZFrontEnd: LockFrontEnd {
     }
 
     var location: String { "\(adapter) \(address), L2CAP LE CID 4" }
-}
-
-/// Whether advertising has to be re-enabled (a link closed since it was last enabled).
-final class ReadvertiseFlag: Sendable {
-    let pending = Atomic<Bool>(false)
-}
-
-/// An accepted ``L2CAPLink`` that asks the front end to advertise again once it closes.
-final class ReadvertisingLink: ATTLink {
-    let link: L2CAPLink
-    let flag: ReadvertiseFlag
-
-    init(_ link: L2CAPLink, flag: ReadvertiseFlag) {
-        self.link = link
-        self.flag = flag
-    }
-
-    var maximumPDUSize: Int { link.maximumPDUSize }
-
-    func send(_ pdu: [UInt8]) throws(TransportError) { try link.send(pdu) }
-
-    func receive(timeout: Duration) throws(TransportError) -> [UInt8]? { try link.receive(timeout: timeout) }
-
-    func close() {
-        link.close()
-        flag.pending.store(true, ordering: .releasing)
-    }
 }
