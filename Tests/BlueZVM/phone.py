@@ -37,7 +37,6 @@ import nacl.public
 import nacl.utils
 import pyNukiBT.nuki
 from bleak.backends.device import BLEDevice
-from bleak.backends.scanner import AdvertisementData
 from bleak.exc import BleakError
 from bumble.controller import Controller
 from bumble.core import PhysicalTransport
@@ -350,6 +349,12 @@ class Run:
 
     async def main(self):
         a = self.args
+        if a.go:
+            # Started early so the imports (tens of seconds under QEMU's TCG) overlap scenario 1.
+            print(f"phone: imports done +{time.monotonic() - T0:.1f}s; waiting for {a.go}", flush=True)
+            while not os.path.exists(a.go):
+                await asyncio.sleep(0.1)
+            print(f"phone: go +{time.monotonic() - T0:.1f}s", flush=True)
         nuki_id = a.nuki_id
         link = ConnectionAddressLink()
         # The lock's controller, handed to the kernel over /dev/vhci.
@@ -374,6 +379,15 @@ class Run:
         await device.power_on()
 
         self.start_lock(hci)
+        try:
+            return await self.scenarios(device, lock_controller, nuki_id)
+        finally:
+            # Stop the lock while this loop still runs the Bumble controller it talks to over
+            # /dev/vhci: otherwise its last HCI commands wait for Command Complete in vain.
+            await asyncio.get_running_loop().run_in_executor(None, self.stop_lock)
+
+    async def scenarios(self, device, lock_controller, nuki_id):
+        a = self.args
         t0 = time.monotonic()
         entry = await self.scan_for(device, lambda ad, sr: parse_ad(ad.hex(), sr.hex()).service_data.get(
             L.BLE_PAIRING_SERVICE) == bytes.fromhex(nuki_id))
@@ -468,6 +482,7 @@ def main():
     p.add_argument("--out", required=True)
     p.add_argument("--nuki-id", default="2A37599A")
     p.add_argument("--pin", type=int, default=1234)
+    p.add_argument("--go", help="wait until this file exists before starting (imports first)")
     p.add_argument("--verbose", action="store_true")
     a = p.parse_args()
     a.nuki_id = a.nuki_id.upper()
@@ -476,7 +491,7 @@ def main():
     run = Run(a)
     status, stats = 1, None
     try:
-        stats = asyncio.run(asyncio.wait_for(run.main(), 240))
+        stats = asyncio.run(asyncio.wait_for(run.main(), 420))
         status = 0
     except StepFailed as e:
         print(f"FAILED at step: {e}", file=sys.stderr)
