@@ -19,6 +19,8 @@ let package = Package(
         .library(name: "BLETransport", targets: ["BLETransport"]),
         .library(name: "BlueZTransport", targets: ["BlueZTransport"]),
         .library(name: "LockFuzzing", targets: ["LockFuzzing"]),
+        .library(name: "LockNFC", targets: ["LockNFC"]),
+        .library(name: "LibNFCTransport", targets: ["LibNFCTransport"]),
         .executable(name: "latchkey", targets: ["latchkey"]),
     ],
     dependencies: [
@@ -47,12 +49,17 @@ let package = Package(
         .target(name: "LockWire"),
         // libsodium-backed crypto of the Nuki BLE API.
         .target(name: "LockCrypto", dependencies: ["LockWire", "CSodium"]),
+        // The fob's NFC credential protocol (ISO 7816-4 APDUs over ISO 14443-4), sans-I/O, card and reader side.
+        .target(name: "LockNFC", dependencies: ["LockWire", "LockCrypto"]),
+        // libnfc initiator (keypad reader) and target (fob card) adapters, and the virtual PN532 on a pty
+        // (libnfc is LGPL-3.0: only this module and the CLI link it).
+        .target(name: "LibNFCTransport", dependencies: ["LockNFC", "LockWire", "CNFC"]),
         // The emulated lock's domain, sans-I/O: authorizations, keypad codes, motor, battery, log, config.
         .target(name: "LockCore", dependencies: ["LockWire"]),
         // The protocol engines at both ends, sans-I/O: pairing, challenges, PIN flows, encryption.
-        .target(name: "LockSession", dependencies: ["LockWire", "LockCrypto", "LockCore"]),
+        .target(name: "LockSession", dependencies: ["LockWire", "LockCrypto", "LockCore", "LockNFC"]),
         // Keypad and fob emulators and the hostile client, sans-I/O, on the client session engine.
-        .target(name: "LockPeripherals", dependencies: ["LockSession", "LockCore", "LockCrypto", "LockWire"]),
+        .target(name: "LockPeripherals", dependencies: ["LockSession", "LockCore", "LockCrypto", "LockWire", "LockNFC"]),
         // The runtime: lock and peripherals wired together, clock, state files, event stream, the demo.
         .target(name: "LockEmulator", dependencies: ["LockPeripherals", "LockSession", "LockCore", "LockCrypto", "LockWire", "BLEGATT", "BLETransport", "BLEATT"]),
         // ATT PDUs and bearer (Bluetooth Core Vol 3 Part F), pure Swift.
@@ -72,6 +79,7 @@ let package = Package(
             name: "latchkey",
             dependencies: [
                 "LockWire", "LockCrypto", "LockCore", "LockSession", "LockPeripherals", "LockEmulator", "BLETransport", "BLEATT", "BlueZTransport",
+                "LockNFC", "LibNFCTransport",
                 "CSodium", "CBlueZ", "CNFC",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
@@ -106,7 +114,7 @@ let package = Package(
         ),
         .testTarget(
             name: "SecurityRegressionTests",
-            dependencies: ["LockEmulator", "LockPeripherals", "LockSession", "LockCore", "LockCrypto", "LockWire", "LockFuzzing"],
+            dependencies: ["LockEmulator", "LockPeripherals", "LockSession", "LockCore", "LockCrypto", "LockWire", "LockFuzzing", "LockNFC"],
             exclude: ["README.md"]
         ),
         .testTarget(
@@ -128,6 +136,14 @@ let package = Package(
         .testTarget(
             name: "BLETransportTests",
             dependencies: ["BLETransport", "BLEATT", "BLEGATT", "LatchkeyTestSupport"]
+        ),
+        .testTarget(
+            name: "LockNFCTests",
+            dependencies: ["LockNFC", "LockCrypto", "LockWire"]
+        ),
+        .testTarget(
+            name: "LibNFCTransportTests",
+            dependencies: ["LibNFCTransport", "LockNFC", "LockEmulator", "LockPeripherals", "LockSession", "LockCore", "LockCrypto", "LockWire", "BLETransport"]
         ),
         .testTarget(
             name: "LatchkeyCLITests",

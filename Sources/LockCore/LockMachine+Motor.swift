@@ -89,13 +89,15 @@ extension LockMachine {
     /// Keypad Action (0x0048): the back key locks; a typed code is matched in constant time against
     /// every stored code, refused during a lockout (also when right), and a wrong one counts toward
     /// the lockout tiers of ``KeypadLockout`` and is logged with completion status 0xE0.
-    mutating func keypadAction(_ request: KeypadActionRequest, by auth: Authorization, at now: LockInstant) throws(LockError) -> [LockOutput] {
+    mutating func keypadAction(_ request: KeypadActionRequest, nfc: NFCVerification?, by auth: Authorization, at now: LockInstant) throws(LockError) -> [LockOutput] {
         let time = lockTime(at: now)?.utcDateTime ?? .unset
         switch request.source {
         case .backKey:
             return try startLockAction(.lock, flags: [], by: auth, command: .keypadAction, at: now, logAs: .keypad(source: .backKey, codeID: 0))
         case .code:
             break
+        case .nfc:
+            return try nfcKeypadAction(request, verification: nfc, by: auth, at: now)
         default:
             throw LockError(.badParameter, "keypad source \(request.source) is not supported")
         }
@@ -114,18 +116,70 @@ extension LockMachine {
         if let refusal = TimeWindow.check(entry.restriction, now: lockTime(at: now), localOffsetMinutes: localOffsetMinutes(at: now)) {
             throw refusal
         }
-        let action: LockAction
-        switch request.action {
-        case .unlock: action = .unlock
-        case .lock: action = .lock
-        case .unlatch: action = .unlatch
-        case .lockNGo: action = .lockNGo
-        default: action = lockState == .locked ? .unlock : .lock
-        }
         let outputs = try startLockAction(
-            action, flags: [], by: auth, command: .keypadAction, at: now, logAs: .keypad(source: .code, codeID: entry.codeID))
+            lockAction(for: request.action), flags: [], by: auth, command: .keypadAction, at: now, logAs: .keypad(source: .code, codeID: entry.codeID))
         keypadLockout.recordSuccess()
         keypadCodes.recordUse(at: index, time: time)
+        return outputs
+    }
+
+    /// The lock action a keypad's action byte asks for (intelligent: unlock when locked, else lock).
+    func lockAction(for action: KeypadLockAction) -> LockAction {
+        switch action {
+        case .unlock: return .unlock
+        case .lock: return .lock
+        case .unlatch: return .unlatch
+        case .lockNGo: return .lockNGo
+        default: return lockState == .locked ? .unlock : .lock
+        }
+    }
+
+    /// Keypad Action with source NFC (0x80, Latchkey extension, README §"NFC fob extension"): a
+    /// fob's card answered the challenge of this very request at the keypad's reader. Checks, in
+    /// order, each refusal logged as a Keypad Action entry (source 0x80, code id = the credential id's
+    /// low 16 bits, completion status 0xE8–0xEB) under the keypad's authorization:
+    /// 1. the credential is a paired fob (unknown or revoked: K_ERROR_NOT_AUTHORIZED, 0xE8); a
+    ///    UID-only tag (credential 0, zero authenticator) is refused here too;
+    /// 2. the authenticator verifies under the fob's card key (``NFCVerification``; 0x20, 0xE8);
+    /// 3. the answer came within ``nfcTimeBudgetMilliseconds`` of the challenge, if set (0x20, 0xEA);
+    /// 4. the counter is above the highest accepted one (K_ERROR_BAD_NONCE 0x22, 0xE9);
+    /// 5. the fob's authorization is enabled (0x25) and inside its time window (0x27), status 0xEB.
+    /// Then the action runs and the counter is kept; the log entry of the finished action carries
+    /// source 0x80 and the credential id.
+    mutating func nfcKeypadAction(_ request: KeypadActionRequest, verification: NFCVerification?, by auth: Authorization, at now: LockInstant) throws(LockError) -> [LockOutput] {
+        let time = lockTime(at: now)?.utcDateTime ?? .unset
+        let credentialID = request.code
+        let evidence = request.nfc ?? KeypadNFCEvidence(counter: 0, authenticator: .zero, uid: [])
+        let uid = evidence.uid.isEmpty ? "none" : Hex.encode(evidence.uid)
+        let action = lockAction(for: request.action)
+        func refuse(_ code: NukiErrorCode, _ status: CompletionStatus, _ reason: String) -> LockError {
+            log.append(timestamp: time, authID: auth.authID, name: auth.name, event: .keypadAction(.init(
+                action: action, source: .nfc, completionStatus: status, codeID: UInt16(truncatingIfNeeded: credentialID))))
+            return LockError(code, "NFC credential \(credentialID) (UID \(uid)): \(reason)")
+        }
+        guard let fob = authorization(credentialID), fob.idType == .fob else {
+            if evidence.isUIDOnly { throw refuse(.notAuthorized, .nfcNotAuthentic, "UID only: a UID is not an authenticator") }
+            throw refuse(.notAuthorized, .nfcNotAuthentic, "no paired fob has this credential id (unknown or revoked)")
+        }
+        guard let verification, verification.authenticatorValid else {
+            throw refuse(.notAuthorized, .nfcNotAuthentic, evidence.isUIDOnly ? "UID only: a UID is not an authenticator" : "card authenticator does not verify")
+        }
+        if let budget = nfcTimeBudgetMilliseconds, verification.challengeAgeMilliseconds > budget {
+            throw refuse(.notAuthorized, .nfcTooSlow, "answer \(verification.challengeAgeMilliseconds) ms after the challenge exceeds the \(budget) ms budget (relay?)")
+        }
+        let highest = nfcCounters[credentialID]
+        guard evidence.counter > highest else {
+            throw refuse(.badNonce, .nfcCounterNotIncreasing, "counter \(evidence.counter) is not above \(highest) (replay or rollback)")
+        }
+        guard fob.enabled else { throw refuse(.disabled, .nfcNotAllowedNow, "fob authorization is disabled") }
+        if let refusal = TimeWindow.check(fob.restriction, now: lockTime(at: now), localOffsetMinutes: localOffsetMinutes(at: now)) {
+            throw refuse(refusal.code, .nfcNotAllowedNow, "fob authorization is outside its time window")
+        }
+        let outputs = try startLockAction(
+            action, flags: [], by: auth, command: .keypadAction, at: now, logAs: .keypad(source: .nfc, codeID: UInt16(truncatingIfNeeded: credentialID)))
+        var counters = nfcCounters
+        counters[credentialID] = evidence.counter
+        nfcCounterStore = counters
         return outputs
     }
 

@@ -91,8 +91,17 @@ public struct LockMachine: Hashable, Sendable, Codable {
     /// Keypad codes and their brute-force lockout (persisted: a restart does not end a lockout).
     public internal(set) var keypadCodes = KeypadCodeBook()
     public internal(set) var keypadLockout = KeypadLockout()
+    /// The highest NFC card counter accepted per credential.
+    public var nfcCounters: NFCCounterBook { nfcCounterStore ?? NFCCounterBook() }
     /// The log ring.
     public internal(set) var log = LockLog()
+    /// Highest NFC card counter accepted per credential; nil until the first NFC tap (so state files
+    /// written before NFC load unchanged).
+    var nfcCounterStore: NFCCounterBook?
+    /// Optional relay defence for NFC taps (`security.md` F-06): an NFC Keypad Action arriving more
+    /// than this many milliseconds after the lock issued its challenge is refused. Nil: no budget.
+    /// A relay faster than the budget still works (residual risk).
+    public var nfcTimeBudgetMilliseconds: Int64?
 
     /// Hold time of the button that enters pairing mode (Nuki BLE API 2.1: 5 s).
     public static let pairingButtonHoldMilliseconds: Int64 = 5_000
@@ -238,7 +247,10 @@ public struct LockMachine: Hashable, Sendable, Codable {
     /// K_ERROR_TIME_NOT_ALLOWED, K_ERROR_BAD_PIN, K_ERROR_TOO_MANY_PIN_ATTEMPTS, then the
     /// command's own errors (listed at each case of `apply`), e.g. K_ERROR_BUSY,
     /// K_ERROR_BAD_PARAMETER. Source: Nuki BLE API 2.1 §"Error codes", `protocol.md` §6 and §9.
-    public mutating func handle(_ message: NukiMessage, from authID: UInt32, at now: LockInstant) throws(LockError) -> [LockOutput] {
+    ///
+    /// `nfc` is the session's verification of an NFC Keypad Action (source 0x80); without it such a
+    /// request is refused as not authentic.
+    public mutating func handle(_ message: NukiMessage, from authID: UInt32, at now: LockInstant, nfc: NFCVerification? = nil) throws(LockError) -> [LockOutput] {
         guard let auth = authorization(authID) else {
             throw LockError(.notAuthorized, "unknown authorization id \(authID)")
         }
@@ -265,7 +277,7 @@ public struct LockMachine: Hashable, Sendable, Codable {
         copy.log = log
         log = LockLog()
         do {
-            var outputs = try copy.apply(message, from: auth, at: now)
+            var outputs = try copy.apply(message, from: auth, at: now, nfc: nfc)
             if message.command != .requestData, copy.authorization(authID) != nil {
                 copy.mostRecentCommands[authID] = message.command
             }
@@ -283,7 +295,7 @@ public struct LockMachine: Hashable, Sendable, Codable {
 
     /// Every client command of `protocol.md` §4 with its errors; lock-to-client and pairing
     /// messages never get here (``CommandAccess`` refuses them with K_ERROR_NOT_AUTHORIZED).
-    private mutating func apply(_ message: NukiMessage, from auth: Authorization, at now: LockInstant) throws(LockError) -> [LockOutput] {
+    private mutating func apply(_ message: NukiMessage, from auth: Authorization, at now: LockInstant, nfc: NFCVerification?) throws(LockError) -> [LockOutput] {
         let reply = { (m: NukiMessage) in LockOutput.reply(authID: auth.authID, m) }
         let complete = reply(.status(Status(.complete)))
         let created = lockTime(at: now)?.utcDateTime ?? .unset
@@ -312,7 +324,7 @@ public struct LockMachine: Hashable, Sendable, Codable {
             }
             return try startLockAction(request.action, flags: [], by: auth, command: .simpleLockAction, at: now)
         case .keypadAction(let request):
-            return try keypadAction(request, by: auth, at: now)
+            return try keypadAction(request, nfc: nfc, by: auth, at: now)
         case .requestCalibration:
             return try startCalibration(by: auth, at: now)
 
@@ -364,6 +376,7 @@ public struct LockMachine: Hashable, Sendable, Codable {
             }
             authorizations.remove(at: index)
             mostRecentCommands[request.authID] = nil
+            nfcCounterStore?.remove(request.authID)
             return [complete, .event(.authorizationRevoked(authID: request.authID))]
         case .updateAuthorizationEntry(let request):
             guard let index = authorizations.firstIndex(where: { $0.authID == request.authID }) else {
