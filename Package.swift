@@ -61,7 +61,7 @@ let package = Package(
         // Keypad and fob emulators and the hostile client, sans-I/O, on the client session engine.
         .target(name: "LockPeripherals", dependencies: ["LockSession", "LockCore", "LockCrypto", "LockWire", "LockNFC"]),
         // The runtime: lock and peripherals wired together, clock, state files, event stream, the demo.
-        .target(name: "LockEmulator", dependencies: ["LockPeripherals", "LockSession", "LockCore", "LockCrypto", "LockWire", "BLEGATT", "BLETransport", "BLEATT"]),
+        .target(name: "LockEmulator", dependencies: ["LockNFC", "LockPeripherals", "LockSession", "LockCore", "LockCrypto", "LockWire", "BLEGATT", "BLETransport", "BLEATT"]),
         // ATT PDUs and bearer (Bluetooth Core Vol 3 Part F), pure Swift.
         .target(name: "BLEATT"),
         // Attribute database, GATT server and client, the Nuki service layout (Core Vol 3 Part G).
@@ -72,7 +72,7 @@ let package = Package(
         // (GPL-2.0-or-later: only this module and the CLI link it). Syscalls sit behind a seam.
         .target(name: "BlueZTransport", dependencies: ["BLETransport", "BLEATT", "CBlueZ"]),
         // One harness function per fuzz target, shared by Fuzz/ and by swift test's corpus replay.
-        .target(name: "LockFuzzing", dependencies: ["LockWire", "LockCrypto", "LockCore", "LockSession", "LockPeripherals", "BLEATT", "BLEGATT"]),
+        .target(name: "LockFuzzing", dependencies: ["LockNFC", "LockWire", "LockCrypto", "LockCore", "LockSession", "LockPeripherals", "BLEATT", "BLEGATT"]),
 
         // The command-line tool. Only it bootstraps logging.
         .executableTarget(
@@ -87,7 +87,10 @@ let package = Package(
         ),
 
         // Shared by the test targets: the Set A vectors of Tests/Vectors.
-        .target(name: "LatchkeyTestSupport", dependencies: ["LockWire"], path: "Tests/LatchkeyTestSupport"),
+        .target(
+            name: "LatchkeyTestSupport",
+            dependencies: ["LockWire", "LockCrypto", "LockCore", "LockSession", "LockNFC", "LockPeripherals", "LockEmulator"],
+            path: "Tests/LatchkeyTestSupport"),
         .testTarget(
             name: "LockWireTests",
             dependencies: ["LockWire", "LatchkeyTestSupport"]
@@ -102,19 +105,19 @@ let package = Package(
         ),
         .testTarget(
             name: "LockSessionTests",
-            dependencies: ["LockSession", "LockCore", "LockCrypto", "LockWire", "LatchkeyTestSupport"]
+            dependencies: ["LockNFC", "LockSession", "LockCore", "LockCrypto", "LockWire", "LatchkeyTestSupport"]
         ),
         .testTarget(
             name: "LockPeripheralsTests",
-            dependencies: ["LockPeripherals", "LockSession", "LockCore", "LockCrypto", "LockWire"]
+            dependencies: ["LockNFC", "LockPeripherals", "LockSession", "LockCore", "LockCrypto", "LockWire"]
         ),
         .testTarget(
             name: "LockEmulatorTests",
-            dependencies: ["LockEmulator", "LockPeripherals", "LockSession", "LockCore", "LockWire", "LockCrypto", "BLETransport"]
+            dependencies: ["LatchkeyTestSupport", "LockNFC", "LockEmulator", "LockPeripherals", "LockSession", "LockCore", "LockWire", "LockCrypto", "BLETransport"]
         ),
         .testTarget(
             name: "SecurityRegressionTests",
-            dependencies: ["LockEmulator", "LockPeripherals", "LockSession", "LockCore", "LockCrypto", "LockWire", "LockFuzzing", "LockNFC"],
+            dependencies: ["LockEmulator", "LockPeripherals", "LockSession", "LockCore", "LockCrypto", "LockWire", "LockFuzzing", "LockNFC", "LatchkeyTestSupport"],
             exclude: ["README.md"]
         ),
         .testTarget(
@@ -143,7 +146,7 @@ let package = Package(
         ),
         .testTarget(
             name: "LibNFCTransportTests",
-            dependencies: ["LibNFCTransport", "LockNFC", "LockEmulator", "LockPeripherals", "LockSession", "LockCore", "LockCrypto", "LockWire", "BLETransport"]
+            dependencies: ["LatchkeyTestSupport", "LibNFCTransport", "LockNFC", "LockEmulator", "LockPeripherals", "LockSession", "LockCore", "LockCrypto", "LockWire", "BLETransport"]
         ),
         .testTarget(
             name: "LatchkeyCLITests",

@@ -292,6 +292,7 @@ public struct Demo {
         case .lowBattery(let percent): return "keypad battery low (\(percent) %)"
         case .entryTimedOut(let digits): return "entry timed out after \(digits) digits"
         case .ignored(let reason): return "ignored: \(reason)"
+        case .cardUnreadable(let reason): return "card unreadable: \(reason)"
         case .failed(let error):
             if case .refused(let code) = error.code { return "refused: \(code.name ?? code.description)" }
             return "failed: \(error.reason)"
