@@ -13,7 +13,7 @@ import LockWire
 ///
 /// The counter must be persisted after every answer (``counter``), before the answer leaves the
 /// card, so a crash never repeats a counter.
-public struct NFCCardApplication: NFCCardChannel {
+public struct NFCCardApplication: NFCCardChannel, Sendable {
     public let credentialID: UInt32
     let key: NFCCardKey
     /// The last counter the card used (0: never answered).
