@@ -14,17 +14,19 @@ public struct NFCRoomFixture {
     public static let pin = SecurityPIN.u16(4321)
     public var room: InProcessRoom
 
-    /// - Parameter timeBudgetMilliseconds: the lock's NFC time budget (nil: none).
-    public init(timeBudgetMilliseconds: Int64? = nil) throws {
+    /// - Parameters:
+    ///   - timeBudgetMilliseconds: the lock's NFC time budget (nil: none).
+    ///   - start: the virtual clock's start (the wall clock when the engine moves to a real server).
+    public init(timeBudgetMilliseconds: Int64? = nil, start: LockInstant = NFCRoomFixture.start) throws {
         var model = LockModel.smartLock3
         model.motorStepMilliseconds = 0
         var machine = LockMachine(model: model, nukiID: 7, settings: LockSettings(name: FixedName("Door", width: 32)), securityPIN: Self.pin)
-        try machine.setClock(to: Self.start.utcDateTime, at: Self.start)
+        try machine.setClock(to: start.utcDateTime, at: start)
         machine.nfcTimeBudgetMilliseconds = timeBudgetMilliseconds
         let random = SeededRandomSource(seed: 42)
         let engine = LockSessionEngine(
             machine: machine, lockKeyPair: try KeyPair(using: random), lockUUID: LockUUID([UInt8](repeating: 9, count: 16)) ?? .zero, random: random)
-        room = InProcessRoom(lock: engine, now: Self.start)
+        room = InProcessRoom(lock: engine, now: start)
         room.add("phone", .app(AdminClient(appID: 0x0A11, keyPair: try KeyPair(using: SeededRandomSource(seed: 1)), random: SeededRandomSource(seed: 11))))
         room.add("keypad", .keypad(KeypadEmulator(keypadID: 0x4B50, keyPair: try KeyPair(using: SeededRandomSource(seed: 2)), random: SeededRandomSource(seed: 12))))
         room.add("fob", .fob(FobEmulator(fobID: 0x0F0B, keyPair: try KeyPair(using: SeededRandomSource(seed: 3)), random: SeededRandomSource(seed: 13))))
@@ -51,6 +53,19 @@ public struct NFCRoomFixture {
         case .fob(let d)?: return d.credentials?.authID
         default: return nil
         }
+    }
+
+    /// The keypad emulator (paired).
+    public var keypad: KeypadEmulator? {
+        if case .keypad(let k)? = room.devices["keypad"]?.device { return k }
+        return nil
+    }
+
+    /// The lock engine without the room's connections, to serve it on a real link.
+    public var detachedLock: LockSessionEngine {
+        var engine = room.lock
+        for (_, entry) in room.devices { engine.disconnect(entry.connection) }
+        return engine
     }
 
     /// The fob's credentials (after pairing).
