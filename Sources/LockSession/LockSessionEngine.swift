@@ -141,6 +141,11 @@ public struct LockSessionEngine {
         route(machine.advance(to: now))
     }
 
+    /// Sets (or with nil, removes) the lock's NFC relay time budget (``LockCore/LockMachine/nfcTimeBudgetMilliseconds``).
+    public mutating func setNFCTimeBudget(milliseconds: Int64?) {
+        machine.nfcTimeBudgetMilliseconds = milliseconds
+    }
+
     /// A press of the lock's button (five seconds or more enter pairing mode).
     public mutating func pressButton(heldMilliseconds: Int64, at now: LockInstant) -> [Action] {
         route(machine.pressButton(heldMilliseconds: heldMilliseconds, at: now))
