@@ -473,6 +473,15 @@ public enum LockSessionHarness {
             case .keypadAction(let request):
                 guard role == .app || role == .keypad else { return "a \(role) may not send Keypad Action" }
                 if request.source == .backKey { return action == .lock ? nil : "the back key may only lock" }
+                if request.source == .nfc {
+                    // An NFC tap moves the motor only for a paired, enabled fob with a rising counter
+                    // (the authenticator itself is the session's check; a fuzzer cannot forge it).
+                    guard let fob = before.authorization(request.code), fob.idType == .fob, fob.enabled else {
+                        return "NFC credential \(request.code) is not an enabled fob"
+                    }
+                    let counter = request.nfc?.counter ?? 0
+                    return counter > before.nfcCounters[request.code] ? nil : "NFC counter \(counter) is not above \(before.nfcCounters[request.code])"
+                }
                 guard before.keypadLockout.active(at: now) == nil else { return "the keypad is locked out" }
                 let valid = before.keypadCodes.codes.contains { $0.enabled && $0.code == request.code }
                 return valid ? nil : "code \(request.code) is not an enabled stored code"
