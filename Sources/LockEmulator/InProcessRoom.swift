@@ -75,7 +75,7 @@ public struct InProcessRoom {
     }
 
     /// Adds a device on a new connection.
-    public mutating func add(_ name: String, _ device: Device, mtu: Int = 247) {
+    public mutating func add(_ name: String, _ device: Device, mtu: Int) {
         let connection = ConnectionID(nextConnection)
         nextConnection += 1
         lock.connect(connection, mtu: mtu)
@@ -83,7 +83,7 @@ public struct InProcessRoom {
     }
 
     /// Gives `name` a fresh connection (after a disconnect).
-    public mutating func reconnect(_ name: String, mtu: Int = 247) {
+    public mutating func reconnect(_ name: String, mtu: Int) {
         guard let entry = devices[name] else { return }
         lock.disconnect(entry.connection)
         let connection = ConnectionID(nextConnection)

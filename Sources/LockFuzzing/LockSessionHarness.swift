@@ -22,7 +22,7 @@ import LockWire
 /// | 3 clock | `u`, amount u16 | advance the virtual clock by amount × (1 ms, 100 ms, 1 s, 1 min)[u & 3] |
 /// | 4 keypad | `m`, action | Keypad Action with a fresh challenge, as the keypad (or the app when bit 2): back key (m & 3 = 0), the stored code (1), a u32 code read next (2), a wrong code (3); action byte as is |
 /// | 5 fob press | `a` | Lock Action fob action 0x81 + a % 3 as the fob, with a fresh challenge |
-/// | 6 reboot | — | save with ``LockSession/LockStateFile/encode(_:)``, load with `decode`, continue with the loaded engine |
+/// | 6 reboot | — | save with ``LockSession/LockStateFile/encode(_:)``, load with `decode`, continue with the loaded engine; only the first ``maxReboots`` of an input, later ones only let time settle |
 /// | 7 revoke fob | — | the app removes the fob's authorization (right PIN, fresh challenge) |
 /// | 8 lock action | `a`, `r` | Lock Action (one of unlock, lock, unlatch, lock'n'go, lock'n'go with unlatch, full lock, fob actions 1–3: a % 9) with a fresh challenge as client r & 3, flags r >> 2 (bit 0: auto unlock) |
 /// | 9 admin write | `k`, `v` | a well-formed admin command with a fresh challenge as client k & 3 with the lock's PIN (or a wrong one when bit 2): (k >> 3) % 7 picks add keypad code (code 246813 + v, a wrong format when v is odd), remove keypad code v, set PIN to 4321 + v, enable logging (v odd), add time control entry (v % 24 h, v % 60 min, unlock), remove authorization v % 5, disable authorization v % 5 |
@@ -55,6 +55,10 @@ public enum LockSessionHarness {
     public static let maxOperations = 24
     /// Longest payload or raw write taken from the input.
     public static let maxWriteBytes = 600
+    /// Reboots that really save and load per input. Each costs a JSON encode and decode (as much as
+    /// the rest of an input); the corpus grows rich in reboot ops, and a third reboot in one input
+    /// adds no state a second one cannot reach. Two keep "a lockout survives two restarts" in reach.
+    public static let maxReboots = 2
     /// The op of each op byte modulo 16; the canonical byte of an op is its raw value.
     public static let operationTable: [Operation] = [
         .connection, .sealedCommand, .rawWrite, .clock, .keypad, .fobPress, .reboot, .revokeFob, .lockAction, .adminWrite,
@@ -105,10 +109,12 @@ public enum LockSessionHarness {
             if let violation = session.perform(&reader) { return (session.engine, violation, reader.remaining) }
         }
         // The end-of-input round trip costs a JSON encode and decode (most of an input's time), so it
-        // runs only when what a restart must keep differs from the fixture: admin state or a lockout.
+        // runs only when what a restart must keep differs from the fixture (admin state or a lockout)
+        // and the input's last reboot did not already save and load this very state.
         let machine = session.engine.machine
-        if adminDifference(fixture.machine, machine) != nil || machine.keypadLockout != fixture.machine.keypadLockout
-            || machine.pinGuard != fixture.machine.pinGuard
+        if machine != session.lastRoundTripped,
+            adminDifference(fixture.machine, machine) != nil || machine.keypadLockout != fixture.machine.keypadLockout
+                || machine.pinGuard != fixture.machine.pinGuard
         {
             return (session.engine, session.roundTrip(), reader.remaining)
         }
@@ -157,6 +163,11 @@ public enum LockSessionHarness {
         var run: TrackedRun?
         /// The instant the lock was last advanced to by ``settle()``.
         var settledAt: LockInstant?
+        /// The machine this input last saved and loaded back (a reboot op), so the end-of-input round
+        /// trip is skipped when nothing changed since.
+        var lastRoundTripped: LockMachine?
+        /// Reboot ops that saved and loaded so far in this input.
+        var reboots = 0
 
         init(fixture: SessionFixture) {
             self.fixture = fixture
@@ -235,6 +246,8 @@ public enum LockSessionHarness {
                 }
             case .reboot:
                 if let v = settle() { return v }
+                guard reboots < LockSessionHarness.maxReboots else { return nil }
+                reboots += 1
                 return roundTrip(continueWithLoaded: true)
             case .revokeFob:
                 let fob = fixture.fobAuthID
@@ -508,7 +521,10 @@ public enum LockSessionHarness {
             guard loaded.machine == engine.machine else {
                 return InvariantViolation("state-file-roundtrip", "the loaded machine differs in \(LockSessionHarness.differenceBesidesFailureRecords(engine.machine, loaded.machine) ?? "failure records or the motor run")")
             }
-            if continueWithLoaded { engine = loaded }
+            if continueWithLoaded {
+                engine = loaded
+                lastRoundTripped = loaded.machine
+            }
             return nil
         }
     }
