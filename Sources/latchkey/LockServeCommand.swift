@@ -51,7 +51,9 @@ struct LockServeCommand: ParsableCommand {
             throw ValidationError("--transport is socket or bluez:hciN, not \(transport)")
         }
         if let nukiID, UInt32(nukiID, radix: 16) == nil { throw ValidationError("--nuki-id must be 8 hex digits") }
-        if let nfcTimeBudget, nfcTimeBudget < 0 { throw ValidationError("--nfc-time-budget is 0 or more milliseconds") }
+        if let nfcTimeBudget, !(0...86_400_000).contains(nfcTimeBudget) {
+            throw ValidationError("--nfc-time-budget is 0 to 86400000 milliseconds")
+        }
     }
 
     /// `hciN` of `--transport bluez:hciN`.

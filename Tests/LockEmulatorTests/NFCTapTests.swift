@@ -159,3 +159,14 @@ import Testing
         #expect(code.encoded().count == 38 && code.nfc == nil)
     }
 }
+
+extension NFCTapTests {
+    @Test func timeBudgetIsValidatedInTheStateFile() throws {
+        var f = try NFCRoomFixture()
+        f.room.lock.setNFCTimeBudget(milliseconds: -1)
+        #expect(throws: StateFileError.self) { try LockStateFile.decode(try LockStateFile.encode(f.room.lock), random: SeededRandomSource(seed: 1)) }
+        f.room.lock.setNFCTimeBudget(milliseconds: 300)
+        let restored = try LockStateFile.decode(try LockStateFile.encode(f.room.lock), random: SeededRandomSource(seed: 1))
+        #expect(restored.machine.nfcTimeBudgetMilliseconds == 300)
+    }
+}
