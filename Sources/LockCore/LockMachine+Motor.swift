@@ -9,7 +9,7 @@ extension LockMachine {
     /// Fob actions 0x81–0x83 follow Config fob action 1–3 (none → COMPLETE at once, unlock, lock,
     /// lock'n'go, intelligent); Config "auto unlatch" turns every unlocking case into its unlatching
     /// form (unlock → unlatch, lock'n'go → lock'n'go with unlatch). Errors: K_ERROR_BUSY while the
-    /// motor runs, the auto unlock refusals of ``checkAutoUnlock(_:by:at:)``,
+    /// motor runs, K_ERROR_NOT_CALIBRATED while a ``MotorFault`` lasts, the auto unlock refusals of ``checkAutoUnlock(_:by:at:)``,
     /// K_ERROR_MOTOR_LOW_VOLTAGE with an empty battery.
     /// Source: Nuki BLE API 2.1 §"Lock Action", `protocol.md` §4.1 and §5.3.
     mutating func startLockAction(
@@ -17,6 +17,9 @@ extension LockMachine {
         logAs logKind: Motion.LogKind? = nil
     ) throws(LockError) -> [LockOutput] {
         guard motion == nil else { throw LockError(.busy, "a lock action is already running") }
+        if let motorFault {
+            throw LockError(.notCalibrated, "the lock must be calibrated first (\(motorFault.rawValue))")
+        }
         if flags.contains(.autoUnlock) { try checkAutoUnlock(requested, by: auth, at: now) }
         var action = requested
         if (0x81...0x83).contains(requested.rawValue) {
@@ -303,16 +306,19 @@ extension LockMachine {
 
     /// Ends the run: COMPLETE (or the Error Report of a canceled run) to the requester, the
     /// completion event, counters, the log entry, and auto lock when it came to rest unlocked.
-    mutating func finishMotion(_ finished: Motion, status: CompletionStatus, at now: LockInstant) -> [LockOutput] {
+    mutating func finishMotion(
+        _ finished: Motion, status: CompletionStatus, error: NukiErrorCode = .canceled, at now: LockInstant
+    ) -> [LockOutput] {
         motion = nil
         var outputs: [LockOutput] = []
         if let requester = finished.requester {
             if status == .success {
                 outputs.append(.reply(authID: requester, .status(Status(.complete))))
             } else {
-                outputs.append(.reply(authID: requester, .errorReport(ErrorReport(errorCode: .canceled, commandID: finished.command))))
+                outputs.append(.reply(authID: requester, .errorReport(ErrorReport(errorCode: error, commandID: finished.command))))
             }
         }
+        if status == .success, finished.logEvent == .calibration { motorFault = nil }
         lastLockActionAt = now
         let name = finished.requester.flatMap { authorization($0)?.name } ?? FixedName("", width: FixedName.nameWidth)
         let event: LogEntry.Event
@@ -367,6 +373,7 @@ extension LockMachine {
         autoLockAt = nil
         guard lockState == .unlocked else { return [] }
         guard motion == nil else { return [.event(.lockActionSkipped(.lock, trigger: .autoLock, status: .busy))] }
+        if let motorFault { return [.event(.lockActionSkipped(.lock, trigger: .autoLock, status: motorFault.completionStatus))] }
         guard batteryMilliPercent > 0 else { return [.event(.lockActionSkipped(.lock, trigger: .autoLock, status: .lowMotorVoltage))] }
         return beginMotion(.lock, trigger: .autoLock, requester: nil, command: .lockAction, logKind: .lockAction(flags: 0), at: now)
     }

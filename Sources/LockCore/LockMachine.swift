@@ -41,6 +41,9 @@ public struct LockMachine: Hashable, Sendable, Codable {
     /// When the last lock action (any trigger, manual turns included) finished; starts the auto
     /// unlock cool-down.
     public internal(set) var lastLockActionAt: LockInstant?
+    /// Why the motor may not move until a calibration completes, or nil (``MotorFault``). Missing
+    /// from state files written before it existed, which then load as calibrated.
+    public internal(set) var motorFault: MotorFault?
     public var doorSensorState: DoorSensorState = .unavailable
     public var configUpdateCount: UInt8 = 0
     /// Keyturner States byte 14 while no lock'n'go runs (while one runs, the seconds left are sent).

@@ -162,6 +162,12 @@ public struct LockSessionEngine {
         route(machine.simulateBattery(percent: percent, at: now))
     }
 
+    /// Simulates a motor fault or an uncalibrated lock (see
+    /// ``LockCore/LockMachine/simulateMotorFault(_:at:)``).
+    public mutating func simulateMotorFault(_ fault: MotorFault, at now: LockInstant) -> [Action] {
+        route(machine.simulateMotorFault(fault, at: now))
+    }
+
     private mutating func receivePairing(_ frame: [UInt8], from connection: ConnectionID, at now: LockInstant) -> [Action] {
         let message: NukiMessage
         do {
