@@ -116,7 +116,7 @@ extension LockMachine {
         }
         let entry = keypadCodes.codes[index]
         guard entry.enabled else { throw LockError(.disabled, "keypad code \(entry.codeID) is disabled") }
-        if let refusal = TimeWindow.check(entry.restriction, now: lockTime(at: now), localOffsetMinutes: localOffsetMinutes(at: now)) {
+        if let refusal = timeWindowRefusal(entry.restriction, at: now) {
             throw refusal
         }
         let outputs = try startLockAction(
@@ -175,7 +175,7 @@ extension LockMachine {
             throw refuse(.badNonce, .nfcCounterNotIncreasing, "counter \(evidence.counter) is not above \(highest) (replay or rollback)")
         }
         guard fob.enabled else { throw refuse(.disabled, .nfcNotAllowedNow, "fob authorization is disabled") }
-        if let refusal = TimeWindow.check(fob.restriction, now: lockTime(at: now), localOffsetMinutes: localOffsetMinutes(at: now)) {
+        if let refusal = timeWindowRefusal(fob.restriction, at: now) {
             throw refuse(refusal.code, .nfcNotAllowedNow, "fob authorization is outside its time window")
         }
         let outputs = try startLockAction(

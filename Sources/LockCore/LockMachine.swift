@@ -157,6 +157,16 @@ public struct LockMachine: Hashable, Sendable, Codable {
     /// Local time minus UTC at `now`, in minutes.
     func localOffsetMinutes(at now: LockInstant) -> Int { localTime.offsetMinutes(at: lockTime(at: now) ?? now) }
 
+    /// Nil when `restriction` allows an action at `now` on the lock's clock, else the refusal
+    /// (``TimeWindow/check(_:now:localOffsetMinutes:repeatedWallTimeEnd:)``, K_ERROR_TIME_NOT_ALLOWED).
+    func timeWindowRefusal(_ restriction: TimeRestriction, at now: LockInstant) -> LockError? {
+        guard restriction.timeLimited else { return nil }
+        let lockNow = lockTime(at: now)
+        return TimeWindow.check(
+            restriction, now: lockNow, localOffsetMinutes: localOffsetMinutes(at: now),
+            repeatedWallTimeEnd: lockNow.flatMap { localTime.repeatedWallTimeEnd(at: $0) })
+    }
+
     // MARK: Pairing mode and users
 
     /// Whether pairing mode is active at `now` (leaving it when its time ran out).
@@ -264,7 +274,7 @@ public struct LockMachine: Hashable, Sendable, Codable {
         if auth.idType == .bridge, !auth.remoteAllowed, message.command != .requestData {
             throw LockError(.remoteNotAllowed, "authorization \(auth.authID) is a bridge without remote access")
         }
-        if let refusal = TimeWindow.check(auth.restriction, now: lockTime(at: now), localOffsetMinutes: localOffsetMinutes(at: now)) {
+        if let refusal = timeWindowRefusal(auth.restriction, at: now) {
             throw refusal
         }
         if let pin = message.securityPIN {
