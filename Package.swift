@@ -19,6 +19,8 @@ let package = Package(
         .library(name: "BLETransport", targets: ["BLETransport"]),
         .library(name: "BlueZTransport", targets: ["BlueZTransport"]),
         .library(name: "LockFuzzing", targets: ["LockFuzzing"]),
+        .library(name: "LockNFC", targets: ["LockNFC"]),
+        .library(name: "LibNFCTransport", targets: ["LibNFCTransport"]),
         .executable(name: "latchkey", targets: ["latchkey"]),
     ],
     dependencies: [
@@ -47,14 +49,19 @@ let package = Package(
         .target(name: "LockWire"),
         // libsodium-backed crypto of the Nuki BLE API.
         .target(name: "LockCrypto", dependencies: ["LockWire", "CSodium"]),
+        // The fob's NFC credential protocol (ISO 7816-4 APDUs over ISO 14443-4), sans-I/O, card and reader side.
+        .target(name: "LockNFC", dependencies: ["LockWire", "LockCrypto"]),
+        // libnfc initiator (keypad reader) and target (fob card) adapters, and the virtual PN532 on a pty
+        // (libnfc is LGPL-3.0: only this module and the CLI link it).
+        .target(name: "LibNFCTransport", dependencies: ["LockNFC", "LockWire", "CNFC"]),
         // The emulated lock's domain, sans-I/O: authorizations, keypad codes, motor, battery, log, config.
         .target(name: "LockCore", dependencies: ["LockWire"]),
         // The protocol engines at both ends, sans-I/O: pairing, challenges, PIN flows, encryption.
-        .target(name: "LockSession", dependencies: ["LockWire", "LockCrypto", "LockCore"]),
+        .target(name: "LockSession", dependencies: ["LockWire", "LockCrypto", "LockCore", "LockNFC"]),
         // Keypad and fob emulators and the hostile client, sans-I/O, on the client session engine.
-        .target(name: "LockPeripherals", dependencies: ["LockSession", "LockCore", "LockCrypto", "LockWire"]),
+        .target(name: "LockPeripherals", dependencies: ["LockSession", "LockCore", "LockCrypto", "LockWire", "LockNFC"]),
         // The runtime: lock and peripherals wired together, clock, state files, event stream, the demo.
-        .target(name: "LockEmulator", dependencies: ["LockPeripherals", "LockSession", "LockCore", "LockCrypto", "LockWire", "BLEGATT", "BLETransport", "BLEATT"]),
+        .target(name: "LockEmulator", dependencies: ["LockNFC", "LockPeripherals", "LockSession", "LockCore", "LockCrypto", "LockWire", "BLEGATT", "BLETransport", "BLEATT"]),
         // ATT PDUs and bearer (Bluetooth Core Vol 3 Part F), pure Swift.
         .target(name: "BLEATT"),
         // Attribute database, GATT server and client, the Nuki service layout (Core Vol 3 Part G).
@@ -65,13 +72,14 @@ let package = Package(
         // (GPL-2.0-or-later: only this module and the CLI link it). Syscalls sit behind a seam.
         .target(name: "BlueZTransport", dependencies: ["BLETransport", "BLEATT", "CBlueZ"]),
         // One harness function per fuzz target, shared by Fuzz/ and by swift test's corpus replay.
-        .target(name: "LockFuzzing", dependencies: ["LockWire", "LockCrypto", "LockCore", "LockSession", "LockPeripherals", "BLEATT", "BLEGATT"]),
+        .target(name: "LockFuzzing", dependencies: ["LockNFC", "LockWire", "LockCrypto", "LockCore", "LockSession", "LockPeripherals", "BLEATT", "BLEGATT"]),
 
         // The command-line tool. Only it bootstraps logging.
         .executableTarget(
             name: "latchkey",
             dependencies: [
                 "LockWire", "LockCrypto", "LockCore", "LockSession", "LockPeripherals", "LockEmulator", "BLETransport", "BLEATT", "BlueZTransport",
+                "LockNFC", "LibNFCTransport",
                 "CSodium", "CBlueZ", "CNFC",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
@@ -79,7 +87,10 @@ let package = Package(
         ),
 
         // Shared by the test targets: the Set A vectors of Tests/Vectors.
-        .target(name: "LatchkeyTestSupport", dependencies: ["LockWire"], path: "Tests/LatchkeyTestSupport"),
+        .target(
+            name: "LatchkeyTestSupport",
+            dependencies: ["LockWire", "LockCrypto", "LockCore", "LockSession", "LockNFC", "LockPeripherals", "LockEmulator"],
+            path: "Tests/LatchkeyTestSupport"),
         .testTarget(
             name: "LockWireTests",
             dependencies: ["LockWire", "LatchkeyTestSupport"]
@@ -94,19 +105,19 @@ let package = Package(
         ),
         .testTarget(
             name: "LockSessionTests",
-            dependencies: ["LockSession", "LockCore", "LockCrypto", "LockWire", "LatchkeyTestSupport"]
+            dependencies: ["LockNFC", "LockSession", "LockCore", "LockCrypto", "LockWire", "LatchkeyTestSupport"]
         ),
         .testTarget(
             name: "LockPeripheralsTests",
-            dependencies: ["LockPeripherals", "LockSession", "LockCore", "LockCrypto", "LockWire"]
+            dependencies: ["LockNFC", "LockPeripherals", "LockSession", "LockCore", "LockCrypto", "LockWire"]
         ),
         .testTarget(
             name: "LockEmulatorTests",
-            dependencies: ["LockEmulator", "LockPeripherals", "LockSession", "LockCore", "LockWire", "LockCrypto", "BLETransport"]
+            dependencies: ["LatchkeyTestSupport", "LockNFC", "LockEmulator", "LockPeripherals", "LockSession", "LockCore", "LockWire", "LockCrypto", "BLETransport"]
         ),
         .testTarget(
             name: "SecurityRegressionTests",
-            dependencies: ["LockEmulator", "LockPeripherals", "LockSession", "LockCore", "LockCrypto", "LockWire", "LockFuzzing"],
+            dependencies: ["LockEmulator", "LockPeripherals", "LockSession", "LockCore", "LockCrypto", "LockWire", "LockFuzzing", "LockNFC", "LatchkeyTestSupport"],
             exclude: ["README.md"]
         ),
         .testTarget(
@@ -128,6 +139,14 @@ let package = Package(
         .testTarget(
             name: "BLETransportTests",
             dependencies: ["BLETransport", "BLEATT", "BLEGATT", "LatchkeyTestSupport"]
+        ),
+        .testTarget(
+            name: "LockNFCTests",
+            dependencies: ["LockNFC", "LockCrypto", "LockWire"]
+        ),
+        .testTarget(
+            name: "LibNFCTransportTests",
+            dependencies: ["LatchkeyTestSupport", "LibNFCTransport", "LockNFC", "LockEmulator", "LockPeripherals", "LockSession", "LockCore", "LockCrypto", "LockWire", "BLETransport"]
         ),
         .testTarget(
             name: "LatchkeyCLITests",

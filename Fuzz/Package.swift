@@ -16,7 +16,7 @@ import PackageDescription
 
 let fuzzers = [
     "PlainFrameFuzzer", "EncryptedEnvelopeFuzzer", "CommandPayloadsFuzzer", "ReassemblyFuzzer", "AttGATTFuzzer",
-    "LockSessionFuzzer", "PairingResponderFuzzer", "KeypadEntryFuzzer", "StateFileFuzzer",
+    "LockSessionFuzzer", "PairingResponderFuzzer", "KeypadEntryFuzzer", "StateFileFuzzer", "FobNFCFuzzer",
 ]
 
 let package = Package(

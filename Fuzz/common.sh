@@ -6,7 +6,7 @@ ROOT_DIR="$(cd "$FUZZ_DIR/.." && pwd)"
 CORPUS_DIR="$ROOT_DIR/Corpus"
 SCRATCH="${FUZZ_SCRATCH:-$FUZZ_DIR/.build-fuzz}"
 FUZZ_BIN="$SCRATCH/release"
-ALL_TARGETS=(plainFrame encryptedEnvelope commandPayloads reassembly attGATT lockSession pairingResponder keypadEntry stateFile)
+ALL_TARGETS=(plainFrame encryptedEnvelope commandPayloads reassembly attGATT lockSession pairingResponder keypadEntry stateFile fobNFC)
 
 export SWIFT_BACKTRACE=enable=no
 export ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=0:dedup_token_length=3}"
@@ -22,6 +22,7 @@ target_dir() {
     pairingResponder) echo PairingResponder ;;
     keypadEntry) echo KeypadEntry ;;
     stateFile) echo StateFile ;;
+    fobNFC) echo FobNFC ;;
     *) echo "unknown target: $1 (known: ${ALL_TARGETS[*]})" >&2; return 64 ;;
   esac
 }
@@ -37,6 +38,7 @@ target_max_len() {
     pairingResponder) echo 2048 ;; # a few pairings with raw writes
     keypadEntry) echo 96 ;;        # one byte per operation, 96 at most
     stateFile) echo 32768 ;;       # twice the largest seed state file
+    fobNFC) echo 1024 ;;           # up to 64 APDU operations, most short
   esac
 }
 

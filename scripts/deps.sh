@@ -3,8 +3,9 @@
 # Sourced by scripts/demo.sh, scripts/test.sh and .ci/run; safe to run again.
 set -euo pipefail
 
-# tshark reads the captures in the transport tests (they skip without it).
-latchkey_packages=(pkg-config libsodium-dev libbluetooth-dev libnfc-dev tshark)
+# tshark reads the captures in the transport tests (they skip without it); libnfc-bin gives
+# nfc-list for scripts/nfc-list-check.sh.
+latchkey_packages=(pkg-config libsodium-dev libbluetooth-dev libnfc-dev libnfc-bin tshark)
 
 latchkey_install_deps() {
     local missing=()

@@ -30,6 +30,31 @@ public struct LocalTime: Hashable, Sendable {
         return fixedOffsetMinutes + (dstMode == .european && Self.isEUSummerTime(instant) ? 60 : 0)
     }
 
+    /// When the clocks went back less than the drop ago (EU: 03:00 summer time → 02:00 winter time),
+    /// the wall times of the drop show a second time; on that second pass this is the minute of
+    /// the day at which the repeated wall times end (EU: 180, i.e. 03:00), else nil. Used so that a
+    /// daily window is not granted twice (`security.md` AU-08): on the second pass every wall
+    /// time before that minute has already happened.
+    public func repeatedWallTimeEnd(at instant: LockInstant) -> Int? {
+        let current = offsetMinutes(at: instant)
+        let earlier = offsetMinutes(at: instant.adding(milliseconds: -3 * 3_600_000))
+        let drop = earlier - current
+        guard drop > 0, drop <= 180 else { return nil }
+        // The wall time now was already shown `drop` minutes ago: the second pass.
+        guard offsetMinutes(at: instant.adding(milliseconds: -Int64(drop) * 60_000)) == earlier else { return nil }
+        // The transition: the last minute still on the earlier offset, found by bisection.
+        var before = instant.adding(milliseconds: -Int64(drop) * 60_000)  // on the earlier offset
+        var after = instant  // on the current offset
+        while after.milliseconds(since: before) > 1_000 {
+            let middle = before.adding(milliseconds: after.milliseconds(since: before) / 2)
+            if offsetMinutes(at: middle) == earlier { before = middle } else { after = middle }
+        }
+        // The transition instant read on the earlier offset's clock.
+        let wall = after.adding(milliseconds: Int64(earlier) * 60_000).millisecondsSince1970
+        let minuteOfDay = Int(wall.dividedFlooring(by: 86_400_000).remainder / 60_000)
+        return minuteOfDay == 0 ? nil : minuteOfDay
+    }
+
     /// Whether EU summer time is in force at `instant`.
     public static func isEUSummerTime(_ instant: LockInstant) -> Bool {
         let year = Int(instant.utcDateTime.year)

@@ -9,7 +9,7 @@ extension LockMachine {
     /// Fob actions 0x81–0x83 follow Config fob action 1–3 (none → COMPLETE at once, unlock, lock,
     /// lock'n'go, intelligent); Config "auto unlatch" turns every unlocking case into its unlatching
     /// form (unlock → unlatch, lock'n'go → lock'n'go with unlatch). Errors: K_ERROR_BUSY while the
-    /// motor runs, the auto unlock refusals of ``checkAutoUnlock(_:by:at:)``,
+    /// motor runs, K_ERROR_NOT_CALIBRATED while a ``MotorFault`` lasts, the auto unlock refusals of ``checkAutoUnlock(_:by:at:)``,
     /// K_ERROR_MOTOR_LOW_VOLTAGE with an empty battery.
     /// Source: Nuki BLE API 2.1 §"Lock Action", `protocol.md` §4.1 and §5.3.
     mutating func startLockAction(
@@ -17,6 +17,9 @@ extension LockMachine {
         logAs logKind: Motion.LogKind? = nil
     ) throws(LockError) -> [LockOutput] {
         guard motion == nil else { throw LockError(.busy, "a lock action is already running") }
+        if let motorFault {
+            throw LockError(.notCalibrated, "the lock must be calibrated first (\(motorFault.rawValue))")
+        }
         if flags.contains(.autoUnlock) { try checkAutoUnlock(requested, by: auth, at: now) }
         var action = requested
         if (0x81...0x83).contains(requested.rawValue) {
@@ -89,13 +92,15 @@ extension LockMachine {
     /// Keypad Action (0x0048): the back key locks; a typed code is matched in constant time against
     /// every stored code, refused during a lockout (also when right), and a wrong one counts toward
     /// the lockout tiers of ``KeypadLockout`` and is logged with completion status 0xE0.
-    mutating func keypadAction(_ request: KeypadActionRequest, by auth: Authorization, at now: LockInstant) throws(LockError) -> [LockOutput] {
+    mutating func keypadAction(_ request: KeypadActionRequest, nfc: NFCVerification?, by auth: Authorization, at now: LockInstant) throws(LockError) -> [LockOutput] {
         let time = lockTime(at: now)?.utcDateTime ?? .unset
         switch request.source {
         case .backKey:
             return try startLockAction(.lock, flags: [], by: auth, command: .keypadAction, at: now, logAs: .keypad(source: .backKey, codeID: 0))
         case .code:
             break
+        case .nfc:
+            return try nfcKeypadAction(request, verification: nfc, by: auth, at: now)
         default:
             throw LockError(.badParameter, "keypad source \(request.source) is not supported")
         }
@@ -111,21 +116,73 @@ extension LockMachine {
         }
         let entry = keypadCodes.codes[index]
         guard entry.enabled else { throw LockError(.disabled, "keypad code \(entry.codeID) is disabled") }
-        if let refusal = TimeWindow.check(entry.restriction, now: lockTime(at: now), localOffsetMinutes: localOffsetMinutes(at: now)) {
+        if let refusal = timeWindowRefusal(entry.restriction, at: now) {
             throw refusal
         }
-        let action: LockAction
-        switch request.action {
-        case .unlock: action = .unlock
-        case .lock: action = .lock
-        case .unlatch: action = .unlatch
-        case .lockNGo: action = .lockNGo
-        default: action = lockState == .locked ? .unlock : .lock
-        }
         let outputs = try startLockAction(
-            action, flags: [], by: auth, command: .keypadAction, at: now, logAs: .keypad(source: .code, codeID: entry.codeID))
+            lockAction(for: request.action), flags: [], by: auth, command: .keypadAction, at: now, logAs: .keypad(source: .code, codeID: entry.codeID))
         keypadLockout.recordSuccess()
         keypadCodes.recordUse(at: index, time: time)
+        return outputs
+    }
+
+    /// The lock action a keypad's action byte asks for (intelligent: unlock when locked, else lock).
+    func lockAction(for action: KeypadLockAction) -> LockAction {
+        switch action {
+        case .unlock: return .unlock
+        case .lock: return .lock
+        case .unlatch: return .unlatch
+        case .lockNGo: return .lockNGo
+        default: return lockState == .locked ? .unlock : .lock
+        }
+    }
+
+    /// Keypad Action with source NFC (0x80, Latchkey extension, README §"NFC fob extension"): a
+    /// fob's card answered the challenge of this very request at the keypad's reader. Checks, in
+    /// order, each refusal logged as a Keypad Action entry (source 0x80, code id = the credential id's
+    /// low 16 bits, completion status 0xE8–0xEB) under the keypad's authorization:
+    /// 1. the credential is a paired fob (unknown or revoked: K_ERROR_NOT_AUTHORIZED, 0xE8); a
+    ///    UID-only tag (credential 0, zero authenticator) is refused here too;
+    /// 2. the authenticator verifies under the fob's card key (``NFCVerification``; 0x20, 0xE8);
+    /// 3. the answer came within ``nfcTimeBudgetMilliseconds`` of the challenge, if set (0x20, 0xEA);
+    /// 4. the counter is above the highest accepted one (K_ERROR_BAD_NONCE 0x22, 0xE9);
+    /// 5. the fob's authorization is enabled (0x25) and inside its time window (0x27), status 0xEB.
+    /// Then the action runs and the counter is kept; the log entry of the finished action carries
+    /// source 0x80 and the credential id.
+    mutating func nfcKeypadAction(_ request: KeypadActionRequest, verification: NFCVerification?, by auth: Authorization, at now: LockInstant) throws(LockError) -> [LockOutput] {
+        let time = lockTime(at: now)?.utcDateTime ?? .unset
+        let credentialID = request.code
+        let evidence = request.nfc ?? KeypadNFCEvidence(counter: 0, authenticator: .zero, uid: [])
+        let uid = evidence.uid.isEmpty ? "none" : Hex.encode(evidence.uid)
+        let action = lockAction(for: request.action)
+        func refuse(_ code: NukiErrorCode, _ status: CompletionStatus, _ reason: String) -> LockError {
+            log.append(timestamp: time, authID: auth.authID, name: auth.name, event: .keypadAction(.init(
+                action: action, source: .nfc, completionStatus: status, codeID: UInt16(truncatingIfNeeded: credentialID))))
+            return LockError(code, "NFC credential \(credentialID) (UID \(uid)): \(reason)")
+        }
+        guard let fob = authorization(credentialID), fob.idType == .fob else {
+            if evidence.isUIDOnly { throw refuse(.notAuthorized, .nfcNotAuthentic, "UID only: a UID is not an authenticator") }
+            throw refuse(.notAuthorized, .nfcNotAuthentic, "no paired fob has this credential id (unknown or revoked)")
+        }
+        guard let verification, verification.authenticatorValid else {
+            throw refuse(.notAuthorized, .nfcNotAuthentic, evidence.isUIDOnly ? "UID only: a UID is not an authenticator" : "card authenticator does not verify")
+        }
+        if let budget = nfcTimeBudgetMilliseconds, verification.challengeAgeMilliseconds > budget {
+            throw refuse(.notAuthorized, .nfcTooSlow, "answer \(verification.challengeAgeMilliseconds) ms after the challenge exceeds the \(budget) ms budget (relay?)")
+        }
+        let highest = nfcCounters[credentialID]
+        guard evidence.counter > highest else {
+            throw refuse(.badNonce, .nfcCounterNotIncreasing, "counter \(evidence.counter) is not above \(highest) (replay or rollback)")
+        }
+        guard fob.enabled else { throw refuse(.disabled, .nfcNotAllowedNow, "fob authorization is disabled") }
+        if let refusal = timeWindowRefusal(fob.restriction, at: now) {
+            throw refuse(refusal.code, .nfcNotAllowedNow, "fob authorization is outside its time window")
+        }
+        let outputs = try startLockAction(
+            action, flags: [], by: auth, command: .keypadAction, at: now, logAs: .keypad(source: .nfc, codeID: UInt16(truncatingIfNeeded: credentialID)))
+        var counters = nfcCounters
+        counters[credentialID] = evidence.counter
+        nfcCounterStore = counters
         return outputs
     }
 
@@ -249,16 +306,19 @@ extension LockMachine {
 
     /// Ends the run: COMPLETE (or the Error Report of a canceled run) to the requester, the
     /// completion event, counters, the log entry, and auto lock when it came to rest unlocked.
-    mutating func finishMotion(_ finished: Motion, status: CompletionStatus, at now: LockInstant) -> [LockOutput] {
+    mutating func finishMotion(
+        _ finished: Motion, status: CompletionStatus, error: NukiErrorCode = .canceled, at now: LockInstant
+    ) -> [LockOutput] {
         motion = nil
         var outputs: [LockOutput] = []
         if let requester = finished.requester {
             if status == .success {
                 outputs.append(.reply(authID: requester, .status(Status(.complete))))
             } else {
-                outputs.append(.reply(authID: requester, .errorReport(ErrorReport(errorCode: .canceled, commandID: finished.command))))
+                outputs.append(.reply(authID: requester, .errorReport(ErrorReport(errorCode: error, commandID: finished.command))))
             }
         }
+        if status == .success, finished.logEvent == .calibration { motorFault = nil }
         lastLockActionAt = now
         let name = finished.requester.flatMap { authorization($0)?.name } ?? FixedName("", width: FixedName.nameWidth)
         let event: LogEntry.Event
@@ -313,6 +373,7 @@ extension LockMachine {
         autoLockAt = nil
         guard lockState == .unlocked else { return [] }
         guard motion == nil else { return [.event(.lockActionSkipped(.lock, trigger: .autoLock, status: .busy))] }
+        if let motorFault { return [.event(.lockActionSkipped(.lock, trigger: .autoLock, status: motorFault.completionStatus))] }
         guard batteryMilliPercent > 0 else { return [.event(.lockActionSkipped(.lock, trigger: .autoLock, status: .lowMotorVoltage))] }
         return beginMotion(.lock, trigger: .autoLock, requester: nil, command: .lockAction, logKind: .lockAction(flags: 0), at: now)
     }

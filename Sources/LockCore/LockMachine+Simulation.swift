@@ -14,4 +14,25 @@ extension LockMachine {
         }
         return outputs + updateRingLight()
     }
+
+    /// Simulates a motor fault (a blocked motor, a failed clutch, a motor timeout) or a lock that
+    /// was never calibrated: a run in progress ends with the fault's completion status, its requester
+    /// gets the fault's Error Report (K_ERROR_MOTOR_BLOCKED 0x42, K_ERROR_CLUTCH_FAILURE 0x43,
+    /// K_ERROR_MOTOR_TIMEOUT 0x44; K_ERROR_NOT_CALIBRATED 0x47), the lock state becomes the fault's
+    /// (0xFE, 0xFF, 0x00) and auto lock is off until Request Calibration completes (``MotorFault``).
+    public mutating func simulateMotorFault(_ fault: MotorFault, at now: LockInstant) -> [LockOutput] {
+        var outputs = advance(to: now)
+        if let running = motion {
+            lastLockAction = running.action
+            lastLockActionTrigger = running.trigger
+            lastLockActionCompletion = fault.completionStatus
+            outputs += finishMotion(running, status: fault.completionStatus, error: fault.errorCode, at: now)
+        }
+        motorFault = fault
+        autoLockAt = nil
+        lockState = fault.lockState
+        lockTrigger = .system
+        outputs.append(.event(.lockStateChanged(fault.lockState, trigger: .system)))
+        return outputs + updateRingLight()
+    }
 }

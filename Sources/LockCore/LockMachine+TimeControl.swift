@@ -84,6 +84,8 @@ extension LockMachine {
             outputs.append(.event(.timeControlFired(entryID: id, action)))
             if motion != nil {
                 outputs.append(.event(.lockActionSkipped(action, trigger: .automatic, status: .busy)))
+            } else if let motorFault {
+                outputs.append(.event(.lockActionSkipped(action, trigger: .automatic, status: motorFault.completionStatus)))
             } else if batteryMilliPercent == 0 {
                 outputs.append(.event(.lockActionSkipped(action, trigger: .automatic, status: .lowMotorVoltage)))
             } else {

@@ -37,6 +37,7 @@ extension LockMachine {
         try require(timeControlCapacity >= 0 && timeControlCapacity <= 255 && timeControlEntries.count <= timeControlCapacity,
                     "too many time control entries")
         try require(Set(timeControlEntries.map(\.entryID)).count == timeControlEntries.count, "duplicate time control ids")
+        try require(nfcTimeBudgetMilliseconds.map { (0...86_400_000).contains($0) } ?? true, "NFC time budget outside 0…24 h")
         if let motion {
             try require(motion.steps.count <= 8 && motion.holdMilliseconds.count <= 8 && motion.nextStep <= motion.steps.count,
                         "motor run state out of range")

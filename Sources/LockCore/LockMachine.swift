@@ -41,6 +41,9 @@ public struct LockMachine: Hashable, Sendable, Codable {
     /// When the last lock action (any trigger, manual turns included) finished; starts the auto
     /// unlock cool-down.
     public internal(set) var lastLockActionAt: LockInstant?
+    /// Why the motor may not move until a calibration completes, or nil (``MotorFault``). Missing
+    /// from state files written before it existed, which then load as calibrated.
+    public internal(set) var motorFault: MotorFault?
     public var doorSensorState: DoorSensorState = .unavailable
     public var configUpdateCount: UInt8 = 0
     /// Keyturner States byte 14 while no lock'n'go runs (while one runs, the seconds left are sent).
@@ -91,8 +94,17 @@ public struct LockMachine: Hashable, Sendable, Codable {
     /// Keypad codes and their brute-force lockout (persisted: a restart does not end a lockout).
     public internal(set) var keypadCodes = KeypadCodeBook()
     public internal(set) var keypadLockout = KeypadLockout()
+    /// The highest NFC card counter accepted per credential.
+    public var nfcCounters: NFCCounterBook { nfcCounterStore ?? NFCCounterBook() }
     /// The log ring.
     public internal(set) var log = LockLog()
+    /// Highest NFC card counter accepted per credential; nil until the first NFC tap (so state files
+    /// written before NFC load unchanged).
+    var nfcCounterStore: NFCCounterBook?
+    /// Optional relay defence for NFC taps (`security.md` F-06): an NFC Keypad Action arriving more
+    /// than this many milliseconds after the lock issued its challenge is refused. Nil: no budget.
+    /// A relay faster than the budget still works (residual risk).
+    public var nfcTimeBudgetMilliseconds: Int64?
 
     /// Hold time of the button that enters pairing mode (Nuki BLE API 2.1: 5 s).
     public static let pairingButtonHoldMilliseconds: Int64 = 5_000
@@ -144,6 +156,16 @@ public struct LockMachine: Hashable, Sendable, Codable {
 
     /// Local time minus UTC at `now`, in minutes.
     func localOffsetMinutes(at now: LockInstant) -> Int { localTime.offsetMinutes(at: lockTime(at: now) ?? now) }
+
+    /// Nil when `restriction` allows an action at `now` on the lock's clock, else the refusal
+    /// (``TimeWindow/check(_:now:localOffsetMinutes:repeatedWallTimeEnd:)``, K_ERROR_TIME_NOT_ALLOWED).
+    func timeWindowRefusal(_ restriction: TimeRestriction, at now: LockInstant) -> LockError? {
+        guard restriction.timeLimited else { return nil }
+        let lockNow = lockTime(at: now)
+        return TimeWindow.check(
+            restriction, now: lockNow, localOffsetMinutes: localOffsetMinutes(at: now),
+            repeatedWallTimeEnd: lockNow.flatMap { localTime.repeatedWallTimeEnd(at: $0) })
+    }
 
     // MARK: Pairing mode and users
 
@@ -238,7 +260,10 @@ public struct LockMachine: Hashable, Sendable, Codable {
     /// K_ERROR_TIME_NOT_ALLOWED, K_ERROR_BAD_PIN, K_ERROR_TOO_MANY_PIN_ATTEMPTS, then the
     /// command's own errors (listed at each case of `apply`), e.g. K_ERROR_BUSY,
     /// K_ERROR_BAD_PARAMETER. Source: Nuki BLE API 2.1 §"Error codes", `protocol.md` §6 and §9.
-    public mutating func handle(_ message: NukiMessage, from authID: UInt32, at now: LockInstant) throws(LockError) -> [LockOutput] {
+    ///
+    /// `nfc` is the session's verification of an NFC Keypad Action (source 0x80); without it such a
+    /// request is refused as not authentic.
+    public mutating func handle(_ message: NukiMessage, from authID: UInt32, at now: LockInstant, nfc: NFCVerification? = nil) throws(LockError) -> [LockOutput] {
         guard let auth = authorization(authID) else {
             throw LockError(.notAuthorized, "unknown authorization id \(authID)")
         }
@@ -249,7 +274,7 @@ public struct LockMachine: Hashable, Sendable, Codable {
         if auth.idType == .bridge, !auth.remoteAllowed, message.command != .requestData {
             throw LockError(.remoteNotAllowed, "authorization \(auth.authID) is a bridge without remote access")
         }
-        if let refusal = TimeWindow.check(auth.restriction, now: lockTime(at: now), localOffsetMinutes: localOffsetMinutes(at: now)) {
+        if let refusal = timeWindowRefusal(auth.restriction, at: now) {
             throw refusal
         }
         if let pin = message.securityPIN {
@@ -265,7 +290,7 @@ public struct LockMachine: Hashable, Sendable, Codable {
         copy.log = log
         log = LockLog()
         do {
-            var outputs = try copy.apply(message, from: auth, at: now)
+            var outputs = try copy.apply(message, from: auth, at: now, nfc: nfc)
             if message.command != .requestData, copy.authorization(authID) != nil {
                 copy.mostRecentCommands[authID] = message.command
             }
@@ -283,7 +308,7 @@ public struct LockMachine: Hashable, Sendable, Codable {
 
     /// Every client command of `protocol.md` §4 with its errors; lock-to-client and pairing
     /// messages never get here (``CommandAccess`` refuses them with K_ERROR_NOT_AUTHORIZED).
-    private mutating func apply(_ message: NukiMessage, from auth: Authorization, at now: LockInstant) throws(LockError) -> [LockOutput] {
+    private mutating func apply(_ message: NukiMessage, from auth: Authorization, at now: LockInstant, nfc: NFCVerification?) throws(LockError) -> [LockOutput] {
         let reply = { (m: NukiMessage) in LockOutput.reply(authID: auth.authID, m) }
         let complete = reply(.status(Status(.complete)))
         let created = lockTime(at: now)?.utcDateTime ?? .unset
@@ -312,7 +337,7 @@ public struct LockMachine: Hashable, Sendable, Codable {
             }
             return try startLockAction(request.action, flags: [], by: auth, command: .simpleLockAction, at: now)
         case .keypadAction(let request):
-            return try keypadAction(request, by: auth, at: now)
+            return try keypadAction(request, nfc: nfc, by: auth, at: now)
         case .requestCalibration:
             return try startCalibration(by: auth, at: now)
 
@@ -364,6 +389,7 @@ public struct LockMachine: Hashable, Sendable, Codable {
             }
             authorizations.remove(at: index)
             mostRecentCommands[request.authID] = nil
+            nfcCounterStore?.remove(request.authID)
             return [complete, .event(.authorizationRevoked(authID: request.authID))]
         case .updateAuthorizationEntry(let request):
             guard let index = authorizations.firstIndex(where: { $0.authID == request.authID }) else {

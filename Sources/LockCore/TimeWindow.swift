@@ -7,13 +7,20 @@ import LockWire
 /// The daily window is half-open, [from, until): 09:00–12:00 allows 09:00:00 up to 11:59:59. Equal
 /// from and until times (00:00–00:00 included) mean the whole day. A window whose until time is
 /// earlier than its from time crosses midnight and counts for the weekday on which it starts.
-/// A time-limited right fails closed when the lock's clock is unset.
+/// A time-limited right fails closed when the lock's clock is unset. On the day the clocks go back,
+/// the repeated wall times are not granted twice (`security.md` AU-08): on their second pass the
+/// window is judged at the last repeated minute, so a boundary inside the repeated hour counts as
+/// passed (a window that ended at 02:30 stays ended; one that began at 02:30 stays open).
 public enum TimeWindow {
     /// Nil when allowed, else the refusal (K_ERROR_TIME_NOT_ALLOWED 0x27).
     /// - Parameters:
     ///   - now: the lock's current time, or nil when its clock was never set.
     ///   - localOffsetMinutes: local time minus UTC at `now`.
-    public static func check(_ restriction: TimeRestriction, now: LockInstant?, localOffsetMinutes: Int) -> LockError? {
+    ///   - repeatedWallTimeEnd: on the second pass of wall times the clocks went back over, the
+    ///     minute of the day where they end (``LocalTime/repeatedWallTimeEnd(at:)``), else nil.
+    public static func check(
+        _ restriction: TimeRestriction, now: LockInstant?, localOffsetMinutes: Int, repeatedWallTimeEnd: Int? = nil
+    ) -> LockError? {
         guard restriction.timeLimited else { return nil }
         guard let now else {
             return LockError(.timeNotAllowed, "time-limited right and the lock's clock is not set")
@@ -28,7 +35,8 @@ public enum TimeWindow {
         let local = now.adding(milliseconds: Int64(localOffsetMinutes) * 60_000)
         let (seconds, _) = local.millisecondsSince1970.dividedFlooring(by: 1000)
         let (day, secondOfDay) = seconds.dividedFlooring(by: 86_400)
-        let minute = Int(secondOfDay / 60)
+        var minute = Int(secondOfDay / 60)
+        if let end = repeatedWallTimeEnd, end > minute { minute = end - 1 }
         let from = restriction.allowedFromTime.minutesSinceMidnight
         let until = restriction.allowedUntilTime.minutesSinceMidnight
         let wholeDay = from == until

@@ -36,6 +36,7 @@ public struct AdminClient: EmulatedPeripheral {
             case .write(let c, let b): return [.write(c, b)]
             case .paired(let credentials): return [.feedback(.paired(authID: credentials.authID))]
             case .failed(let error): return [.feedback(.failed(error))]
+            case .challengeReceived: return []
             case .completed(let command, let messages):
                 lastReplies = messages
                 if case .errorReport(let report) = messages.last { return [.feedback(.refused(report.errorCode))] }

@@ -25,15 +25,39 @@ public struct TimelineEntry: Encodable, Hashable, Sendable {
 /// recent, the battery falls under 20 % with its alert and ring-light pattern, the fob's right runs
 /// out, and its revocation takes effect at once. Seeded randomness and the virtual clock make every
 /// run print the same timeline. Times are the lock's local time (Europe/Berlin).
+///
+/// The devices reach the lock over one of three links (``Link``), with the same timeline on each:
+/// the Unix socket link (the default of `latchkey demo`: ATT over SOCK_SEQPACKET through the Nuki GATT
+/// server, as between `latchkey` processes), the in-process ATT link, or straight between the
+/// protocol engines.
 public struct Demo {
-    public private(set) var room: InProcessRoom
+    /// How the devices reach the lock.
+    public enum Link: String, CaseIterable, Sendable {
+        /// ATT over the Unix SOCK_SEQPACKET socket link, through the Nuki GATT server (``LinkedRoom``).
+        case socket
+        /// ATT over the in-process link, through the Nuki GATT server (``LinkedRoom``).
+        case inProcess = "in-process"
+        /// Messages handed straight between the protocol engines (``InProcessRoom``).
+        case engines
+    }
+
+    public private(set) var room: any LockRoom
     public private(set) var timeline: [TimelineEntry] = []
     /// Monday 2026-03-02 00:00 in Berlin (CET, UTC+1).
     static let mondayMidnight = LockInstant(secondsSince1970: 1_772_406_000)
     static let securityPIN = SecurityPIN.u16(2468)
     static let code: UInt32 = 456_789
 
-    public init() throws {
+    /// Sets up the lock and its three devices (none paired yet).
+    /// - Parameters:
+    ///   - link: how the devices reach the lock.
+    ///   - capture: where to record the week's ATT traffic (btsnoop or pcap), or nil. Over the
+    ///     socket and in-process links these are the lock's real ATT PDUs (MTU exchange, discovery,
+    ///     CCCD writes, writes and indications); between the engines each write is recorded as an ATT
+    ///     Write Request and each message from the lock as a Handle Value Indication on the value
+    ///     handles of the Nuki GATT layout, one ACL connection handle per device.
+    /// - Throws: ``LinkedRoom/Failure`` when a link cannot be set up; `KeyError` never (fixed seeds).
+    public init(link: Link = .socket, capture: CaptureWriter? = nil) throws {
         var settings = LockSettings(name: FixedName("Front door", width: FixedName.nameWidth))
         settings.timezoneID = TimeZoneID(tzName: "Europe/Berlin") ?? .none
         var model = LockModel.smartLock3
@@ -44,16 +68,25 @@ public struct Demo {
         let random = SeededRandomSource(seed: 2026)
         let lockUUID = LockUUID(random.bytes(count: LockUUID.byteCount)) ?? .zero
         let engine = LockSessionEngine(machine: machine, lockKeyPair: try KeyPair(using: random), lockUUID: lockUUID, random: random)
-        room = InProcessRoom(lock: engine, now: start)
-        room.add("phone", .app(AdminClient(appID: 0x0A11, keyPair: try KeyPair(using: SeededRandomSource(seed: 1)), random: SeededRandomSource(seed: 11))))
-        room.add("keypad", .keypad(KeypadEmulator(keypadID: 0x4B50, keyPair: try KeyPair(using: SeededRandomSource(seed: 2)), random: SeededRandomSource(seed: 12))))
-        room.add("fob", .fob(FobEmulator(fobID: 0x0F0B, keyPair: try KeyPair(using: SeededRandomSource(seed: 3)), random: SeededRandomSource(seed: 13))))
+        switch link {
+        case .engines:
+            var inProcess = InProcessRoom(lock: engine, now: start)
+            if let capture { Self.record(&inProcess, to: capture) }
+            room = inProcess
+        case .socket:
+            room = try LinkedRoom(lock: engine, now: start, link: .socket, capture: capture)
+        case .inProcess:
+            room = try LinkedRoom(lock: engine, now: start, link: .inProcess, capture: capture)
+        }
+        try room.add("phone", .app(AdminClient(appID: 0x0A11, keyPair: try KeyPair(using: SeededRandomSource(seed: 1)), random: SeededRandomSource(seed: 11))))
+        try room.add("keypad", .keypad(KeypadEmulator(keypadID: 0x4B50, keyPair: try KeyPair(using: SeededRandomSource(seed: 2)), random: SeededRandomSource(seed: 12))))
+        try room.add("fob", .fob(FobEmulator(fobID: 0x0F0B, keyPair: try KeyPair(using: SeededRandomSource(seed: 3)), random: SeededRandomSource(seed: 13))))
     }
 
-    /// Records the week's traffic in `capture`: each write as an ATT Write Request and each message
+    /// Records the engines' traffic in `capture`: each write as an ATT Write Request and each message
     /// from the lock as a Handle Value Indication, on the value handles of the Nuki GATT layout, one
     /// ACL connection handle per device, so Wireshark and tshark show the exchange.
-    public mutating func record(to capture: CaptureWriter) {
+    static func record(_ room: inout InProcessRoom, to capture: CaptureWriter) {
         let profile = NukiGATTProfile(nukiID: room.lock.machine.nukiID)
         room.onTraffic = { connection, toLock, characteristic, bytes in
             let handle: UInt16
@@ -130,8 +163,12 @@ public struct Demo {
             .removeAuthorizationEntry(RemoveAuthorizationEntry(authID: fobAuthID, challenge: n, securityPIN: Self.securityPIN))
         })
         at(6, 9, 1)
-        room.reconnect("fob")
-        fob(presses: 1)
+        do {
+            try room.reconnect("fob")
+            fob(presses: 1)
+        } catch {
+            record("fob", "reconnect", "failed: \(error)")
+        }
         at(6, 9, 2)
         record("lock", "end of the week", summary())
         return timeline
@@ -155,7 +192,7 @@ public struct Demo {
     }
 
     private mutating func button(_ what: String) {
-        room.route(room.lock.pressButton(heldMilliseconds: 5_000, at: room.now))
+        room.withLock { lock, now in lock.pressButton(heldMilliseconds: 5_000, at: now) }
         record("lock", "button: \(what)", describe(room.drain(), for: "lock"))
     }
 
@@ -199,22 +236,24 @@ public struct Demo {
 
     private mutating func manual(_ action: LockAction) {
         do {
-            room.route(try room.lock.manualTurn(action, at: room.now))
+            try room.withLock { lock, now in try lock.manualTurn(action, at: now) }
             record("key", "turn to \(action.name ?? "")", describe(room.drain(), for: "key"))
-        } catch {
+        } catch let error as LockError {
             record("key", "turn to \(action.name ?? "")", "refused: \(error.code)")
+        } catch {
+            record("key", "turn to \(action.name ?? "")", "failed: \(error)")
         }
     }
 
     private mutating func battery(_ percent: Int) {
-        room.route(room.lock.simulateBattery(percent: percent, at: room.now))
+        room.withLock { lock, now in lock.simulateBattery(percent: percent, at: now) }
         record("lock", "battery at \(percent) %", describe(room.drain(), for: "lock"))
     }
 
     /// Lets the motor finish (steps of 1 s, lock'n'go holds) and records the request's outcome.
     private mutating func finish(_ name: String, _ what: String) {
         var events = room.drain()
-        for _ in 0..<40 where room.lock.machine.isBusy {
+        for _ in 0..<40 where room.machine.isBusy {
             room.advance(to: room.now.adding(milliseconds: 1_000))
             events += room.drain()
         }
@@ -229,7 +268,7 @@ public struct Demo {
     }
 
     private func authID(of type: IDType) -> UInt32 {
-        room.lock.machine.authorizations.first { $0.idType == type }?.authID ?? 0
+        room.machine.authorizations.first { $0.idType == type }?.authID ?? 0
     }
 
     private mutating func record(_ device: String, _ action: String, _ outcome: String) {
@@ -292,6 +331,7 @@ public struct Demo {
         case .lowBattery(let percent): return "keypad battery low (\(percent) %)"
         case .entryTimedOut(let digits): return "entry timed out after \(digits) digits"
         case .ignored(let reason): return "ignored: \(reason)"
+        case .cardUnreadable(let reason): return "card unreadable: \(reason)"
         case .failed(let error):
             if case .refused(let code) = error.code { return "refused: \(code.name ?? code.description)" }
             return "failed: \(error.reason)"
@@ -299,7 +339,7 @@ public struct Demo {
     }
 
     private func summary() -> String {
-        let m = room.lock.machine
+        let m = room.machine
         return "\(m.authorizations.count) users, \(m.keypadCodes.codes.count) keypad code, \(m.log.entries.count) log entries, "
             + "battery \(m.batteryPercent) %, lock \(m.lockState.name ?? "")"
     }

@@ -1,4 +1,5 @@
 import LockCore
+import LockNFC
 import LockPeripherals
 import LockSession
 import LockWire
@@ -39,6 +40,24 @@ public struct InProcessRoom {
     /// bytes. The demo records these as a capture.
     public var onTraffic: ((ConnectionID, _ toLock: Bool, Characteristic, [UInt8]) -> Void)?
 
+    /// What can be held to a keypad's NFC reader.
+    public enum FieldCard {
+        /// The card of the fob device with this name (its counter advances in the fob).
+        case fob(String)
+        /// Any card application (a clone, a card with a rolled-back counter…) showing `uid`.
+        case card(NFCCardApplication, uid: [UInt8])
+        /// A tag that only has a UID (no Latchkey application).
+        case tag(uid: [UInt8])
+        /// Plays back a recorded read whatever the challenge (a replay).
+        case recorded(NFCCardRead)
+    }
+
+    /// The card in a keypad's reader field (keypad name → card) and the relay delay (virtual
+    /// milliseconds) added between the challenge and the card's answer.
+    public private(set) var cardsInField: [String: (card: FieldCard, delayMilliseconds: Int64)] = [:]
+    /// Every card read a keypad made, in order (what an eavesdropper near the reader records).
+    public private(set) var cardReads: [NFCCardRead] = []
+
     /// Lock events and device feedback since the last ``drain()``.
     public private(set) var events: [(source: String, event: RoomEvent)] = []
 
@@ -56,7 +75,7 @@ public struct InProcessRoom {
     }
 
     /// Adds a device on a new connection.
-    public mutating func add(_ name: String, _ device: Device, mtu: Int = 247) {
+    public mutating func add(_ name: String, _ device: Device, mtu: Int) {
         let connection = ConnectionID(nextConnection)
         nextConnection += 1
         lock.connect(connection, mtu: mtu)
@@ -64,7 +83,7 @@ public struct InProcessRoom {
     }
 
     /// Gives `name` a fresh connection (after a disconnect).
-    public mutating func reconnect(_ name: String, mtu: Int = 247) {
+    public mutating func reconnect(_ name: String, mtu: Int) {
         guard let entry = devices[name] else { return }
         lock.disconnect(entry.connection)
         let connection = ConnectionID(nextConnection)
@@ -79,6 +98,56 @@ public struct InProcessRoom {
         let actions = body(&entry.device, now)
         devices[name] = entry
         deliver(actions.map { (name, $0) })
+    }
+
+    /// Holds fob `fob`'s NFC card to keypad `keypad`'s reader: the keypad fetches a challenge, the
+    /// card answers it `relayDelayMilliseconds` later on the virtual clock (a relay's extra
+    /// latency), and the keypad relays the answer to the lock. The card leaves the field after.
+    public mutating func tap(fob: String, on keypad: String, relayDelayMilliseconds: Int64 = 0) {
+        tap(.fob(fob), on: keypad, relayDelayMilliseconds: relayDelayMilliseconds)
+    }
+
+    /// Holds `card` to keypad `keypad`'s reader (see ``tap(fob:on:relayDelayMilliseconds:)``).
+    public mutating func tap(_ card: FieldCard, on keypad: String, relayDelayMilliseconds: Int64 = 0) {
+        cardsInField[keypad] = (card, relayDelayMilliseconds)
+        act(keypad) { device, now in
+            guard case .keypad(var k) = device else { return [] }
+            defer { device = .keypad(k) }
+            return k.cardPresented(at: now)
+        }
+        cardsInField[keypad] = nil
+    }
+
+    /// Reads the card in `keypad`'s field (if any) for `challenge`.
+    private mutating func readCard(for keypad: String, challenge: Bytes32) -> [(String, PeripheralAction)] {
+        var result: Result<NFCCardRead, NFCError> = .failure(NFCError(.noCard, "no card in the field"))
+        if let (card, delay) = cardsInField[keypad] {
+            switch card {
+            case .fob(let fobName):
+                if var entry = devices[fobName], case .fob(var fob) = entry.device, var app = fob.nfcCard {
+                    result = Result { () throws(NFCError) -> NFCCardRead in
+                        try NFCCardReader.read(challenge: challenge, uid: FobEmulator.nfcUID(fobID: fob.fobID), over: &app)
+                    }
+                    fob.nfcCard = app
+                    entry.device = .fob(fob)
+                    devices[fobName] = entry
+                }
+            case .card(var app, let uid):
+                result = Result { () throws(NFCError) -> NFCCardRead in try NFCCardReader.read(challenge: challenge, uid: uid, over: &app) }
+                cardsInField[keypad] = (.card(app, uid: uid), delay)
+            case .tag(let uid):
+                result = .success(NFCCardRead(uid: uid, assertion: nil))
+            case .recorded(let read):
+                result = .success(read)
+            }
+            if case .success(let read) = result { cardReads.append(read) }
+            now = now.adding(milliseconds: max(0, delay))
+        }
+        guard var entry = devices[keypad], case .keypad(var k) = entry.device else { return [] }
+        let out = k.cardRead(result, at: now)
+        entry.device = .keypad(k)
+        devices[keypad] = entry
+        return out.map { (keypad, $0) }
     }
 
     /// Moves the clock to `instant`, running the lock's timers and the devices' timers.
@@ -112,6 +181,8 @@ public struct InProcessRoom {
             switch action {
             case .feedback(let feedback):
                 events.append((source, .feedback(feedback)))
+            case .readCard(let challenge):
+                pending += readCard(for: source, challenge: challenge)
             case .write(let characteristic, let bytes):
                 guard let connection = devices[source]?.connection else { continue }
                 onTraffic?(connection, true, characteristic, bytes)

@@ -55,5 +55,8 @@ public final class SocketFrontEnd: LockFrontEnd {
         listener.close()
     }
 
-    public var location: String { "\(address), socket \(folder.socketPath(address))" }
+    public var location: String { "\(address), socket \(socketPath)" }
+
+    /// The listening socket's path in the discovery folder.
+    public var socketPath: String { folder.socketPath(address) }
 }

@@ -18,8 +18,9 @@ let buttonRequests = Atomic<Int>(0)
 ///
 /// One thread, one poll loop (``step(timeout:)``): accept connections, read PDUs, feed the GATT
 /// server, hand whole written values (long writes already joined) to ``LockSessionEngine``, and
-/// indicate its replies (the GATT server cuts them to ATT_MTU − 3). The wall clock drives time;
-/// SIGUSR1 presses the button. The state is saved after every change when a state path is given.
+/// indicate its replies (the GATT server cuts them to ATT_MTU − 3). An injected clock drives the
+/// lock's time (the wall clock for `latchkey lock serve`, a virtual one for the demo's socket link;
+/// ATT timeouts always run on the monotonic clock); SIGUSR1 presses the button. The state is saved after every change when a state path is given.
 public final class LockServer {
     /// What happened, for the event stream.
     public enum Event {
@@ -37,26 +38,43 @@ public final class LockServer {
     var links: [GATTConnectionID: any ATTLink] = [:]
     var advertisedPairing: Bool?
     let statePath: String?
-    /// One capture for all connections (`$LATCHKEY_CAPTURE`), each under its own ACL handle.
-    let capture = CaptureWriter.fromEnvironment()
+    /// One capture for all connections (`$LATCHKEY_CAPTURE` by default), each under its own ACL handle.
+    let capture: CaptureWriter?
     let epoch = ContinuousClock.now
     let onEvent: (Event) -> Void
+    /// The lock's notion of now.
+    let clock: () -> LockInstant
+    let buttonOnSIGUSR1: Bool
 
     /// Serves `engine` through `frontEnd` and publishes its advertising data.
     /// - Parameters:
     ///   - engine: the lock (new, or loaded from its state file).
     ///   - statePath: where to save the state after every change, or nil.
-    public init(engine: LockSessionEngine, frontEnd: any LockFrontEnd, statePath: String?, onEvent: @escaping (Event) -> Void) throws {
+    ///   - clock: the lock's time; ``wallClock()`` unless a virtual clock drives it.
+    ///   - capture: where to record every connection's ATT PDUs (btsnoop or pcap), or nil;
+    ///     `$LATCHKEY_CAPTURE` by default.
+    ///   - buttonOnSIGUSR1: whether SIGUSR1 (`latchkey lock press-button`) presses this lock's button.
+    ///     The signal belongs to the process, so a lock inside a larger program (the demo's room)
+    ///     leaves it alone.
+    /// - Throws: the front end's error when the advertising data cannot be published.
+    public init(
+        engine: LockSessionEngine, frontEnd: any LockFrontEnd, statePath: String?,
+        clock: @escaping () -> LockInstant = LockServer.wallClock, capture: CaptureWriter? = CaptureWriter.fromEnvironment(),
+        buttonOnSIGUSR1: Bool = true, onEvent: @escaping (Event) -> Void
+    ) throws {
+        self.buttonOnSIGUSR1 = buttonOnSIGUSR1
         self.engine = engine
         self.frontEnd = frontEnd
         self.statePath = statePath
+        self.clock = clock
+        self.capture = capture
         self.onEvent = onEvent
         let nukiID = engine.machine.nukiID
         profile = NukiGATTProfile(
             nukiID: nukiID, firmwareRevision: engine.machine.model.firmwareVersion.description,
             hardwareRevision: engine.machine.model.hardwareRevision.description)
         gatt = GATTServer(database: profile.database)
-        signal(SIGUSR1) { _ in buttonRequests.add(1, ordering: .relaxed) }
+        if buttonOnSIGUSR1 { signal(SIGUSR1) { _ in buttonRequests.add(1, ordering: .relaxed) } }
         try advertise()
         onEvent(.listening(location: frontEnd.location, name: NukiAdvertisement.name(nukiID)))
     }
@@ -92,10 +110,12 @@ public final class LockServer {
 
     /// One turn of the loop: accepts waiting connections, reads every link without blocking, runs
     /// the timers; when nothing arrived, waits up to `timeout` (for a connection while none is open,
-    /// else 1 ms) so an idle lock does not spin.
-    public func step(timeout: Duration = .milliseconds(20)) {
-        let now = Self.wallClock()
-        if buttonRequests.exchange(0, ordering: .relaxed) > 0 {
+    /// else 1 ms) so an idle lock does not spin. A zero `timeout` never waits.
+    /// - Returns: whether a connection or a PDU arrived.
+    @discardableResult
+    public func step(timeout: Duration = .milliseconds(20)) -> Bool {
+        let now = clock()
+        if buttonOnSIGUSR1, buttonRequests.exchange(0, ordering: .relaxed) > 0 {
             route(engine.pressButton(heldMilliseconds: LockMachine.pairingButtonHoldMilliseconds, at: now))
         }
         var activity = false
@@ -119,7 +139,7 @@ public final class LockServer {
                 guard let pdu else { break }
                 activity = true
                 do {
-                    handle(try gatt.receive(pdu, from: id, at: monotonic), at: Self.wallClock())
+                    handle(try gatt.receive(pdu, from: id, at: monotonic), at: clock())
                 } catch {
                     drop(id, reason: "\(error)")
                     break
@@ -127,8 +147,17 @@ public final class LockServer {
             }
         }
         handle(gatt.tick(now: monotonic), at: now)
-        route(engine.advance(to: Self.wallClock()))
-        if !activity && !links.isEmpty { Thread.sleep(forTimeInterval: 0.001) }
+        route(engine.advance(to: clock()))
+        if !activity && !links.isEmpty && timeout > .zero { Thread.sleep(forTimeInterval: 0.001) }
+        return activity
+    }
+
+    /// Runs `body` on the lock engine outside a write (the button, a key turn, the battery), then
+    /// indicates what it produced, publishes the advertising data it changed and saves the state.
+    /// - Throws: what `body` throws; then nothing was routed.
+    public func perform(_ body: (inout LockSessionEngine, LockInstant) throws -> [LockSessionEngine.Action]) rethrows {
+        route(try body(&engine, clock()))
+        save()
     }
 
     /// Runs the loop until `deadline` (or for ever).
@@ -162,7 +191,7 @@ public final class LockServer {
             case .indicate(let connection, let which, let bytes):
                 let id = GATTConnectionID(rawValue: connection.rawValue)
                 do {
-                    handle(try gatt.indicate(bytes, on: characteristic(which), to: id, at: monotonic), at: Self.wallClock())
+                    handle(try gatt.indicate(bytes, on: characteristic(which), to: id, at: monotonic), at: clock())
                 } catch {
                     // Indications not enabled on that characteristic: nothing to send it on.
                 }
@@ -189,7 +218,7 @@ public final class LockServer {
     /// Publishes the advertising data for the current mode: pairing-service data in pairing mode,
     /// the iBeacon otherwise (`protocol.md` §1.3).
     func advertise() throws {
-        let pairing = engine.machine.isPairingMode(at: Self.wallClock())
+        let pairing = engine.machine.isPairingMode(at: clock())
         guard pairing != advertisedPairing else { return }
         advertisedPairing = pairing
         let mode: NukiAdvertisement.Mode = pairing ? .pairing(service: NukiAdvertisement.pairingService) : .paired(statusChanged: false)

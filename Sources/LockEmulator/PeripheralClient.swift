@@ -3,6 +3,7 @@ import BLEGATT
 import BLETransport
 import Foundation
 import LockCore
+import LockNFC
 import LockPeripherals
 import LockSession
 import LockWire
@@ -68,7 +69,8 @@ public final class PeripheralClient {
     /// peripheral gives feedback for which `done` is true or `timeout` passes. Returns all feedback.
     public func run<P: EmulatedPeripheral>(
         _ peripheral: inout P, start: [PeripheralAction], timeout: Duration = .seconds(10),
-        done: (PeripheralFeedback) -> Bool = PeripheralClient.isOutcome
+        done: (PeripheralFeedback) -> Bool = PeripheralClient.isOutcome,
+        cardReader: (Bytes32) -> Result<NFCCardRead, NFCError> = { _ in .failure(NFCError(.noCard, "no NFC reader")) }
     ) throws -> [PeripheralFeedback] {
         let deadline = ContinuousClock.now + timeout
         var feedback: [PeripheralFeedback] = []
@@ -84,6 +86,9 @@ public final class PeripheralClient {
                 case .write(let which, let bytes):
                     guard let handle = handles[which] else { throw Failure(reason: "no handle for \(which)") }
                     try send(gatt.perform(.write(handle: handle, value: bytes), at: monotonic))
+                case .readCard(let challenge):
+                    // The NFC reader runs while the lock's challenge is outstanding (blocking I/O).
+                    pending += peripheral.cardRead(cardReader(challenge), at: LockServer.wallClock())
                 }
             }
             if finished { break }

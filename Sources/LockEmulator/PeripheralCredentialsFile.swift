@@ -12,9 +12,11 @@ import LockWire
 /// { "schemaVersion": 1, "kind": "keypad", "clientID": 19280, "name": "Keypad",
 ///   "secretKey": "<64 hex: the peripheral's X25519 secret key>",
 ///   "authID": 2, "sharedKey": "<64 hex>", "lockPublicKey": "<64 hex>", "lockUUID": "<32 hex>",
-///   "batteryPercent": 100 }
+///   "batteryPercent": 100, "nfcCounter": 3 }
 /// ```
-/// `authID` and the keys after them are absent until the peripheral has paired.
+/// `authID` and the keys after them are absent until the peripheral has paired. `nfcCounter` (a
+/// fob's NFC card: the last counter it answered with) is absent until the first tap; the card key
+/// itself is derived from `sharedKey` (``LockNFC/NFCCardKey``) and never stored apart.
 public struct PeripheralCredentialsFile: Codable, Sendable {
     public static let schemaVersion = 1
 
@@ -28,6 +30,8 @@ public struct PeripheralCredentialsFile: Codable, Sendable {
     public var lockPublicKey: Bytes32?
     public var lockUUID: LockUUID?
     public var batteryPercent: Int
+    /// A fob's NFC card counter (last used); nil before its first tap.
+    public var nfcCounter: UInt32?
     public var schemaVersion: Int
 
     /// A new peripheral: a fresh key pair from `random`, not paired yet.

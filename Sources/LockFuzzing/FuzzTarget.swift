@@ -33,6 +33,8 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
     case keypadEntry
     /// 9. The state-file loader (``StateFileHarness``).
     case stateFile
+    /// 10. The fob's NFC card application and the keypad's reader side, raw APDUs (``FobNFCHarness``).
+    case fobNFC
 
     /// Folder under `Corpus/` and `Corpus/Regressions/`, e.g. `PlainFrame`.
     public var directoryName: String {
@@ -46,6 +48,7 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
         case .pairingResponder: return "PairingResponder"
         case .keypadEntry: return "KeypadEntry"
         case .stateFile: return "StateFile"
+        case .fobNFC: return "FobNFC"
         }
     }
 
@@ -69,6 +72,8 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
         case .keypadEntry: return KeypadEntryHarness.maxOperations
         // Twice the largest seed (a state file with users, codes, time control and a log).
         case .stateFile: return 32_768
+        // Up to 64 operations of at most 64 bytes each; most are short.
+        case .fobNFC: return 1024
         }
     }
 
@@ -84,6 +89,7 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
         case .pairingResponder: return PairingHarness.check(input)
         case .keypadEntry: return KeypadEntryHarness.check(input)
         case .stateFile: return StateFileHarness.check(input)
+        case .fobNFC: return FobNFCHarness.check(input)
         }
     }
 

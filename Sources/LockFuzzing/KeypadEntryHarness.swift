@@ -126,6 +126,8 @@ extension KeypadEntryHarness {
                     switch action {
                     case .feedback(let item):
                         feedback.append(item)
+                    case .readCard:
+                        break
                     case .write(let characteristic, let bytes):
                         let request = keypadAction(in: bytes)
                         let before = lock.machine

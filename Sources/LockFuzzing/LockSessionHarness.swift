@@ -9,8 +9,8 @@ import LockWire
 ///
 /// Input: operations until the input ends (at most ``maxOperations``). Each is an op byte and its
 /// arguments; reading past the end gives zeros. The op byte modulo 16 selects the op from
-/// ``operationTable``: 0–9 are the ops below in order, 10–15 repeat the cheap ones (sealed command
-/// ×2, raw write, clock, keypad, lock action) so random bytes rarely pick the costly reboot. Ops 4, 5,
+/// ``operationTable``: 0–10 are the ops below in order, 11–15 repeat the cheap ones (sealed command,
+/// raw write, clock, keypad, lock action) so random bytes rarely pick the costly reboot. Ops 4, 5,
 /// 8 and 9 build well-formed messages, so short inputs reach the motor and the admin state from any
 /// client; op 1 reaches every handler with the fuzzer's own payloads.
 ///
@@ -22,10 +22,11 @@ import LockWire
 /// | 3 clock | `u`, amount u16 | advance the virtual clock by amount × (1 ms, 100 ms, 1 s, 1 min)[u & 3] |
 /// | 4 keypad | `m`, action | Keypad Action with a fresh challenge, as the keypad (or the app when bit 2): back key (m & 3 = 0), the stored code (1), a u32 code read next (2), a wrong code (3); action byte as is |
 /// | 5 fob press | `a` | Lock Action fob action 0x81 + a % 3 as the fob, with a fresh challenge |
-/// | 6 reboot | — | save with ``LockSession/LockStateFile/encode(_:)``, load with `decode`, continue with the loaded engine |
+/// | 6 reboot | — | save with ``LockSession/LockStateFile/encode(_:)``, load with `decode`, continue with the loaded engine; only the first ``maxReboots`` of an input, later ones only let time settle |
 /// | 7 revoke fob | — | the app removes the fob's authorization (right PIN, fresh challenge) |
 /// | 8 lock action | `a`, `r` | Lock Action (one of unlock, lock, unlatch, lock'n'go, lock'n'go with unlatch, full lock, fob actions 1–3: a % 9) with a fresh challenge as client r & 3, flags r >> 2 (bit 0: auto unlock) |
 /// | 9 admin write | `k`, `v` | a well-formed admin command with a fresh challenge as client k & 3 with the lock's PIN (or a wrong one when bit 2): (k >> 3) % 7 picks add keypad code (code 246813 + v, a wrong format when v is odd), remove keypad code v, set PIN to 4321 + v, enable logging (v odd), add time control entry (v % 24 h, v % 60 min, unlock), remove authorization v % 5, disable authorization v % 5 |
+/// | 10 motor fault | `f` | the motor faults (``LockCore/MotorFault``: uncalibrated, blocked, clutch failure, timeout: f % 4), interrupting a run in progress |
 ///
 /// Invariants (each a crash named `invariant <name>: …`):
 /// - `state-valid`: ``LockCore/LockMachine/validate()`` passes after every operation;
@@ -42,6 +43,8 @@ import LockWire
 ///   control entries, clock offset or the logging switch change only through an accepted admin
 ///   write command sent by the app with the lock's PIN;
 /// - `lockout-ends-early`: a keypad or security-PIN lockout in force never ends or moves earlier;
+/// - `motor-moves-while-faulted`: while a motor fault lasts (`security.md` S-08) no lock action
+///   run starts (only Request Calibration moves the motor, and ends the fault);
 /// - `rejected-frame-changes-nothing`: a write the lock answered with an Error Report leaves the
 ///   machine as it was, except the failure records (keypad lockout, PIN failure counter, log), and
 ///   the keypad failure count and the log index only grow;
@@ -55,10 +58,14 @@ public enum LockSessionHarness {
     public static let maxOperations = 24
     /// Longest payload or raw write taken from the input.
     public static let maxWriteBytes = 600
+    /// Reboots that really save and load per input. Each costs a JSON encode and decode (as much as
+    /// the rest of an input); the corpus grows rich in reboot ops, and a third reboot in one input
+    /// adds no state a second one cannot reach. Two keep "a lockout survives two restarts" in reach.
+    public static let maxReboots = 2
     /// The op of each op byte modulo 16; the canonical byte of an op is its raw value.
     public static let operationTable: [Operation] = [
         .connection, .sealedCommand, .rawWrite, .clock, .keypad, .fobPress, .reboot, .revokeFob, .lockAction, .adminWrite,
-        .sealedCommand, .sealedCommand, .rawWrite, .clock, .keypad, .lockAction,
+        .motorFault, .sealedCommand, .rawWrite, .clock, .keypad, .lockAction,
     ]
 
     /// Who the harness speaks as in a sealed command.
@@ -70,7 +77,7 @@ public enum LockSessionHarness {
 
     /// The op codes of the input format (see the table above).
     public enum Operation: UInt8, Sendable, CaseIterable {
-        case connection = 0, sealedCommand, rawWrite, clock, keypad, fobPress, reboot, revokeFob, lockAction, adminWrite
+        case connection = 0, sealedCommand, rawWrite, clock, keypad, fobPress, reboot, revokeFob, lockAction, adminWrite, motorFault
     }
 
     /// The actions of op 8, by `a % 9`.
@@ -105,10 +112,12 @@ public enum LockSessionHarness {
             if let violation = session.perform(&reader) { return (session.engine, violation, reader.remaining) }
         }
         // The end-of-input round trip costs a JSON encode and decode (most of an input's time), so it
-        // runs only when what a restart must keep differs from the fixture: admin state or a lockout.
+        // runs only when what a restart must keep differs from the fixture (admin state or a lockout)
+        // and the input's last reboot did not already save and load this very state.
         let machine = session.engine.machine
-        if adminDifference(fixture.machine, machine) != nil || machine.keypadLockout != fixture.machine.keypadLockout
-            || machine.pinGuard != fixture.machine.pinGuard
+        if machine != session.lastRoundTripped,
+            adminDifference(fixture.machine, machine) != nil || machine.keypadLockout != fixture.machine.keypadLockout
+                || machine.pinGuard != fixture.machine.pinGuard || machine.motorFault != fixture.machine.motorFault
         {
             return (session.engine, session.roundTrip(), reader.remaining)
         }
@@ -157,6 +166,11 @@ public enum LockSessionHarness {
         var run: TrackedRun?
         /// The instant the lock was last advanced to by ``settle()``.
         var settledAt: LockInstant?
+        /// The machine this input last saved and loaded back (a reboot op), so the end-of-input round
+        /// trip is skipped when nothing changed since.
+        var lastRoundTripped: LockMachine?
+        /// Reboot ops that saved and loaded so far in this input.
+        var reboots = 0
 
         init(fixture: SessionFixture) {
             self.fixture = fixture
@@ -210,6 +224,12 @@ public enum LockSessionHarness {
                 let bytes = reader.bytes(upTo: Int(reader.u16()) % LockSessionHarness.maxWriteBytes)
                 let characteristic = Characteristic.allCases[Int(a) % Characteristic.allCases.count]
                 return deliver(bytes, on: characteristic, connection: ConnectionID(UInt64(a >> 2 & 3) + 1), sender: .raw).violation
+            case .motorFault:
+                let fault = MotorFault.allCases[Int(reader.byte()) % MotorFault.allCases.count]
+                if let v = settle() { return v }
+                let before = engine.machine
+                let actions = engine.simulateMotorFault(fault, at: now)
+                return checkStep(before: before, actions: actions, sender: .none)
             case .clock:
                 let unit: Int64 = [1, 100, 1_000, 60_000][Int(reader.byte() & 3)]
                 now = now.adding(milliseconds: Int64(reader.u16()) * unit)
@@ -235,6 +255,8 @@ public enum LockSessionHarness {
                 }
             case .reboot:
                 if let v = settle() { return v }
+                guard reboots < LockSessionHarness.maxReboots else { return nil }
+                reboots += 1
                 return roundTrip(continueWithLoaded: true)
             case .revokeFob:
                 let fob = fixture.fobAuthID
@@ -422,6 +444,9 @@ public enum LockSessionHarness {
         mutating func checkEvent(_ event: LockEvent, before: LockMachine, sender: Sender) -> InvariantViolation? {
             switch event {
             case .lockActionStarted(let action, let trigger, let authID):
+                if let fault = before.motorFault {
+                    return InvariantViolation("motor-moves-while-faulted", "\(action) (trigger \(trigger)) started during a \(fault.rawValue) fault after \(sender.summary)")
+                }
                 if let reason = refusalOfRun(action, trigger: trigger, authID: authID, before: before, sender: sender) {
                     return InvariantViolation("lock-action-without-credential", "\(action) (trigger \(trigger), auth id \(authID.map(String.init) ?? "none")) started after \(sender.summary): \(reason)")
                 }
@@ -473,6 +498,15 @@ public enum LockSessionHarness {
             case .keypadAction(let request):
                 guard role == .app || role == .keypad else { return "a \(role) may not send Keypad Action" }
                 if request.source == .backKey { return action == .lock ? nil : "the back key may only lock" }
+                if request.source == .nfc {
+                    // An NFC tap moves the motor only for a paired, enabled fob with a rising counter
+                    // (the authenticator itself is the session's check; a fuzzer cannot forge it).
+                    guard let fob = before.authorization(request.code), fob.idType == .fob, fob.enabled else {
+                        return "NFC credential \(request.code) is not an enabled fob"
+                    }
+                    let counter = request.nfc?.counter ?? 0
+                    return counter > before.nfcCounters[request.code] ? nil : "NFC counter \(counter) is not above \(before.nfcCounters[request.code])"
+                }
                 guard before.keypadLockout.active(at: now) == nil else { return "the keypad is locked out" }
                 let valid = before.keypadCodes.codes.contains { $0.enabled && $0.code == request.code }
                 return valid ? nil : "code \(request.code) is not an enabled stored code"
@@ -499,7 +533,10 @@ public enum LockSessionHarness {
             guard loaded.machine == engine.machine else {
                 return InvariantViolation("state-file-roundtrip", "the loaded machine differs in \(LockSessionHarness.differenceBesidesFailureRecords(engine.machine, loaded.machine) ?? "failure records or the motor run")")
             }
-            if continueWithLoaded { engine = loaded }
+            if continueWithLoaded {
+                engine = loaded
+                lastRoundTripped = loaded.machine
+            }
             return nil
         }
     }

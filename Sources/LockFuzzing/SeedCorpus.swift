@@ -125,6 +125,8 @@ public enum SeedCorpus {
             seeds += KeypadEntryHarness.seeds()
         case .stateFile:
             seeds += SessionSeeds.stateFiles()
+        case .fobNFC:
+            seeds += FobNFCHarness.seeds()
         }
         return seeds
     }

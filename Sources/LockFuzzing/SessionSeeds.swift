@@ -85,6 +85,12 @@ public enum SessionSeeds {
             writer.byte(flags << 2 | role.rawValue)
         }
 
+        /// Op 10: motor fault `fault`.
+        public mutating func motorFault(_ fault: MotorFault) {
+            op(.motorFault)
+            writer.byte(UInt8(MotorFault.allCases.firstIndex(of: fault) ?? 0))
+        }
+
         /// Op 9: admin write `kind` (0–6) as `role`, with the right PIN unless `wrongPIN`.
         public mutating func admin(_ kind: UInt8, value: UInt8, role: LockSessionHarness.Role = .app, wrongPIN: Bool = false) {
             op(.adminWrite)
@@ -133,6 +139,20 @@ public enum SessionSeeds {
         lockout.keypad(mode: 1, action: .unlock)
         lockout.wait(seconds: 2)
         seeds.append(lockout.bytes)
+
+        // S-08: a blocked motor mid-run; every client's lock action is refused until calibration.
+        var fault = SessionScript()
+        fault.app(.unlock)
+        fault.motorFault(.motorBlocked)
+        fault.app(.lock)
+        fault.fob(0)
+        fault.keypad(mode: 1, action: .unlock)
+        fault.reboot()
+        fault.sealed(.app, .requestCalibration(RequestCalibration(challenge: .zero, securityPIN: .u16(4321))))
+        fault.wait(seconds: 10)
+        fault.app(.unlock)
+        fault.wait(seconds: 10)
+        seeds.append(fault.bytes)
 
         var pin = SessionScript()
         for _ in 0..<4 {

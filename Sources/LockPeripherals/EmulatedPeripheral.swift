@@ -1,4 +1,5 @@
 import LockCore
+import LockNFC
 import LockSession
 
 /// What the runtime needs of any emulated peripheral: feed it indications and time, collect its
@@ -12,6 +13,13 @@ public protocol EmulatedPeripheral {
     mutating func receive(_ bytes: [UInt8], on characteristic: Characteristic, at now: LockInstant) -> [PeripheralAction]
     /// Lets timers (key timeout, press window) run up to `now`.
     mutating func tick(at now: LockInstant) -> [PeripheralAction]
+    /// What the NFC reader got for a ``PeripheralAction/readCard(challenge:)`` (keypad only).
+    mutating func cardRead(_ result: Result<NFCCardRead, NFCError>, at now: LockInstant) -> [PeripheralAction]
+}
+
+extension EmulatedPeripheral {
+    /// Peripherals without an NFC reader ignore card reads.
+    public mutating func cardRead(_ result: Result<NFCCardRead, NFCError>, at now: LockInstant) -> [PeripheralAction] { [] }
 }
 
 extension KeypadEmulator: EmulatedPeripheral {}

@@ -1,5 +1,6 @@
 import LockCore
 import LockCrypto
+import LockNFC
 import LockSession
 import LockWire
 
@@ -10,6 +11,10 @@ import LockWire
 /// with fob action 0x81, 0x82 or 0x83 for one, two or three presses, its fob id in the app id field
 /// and flags 0, after a fresh challenge. The lock maps the action through Config fob action 1–3.
 /// Its battery drains per request and signals once below 20 %.
+///
+/// NFC card (Latchkey extension): once paired, the fob carries an ``LockNFC/NFCCardApplication``
+/// whose card key is derived from the pairing's shared key (``LockNFC/NFCCardKey``) and whose
+/// credential id is the fob's auth id. Persist ``nfcCard``'s counter after every tap.
 /// Source: Nuki BLE API 2.1 §"Lock Action", `protocol.md` §5.3 and §7 (fob client).
 public struct FobEmulator {
     /// Longest gap between presses that still count together.
@@ -19,14 +24,32 @@ public struct FobEmulator {
 
     public private(set) var session: ClientSessionEngine
     public private(set) var pendingPresses = 0
+    /// The NFC card application, present once paired.
+    public var nfcCard: NFCCardApplication?
     private var lastPressAt: LockInstant?
     private var inFlight = false
 
-    public init(fobID: UInt32, name: String = "Fob", keyPair: KeyPair, random: any RandomSource, credentials: ClientCredentials? = nil) {
+    /// - Parameter nfcCounter: the card's last used counter (persisted), when `credentials` are given.
+    public init(fobID: UInt32, name: String = "Fob", keyPair: KeyPair, random: any RandomSource, credentials: ClientCredentials? = nil,
+                nfcCounter: UInt32 = 0) {
         self.fobID = fobID
         session = ClientSessionEngine(
             idType: .fob, clientID: fobID, name: FixedName(name, width: FixedName.nameWidth), keyPair: keyPair,
             random: random, credentials: credentials)
+        nfcCard = credentials.map { Self.card(for: $0, counter: nfcCounter) }
+    }
+
+    /// The 4-byte UID an emulated fob's card shows at anticollision: 08 (a random UID, as a PN532
+    /// in card emulation gives) then the fob id's three low bytes. An identifier only.
+    public static func nfcUID(fobID: UInt32) -> [UInt8] {
+        [0x08, UInt8(truncatingIfNeeded: fobID), UInt8(truncatingIfNeeded: fobID >> 8), UInt8(truncatingIfNeeded: fobID >> 16)]
+    }
+
+    /// The card application of a paired fob: card key derived from the shared key, credential id = auth id.
+    public static func card(for credentials: ClientCredentials, counter: UInt32 = 0) -> NFCCardApplication {
+        NFCCardApplication(
+            credentialID: credentials.authID, key: NFCCardKey.derive(from: credentials.sharedKey, credentialID: credentials.authID),
+            counter: counter)
     }
 
     public var credentials: ClientCredentials? { session.credentials }
@@ -68,6 +91,8 @@ public struct FobEmulator {
         for action in session.receive(bytes, on: characteristic) {
             if case .completed = action { inFlight = false }
             if case .failed = action { inFlight = false }
+            // The card key is derived at pairing, from the new shared key.
+            if case .paired(let credentials) = action { nfcCard = Self.card(for: credentials) }
             out += action.peripheralActions()
         }
         return out

@@ -1,5 +1,6 @@
 import LockCore
 import LockCrypto
+import LockNFC
 import LockSession
 import LockWire
 
@@ -13,6 +14,11 @@ import LockWire
 ///   from the lockout tier, `KeypadLockout`), other refusals; the keypad's own battery drains per
 ///   request and signals once below 20 %.
 /// - While a request is in progress, further keys are ignored (with feedback), as on the device.
+/// - NFC reader (Latchkey extension): ``cardPresented(at:)`` fetches a challenge from the lock,
+///   asks the runtime to read the card with it (``PeripheralAction/readCard(challenge:)``), and
+///   ``cardRead(_:at:)`` relays the card's answer in Keypad Action source 0x80 with action
+///   ``codeAction``. A UID-only tag is relayed too (credential 0, no authenticator): the lock, not
+///   the keypad, decides and logs.
 ///
 /// Sans-I/O: writes come out as ``PeripheralAction/write(_:_:)``, indications go in through
 /// ``receive(_:on:at:)``, time through every call. Source: `protocol.md` §7 (keypad as a BLE client).
@@ -77,6 +83,34 @@ public struct KeypadEmulator {
             out += press(.digit(digit), at: start.adding(milliseconds: Int64(i) * spacingMilliseconds))
         }
         return out
+    }
+
+    /// A card entered the reader's field at `now`: fetch a challenge for it.
+    public mutating func cardPresented(at now: LockInstant) -> [PeripheralAction] {
+        var out = tick(at: now)
+        guard !inFlight else { return out + [.feedback(.ignored(reason: "a request is in progress"))] }
+        out += send(.keypadNFCAction)
+        return out
+    }
+
+    /// The reader's result for the challenge of ``PeripheralAction/readCard(challenge:)``.
+    public mutating func cardRead(_ result: Result<NFCCardRead, NFCError>, at now: LockInstant) -> [PeripheralAction] {
+        guard let challenge = session.pendingChallenge else { return [.feedback(.ignored(reason: "no card read was asked for"))] }
+        switch result {
+        case .failure(let error):
+            session.cancel()
+            inFlight = false
+            return [.feedback(.cardUnreadable(reason: error.description))]
+        case .success(let read):
+            let evidence = KeypadNFCEvidence(
+                counter: read.assertion?.counter ?? 0, authenticator: read.assertion?.authenticator ?? .zero, uid: read.uid)
+            let request = KeypadActionRequest(
+                nfcCredentialID: read.assertion?.credentialID ?? 0, action: codeAction, challenge: challenge, evidence: evidence)
+            return session.resume(with: .keypadAction(request)).flatMap { action in
+                if case .failed = action { inFlight = false }
+                return action.peripheralActions()
+            }
+        }
     }
 
     /// Discards a partial entry whose last key is older than the key timeout.

@@ -8,6 +8,9 @@ public enum PeripheralAction: Sendable {
     case write(Characteristic, [UInt8])
     /// What the peripheral shows: LEDs and sounds on a real keypad or fob.
     case feedback(PeripheralFeedback)
+    /// Read the NFC card in the reader's field with this challenge from the lock (SELECT, then
+    /// AUTHENTICATE), and give the result to ``EmulatedPeripheral/cardRead(_:at:)``.
+    case readCard(challenge: Bytes32)
 }
 
 /// Feedback of an emulated keypad or fob, for the event stream.
@@ -31,6 +34,8 @@ public enum PeripheralFeedback: Hashable, Sendable {
     case ignored(reason: String)
     /// Pairing or a request failed (bad reply, authenticator mismatch, lock refused pairing).
     case failed(ClientError)
+    /// The NFC card could not be read (taken away, transport failure); nothing was sent to the lock.
+    case cardUnreadable(reason: String)
 }
 
 extension ClientSessionEngine.Action {
@@ -41,6 +46,7 @@ extension ClientSessionEngine.Action {
         case .write(let characteristic, let bytes): return [.write(characteristic, bytes)]
         case .paired(let credentials): return [.feedback(.paired(authID: credentials.authID))]
         case .failed(let error): return [.feedback(.failed(error))]
+        case .challengeReceived(_, let nonce): return [.readCard(challenge: nonce)]
         case .completed(let command, let messages):
             if case .errorReport(let report) = messages.last { return [.feedback(map(report.errorCode))] }
             return [.feedback(.accepted(command))]

@@ -27,12 +27,24 @@ public struct ClientRequest: Sendable {
     public let needsChallenge: Bool
     /// Commands whose arrival ends the flow, besides Status COMPLETE and Error Report.
     public let finalCommands: Set<Command>
+    /// When true the engine does not build the message itself once the challenge arrives: it
+    /// reports ``ClientSessionEngine/Action/challengeReceived(_:_:)`` and waits for
+    /// ``ClientSessionEngine/resume(with:)`` (an NFC card must answer the challenge first).
+    public let awaitsResume: Bool
 
-    public init(command: Command, needsChallenge: Bool, finalCommands: Set<Command> = [], build: @escaping @Sendable (Bytes32) -> NukiMessage) {
+    public init(command: Command, needsChallenge: Bool, finalCommands: Set<Command> = [], awaitsResume: Bool = false,
+                build: @escaping @Sendable (Bytes32) -> NukiMessage) {
         self.command = command
         self.needsChallenge = needsChallenge
         self.finalCommands = finalCommands
+        self.awaitsResume = awaitsResume
         self.build = build
+    }
+
+    /// Keypad Action (0x0048) with source NFC (Latchkey extension): the challenge is handed out,
+    /// the card answers it, and ``ClientSessionEngine/resume(with:)`` sends the request.
+    public static let keypadNFCAction = ClientRequest(command: .keypadAction, needsChallenge: true, awaitsResume: true) { nonce in
+        .keypadAction(KeypadActionRequest(source: .nfc, code: 0, action: .unlock, challenge: nonce))
     }
 
     /// Request Data(Keyturner States), answered by Keyturner States.
@@ -85,6 +97,9 @@ public struct ClientSessionEngine {
         case completed(Command, [NukiMessage])
         /// Pairing or a request failed; the engine is idle again.
         case failed(ClientError)
+        /// The lock's challenge for a request that ``ClientRequest/awaitsResume``: answer it with
+        /// ``ClientSessionEngine/resume(with:)`` (or ``ClientSessionEngine/cancel()``).
+        case challengeReceived(Command, Bytes32)
     }
 
     enum State {
@@ -95,6 +110,7 @@ public struct ClientSessionEngine {
         case pairingAwaitingAuthorizationID(shared: SharedKey, lockKey: Bytes32, clientNonce: Bytes32)
         case pairingAwaitingStatus(ClientCredentials)
         case awaitingChallenge(ClientRequest)
+        case awaitingResume(ClientRequest, Bytes32)
         case awaitingReplies(ClientRequest, [NukiMessage])
     }
 
@@ -148,6 +164,22 @@ public struct ClientSessionEngine {
         }
         state = .awaitingReplies(request, [])
         return writeEncrypted(request.build(.zero))
+    }
+
+    /// The challenge a request waits to be resumed with, if any.
+    public var pendingChallenge: Bytes32? {
+        if case .awaitingResume(_, let nonce) = state { return nonce }
+        return nil
+    }
+
+    /// Sends `message` (built with ``pendingChallenge``) for the request that awaits it; fails
+    /// when no request is waiting.
+    public mutating func resume(with message: NukiMessage) -> [Action] {
+        guard case .awaitingResume(let request, _) = state else {
+            return [.failed(ClientError(.invalidReply, "no request awaits a challenge answer"))]
+        }
+        state = .awaitingReplies(request, [])
+        return writeEncrypted(message)
     }
 
     /// Abandons what is in progress (e.g. after a timeout kept by the caller).
@@ -247,6 +279,10 @@ public struct ClientSessionEngine {
             if case .errorReport = message { return finish(request, [message]) }
             guard case .challenge(let challenge) = message else {
                 return fail(ClientError(.invalidReply, "expected a challenge, got \(message.command)"))
+            }
+            if request.awaitsResume {
+                state = .awaitingResume(request, challenge.nonce)
+                return [.challengeReceived(request.command, challenge.nonce)]
             }
             state = .awaitingReplies(request, [])
             return writeEncrypted(request.build(challenge.nonce))

@@ -1,5 +1,6 @@
 import LockCore
 import LockCrypto
+import LockNFC
 import LockWire
 
 /// The lock's protocol engine, sans-I/O: every connection's pairing, challenges and encrypted
@@ -22,6 +23,11 @@ import LockWire
 ///   command that carries a challenge consumes it, matching or not; a wrong or reused one is
 ///   K_ERROR_BAD_NONCE. A challenge never outlives its connection.
 /// - Revoking an authorization wipes its key and disconnects its live connections at once.
+/// - Keypad Action with source NFC (0x80, Latchkey extension): the session checks the card's
+///   authenticator under the claimed fob's card key (``LockNFC/NFCCardKey``, derived from that
+///   fob's shared key) over the challenge of this very request, and measures the time since it
+///   issued that challenge; ``LockCore/LockMachine`` decides with both (counter, time budget,
+///   revocation, time window) and logs refusals.
 /// - An invited authorization's shared key (Authorization Data (Invite), 0x000B) is stored as its
 ///   key and kept out of the event stream.
 public struct LockSessionEngine {
@@ -42,6 +48,8 @@ public struct LockSessionEngine {
         var pairing = PairingResponder()
         var boundAuthID: UInt32?
         var challenge: Bytes32?
+        /// When ``challenge`` was issued (NFC time budget, `security.md` F-06).
+        var challengeIssuedAt: LockInstant?
     }
 
     public private(set) var machine: LockMachine
@@ -133,6 +141,11 @@ public struct LockSessionEngine {
         route(machine.advance(to: now))
     }
 
+    /// Sets (or with nil, removes) the lock's NFC relay time budget (``LockCore/LockMachine/nfcTimeBudgetMilliseconds``).
+    public mutating func setNFCTimeBudget(milliseconds: Int64?) {
+        machine.nfcTimeBudgetMilliseconds = milliseconds
+    }
+
     /// A press of the lock's button (five seconds or more enter pairing mode).
     public mutating func pressButton(heldMilliseconds: Int64, at now: LockInstant) -> [Action] {
         route(machine.pressButton(heldMilliseconds: heldMilliseconds, at: now))
@@ -147,6 +160,12 @@ public struct LockSessionEngine {
     /// Simulates the lock's battery level (see ``LockCore/LockMachine/simulateBattery(percent:at:)``).
     public mutating func simulateBattery(percent: Int, at now: LockInstant) -> [Action] {
         route(machine.simulateBattery(percent: percent, at: now))
+    }
+
+    /// Simulates a motor fault or an uncalibrated lock (see
+    /// ``LockCore/LockMachine/simulateMotorFault(_:at:)``).
+    public mutating func simulateMotorFault(_ fault: MotorFault, at now: LockInstant) -> [Action] {
+        route(machine.simulateMotorFault(fault, at: now))
     }
 
     private mutating func receivePairing(_ frame: [UInt8], from connection: ConnectionID, at now: LockInstant) -> [Action] {
@@ -220,21 +239,41 @@ public struct LockSessionEngine {
             }
             let nonce = random.bytes32()
             connections[connection]?.challenge = nonce
+            connections[connection]?.challengeIssuedAt = now
             return sendEncrypted(.challenge(Challenge(nonce: nonce)), authID: authID, to: connection)
         }
+        var issuedAt = now
         if let challenge = message.challenge {
             let outstanding = connections[connection]?.challenge
+            issuedAt = connections[connection]?.challengeIssuedAt ?? now
             connections[connection]?.challenge = nil
+            connections[connection]?.challengeIssuedAt = nil
             guard let outstanding, ConstantTime.equals(outstanding, challenge) else {
                 return refuseEncrypted(.badNonce, command: message.command, "challenge is not the one issued on this connection, or was used", authID: authID, connection)
             }
         }
+        var nfc: NFCVerification?
+        if case .keypadAction(let request) = message, request.source == .nfc {
+            nfc = verifyNFC(request, age: now.milliseconds(since: issuedAt))
+        }
         do {
-            let outputs = try machine.handle(message, from: authID, at: now)
+            let outputs = try machine.handle(message, from: authID, at: now, nfc: nfc)
             return route(outputs)
         } catch {
             return refuseEncrypted(error.code, command: message.command, error.reason, authID: authID, connection)
         }
+    }
+
+    /// Checks an NFC Keypad Action's card authenticator: HMAC-SHA256(card key, nK ‖ credential id ‖
+    /// counter), the card key derived from the claimed fob's shared key; no key means not valid.
+    private func verifyNFC(_ request: KeypadActionRequest, age: Int64) -> NFCVerification {
+        var valid = false
+        if let evidence = request.nfc, let key = keys[request.code], machine.authorization(request.code)?.idType == .fob {
+            let cardKey = NFCCardKey.derive(from: key, credentialID: request.code)
+            let assertion = NFCCardAssertion(credentialID: request.code, counter: evidence.counter, authenticator: evidence.authenticator)
+            valid = assertion.verifies(key: cardKey, challenge: request.challenge.bytes)
+        }
+        return NFCVerification(authenticatorValid: valid, challengeAgeMilliseconds: age)
     }
 
     /// Every client command but Request Data carries a challenge (auth EC or ECP, `protocol.md` §4),

@@ -19,6 +19,16 @@ public struct CompletionStatus: WireCode, Codable {
     public static let handleNotLifted = Self(rawValue: 0x0B)
     public static let invalidCode = Self(rawValue: 0xE0)
     public static let invalidFingerprint = Self(rawValue: 0xE1)
+    /// Latchkey extension (README §"NFC fob extension"), log entries of NFC Keypad Actions only;
+    /// 0xE8–0xEB sit after the documented 0xE0/0xE1 and before 0xFE, where no Nuki status is defined.
+    /// The card is not authentic: unknown or revoked credential, UID only, authenticator wrong.
+    public static let nfcNotAuthentic = Self(rawValue: 0xE8)
+    /// The card's counter is not above the highest one accepted (replay or rollback).
+    public static let nfcCounterNotIncreasing = Self(rawValue: 0xE9)
+    /// The answer came later after the challenge than the lock's NFC time budget allows (relay).
+    public static let nfcTooSlow = Self(rawValue: 0xEA)
+    /// The credential's authorization is disabled or outside its time window.
+    public static let nfcNotAllowedNow = Self(rawValue: 0xEB)
     public static let otherError = Self(rawValue: 0xFE)
     public static let unknown = Self(rawValue: 0xFF)
 
@@ -37,6 +47,10 @@ public struct CompletionStatus: WireCode, Codable {
         (.handleNotLifted, "HANDLE_NOT_LIFTED"),
         (.invalidCode, "INVALID_CODE"),
         (.invalidFingerprint, "INVALID_FINGERPRINT"),
+        (.nfcNotAuthentic, "NFC_NOT_AUTHENTIC_LATCHKEY"),
+        (.nfcCounterNotIncreasing, "NFC_COUNTER_NOT_INCREASING_LATCHKEY"),
+        (.nfcTooSlow, "NFC_TOO_SLOW_LATCHKEY"),
+        (.nfcNotAllowedNow, "NFC_NOT_ALLOWED_NOW_LATCHKEY"),
         (.otherError, "OTHER_ERROR"),
         (.unknown, "UNKNOWN"),
     ]

@@ -3,6 +3,8 @@ import BLETransport
 import Foundation
 import LockEmulator
 
+extension Demo.Link: ExpressibleByArgument {}
+
 /// `latchkey demo`: the main job on its built-in default, with no set-up.
 struct DemoCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -14,7 +16,9 @@ struct DemoCommand: ParsableCommand {
             walks a brute-force burst through the three lockout tiers, presses the fob once, twice and \
             three times, turns the key by hand and refuses an auto unlock as too recent, lets the \
             battery fall under 20 %, runs out the fob's right and revokes the fob. Virtual clock and \
-            seeded randomness: every run prints the same timeline.
+            seeded randomness: every run prints the same timeline. The devices reach the lock over \
+            the Unix socket link by default (ATT through the Nuki GATT server, as between latchkey \
+            processes); --link in-process or engines give the same timeline.
             """
     )
 
@@ -24,15 +28,27 @@ struct DemoCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Write the week's ATT traffic here (btsnoop; .pcap for pcap). \"\" for none.", valueName: "file"))
     var capture: String = "latchkey-demo.btsnoop"
 
+    @Option(help: ArgumentHelp(
+        "How the devices reach the lock: socket (ATT over the Unix socket link, through the GATT server), in-process (ATT over the in-process link) or engines (straight between the protocol engines).",
+        valueName: "link"))
+    var link: Demo.Link = .socket
+
     func run() throws {
-        var demo = try Demo()
+        var writer: CaptureWriter?
         if !capture.isEmpty {
             do {
-                demo.record(to: try CaptureWriter(path: capture))
+                writer = try CaptureWriter(path: capture)
             } catch {
                 Diagnostics.print("cannot write the capture \(capture): \(error)")
                 throw ExitCode.failure
             }
+        }
+        var demo: Demo
+        do {
+            demo = try Demo(link: link, capture: writer)
+        } catch {
+            Diagnostics.print("cannot set up the demo over the \(link.rawValue) link: \(error)")
+            throw ExitCode.failure
         }
         let timeline = demo.run()
         let encoder = JSONEncoder()

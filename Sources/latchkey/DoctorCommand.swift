@@ -3,7 +3,9 @@ internal import CBlueZ
 internal import CNFC
 internal import CSodium
 import Foundation
+import LibNFCTransport
 import LockCrypto
+import LockNFC
 import LockWire
 
 /// `latchkey doctor`: which system libraries and transports work on this machine, and why not.
@@ -112,7 +114,25 @@ struct DoctorCommand: ParsableCommand {
         nfc_init(&context)
         guard let context else { return Check(check: "libnfc", status: "failed", detail: "libnfc \(version): nfc_init failed") }
         nfc_exit(context)
-        return Check(check: "libnfc", status: "ok", detail: "libnfc \(version) loads (devices are chosen by connstring, e.g. pn532_uart:/dev/ttyUSB0)")
+        // A virtual PN532 on a pty with a demo card in its field, read through libnfc.
+        let virtual: String
+        do {
+            let field = VirtualRFField()
+            let key = NFCCardKey.derive(from: try SharedKey(rawBytes: [UInt8](repeating: 0x4C, count: 32)), credentialID: 1)
+            field.place(VirtualCardApplet(NFCCardApplication(credentialID: 1, key: key), uid: [0x08, 0x4C, 0x4B, 0x01]))
+            let device = try VirtualPN532(field: field, pollTimeoutMilliseconds: 500)
+            device.start()
+            defer { device.stop() }
+            let reader = try LibNFCReader(connstring: device.connstring)
+            defer { reader.device.close() }
+            let read = try reader.read(challenge: .zero)
+            virtual = read.assertion != nil ? "a virtual PN532 (pty) answers through libnfc" : "virtual PN532: the demo card did not authenticate"
+        } catch {
+            virtual = "virtual PN532 through libnfc failed: \(error)"
+        }
+        return Check(
+            check: "libnfc", status: "ok",
+            detail: "libnfc \(version) loads (devices are chosen by connstring, e.g. pn532_uart:/dev/ttyUSB0); \(virtual)")
     }
 
     /// tshark, to read captures.

@@ -4,5 +4,5 @@ import ArgumentParser
 struct FobCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "fob", abstract: "Pair an emulated fob with a serving lock, or press its button.",
-        subcommands: [FobPairCommand.self, FobPressCommand.self])
+        subcommands: [FobPairCommand.self, FobPressCommand.self, FobNFCCardCommand.self])
 }

@@ -26,6 +26,9 @@ struct FuzzCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Fuzz each target for SECONDS (default 60).", valueName: "seconds"))
     var perTarget: Int?
 
+    @Option(help: ArgumentHelp("Run each target as N libFuzzer worker processes (-fork=N).", valueName: "n"))
+    var fork: Int?
+
     @Flag(help: "Merge inputs with new coverage into Corpus/<Target>/.")
     var merge = false
 
@@ -36,6 +39,7 @@ struct FuzzCommand: ParsableCommand {
         if total != nil && perTarget != nil { throw ValidationError("give --total or --per-target, not both") }
         if let total, total <= 0 { throw ValidationError("--total must be a positive number of seconds") }
         if let perTarget, perTarget <= 0 { throw ValidationError("--per-target must be a positive number of seconds") }
+        if let fork, fork <= 0 { throw ValidationError("--fork must be a positive number of workers") }
         if let bad = targets.first(where: { $0.hasPrefix("-") }) { throw ValidationError("unknown option \(bad)") }
     }
 
@@ -44,6 +48,7 @@ struct FuzzCommand: ParsableCommand {
         var arguments: [String] = []
         if let total { arguments += ["--total", String(total)] }
         if let perTarget { arguments += ["--per-target", String(perTarget)] }
+        if let fork { arguments += ["--fork", String(fork)] }
         if merge { arguments.append("--merge") }
         return arguments + targets
     }

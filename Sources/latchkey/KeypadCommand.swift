@@ -4,5 +4,5 @@ import ArgumentParser
 struct KeypadCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "keypad", abstract: "Pair an emulated keypad with a serving lock, or type on it.",
-        subcommands: [KeypadPairCommand.self, KeypadEnterCommand.self, KeypadPressCommand.self])
+        subcommands: [KeypadPairCommand.self, KeypadEnterCommand.self, KeypadPressCommand.self, KeypadNFCReadCommand.self])
 }

@@ -33,6 +33,11 @@ struct LockServeCommand: ParsableCommand {
     @Option(help: "Security PIN of a new lock (4 digits).")
     var securityPIN: UInt16 = 1234
 
+    @Option(help: ArgumentHelp(
+        "NFC relay time budget: refuse NFC taps answered more than this many milliseconds after the lock's challenge (0 removes it; kept in the state file).",
+        valueName: "ms"))
+    var nfcTimeBudget: Int64?
+
     @Option(help: "Stop after this many seconds (default: run until killed).")
     var duration: Double?
 
@@ -46,6 +51,9 @@ struct LockServeCommand: ParsableCommand {
             throw ValidationError("--transport is socket or bluez:hciN, not \(transport)")
         }
         if let nukiID, UInt32(nukiID, radix: 16) == nil { throw ValidationError("--nuki-id must be 8 hex digits") }
+        if let nfcTimeBudget, !(0...86_400_000).contains(nfcTimeBudget) {
+            throw ValidationError("--nfc-time-budget is 0 to 86400000 milliseconds")
+        }
     }
 
     /// `hciN` of `--transport bluez:hciN`.
@@ -70,6 +78,10 @@ struct LockServeCommand: ParsableCommand {
             engine = LockSessionEngine(
                 machine: machine, lockKeyPair: try KeyPair(using: random),
                 lockUUID: LockUUID(random.bytes(count: LockUUID.byteCount)) ?? .zero, random: random)
+            if let state { try LockStateFile(path: state).save(engine) }
+        }
+        if let nfcTimeBudget {
+            engine.setNFCTimeBudget(milliseconds: nfcTimeBudget > 0 ? nfcTimeBudget : nil)
             if let state { try LockStateFile(path: state).save(engine) }
         }
         if pairing { _ = engine.pressButton(heldMilliseconds: LockMachine.pairingButtonHoldMilliseconds, at: LockServer.wallClock()) }

@@ -2,8 +2,10 @@ import ArgumentParser
 import Foundation
 import LockCrypto
 import LockEmulator
+import LockNFC
 import LockPeripherals
 import LockSession
+import LockWire
 
 /// Loads (or creates) a peripheral's state file, connects to the lock and runs one request.
 enum PeripheralSession {
@@ -34,8 +36,12 @@ enum PeripheralSession {
     }
 
     /// Runs a keypad request and saves the state file (credentials after pairing, battery).
-    static func keypad(_ options: PeripheralOptions, _ discovery: DiscoveryOptions, pairing: Bool, _ body: (inout KeypadEmulator) -> [PeripheralAction]) throws {
-        try run(options, discovery, kind: "keypad", pairing: pairing, body) { file, credentials in
+    static func keypad(
+        _ options: PeripheralOptions, _ discovery: DiscoveryOptions, pairing: Bool,
+        cardReader: (Bytes32) -> Result<NFCCardRead, NFCError> = { _ in .failure(NFCError(.noCard, "no NFC reader")) },
+        _ body: (inout KeypadEmulator) -> [PeripheralAction]
+    ) throws {
+        try run(options, discovery, kind: "keypad", pairing: pairing, cardReader: cardReader, body) { file, credentials in
             KeypadEmulator(keypadID: file.clientID, name: file.name, keyPair: try file.keyPair(), random: SystemRandomSource(), credentials: credentials)
         }
     }
@@ -43,7 +49,9 @@ enum PeripheralSession {
     /// Runs a fob request and saves the state file.
     static func fob(_ options: PeripheralOptions, _ discovery: DiscoveryOptions, pairing: Bool, _ body: (inout FobEmulator) -> [PeripheralAction]) throws {
         try run(options, discovery, kind: "fob", pairing: pairing, body) { file, credentials in
-            FobEmulator(fobID: file.clientID, name: file.name, keyPair: try file.keyPair(), random: SystemRandomSource(), credentials: credentials)
+            FobEmulator(
+                fobID: file.clientID, name: file.name, keyPair: try file.keyPair(), random: SystemRandomSource(), credentials: credentials,
+                nfcCounter: file.nfcCounter ?? 0)
         }
     }
 
@@ -51,6 +59,7 @@ enum PeripheralSession {
     /// and prints the outcome.
     private static func run<P: BatteryPoweredPeripheral>(
         _ options: PeripheralOptions, _ discovery: DiscoveryOptions, kind: String, pairing: Bool,
+        cardReader: (Bytes32) -> Result<NFCCardRead, NFCError> = { _ in .failure(NFCError(.noCard, "no NFC reader")) },
         _ body: (inout P) -> [PeripheralAction],
         make: (PeripheralCredentialsFile, ClientCredentials?) throws -> P
     ) throws {
@@ -62,7 +71,7 @@ enum PeripheralSession {
         var peripheral = try make(file, credentials)
         peripheral.battery.set(percent: file.batteryPercent)
         let client = try connect(options, discovery, pairing: pairing)
-        let feedback = try client.run(&peripheral, start: body(&peripheral))
+        let feedback = try client.run(&peripheral, start: body(&peripheral), cardReader: cardReader)
         if let paired = peripheral.credentials { file.store(paired) }
         file.batteryPercent = peripheral.battery.percent
         try file.save(options.state)

@@ -22,6 +22,24 @@ import Testing
         #expect(local.offsetMinutes(at: Self.utc(month, day, hour, minute, second)) == offset)
     }
 
+    /// The second pass of 02:00–03:00 on 25 October 2026 (01:00–02:00 UTC) ends at wall minute 180
+    /// (03:00); the first pass, the hours around it and the spring day have none. The same with a
+    /// fixed offset and the EU rule, and New York's own fall-back (1 November, 01:00–02:00 EST).
+    @Test func repeatedWallTimesAreFoundOnlyOnTheirSecondPass() {
+        let berlin = LocalTime(timezoneID: Self.berlin, fixedOffsetMinutes: 0, dstMode: .european)
+        #expect(berlin.repeatedWallTimeEnd(at: Self.utc(10, 25, 1, 0, 0)) == 180)
+        #expect(berlin.repeatedWallTimeEnd(at: Self.utc(10, 25, 1, 59, 59)) == 180)
+        #expect(berlin.repeatedWallTimeEnd(at: Self.utc(10, 25, 0, 30)) == nil)
+        #expect(berlin.repeatedWallTimeEnd(at: Self.utc(10, 25, 2, 0, 0)) == nil)
+        #expect(berlin.repeatedWallTimeEnd(at: Self.utc(3, 29, 1, 30)) == nil)
+        let fixed = LocalTime(timezoneID: .none, fixedOffsetMinutes: 60, dstMode: .european)
+        #expect(fixed.repeatedWallTimeEnd(at: Self.utc(10, 25, 1, 20)) == 180)
+        #expect(LocalTime(timezoneID: .none, fixedOffsetMinutes: 60, dstMode: .off).repeatedWallTimeEnd(at: Self.utc(10, 25, 1, 20)) == nil)
+        let newYork = LocalTime(timezoneID: Self.newYork, fixedOffsetMinutes: 0, dstMode: .european)
+        #expect(newYork.repeatedWallTimeEnd(at: Self.utc(11, 1, 6, 30)) == 120)
+        #expect(newYork.repeatedWallTimeEnd(at: Self.utc(11, 1, 5, 30)) == nil)
+    }
+
     @Test func tokyoHasNoDSTAndNewYorkFollowsItsOwnRules() {
         let tokyo = LocalTime(timezoneID: Self.tokyo, fixedOffsetMinutes: 0, dstMode: .european)
         #expect(tokyo.offsetMinutes(at: Self.utc(1, 15, 12)) == 540)

@@ -5,8 +5,8 @@ import Testing
 
 /// `latchkey demo`: the week's outcomes, and the same timeline on every run.
 @Suite struct DemoTests {
-    static func timeline() throws -> [TimelineEntry] {
-        var demo = try Demo()
+    static func timeline(_ link: Demo.Link = .socket) throws -> [TimelineEntry] {
+        var demo = try Demo(link: link)
         return demo.run()
     }
 
@@ -38,14 +38,29 @@ import Testing
         #expect(try Self.timeline() == (try Self.timeline()))
     }
 
-    @Test func theWeekIsWrittenAsACapture() throws {
+    /// The week over the socket link (ATT through the GATT server on SOCK_SEQPACKET), over the
+    /// in-process ATT link and straight between the engines: the same timeline, line for line.
+    @Test func everyLinkGivesTheSameWeek() throws {
+        let socket = try Self.timeline(.socket)
+        #expect(socket.count == 40)
+        #expect(try Self.timeline(.inProcess) == socket)
+        let engines = try Self.timeline(.engines)
+        for (a, b) in zip(engines, socket) { #expect(a == b) }
+        #expect(engines.count == socket.count)
+    }
+
+    @Test(arguments: [Demo.Link.engines, .socket])
+    func theWeekIsWrittenAsACapture(link: Demo.Link) throws {
         let path = NSTemporaryDirectory() + "latchkey-demo-\(UUID().uuidString).btsnoop"
-        var demo = try Demo()
-        demo.record(to: try CaptureWriter(path: path))
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let writer = try CaptureWriter(path: path)
+        var demo = try Demo(link: link, capture: writer)
         _ = demo.run()
-        let data = try Data(contentsOf: URL(fileURLWithPath: path))
-        #expect(Array(data.prefix(8)) == Array("btsnoop".utf8) + [0])
-        // Header 16 bytes, then one 24-byte record header + H4/ACL/L2CAP framing per ATT PDU.
-        #expect(data.count > 16 + 100 * 33)
+        writer.close()
+        let records = try CaptureReader.read(path: path)
+        // Engines: one Write Request or Handle Value Indication per message. Socket: the real ATT
+        // traffic, which adds the GATT set-up of 4 connections and a response or confirmation for
+        // every write and indication.
+        #expect(records.count == (link == .engines ? 175 : 478))
     }
 }

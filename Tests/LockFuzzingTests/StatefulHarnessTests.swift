@@ -73,6 +73,27 @@ import Testing
         #expect(engine?.machine.keypadCodes.codes.count == 2)
     }
 
+    /// Op 10 (S-08): a blocked motor interrupts the app's unlock; the lock action after it is refused
+    /// and the fault survives a reboot; Request Calibration ends it and the next unlock runs.
+    @Test func motorFaultOpBlocksEveryRunUntilCalibration() throws {
+        var script = SessionSeeds.SessionScript()
+        script.app(.unlock)
+        script.motorFault(.motorBlocked)
+        script.app(.lock)
+        script.reboot()
+        let (faulted, violation, _) = LockSessionHarness.run(script.bytes[...])
+        #expect(violation == nil)
+        #expect(faulted?.machine.motorFault == .motorBlocked && faulted?.machine.lockState == .motorBlocked)
+        #expect(faulted?.machine.lastLockActionCompletion == .motorBlocked)
+        script.sealed(.app, .requestCalibration(RequestCalibration(challenge: .zero, securityPIN: .u16(4321))))
+        script.wait(seconds: 10)
+        script.app(.unlock)
+        script.wait(seconds: 10)
+        let (recovered, after, _) = LockSessionHarness.run(script.bytes[...])
+        #expect(after == nil)
+        #expect(recovered?.machine.motorFault == nil && recovered?.machine.lockState == .unlocked)
+    }
+
     @Test func plantedFobElevationIsCaughtAsAnUnlockWithoutCredential() throws {
         let planted = try SessionFixture.build(plantedBug: .fobTreatedAsAdmin)
         var script = SessionSeeds.SessionScript()

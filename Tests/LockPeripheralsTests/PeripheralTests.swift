@@ -1,5 +1,6 @@
 import LockCore
 import LockCrypto
+import LockNFC
 import LockPeripherals
 import LockSession
 import LockWire
@@ -12,6 +13,8 @@ struct Bench<P: EmulatedPeripheral> {
     let connection: ConnectionID
     var now: LockInstant
     var feedback: [PeripheralFeedback] = []
+    /// The NFC card in the peripheral's reader field, if any.
+    var card: NFCCardApplication?
 
     /// Delivers `actions` (writes to the lock, replies back) until quiet; collects feedback.
     mutating func run(_ actions: [PeripheralAction]) {
@@ -20,6 +23,14 @@ struct Bench<P: EmulatedPeripheral> {
             let action = pending.removeFirst()
             switch action {
             case .feedback(let f): feedback.append(f)
+            case .readCard(let challenge):
+                if var c = card {
+                    let read = Result { () throws(NFCError) -> NFCCardRead in try NFCCardReader.read(challenge: challenge, uid: [8, 1, 2, 3], over: &c) }
+                    card = c
+                    pending += peripheral.cardRead(read, at: now)
+                } else {
+                    pending += peripheral.cardRead(.failure(NFCError(.noCard, "no card")), at: now)
+                }
             case .write(let c, let bytes):
                 for reply in lock.receive(bytes, on: c, from: connection, at: now) {
                     if case .indicate(let id, let c, let b) = reply, id == connection {

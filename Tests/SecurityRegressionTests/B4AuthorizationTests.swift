@@ -216,10 +216,13 @@ import Testing
     @Test func test_AU08_fallBackGrantsNoExtraTimeInTheRepeatedHour() throws {
         let start = try #require(LockInstant(utc: DateTime(year: 2026, month: 10, day: 24, hour: 22, minute: 0, second: 0)))
         let granted = try Self.grantedMinutes(zone: TimeZoneID(rawValue: 37), from: TimeOfDay(hour: 1, minute: 0), until: TimeOfDay(hour: 2, minute: 30), utcStart: start, hours: 6)
-        withKnownIssue("AU-08: TimeWindow checks wall-clock minutes, so on the fall-back day the repeated 02:00–02:30 is granted twice") {
-            #expect(granted == 90)
-        }
-        #expect(granted == 90 || granted == 120)
+        // Once failed: TimeWindow checked wall-clock minutes only, so the repeated 02:00–02:30 was
+        // granted twice (120 minutes). Fixed with LocalTime.repeatedWallTimeEnd.
+        #expect(granted == 90)
+        // A window that opens inside the repeated hour stays open through its second pass:
+        // 02:30 CEST (00:30 UTC) to 05:00 CET (04:00 UTC) is 210 real minutes.
+        let opening = try Self.grantedMinutes(zone: TimeZoneID(rawValue: 37), from: TimeOfDay(hour: 2, minute: 30), until: TimeOfDay(hour: 5, minute: 0), utcStart: start, hours: 7)
+        #expect(opening == 210)
     }
 
     @Test func test_AU09_clockUnsetFailsClosedAndOnlyAdminsWithPINSetIt() throws {

@@ -317,4 +317,63 @@ import Testing
         #expect(Bench.plainErrors(resumed, on: .pairingGDIO) == [.unknown])
         #expect(bench.machine.authorizations.count == 2)
     }
+
+    /// A motor fault in the middle of a run: its requester gets K_ERROR_MOTOR_BLOCKED (0x42), the
+    /// lock reports 0xFE; from then on every Lock Action (unlatch, lock, fob) and Keypad Action is
+    /// K_ERROR_NOT_CALIBRATED (0x47) and changes nothing, the fault survives a restart (state file),
+    /// and only Request Calibration ends it. A lock that was never calibrated refuses the same way.
+    @Test func test_S08_lockActionsWhileUncalibratedOrAfterAMotorFaultAreNotCalibrated() throws {
+        var bench = try Self.bench(motorStep: 500)
+        try bench.pair("keypad", .keypad)
+        #expect(bench.request("app", .addKeypadCode(456_789)).messages.last.map(\.command) == .keypadCodeID)
+        // The fault interrupts an unlock.
+        let started = bench.request("app", .lockAction(.unlock, appID: 1))
+        #expect(started.events.contains { if case .lockActionStarted = $0 { return true } else { return false } })
+        bench.advance(by: 500)
+        bench.clients["app"]?.engine.cancel()
+        let fault = bench.link.engine.simulateMotorFault(.motorBlocked, at: bench.now)
+        #expect(Bench.encryptedErrors(fault, key: try bench.key("app")) == [.motorBlocked])
+        #expect(bench.machine.lockState == .motorBlocked && bench.machine.motorFault == .motorBlocked && !bench.machine.isBusy)
+        guard case .lockAction(let logged)? = bench.machine.log.entries.last?.event else {
+            Issue.record("the interrupted run is not logged")
+            return
+        }
+        #expect(logged.completionStatus == .motorBlocked)
+
+        let before = try bench.snapshot()
+        #expect(bench.request("app", .lockAction(.unlatch, appID: 1)).errorCode == .notCalibrated)
+        #expect(bench.request("app", .lockAction(.lock, appID: 1)).errorCode == .notCalibrated)
+        #expect(bench.request("fob", .lockAction(.fobAction1, appID: 2)).errorCode == .notCalibrated)
+        #expect(bench.request("keypad", .keypadAction(source: .code, code: 456_789, action: .unlock)).errorCode == .notCalibrated)
+        #expect(try bench.snapshot() == before)
+        bench.expectUsable("app")
+
+        // A restart keeps the fault; a state file from before the field existed loads calibrated.
+        let saved = try LockStateFile.encode(bench.engine)
+        #expect(try LockStateFile.decode(saved, random: SeededRandomSource(seed: 8)).machine.motorFault == .motorBlocked)
+        var document = try #require(try JSONSerialization.jsonObject(with: saved) as? [String: Any])
+        var machine = try #require(document["machine"] as? [String: Any])
+        #expect(machine["motorFault"] as? String == "motorBlocked")
+        machine["motorFault"] = nil
+        document["machine"] = machine
+        let older = try JSONSerialization.data(withJSONObject: document)
+        #expect(try LockStateFile.decode(older, random: SeededRandomSource(seed: 8)).machine.motorFault == nil)
+
+        // Request Calibration ends it; the lock then moves again.
+        let calibration = bench.request("app", .with(.requestCalibration) { .requestCalibration(RequestCalibration(challenge: $0, securityPIN: Bench.pin)) })
+        #expect(calibration.errorCode == nil)
+        bench.advance(by: 5_000)
+        bench.clients["app"]?.engine.cancel()  // COMPLETE went to the lock's outputs, not through the bench
+        #expect(bench.machine.motorFault == nil && bench.machine.lockState == .locked)
+        let again = bench.request("app", .lockAction(.unlock, appID: 1))
+        #expect(again.errorCode == nil && again.events.contains { if case .lockActionStarted = $0 { return true } else { return false } })
+        bench.advance(by: 5_000)
+        #expect(bench.machine.lockState == .unlocked)
+
+        // Never calibrated: lock state 0x00 and the same refusal.
+        var fresh = try Self.bench(configure: { _ = $0.simulateMotorFault(.uncalibrated, at: Bench.start) })
+        #expect(fresh.machine.lockState == .uncalibrated)
+        #expect(fresh.request("fob", .lockAction(.fobAction1, appID: 2)).errorCode == .notCalibrated)
+        #expect(fresh.request("app", .lockAction(.unlatch, appID: 1)).errorCode == .notCalibrated)
+    }
 }

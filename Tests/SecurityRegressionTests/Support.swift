@@ -214,7 +214,7 @@ struct Bench {
                 outcome.messages = messages
             case .failed(let error):
                 outcome.failure = error
-            case .paired:
+            case .paired, .challengeReceived:
                 break
             }
         }

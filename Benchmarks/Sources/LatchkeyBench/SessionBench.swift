@@ -43,6 +43,7 @@ struct SessionPair {
             case .completed(_, let messages): result = messages.count
             case .paired: result = 1
             case .failed: result = -1_000_000
+            case .challengeReceived: break  // only NFC requests pause for a card
             }
         }
         return result

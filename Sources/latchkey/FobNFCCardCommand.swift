@@ -1,0 +1,77 @@
+import ArgumentParser
+import Foundation
+import LibNFCTransport
+import LockEmulator
+import LockNFC
+import LockPeripherals
+
+/// `latchkey fob nfc-card --device CONNSTRING`: the paired fob's NFC card, emulated on a libnfc
+/// device (a PN532 in card emulation, or `latchkey nfc virtual-reader`'s card slot). Serves taps
+/// until the count is reached; the card's counter is saved to the state file after every answer.
+struct FobNFCCardCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "nfc-card", abstract: "Emulate the fob's NFC card on a libnfc device (card emulation).")
+    @Option(help: ArgumentHelp("libnfc connection string, e.g. pn532_uart:/dev/ttyUSB0.", valueName: "connstring"))
+    var device: String
+    @Option(help: "Taps to serve before exiting (0: until interrupted).") var taps: Int = 1
+    @Option(help: ArgumentHelp("The fob's state file (credentials, mode 0600).", valueName: "file"))
+    var state: String
+    @Option(help: "Output format: text or json (JSON Lines).") var format: OutputFormat = .text
+
+    func validate() throws {
+        guard taps >= 0 else { throw ValidationError("--taps is 0 or more") }
+    }
+
+    struct Line: Encodable {
+        var device = "fob"
+        var outcome: String
+        var counter: UInt32
+        var ok: Bool
+    }
+
+    func run() throws {
+        var file = try PeripheralCredentialsFile.load(state)
+        guard file.kind == "fob" else { throw ValidationError("\(state) is a \(file.kind)'s state file, not a fob's") }
+        guard let credentials = try file.credentials() else {
+            throw ValidationError("this fob is not paired: run `latchkey fob pair --state \(state)` first")
+        }
+        var card = FobEmulator.card(for: credentials, counter: file.nfcCounter ?? 0)
+        let uid = FobEmulator.nfcUID(fobID: file.clientID)
+        let emulator: LibNFCCardEmulator
+        do {
+            emulator = try LibNFCCardEmulator(connstring: device)
+        } catch {
+            Diagnostics.print("\(error)")
+            throw ExitCode.failure
+        }
+        defer { emulator.device.close() }
+        var served = 0
+        while taps == 0 || served < taps {
+            let before = card.counter
+            do {
+                try emulator.emulate(&card, uid: uid) { answered in
+                    // Persist before the next answer can leave the card: a counter is never reused.
+                    file.nfcCounter = answered.counter
+                    try? file.save(state)
+                }
+            } catch {
+                try emit(Line(outcome: "card emulation failed: \(error)", counter: card.counter, ok: false))
+                throw ExitCode.failure
+            }
+            served += 1
+            let outcome = card.counter > before ? "answered the reader's challenge (counter \(card.counter))" : "released without a challenge"
+            try emit(Line(outcome: outcome, counter: card.counter, ok: true))
+        }
+    }
+
+    private func emit(_ line: Line) throws {
+        switch format {
+        case .text: print("fob: \(line.outcome)")
+        case .json:
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys]
+            print(String(decoding: try encoder.encode(line), as: UTF8.self))
+        }
+        fflush(nil)
+    }
+}
