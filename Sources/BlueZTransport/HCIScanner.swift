@@ -69,13 +69,15 @@ public final class HCIScanner: Sendable {
         }
     }
 
-    /// Collects reports for `duration` and merges them per address, in order of first sighting.
-    /// Malformed events are skipped and counted in ``ScanResult/malformedEvents``.
-    public func scan(for duration: Duration) throws(BluetoothError) -> ScanResult {
+    /// Collects reports for `duration` and merges them per address, in order of first sighting;
+    /// stops early once `done` holds for what was collected (checked after every event, so a caller
+    /// waiting for one lock does not sit out the whole window). Malformed events are skipped and
+    /// counted in ``ScanResult/malformedEvents``.
+    public func scan(for duration: Duration, until done: (ScanResult) -> Bool = { _ in false }) throws(BluetoothError) -> ScanResult {
         let clock = ContinuousClock()
         let deadline = clock.now.advanced(by: duration)
         var result = ScanResult()
-        while clock.now < deadline {
+        while clock.now < deadline, !done(result) {
             do {
                 for report in try nextReports(timeout: clock.now.duration(to: deadline)) { result.add(report) }
             } catch where error.code == .malformedEvent {
