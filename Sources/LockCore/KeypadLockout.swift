@@ -8,13 +8,14 @@ import LockWire
 /// |---|---|---|
 /// | 5 | 30 s | K_ERROR_CODE_INVALID_TIMEOUT_1 (0x2C) |
 /// | 10 | 5 min | K_ERROR_CODE_INVALID_TIMEOUT_2 (0x2D) |
-/// | 15, 20, 25, … (every 5th) | 30 min | K_ERROR_CODE_INVALID_TIMEOUT_3 (0x2E) |
+/// | 15 | 30 min | K_ERROR_CODE_INVALID_TIMEOUT_3 (0x2E) |
+/// | 20, 25, 30, … (every 5th) | doubling: 1 h, 2 h, 4 h, 8 h, 16 h, then 24 h each | K_ERROR_CODE_INVALID_TIMEOUT_3 |
 ///
-/// At the sustained rate of 5 tries per 30 min (360 s per try) an attacker needs on average
-/// 262,440 tries (half of the 524,880 valid codes) for one stored code: about 3 years; with
-/// 100 codes stored it is still about 11 days per hit, which the security suite checks (PIN-03).
-/// Any code, right or wrong, is refused during a lockout, the count resets only on a correct
-/// code, and the state persists across reconnects and restarts.
+/// The doubling keeps the brute-force budget above a year even with the code table full: with
+/// 100 stored codes the first hit takes about 5,200 tries on average, which at the sustained rate
+/// of 5 tries per 24 h is about 2.8 years (`security.md` PIN-03; a flat 30 min third tier gave
+/// 21.6 days). Any code, right or wrong, is refused during a lockout, the count resets only on a
+/// correct code, and the state persists across reconnects and restarts.
 public struct KeypadLockout: Hashable, Sendable, Codable {
     public internal(set) var consecutiveFailures = 0
     public internal(set) var lockedUntil: LockInstant?
@@ -34,7 +35,7 @@ public struct KeypadLockout: Hashable, Sendable, Codable {
         consecutiveFailures += 1
         guard consecutiveFailures % 5 == 0 else { return .codeInvalid }
         tier = min(consecutiveFailures / 5, 3)
-        lockedUntil = now.adding(milliseconds: Self.lockoutMilliseconds(tier: tier))
+        lockedUntil = now.adding(milliseconds: Self.lockoutMilliseconds(afterFailures: consecutiveFailures))
         return Self.errorCode(tier: tier)
     }
 
@@ -44,6 +45,21 @@ public struct KeypadLockout: Hashable, Sendable, Codable {
         tier = 0
     }
 
+    /// The longest lockout, reached after 45 consecutive wrong codes: 24 h.
+    public static let maximumLockoutMilliseconds: Int64 = 86_400_000
+
+    /// The lockout that the `failures`-th consecutive wrong code starts (a multiple of 5), per the
+    /// table above; 0 for other counts.
+    public static func lockoutMilliseconds(afterFailures failures: Int) -> Int64 {
+        guard failures >= 5, failures % 5 == 0 else { return 0 }
+        let step = failures / 5
+        guard step > 3 else { return lockoutMilliseconds(tier: step) }
+        let doublings = min(step - 3, 6)
+        return min(lockoutMilliseconds(tier: 3) << Int64(doublings), maximumLockoutMilliseconds)
+    }
+
+    /// The shortest lockout of `tier` (1: 30 s, 2: 5 min, 3: 30 min, the first of the third tier;
+    /// later third-tier lockouts are longer, ``lockoutMilliseconds(afterFailures:)``).
     public static func lockoutMilliseconds(tier: Int) -> Int64 {
         switch tier {
         case 1: return 30_000

@@ -140,7 +140,8 @@ public struct KeypadEmulator {
         return out
     }
 
-    /// Feedback for an Error Report; a lockout tier starts the keypad's own countdown.
+    /// Feedback for an Error Report; a lockout tier starts the keypad's own countdown (the tier's
+    /// shortest lockout: the lock does not say how long its doubling third tier lasts).
     private mutating func feedback(for code: NukiErrorCode, at now: LockInstant) -> PeripheralFeedback {
         switch code {
         case .codeInvalid:

@@ -89,6 +89,27 @@ import Testing
         #expect(log.codeID == 1 && log.completionStatus == .success && log.action == .unlock)
     }
 
+    /// After the first 30 min of the third tier, every further 5 wrong codes double it, up to 24 h.
+    @Test func thirdTierDoublesUpToADay() throws {
+        #expect((1...11).map { KeypadLockout.lockoutMilliseconds(afterFailures: $0 * 5) } == [
+            30_000, 300_000, 1_800_000, 3_600_000, 7_200_000, 14_400_000, 28_800_000, 57_600_000, 86_400_000, 86_400_000, 86_400_000,
+        ])
+        #expect(KeypadLockout.lockoutMilliseconds(afterFailures: 7) == 0)
+        #expect(KeypadLockout.lockoutMilliseconds(afterFailures: 5_000_000) == KeypadLockout.maximumLockoutMilliseconds)
+        var m = try Self.machine()
+        _ = try Self.add(&m, 456_789)
+        var now = Self.t0
+        for step in 1...4 {
+            for _ in 0..<4 { #expect(Self.enter(&m, 999_999, at: now) == .codeInvalid) }
+            _ = Self.enter(&m, 999_999, at: now)
+            now = now.adding(milliseconds: KeypadLockout.lockoutMilliseconds(afterFailures: step * 5))
+        }
+        // 20 wrong codes: the fourth lockout is 1 h, still reported as the third tier.
+        #expect(m.keypadLockout.active(at: now.adding(milliseconds: -1))?.code == .codeInvalidTimeout3)
+        #expect(Self.enter(&m, 456_789, at: now.adding(milliseconds: -1)) == .codeInvalidTimeout3)
+        #expect(Self.enter(&m, 456_789, at: now) == nil)
+    }
+
     @Test func lockoutTiersEscalateAndHoldAgainstTheRightCode() throws {
         var m = try Self.machine()
         _ = try Self.add(&m, 456_789)
