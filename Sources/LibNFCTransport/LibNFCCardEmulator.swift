@@ -6,8 +6,11 @@ import LockNFC
 /// each APDU with ``LockNFC/NFCCardApplication``. ``emulate(_:uid:onAnswer:)`` returns when the
 /// reader releases the card.
 public final class LibNFCCardEmulator: @unchecked Sendable {
+    /// The libnfc device the card is emulated on (target mode).
     public let device: LibNFCDevice
 
+    /// Opens the libnfc device at `connstring` (e.g. `pn532_uart:/dev/pts/3`). Throws
+    /// ``LockNFC/NFCError`` ``LockNFC/NFCError/Code/transport`` when libnfc cannot be initialised or cannot open it.
     public init(connstring: String) throws(NFCError) {
         device = try LibNFCDevice(connstring: connstring)
     }

@@ -7,8 +7,11 @@ import LockNFC
 public final class LibNFCDevice: @unchecked Sendable {
     var context: OpaquePointer?
     var device: OpaquePointer?
+    /// The libnfc connection string the device was opened with, e.g. `pn532_uart:/dev/pts/3`.
     public let connstring: String
 
+    /// Initialises a libnfc context (`nfc_init`) and opens `connstring` (`nfc_open`). Throws
+    /// ``LockNFC/NFCError`` ``LockNFC/NFCError/Code/transport`` when either fails.
     public init(connstring: String) throws(NFCError) {
         self.connstring = connstring
         var context: OpaquePointer?
@@ -30,6 +33,8 @@ public final class LibNFCDevice: @unchecked Sendable {
         return String(cString: name)
     }
 
+    /// Closes the device (`nfc_close`) and frees its context (`nfc_exit`); later calls do nothing, and
+    /// later use throws ``LockNFC/NFCError/Code/transport``.
     public func close() {
         if let device { nfc_close(device) }
         if let context { nfc_exit(context) }

@@ -6,10 +6,14 @@ import LockWire
 /// carries APDUs to it (`nfc_initiator_transceive_bytes`, which the PN532 sends as
 /// InDataExchange with ISO 14443-4 framing). An ``LockNFC/NFCCardChannel``.
 public final class LibNFCReader: NFCCardChannel, @unchecked Sendable {
+    /// The libnfc device the reader runs on (initiator mode).
     public let device: LibNFCDevice
     /// Per-APDU timeout handed to libnfc.
     public var timeoutMilliseconds: Int32 = 3_000
 
+    /// Opens `connstring`, puts the device in initiator mode (`nfc_initiator_init`) and turns off
+    /// infinite select, so ``selectCard()`` polls once. Throws ``LockNFC/NFCError``: `transport` when
+    /// the device cannot be opened; a failed `nfc_initiator_init` maps as in ``transceive(_:)``.
     public init(connstring: String) throws(NFCError) {
         device = try LibNFCDevice(connstring: connstring)
         _ = try device.check(nfc_initiator_init(try device.handle()), "nfc_initiator_init")
@@ -27,6 +31,10 @@ public final class LibNFCReader: NFCCardChannel, @unchecked Sendable {
         return withUnsafeBytes(of: target.nti.nai.abtUid) { Array($0.prefix(count)) }
     }
 
+    /// ``LockNFC/NFCCardChannel``: sends one command APDU to the selected card
+    /// (`nfc_initiator_transceive_bytes`, up to 264 response bytes, ``timeoutMilliseconds``) and returns
+    /// the response APDU (data ‖ SW1 SW2). Throws ``LockNFC/NFCError``: `timeout` (NFC_ETIMEOUT), `released`
+    /// (NFC_ETGRELEASED), `noCard` (NFC_ENOTSUCHDEV), `transport` (any other failure, or the device closed).
     public func transceive(_ command: [UInt8]) throws(NFCError) -> [UInt8] {
         var answer = [UInt8](repeating: 0, count: 264)
         let handle = try device.handle()

@@ -8,9 +8,13 @@
 /// The decoder skips anything before a start code (libnfc's wake-up preamble `55 55 00 …`), drops
 /// a frame whose checksums fail and resynchronises on the next start code.
 public enum PN532Frame {
+    /// TFI D4: a frame from the host to the PN532 (a command).
     public static let hostToPN532: UInt8 = 0xD4
+    /// TFI D5: a frame from the PN532 to the host (a response, command code + 1 first).
     public static let pn532ToHost: UInt8 = 0xD5
+    /// The ACK frame `00 00 FF 00 FF 00`: a command was received.
     public static let ack: [UInt8] = [0x00, 0x00, 0xFF, 0x00, 0xFF, 0x00]
+    /// The NACK frame `00 00 FF FF 00 00`: asks the other side to send its last frame again.
     public static let nack: [UInt8] = [0x00, 0x00, 0xFF, 0xFF, 0x00, 0x00]
     /// The syntax error frame (application level error).
     public static let error: [UInt8] = [0x00, 0x00, 0xFF, 0x01, 0xFF, 0x7F, 0x81, 0x00]
@@ -34,7 +38,9 @@ public enum PN532Frame {
 
     /// What the decoder found in the byte stream.
     public enum Item: Hashable, Sendable {
+        /// An ACK frame `00 00 FF 00 FF 00`.
         case ack
+        /// A NACK frame `00 00 FF FF 00 00`.
         case nack
         /// An information frame: its TFI and data (command code first).
         case frame(tfi: UInt8, data: [UInt8])
@@ -46,8 +52,12 @@ public enum PN532Frame {
         /// Most bytes buffered while waiting for a frame to complete.
         public static let maxBuffered = 1 << 16
 
+        /// A decoder with nothing buffered.
         public init() {}
 
+        /// Buffers `bytes` and returns every item now complete, in order (empty when more bytes are needed).
+        /// Bytes before a start code and frames with a wrong LCS or DCS are dropped; the error frame decodes
+        /// as `.frame(tfi: 0x7F, data: [])`. Over ``maxBuffered`` bytes left waiting, the buffer is discarded.
         public mutating func append(_ bytes: [UInt8]) -> [Item] {
             buffer += bytes
             var items: [Item] = []

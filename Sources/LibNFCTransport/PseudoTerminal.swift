@@ -10,11 +10,14 @@ import Glibc
 /// descriptor stays open, so the master never reads EIO between two libnfc sessions
 /// (`real-stacks.md` §NFC).
 public final class PseudoTerminal: @unchecked Sendable {
+    /// The master side's file descriptor, kept by the emulator; closed on deinit.
     public let masterFD: Int32
     private let slaveFD: Int32
     /// The slave's path, e.g. /dev/pts/3.
     public let path: String
 
+    /// Opens a pty pair (`posix_openpt`, `grantpt`, `unlockpt`, `ptsname_r`), opens the slave and
+    /// sets it raw at 115200 baud. Throws ``NFCTransportError`` naming the system call that failed and its `strerror`.
     public init() throws(NFCTransportError) {
         let master = posix_openpt(O_RDWR | O_NOCTTY)
         guard master >= 0 else { throw NFCTransportError.system("posix_openpt", errno) }

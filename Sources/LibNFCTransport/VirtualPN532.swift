@@ -15,7 +15,9 @@ import LockNFC
 /// probes and polls of other card types find nothing (status 0x01 timeout, NbTg 0); unknown
 /// commands get the error frame. A fresh instance (fresh pty) per session is the safe use.
 public final class VirtualPN532: @unchecked Sendable {
+    /// The pty it answers on; libnfc opens its slave ``PseudoTerminal/path``.
     public let terminal: PseudoTerminal
+    /// The RF field it polls as a reader and places itself in as a card.
     public let field: VirtualRFField
     /// How long InListPassiveTarget waits for a card before answering "none".
     public let pollTimeoutMilliseconds: Int
@@ -34,6 +36,8 @@ public final class VirtualPN532: @unchecked Sendable {
     /// The libnfc connection string of this device.
     public var connstring: String { "pn532_uart:\(terminal.path)" }
 
+    /// A PN532 on a fresh pty, joined to `field`; it answers only after ``start()`` (or ``receive(_:)``).
+    /// Timeouts are in milliseconds. Throws ``NFCTransportError`` when the pty cannot be created.
     public init(field: VirtualRFField, pollTimeoutMilliseconds: Int = 2_000, exchangeTimeoutMilliseconds: Int = 5_000) throws(NFCTransportError) {
         terminal = try PseudoTerminal()
         self.field = field

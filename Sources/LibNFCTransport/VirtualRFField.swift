@@ -20,6 +20,7 @@ public final class VirtualRFField: @unchecked Sendable {
     private let condition = NSCondition()
     private var cards: [any VirtualFieldCard] = []
 
+    /// An empty field.
     public init() {}
 
     /// A card enters the field.
@@ -52,11 +53,13 @@ public final class VirtualRFField: @unchecked Sendable {
 /// An NFC card application held in the field in process (the `latchkey nfc virtual-reader` card,
 /// tests). `onAnswer` sees the card's counter after every APDU, to persist it.
 public final class VirtualCardApplet: VirtualFieldCard, @unchecked Sendable {
+    /// The UID shown at anticollision (ISO/IEC 14443-3), as given at init.
     public let uid: [UInt8]
     private let lock = NSLock()
     private var application: NFCCardApplication
     private let onAnswer: @Sendable (UInt32) -> Void
 
+    /// Holds `application` with `uid` (4, 7 or 10 bytes); `onAnswer` gets the counter after every APDU.
     public init(_ application: NFCCardApplication, uid: [UInt8], onAnswer: @escaping @Sendable (UInt32) -> Void = { _ in }) {
         self.application = application
         self.uid = uid
@@ -66,8 +69,11 @@ public final class VirtualCardApplet: VirtualFieldCard, @unchecked Sendable {
     /// The card's last used counter.
     public var counter: UInt32 { lock.withLock { application.counter } }
 
+    /// Always true: an in-process card never leaves.
     public func activate() -> Bool { true }
 
+    /// Answers `apdu` at once with ``LockNFC/NFCCardApplication`` (never nil; the timeout is unused),
+    /// then calls `onAnswer` with the counter.
     public func exchange(_ apdu: [UInt8], timeoutMilliseconds: Int) -> [UInt8]? {
         let (answer, counter): ([UInt8], UInt32) = lock.withLock {
             let answer: [UInt8] = application.respond(to: apdu)
@@ -77,6 +83,7 @@ public final class VirtualCardApplet: VirtualFieldCard, @unchecked Sendable {
         return answer
     }
 
+    /// Deselects the application.
     public func release() { lock.withLock { application.deselect() } }
 }
 

@@ -6,10 +6,15 @@ import LockWire
 /// lengths (a 00 byte followed by two length bytes where Lc would be) are refused: no Latchkey APDU
 /// needs them.
 public struct CommandAPDU: Hashable, Sendable {
+    /// Class byte CLA, e.g. 00 (interindustry) or 80 (proprietary).
     public var cla: UInt8
+    /// Instruction byte INS, e.g. A4 (SELECT) or A1 (AUTHENTICATE).
     public var ins: UInt8
+    /// Parameter byte P1.
     public var p1: UInt8
+    /// Parameter byte P2.
     public var p2: UInt8
+    /// Command data field, 0–255 bytes; its count is encoded as Lc (absent when empty).
     public var data: [UInt8]
     /// Expected response length: nil for none (cases 1 and 3), 1–256 otherwise.
     public var le: Int?
@@ -17,6 +22,8 @@ public struct CommandAPDU: Hashable, Sendable {
     /// Most data bytes in a short APDU.
     public static let maxDataCount = 255
 
+    /// An APDU from its fields, not validated: keep `data` within ``maxDataCount`` bytes and `le` nil
+    /// or 1–256, or ``encoded`` clamps them.
     public init(cla: UInt8, ins: UInt8, p1: UInt8, p2: UInt8, data: [UInt8] = [], le: Int? = nil) {
         self.cla = cla
         self.ins = ins

@@ -14,12 +14,17 @@ import LockWire
 /// The counter must be persisted after every answer (``counter``), before the answer leaves the
 /// card, so a crash never repeats a counter.
 public struct NFCCardApplication: NFCCardChannel, Sendable {
+    /// The credential id (the fob's authorization id) the SELECT response announces, u32 LE.
     public let credentialID: UInt32
     let key: NFCCardKey
     /// The last counter the card used (0: never answered).
     public private(set) var counter: UInt32
+    /// Whether the Latchkey AID is selected: set by SELECT of it, cleared by SELECT of another AID
+    /// or ``deselect()``. AUTHENTICATE answers 69 82 while false.
     public private(set) var isSelected = false
 
+    /// A card application for `credentialID` holding the card `key`, resuming at the persisted
+    /// `counter` (0 for a new card). Starts deselected.
     public init(credentialID: UInt32, key: NFCCardKey, counter: UInt32 = 0) {
         self.credentialID = credentialID
         self.key = key

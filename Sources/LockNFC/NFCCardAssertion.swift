@@ -7,10 +7,14 @@ import LockWire
 /// The counter goes up by one on every answer; the lock keeps the highest one it accepted per
 /// credential and refuses anything not above it (`security.md` F-03).
 public struct NFCCardAssertion: Hashable, Sendable {
+    /// The credential id the card answers for (u32 LE on the wire).
     public var credentialID: UInt32
+    /// The card's tap counter for this answer (u32 LE on the wire), one above its previous answer.
     public var counter: UInt32
+    /// HMAC-SHA256(card key, challenge ‖ credential id u32 LE ‖ counter u32 LE), 32 bytes.
     public var authenticator: Bytes32
 
+    /// An assertion from its fields, as decoded; not verified (see ``verifies(key:challenge:)``).
     public init(credentialID: UInt32, counter: UInt32, authenticator: Bytes32) {
         self.credentialID = credentialID
         self.counter = counter
@@ -49,6 +53,8 @@ public struct NFCCardAssertion: Hashable, Sendable {
         }
     }
 
+    /// The 40 data bytes of the AUTHENTICATE response: credential id u32 LE, counter u32 LE,
+    /// authenticator (32). The inverse of ``init(decoding:)``.
     public var encoded: [UInt8] {
         var w = WireWriter()
         w.write(credentialID)

@@ -9,6 +9,7 @@ import LockWire
 ///
 /// The credential id is the fob's authorization id. Kept in zeroing storage (``LockCrypto/SecretBytes``).
 public struct NFCCardKey: Sendable, CustomStringConvertible {
+    /// The 32 key bytes, in zeroing storage.
     public let secret: SecretBytes
 
     /// Wraps stored key bytes (32); nil for another size.
@@ -28,5 +29,6 @@ public struct NFCCardKey: Sendable, CustomStringConvertible {
 
     private init(secret: SecretBytes) { self.secret = secret }
 
+    /// Always `NFCCardKey(redacted)`: the key bytes never reach logs.
     public var description: String { "NFCCardKey(redacted)" }
 }

@@ -5,9 +5,12 @@ import LockWire
 /// assertion. A UID-only tag has no assertion; the keypad still relays the attempt, and the lock
 /// refuses and logs it (`security.md` F-01).
 public struct NFCCardRead: Hashable, Sendable {
+    /// The UID the card announced at anticollision (ISO/IEC 14443-3): 4, 7 or 10 bytes.
     public var uid: [UInt8]
+    /// The card's answer to AUTHENTICATE; nil when the card has no Latchkey application.
     public var assertion: NFCCardAssertion?
 
+    /// A read of the card with `uid`, with its assertion or nil.
     public init(uid: [UInt8], assertion: NFCCardAssertion?) {
         self.uid = uid
         self.assertion = assertion

@@ -3,6 +3,8 @@
 /// Decoders and the reader throw it; the card never throws (it answers with a status word).
 /// Design: `design.md` §4 item 1 (a struct over a private enum, as `NIOSSHError`).
 public struct NFCError: Error, Hashable, Sendable, CustomStringConvertible {
+    /// The machine-readable kind of an ``NFCError``; compare it with the named constants
+    /// (`error.code == .noApplication`).
     public struct Code: Hashable, Sendable, CustomStringConvertible {
         private enum Base: Hashable, Sendable {
             case malformedAPDU, statusWord, noApplication, badResponse, transport, noCard, released, timeout
@@ -28,6 +30,7 @@ public struct NFCError: Error, Hashable, Sendable, CustomStringConvertible {
         /// The peer did not answer in time.
         public static let timeout = Code(.timeout)
 
+        /// The code's name, e.g. `malformedAPDU`.
         public var description: String {
             switch base {
             case .malformedAPDU: return "malformedAPDU"
@@ -42,13 +45,17 @@ public struct NFCError: Error, Hashable, Sendable, CustomStringConvertible {
         }
     }
 
+    /// What went wrong, for code to act on.
     public let code: Code
+    /// A human-readable explanation (lengths, status words, libnfc's message).
     public let reason: String
 
+    /// An error of kind `code` explained by `reason`.
     public init(_ code: Code, _ reason: String) {
         self.code = code
         self.reason = reason
     }
 
+    /// `code: reason`, e.g. `statusWord: AUTHENTICATE answered SW 6982`.
     public var description: String { "\(code): \(reason)" }
 }

@@ -1,8 +1,11 @@
 /// A response APDU (ISO/IEC 7816-4 §5.1): data followed by the status word SW1 SW2.
 public struct ResponseAPDU: Hashable, Sendable {
+    /// The response data field (empty for a bare status word).
     public var data: [UInt8]
+    /// The trailing status word SW1-SW2.
     public var status: StatusWord
 
+    /// A response of `data` (empty by default) and `status`.
     public init(data: [UInt8] = [], status: StatusWord) {
         self.data = data
         self.status = status
@@ -15,5 +18,6 @@ public struct ResponseAPDU: Hashable, Sendable {
         status = StatusWord(sw1: bytes[bytes.count - 2], sw2: bytes[bytes.count - 1])
     }
 
+    /// The encoded bytes: data ‖ SW1 SW2.
     public var encoded: [UInt8] { data + [status.sw1, status.sw2] }
 }

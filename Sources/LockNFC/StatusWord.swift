@@ -3,11 +3,16 @@
 ///
 /// Only the status words the Latchkey card application answers with are named.
 public struct StatusWord: Hashable, Sendable, CustomStringConvertible {
+    /// SW1 in the high byte, SW2 in the low byte (0x6A82 for 6A 82).
     public let rawValue: UInt16
+    /// The status word SW1 SW2 = `rawValue` high byte, low byte.
     public init(rawValue: UInt16) { self.rawValue = rawValue }
+    /// The status word from its two bytes as they arrive, SW1 first.
     public init(sw1: UInt8, sw2: UInt8) { rawValue = UInt16(sw1) << 8 | UInt16(sw2) }
 
+    /// The first status byte SW1 (high byte of ``rawValue``).
     public var sw1: UInt8 { UInt8(rawValue >> 8) }
+    /// The second status byte SW2 (low byte of ``rawValue``).
     public var sw2: UInt8 { UInt8(rawValue & 0xFF) }
 
     /// 90 00: normal processing.
@@ -27,6 +32,7 @@ public struct StatusWord: Hashable, Sendable, CustomStringConvertible {
     /// 6E 00: class not supported.
     public static let classNotSupported = Self(rawValue: 0x6E00)
 
+    /// Four uppercase hex digits, SW1 then SW2, e.g. `6A82`.
     public var description: String {
         let hex = String(rawValue, radix: 16, uppercase: true)
         return String(repeating: "0", count: max(0, 4 - hex.count)) + hex
