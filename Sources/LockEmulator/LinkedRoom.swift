@@ -198,13 +198,12 @@ public final class LinkedRoom: LockRoom {
             if case .discoveryCompleted(let found) = event { services = found; return true }
             return false
         }
-        let wanted: [(Characteristic, ATTUUID)] = [
-            (.pairingGDIO, NukiUUIDs.pairingGDIO), (.keyturnerGDIO, NukiUUIDs.keyturnerGDIO), (.keyturnerUSDIO, NukiUUIDs.keyturnerUSDIO),
-        ]
-        for (which, uuid) in wanted {
-            guard let characteristic = services.flatMap(\.characteristics).first(where: { $0.uuid == uuid }) else {
-                throw Failure(reason: "the lock has no characteristic \(uuid)")
-            }
+        let found: [(Characteristic, GATTCharacteristic)]
+        switch Characteristic.locate(in: services) {
+        case .success(let all): found = all
+        case .failure(let missing): throw Failure(reason: "the lock has no characteristic \(missing.uuid)")
+        }
+        for (which, characteristic) in found {
             member.handles[which] = characteristic.valueHandle
             try setUp(&member, .setIndications(characteristic, enabled: true)) { if case .valueWritten = $0 { true } else { false } }
         }

@@ -37,13 +37,12 @@ public final class PeripheralClient {
             if case .discoveryCompleted(let found) = event { services = found; return true }
             return false
         }
-        let wanted: [(Characteristic, ATTUUID)] = [
-            (.pairingGDIO, NukiUUIDs.pairingGDIO), (.keyturnerGDIO, NukiUUIDs.keyturnerGDIO), (.keyturnerUSDIO, NukiUUIDs.keyturnerUSDIO),
-        ]
-        for (name, uuid) in wanted {
-            guard let characteristic = services.flatMap(\.characteristics).first(where: { $0.uuid == uuid }) else {
-                throw Failure(reason: "the lock has no characteristic \(uuid)")
-            }
+        let found: [(Characteristic, GATTCharacteristic)]
+        switch Characteristic.locate(in: services) {
+        case .success(let all): found = all
+        case .failure(let missing): throw Failure(reason: "the lock has no characteristic \(missing.uuid)")
+        }
+        for (name, characteristic) in found {
             handles[name] = characteristic.valueHandle
             try pump(gatt.perform(.setIndications(characteristic, enabled: true), at: monotonic), until: deadline) { event in
                 if case .valueWritten = event { return true }

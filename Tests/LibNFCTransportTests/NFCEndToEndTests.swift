@@ -15,82 +15,107 @@ import Testing
 /// field, and the keypad talking to the lock over GATT on the SOCK_SEQPACKET socket link.
 @Suite("NFC end to end through libnfc", .serialized)
 struct NFCEndToEndTests {
-    final class Running: @unchecked Sendable {
-        var server: LockServer?
-        var stop = false
-        let stopped = DispatchSemaphore(value: 0)
+    /// The lock served on the socket link from its own thread, two virtual PN532s in one field (the
+    /// fob's card side and the keypad's reader side) and the keypad's GATT client.
+    final class Stage: @unchecked Sendable {
+        /// The lock's loop on its own thread.
+        final class Loop: @unchecked Sendable {
+            let server: LockServer
+            var stop = false
+            let stopped = DispatchSemaphore(value: 0)
+            init(_ server: LockServer) {
+                self.server = server
+                Thread { [self] in
+                    while !self.stop { self.server.step(timeout: .milliseconds(5)) }
+                    self.server.stop()
+                    self.stopped.signal()
+                }.start()
+            }
+        }
+
+        let fixture: NFCRoomFixture
+        let folder: DiscoveryFolder
+        let field = VirtualRFField()
+        let cardSide: VirtualPN532
+        let readerSide: VirtualPN532
+        let loop: Loop
+        let client: PeripheralClient
+        /// What the keypad's reader read last.
+        var lastRead: NFCCardRead?
+
+        init() throws {
+            // Keypad, fob and phone paired in process (real pairing flow), then the lock served on a socket.
+            fixture = try NFCRoomFixture(start: LockServer.wallClock())
+            folder = DiscoveryFolder(path: NSTemporaryDirectory() + "latchkey-nfc-\(UUID().uuidString)")
+            cardSide = try NFCTestSupport.pn532(field, label: "fob")
+            readerSide = try NFCTestSupport.pn532(field, label: "keypad")
+            loop = Loop(try LockServer(engine: fixture.detachedLock, folder: folder, statePath: nil) { _ in })
+            client = try PeripheralClient(folder: folder)
+        }
+
+        /// Presents whatever is in the field to the keypad's libnfc reader and relays the read.
+        func tap(_ keypad: inout KeypadEmulator) throws -> [PeripheralFeedback] {
+            try client.run(&keypad, start: keypad.cardPresented(at: LockServer.wallClock()), cardReader: { challenge in
+                Result { () throws(NFCError) -> NFCCardRead in
+                    let reader = try LibNFCReader(connstring: self.readerSide.connstring)
+                    defer { reader.device.close() }
+                    let read = try reader.read(challenge: challenge)
+                    self.lastRead = read
+                    return read
+                }
+            })
+        }
+
+        /// Stops the lock's thread and returns its final state.
+        func finish() -> LockMachine {
+            loop.stop = true
+            #expect(loop.stopped.wait(timeout: .now() + 5) == .success)
+            readerSide.stop()
+            cardSide.stop()
+            return loop.server.engine.machine
+        }
+
+        /// The completion statuses of the NFC Keypad Action log entries, oldest first.
+        static func nfcStatuses(_ machine: LockMachine) -> [CompletionStatus] {
+            machine.log.entries.compactMap { entry -> CompletionStatus? in
+                if case .keypadAction(let k) = entry.event, k.source == .nfc { return k.completionStatus }
+                return nil
+            }
+        }
+    }
+
+    /// A tag that only has a UID (no Latchkey application).
+    final class Tag: VirtualFieldCard, @unchecked Sendable {
+        let uid: [UInt8]
+        init(uid: [UInt8]) { self.uid = uid }
+        func activate() -> Bool { true }
+        func exchange(_ apdu: [UInt8], timeoutMilliseconds: Int) -> [UInt8]? { [0x6A, 0x82] }
+        func release() {}
     }
 
     @Test func fobCardUnlocksThroughLibnfcAndTheSocketLink() throws {
-        // Keypad and fob paired in process (real pairing flow), then the lock served on a socket.
-        let fixture = try NFCRoomFixture(start: LockServer.wallClock())
-        var keypad = try #require(fixture.keypad)
-        let fob = try #require(fixture.fob)
+        let stage = try Stage()
+        var keypad = try #require(stage.fixture.keypad)
+        let fob = try #require(stage.fixture.fob)
         let fobCard = try #require(fob.nfcCard)
-        let fobID = try #require(fixture.authID("fob"))
+        let fobID = try #require(stage.fixture.authID("fob"))
+        let card = TwoPN532Tests.emulate(on: stage.cardSide.connstring, card: fobCard, uid: FobEmulator.nfcUID(fobID: fob.fobID))
 
-        let folder = DiscoveryFolder(path: NSTemporaryDirectory() + "latchkey-nfc-\(UUID().uuidString)")
-        let running = Running()
-        running.server = try LockServer(engine: fixture.detachedLock, folder: folder, statePath: nil) { _ in }
-        let thread = Thread {
-            while !running.stop { running.server?.step(timeout: .milliseconds(5)) }
-            running.server?.stop()
-            running.stopped.signal()
-        }
-        thread.start()
-
-        let field = VirtualRFField()
-        let cardSide = try NFCTestSupport.pn532(field, label: "fob")
-        let readerSide = try NFCTestSupport.pn532(field, label: "keypad")
-        defer {
-            readerSide.stop()
-            cardSide.stop()
-        }
-        let card = TwoPN532Tests.emulate(on: cardSide.connstring, card: fobCard, uid: FobEmulator.nfcUID(fobID: fob.fobID))
-
-        let client = try PeripheralClient(folder: folder)
         let started = ContinuousClock.now
-        let feedback = try client.run(&keypad, start: keypad.cardPresented(at: LockServer.wallClock()), cardReader: { challenge in
-            Result { () throws(NFCError) -> NFCCardRead in
-                let reader = try LibNFCReader(connstring: readerSide.connstring)
-                defer { reader.device.close() }
-                return try reader.read(challenge: challenge)
-            }
-        })
-        #expect(feedback == [.accepted(.keypadAction)])
+        #expect(try stage.tap(&keypad) == [.accepted(.keypadAction)])
         #expect(card.done.wait(timeout: .now() + 10) == .success)
         #expect(card.error == nil)
         #expect(card.counter == 1)
 
         // A UID-only tag with the fob's UID, on the same reader: refused by the lock.
-        final class Tag: VirtualFieldCard, @unchecked Sendable {
-            let uid: [UInt8]
-            init(uid: [UInt8]) { self.uid = uid }
-            func activate() -> Bool { true }
-            func exchange(_ apdu: [UInt8], timeoutMilliseconds: Int) -> [UInt8]? { [0x6A, 0x82] }
-            func release() {}
-        }
-        field.place(Tag(uid: FobEmulator.nfcUID(fobID: fob.fobID)))
-        let refused = try client.run(&keypad, start: keypad.cardPresented(at: LockServer.wallClock()), cardReader: { challenge in
-            Result { () throws(NFCError) -> NFCCardRead in
-                let reader = try LibNFCReader(connstring: readerSide.connstring)
-                defer { reader.device.close() }
-                return try reader.read(challenge: challenge)
-            }
-        })
-        #expect(refused == [.refused(.notAuthorized)])
+        stage.field.place(Tag(uid: FobEmulator.nfcUID(fobID: fob.fobID)))
+        #expect(try stage.tap(&keypad) == [.refused(.notAuthorized)])
         #expect(ContinuousClock.now - started < .seconds(15))
 
-        running.stop = true
-        #expect(running.stopped.wait(timeout: .now() + 5) == .success)
-        let machine = try #require(running.server?.engine.machine)
+        let machine = stage.finish()
         #expect(machine.lockState == .unlocked)
         #expect(machine.nfcCounters[fobID] == 1)
-        let statuses = machine.log.entries.compactMap { entry -> CompletionStatus? in
-            if case .keypadAction(let k) = entry.event, k.source == .nfc { return k.completionStatus }
-            return nil
-        }
-        #expect(statuses == [.success, .nfcNotAuthentic])
+        #expect(Stage.nfcStatuses(machine) == [.success, .nfcNotAuthentic])
     }
 
     /// Plays back a recorded AUTHENTICATE answer to any challenge (an eavesdropper's replay); SELECT
@@ -119,73 +144,45 @@ struct NFCEndToEndTests {
     /// keypad on the socket link): a replayed answer (0x20, logged 0xE8), a card whose counter rolls
     /// back (0x22, 0xE9), the fob outside its time window (0x27, 0xEB) and the revoked fob (0x20,
     /// 0xE8). Each changes nothing but the log.
+    /// The refusals on the same path (fob card and attacks at a libnfc reader on a virtual PN532,
+    /// keypad on the socket link): a replayed answer (0x20, logged 0xE8), a card whose counter rolls
+    /// back (0x22, 0xE9), the fob outside its time window (0x27, 0xEB) and the revoked fob (0x20,
+    /// 0xE8). Each changes nothing but the log.
     @Test func replayedRolledBackOutOfWindowAndRevokedTapsAreRefused() throws {
-        let fixture = try NFCRoomFixture(start: LockServer.wallClock())
-        var keypad = try #require(fixture.keypad)
-        let fob = try #require(fixture.fob)
+        let stage = try Stage()
+        var keypad = try #require(stage.fixture.keypad)
+        let fob = try #require(stage.fixture.fob)
         let fobCard = try #require(fob.nfcCard)
-        let fobID = try #require(fixture.authID("fob"))
-        guard case .app(var phone)? = fixture.room.devices["phone"]?.device else {
+        let fobID = try #require(stage.fixture.authID("fob"))
+        guard case .app(var phone)? = stage.fixture.room.devices["phone"]?.device else {
             Issue.record("no phone in the fixture")
             return
         }
         let uid = FobEmulator.nfcUID(fobID: fob.fobID)
-
-        let folder = DiscoveryFolder(path: NSTemporaryDirectory() + "latchkey-nfc-\(UUID().uuidString)")
-        let running = Running()
-        running.server = try LockServer(engine: fixture.detachedLock, folder: folder, statePath: nil) { _ in }
-        let thread = Thread {
-            while !running.stop { running.server?.step(timeout: .milliseconds(5)) }
-            running.server?.stop()
-            running.stopped.signal()
-        }
-        thread.start()
-
-        let field = VirtualRFField()
-        let cardSide = try NFCTestSupport.pn532(field, label: "fob")
-        let readerSide = try NFCTestSupport.pn532(field, label: "keypad")
-        defer {
-            readerSide.stop()
-            cardSide.stop()
-        }
-        let client = try PeripheralClient(folder: folder)
-        let phoneClient = try PeripheralClient(folder: folder)
-        final class Box: @unchecked Sendable { var read: NFCCardRead? }
-        let last = Box()
-        func tap() throws -> [PeripheralFeedback] {
-            try client.run(&keypad, start: keypad.cardPresented(at: LockServer.wallClock()), cardReader: { challenge in
-                Result { () throws(NFCError) -> NFCCardRead in
-                    let reader = try LibNFCReader(connstring: readerSide.connstring)
-                    defer { reader.device.close() }
-                    let read = try reader.read(challenge: challenge)
-                    last.read = read
-                    return read
-                }
-            })
-        }
+        let phoneClient = try PeripheralClient(folder: stage.folder)
         /// The fob's card through libnfc card emulation, as it is after `taps` earlier answers.
         func emulateFob(after taps: Int) throws -> TwoPN532Tests.Outcome {
             var card = fobCard
             for _ in 0..<taps { _ = try NFCCardReader.read(challenge: Bytes32.zero, uid: uid, over: &card) }
-            return TwoPN532Tests.emulate(on: cardSide.connstring, card: card, uid: uid)
+            return TwoPN532Tests.emulate(on: stage.cardSide.connstring, card: card, uid: uid)
         }
 
         // The genuine tap; its answer is recorded by the reader.
         let genuine = try emulateFob(after: 0)
-        #expect(try tap() == [.accepted(.keypadAction)])
+        #expect(try stage.tap(&keypad) == [.accepted(.keypadAction)])
         #expect(genuine.done.wait(timeout: .now() + 10) == .success && genuine.counter == 1)
-        let recorded = try #require(last.read?.assertion)
+        let recorded = try #require(stage.lastRead?.assertion)
         #expect(recorded.counter == 1 && recorded.credentialID == fobID)
 
         // F-02: the recorded answer played back to a new challenge.
         let replay = ReplayCard(uid: uid, application: fobCard, recorded: recorded)
-        field.place(replay)
-        #expect(try tap() == [.refused(.notAuthorized)])
-        field.remove(replay)
+        stage.field.place(replay)
+        #expect(try stage.tap(&keypad) == [.refused(.notAuthorized)])
+        stage.field.remove(replay)
 
         // F-03: a copy of the card from before the genuine tap: its next counter (1) is not above 1.
         let rolledBack = try emulateFob(after: 0)
-        #expect(try tap() == [.refused(.badNonce)])
+        #expect(try stage.tap(&keypad) == [.refused(.badNonce)])
         #expect(rolledBack.done.wait(timeout: .now() + 10) == .success)
 
         // The fob's right ended yesterday (UTC date limits): the genuine card (counter 2) is refused.
@@ -201,7 +198,7 @@ struct NFCEndToEndTests {
         }))
         #expect(limited == [.accepted(.updateAuthorizationEntry)])
         let outOfWindow = try emulateFob(after: 1)
-        #expect(try tap() == [.refused(.timeNotAllowed)])
+        #expect(try stage.tap(&keypad) == [.refused(.timeNotAllowed)])
         #expect(outOfWindow.done.wait(timeout: .now() + 10) == .success)
 
         // The revoked fob (counter 3): refused as unknown.
@@ -210,18 +207,12 @@ struct NFCEndToEndTests {
         }))
         #expect(removed == [.accepted(.removeAuthorizationEntry)])
         let revoked = try emulateFob(after: 2)
-        #expect(try tap() == [.refused(.notAuthorized)])
+        #expect(try stage.tap(&keypad) == [.refused(.notAuthorized)])
         #expect(revoked.done.wait(timeout: .now() + 10) == .success)
 
-        running.stop = true
-        #expect(running.stopped.wait(timeout: .now() + 5) == .success)
-        let machine = try #require(running.server?.engine.machine)
+        let machine = stage.finish()
         #expect(machine.lockState == .unlocked, "only the genuine tap moved the lock")
         #expect(machine.nfcCounters[fobID] == 0, "the revocation dropped the fob's counter with its authorization")
-        let statuses = machine.log.entries.compactMap { entry -> CompletionStatus? in
-            if case .keypadAction(let k) = entry.event, k.source == .nfc { return k.completionStatus }
-            return nil
-        }
-        #expect(statuses == [.success, .nfcNotAuthentic, .nfcCounterNotIncreasing, .nfcNotAllowedNow, .nfcNotAuthentic])
+        #expect(Stage.nfcStatuses(machine) == [.success, .nfcNotAuthentic, .nfcCounterNotIncreasing, .nfcNotAllowedNow, .nfcNotAuthentic])
     }
 }
