@@ -15,9 +15,8 @@ elapsed() { awk -v s="$started" -v n="$(date +%s.%N)" 'BEGIN { printf "%.1f", n 
 
 vm_packages=(qemu-system-x86 linux-image-amd64 busybox-static bluez bluez-test-tools tshark)
 # virtme-ng and Bumble as tested (real-stacks.md §BLE); pyNukiBT as in scripts/interop-pynukibt.sh.
-pip_pins=(virtme-ng==1.42 bumble==0.0.236
-          pynukibt==0.0.20 async-timeout==5.0.1 bleak==3.1.0 bleak-retry-connector==4.7.1
-          construct==2.10.70 crccheck==1.3.1 pynacl==1.6.2)
+source scripts/lib/venv.sh
+pip_pins=(virtme-ng==1.42 bumble==0.0.236 "${PYNUKIBT_PINS[@]}")
 
 echo "== packages"
 missing=()
@@ -36,18 +35,7 @@ packages_done=$(elapsed)
 venv=$repo/.build/bluez-venv
 python=python3
 $python -c 'import sys; sys.exit(sys.version_info < (3, 11))' || { echo "python3 >= 3.11 needed" >&2; exit 1; }
-[ -x "$venv/bin/python" ] || $python -m venv "$venv"
-if ! "$venv/bin/python" - "${pip_pins[@]}" <<'PY'
-import sys
-from importlib.metadata import version, PackageNotFoundError
-try:
-    sys.exit(any(version(n) != v for n, v in (a.split("==") for a in sys.argv[1:])))
-except PackageNotFoundError:
-    sys.exit(1)
-PY
-then
-    "$venv/bin/pip" install -q --disable-pip-version-check "${pip_pins[@]}"
-fi
+ensure_venv "$venv" "${pip_pins[@]}"
 echo "   venv: $("$venv/bin/python" -c 'from importlib.metadata import version as v; print("virtme-ng", v("virtme-ng"), "bumble", v("bumble"), "pyNukiBT", v("pynukibt"))')"
 
 echo "== build (host): latchkey and the test bundle"

@@ -7,9 +7,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 started=$(date +%s)
 
-# Versions resolved from PyPI; async-timeout is an undeclared import of pyNukiBT (protocol.md §11.1).
-pip_pins=(pynukibt==0.0.20 async-timeout==5.0.1 bleak==3.1.0 bleak-retry-connector==4.7.1
-          construct==2.10.70 crccheck==1.3.1 pynacl==1.6.2)
+# Versions resolved from PyPI (scripts/lib/venv.sh); async-timeout is an undeclared import of
+# pyNukiBT (protocol.md §11.1).
+source scripts/lib/venv.sh
 
 echo "== build latchkey"
 swift build --product latchkey 2>&1 | tail -1
@@ -25,18 +25,7 @@ if ! $python -c 'import venv, ensurepip' 2>/dev/null; then  # Debian splits venv
     $sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq python3-venv >/dev/null
 fi
 venv=.build/interop-venv
-[ -x "$venv/bin/python" ] || $python -m venv "$venv"
-if ! "$venv/bin/python" - "${pip_pins[@]}" <<'PY'
-import sys
-from importlib.metadata import version, PackageNotFoundError
-try:
-    sys.exit(any(version(n) != v for n, v in (a.split("==") for a in sys.argv[1:])))
-except PackageNotFoundError:
-    sys.exit(1)
-PY
-then
-    "$venv/bin/pip" install -q --disable-pip-version-check "${pip_pins[@]}"
-fi
+ensure_venv "$venv" "${PYNUKIBT_PINS[@]}"
 "$venv/bin/python" -c 'from importlib.metadata import version as v; print("pyNukiBT", v("pynukibt"), "bleak", v("bleak"), "construct", v("construct"))'
 
 echo "== lock serve"
