@@ -147,7 +147,12 @@ public final class LockServer {
             }
         }
         handle(gatt.tick(now: monotonic), at: now)
-        route(engine.advance(to: clock()))
+        let timed = engine.advance(to: clock())
+        route(timed)
+        // Timers change the state too (a motor step, a run finishing with its log entry, auto lock,
+        // time control): save when they report anything, so a restart never replays a finished run.
+        // (Not on every turn: the clock bookkeeping alone moves each time.)
+        if statePath != nil, timed.contains(where: { if case .event = $0 { true } else { false } }) { save() }
         if !activity && !links.isEmpty && timeout > .zero { Thread.sleep(forTimeInterval: 0.001) }
         return activity
     }
@@ -225,6 +230,7 @@ public final class LockServer {
         try frontEnd.advertise(NukiAdvertisement(nukiID: engine.machine.nukiID, mode: mode))
     }
 
+    /// Writes the state file (atomically) when a state path is given.
     private func save() {
         guard let statePath else { return }
         try? LockStateFile(path: statePath).save(engine)

@@ -58,7 +58,12 @@ public final class PeripheralClient {
             throw Failure(reason: "no lock found in \(folder.path) (start one with `latchkey lock serve`)")
         }
         try self.init(link: try SeqPacketLink.connect(path: device.record.socket), timeout: timeout)
+        lockAddress = device.record.address.description
     }
+
+    /// The discovery address of the lock this client reached through a discovery folder; nil for a
+    /// link handed in directly.
+    public private(set) var lockAddress: String?
 
     deinit { link.close() }
 

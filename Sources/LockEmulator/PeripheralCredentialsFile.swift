@@ -32,6 +32,9 @@ public struct PeripheralCredentialsFile: Codable, Sendable {
     public var batteryPercent: Int
     /// A fob's NFC card counter (last used); nil before its first tap.
     public var nfcCounter: UInt32?
+    /// The discovery address (`54:D2:72:…`) of the lock it paired with over the socket link, so
+    /// later commands reach that lock when several serve; nil in older files and over BlueZ.
+    public var lockAddress: String?
     public var schemaVersion: Int
 
     /// A new peripheral: a fresh key pair from `random`, not paired yet.

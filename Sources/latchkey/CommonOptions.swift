@@ -71,3 +71,23 @@ enum FeedbackPrinter {
         if !ok { throw ExitCode.failure }
     }
 }
+
+/// `--duration SECONDS` of the serving commands (`lock serve`, `nfc virtual-reader`).
+enum ServeDuration {
+    /// The longest accepted duration: one year, in seconds.
+    static let maximumSeconds: Double = 31_536_000
+
+    /// Throws a usage error (exit 64) unless `seconds` is nil or a finite number in (0, one year].
+    static func validate(_ seconds: Double?) throws {
+        guard let seconds else { return }
+        guard seconds.isFinite, seconds > 0, seconds <= maximumSeconds else {
+            throw ValidationError("--duration is a number of seconds above 0 and at most \(Int(maximumSeconds)) (a year)")
+        }
+    }
+
+    /// The instant `seconds` from now, for a value ``validate(_:)`` accepted; nil for none.
+    static func deadline(after seconds: Double?) -> ContinuousClock.Instant? {
+        guard let seconds, seconds.isFinite, seconds > 0 else { return nil }
+        return ContinuousClock.now + .milliseconds(Int64((min(seconds, maximumSeconds) * 1000).rounded(.down)))
+    }
+}

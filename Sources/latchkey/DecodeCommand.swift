@@ -50,7 +50,8 @@ struct DecodeCommand: ParsableCommand {
         if digits.allSatisfy(\.isHexDigit) {
             throw ValidationError("\(what) has an odd number of hex digits (\(digits.count)): \(digits.prefix(40))")
         }
-        throw ValidationError("\(what) is not hex: \(text.prefix(40))")
+        // Echoed input is untrusted: control characters (terminal escapes) are shown escaped.
+        throw ValidationError("\(what) is not hex: \(FrameDecoder.Result.escapingControlCharacters(String(text.prefix(40))))")
     }
 
     static func parseKey(_ text: String) throws -> [UInt8] {

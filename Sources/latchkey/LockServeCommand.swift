@@ -51,6 +51,7 @@ struct LockServeCommand: ParsableCommand {
             throw ValidationError("--transport is socket or bluez:hciN, not \(transport)")
         }
         if let nukiID, UInt32(nukiID, radix: 16) == nil { throw ValidationError("--nuki-id must be 8 hex digits") }
+        try ServeDuration.validate(duration)
         if let nfcTimeBudget, !(0...86_400_000).contains(nfcTimeBudget) {
             throw ValidationError("--nfc-time-budget is 0 to 86400000 milliseconds")
         }
@@ -63,7 +64,25 @@ struct LockServeCommand: ParsableCommand {
         return adapter.hasPrefix("hci") && adapter.dropFirst(3).allSatisfy(\.isNumber) && adapter.count > 3 ? adapter : nil
     }
 
+    /// Takes an exclusive `flock` on `<state>.lock` for the life of the process, so that two locks
+    /// never serve (and write) one state file. Exit 1 when another process holds it.
+    static func claim(_ state: String) throws {
+        let path = state + ".lock"
+        let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
+        guard fd >= 0 else {
+            Diagnostics.print("cannot open \(path): \(String(cString: strerror(errno)))")
+            throw ExitCode.failure
+        }
+        guard flock(fd, LOCK_EX | LOCK_NB) == 0 else {
+            close(fd)
+            Diagnostics.print("another `latchkey lock serve` is serving \(state) (it holds \(path)); stop it first")
+            throw ExitCode.failure
+        }
+        // Kept open on purpose: the lock is released when the process ends, however it ends.
+    }
+
     func run() throws {
+        if let state { try Self.claim(state) }
         let random = SystemRandomSource()
         var engine: LockSessionEngine
         if let state, FileManager.default.fileExists(atPath: state) {
@@ -99,7 +118,7 @@ struct LockServeCommand: ParsableCommand {
         } else {
             server = try LockServer(engine: engine, folder: discovery.folder, statePath: state) { printer.print($0) }
         }
-        let deadline = duration.map { ContinuousClock.now + .milliseconds(Int64($0 * 1000)) }
+        let deadline = ServeDuration.deadline(after: duration)
         signal(SIGTERM) { _ in stopRequested.store(true, ordering: .relaxed) }
         signal(SIGINT) { _ in stopRequested.store(true, ordering: .relaxed) }
         // A parent may have started us with these blocked (the mask is inherited): unblock them.

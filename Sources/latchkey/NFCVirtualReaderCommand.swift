@@ -35,7 +35,7 @@ struct NFCVirtualReaderCommand: ParsableCommand {
         if let tagUID {
             guard let bytes = Hex.decode(tagUID), [4, 7, 10].contains(bytes.count) else { throw ValidationError("--tag-uid is 4, 7 or 10 bytes of hex") }
         }
-        if let duration, !(duration > 0) { throw ValidationError("--duration is a positive number of seconds") }
+        try ServeDuration.validate(duration)
     }
 
     /// A tag that has nothing but its UID.
@@ -95,7 +95,7 @@ struct NFCVirtualReaderCommand: ParsableCommand {
             print(String(decoding: try encoder.encode(devices), as: UTF8.self))
         }
         fflush(nil)
-        let deadline = duration.map { ContinuousClock.now + .milliseconds(Int64($0 * 1000)) }
+        let deadline = ServeDuration.deadline(after: duration)
         signal(SIGTERM) { _ in stopRequested.store(true, ordering: .relaxed) }
         signal(SIGINT) { _ in stopRequested.store(true, ordering: .relaxed) }
         var handled = sigset_t()

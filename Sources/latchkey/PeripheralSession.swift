@@ -21,14 +21,14 @@ enum PeripheralSession {
         return PeripheralCredentialsFile(kind: kind, clientID: id, name: kind == "fob" ? "Fob" : "Keypad", random: random)
     }
 
-    /// Connects to the lock (by address, or the first found; over BlueZ, the first in pairing mode
+    /// Connects to the lock at `address`, or the first found (over BlueZ, the first in pairing mode
     /// when `pairing`).
-    static func connect(_ options: PeripheralOptions, _ discovery: DiscoveryOptions, pairing: Bool) throws -> PeripheralClient {
+    static func connect(_ options: PeripheralOptions, _ discovery: DiscoveryOptions, address: String?, pairing: Bool) throws -> PeripheralClient {
         do {
             if let adapter = options.bluezAdapter {
-                return try PeripheralClient(link: BlueZCentral.connect(adapter: adapter, address: options.address, pairing: pairing))
+                return try PeripheralClient(link: BlueZCentral.connect(adapter: adapter, address: address, pairing: pairing))
             }
-            return try PeripheralClient(folder: discovery.folder, address: options.address)
+            return try PeripheralClient(folder: discovery.folder, address: address)
         } catch {
             Diagnostics.print("\(error)")
             throw ExitCode.failure
@@ -57,6 +57,10 @@ enum PeripheralSession {
 
     /// Loads the state file, makes the peripheral, connects, runs `body`'s request, saves the file
     /// and prints the outcome.
+    /// How long a peripheral command waits for the lock's outcome: a lock'n'go is COMPLETE only after
+    /// Advanced Config's lock'n'go timeout (20 s by default, at most 60 s) and the motor's runs.
+    static let answerTimeout: Duration = .seconds(90)
+
     private static func run<P: BatteryPoweredPeripheral>(
         _ options: PeripheralOptions, _ discovery: DiscoveryOptions, kind: String, pairing: Bool,
         cardReader: (Bytes32) -> Result<NFCCardRead, NFCError> = { _ in .failure(NFCError(.noCard, "no NFC reader")) },
@@ -70,9 +74,14 @@ enum PeripheralSession {
         }
         var peripheral = try make(file, credentials)
         peripheral.battery.set(percent: file.batteryPercent)
-        let client = try connect(options, discovery, pairing: pairing)
-        let feedback = try client.run(&peripheral, start: body(&peripheral), cardReader: cardReader)
-        if let paired = peripheral.credentials { file.store(paired) }
+        // A paired peripheral goes back to the lock it paired with (socket link), unless told otherwise.
+        let address = options.address ?? (pairing || options.bluezAdapter != nil ? nil : file.lockAddress)
+        let client = try connect(options, discovery, address: address, pairing: pairing)
+        let feedback = try client.run(&peripheral, start: body(&peripheral), timeout: answerTimeout, cardReader: cardReader)
+        if let paired = peripheral.credentials {
+            file.store(paired)
+            if pairing, options.bluezAdapter == nil { file.lockAddress = client.lockAddress }
+        }
         file.batteryPercent = peripheral.battery.percent
         try file.save(options.state)
         try FeedbackPrinter.finish(feedback, device: kind, format: options.format)

@@ -135,4 +135,51 @@ import Testing
         let both = try run(["fuzz", "--total", "10", "--per-target", "5"])
         #expect(both.0 == 64)
     }
+
+    /// What a user tripped over: the state file follows a lock action to its end (the timer-driven
+    /// motor steps and log entry, not only the write that started it); a second `lock serve` on the
+    /// same state file is refused (exit 1); a paired fob goes back to the lock it paired with when
+    /// two serve; a `--duration` that is not a finite number of seconds up to a year is a usage error.
+    @Test func stateFileExclusiveUseAndTheLockAPeripheralPairedWith() throws {
+        let folder = NSTemporaryDirectory() + "latchkey-st-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        func serve(_ arguments: [String]) throws -> Process {
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: try Self.binary())
+            process.arguments = ["lock", "serve", "--duration", "60"] + arguments
+            process.currentDirectoryURL = URL(fileURLWithPath: folder)
+            process.environment = ["LATCHKEY_DEVICES_DIR": folder + "/devices"]
+            process.standardOutput = FileHandle.nullDevice
+            process.standardError = FileHandle.nullDevice
+            try process.run()
+            return process
+        }
+        func waitFor(_ name: String) throws {
+            var scan = Run(status: 1, output: "")
+            for _ in 0..<100 where !scan.output.contains(name) {
+                Thread.sleep(forTimeInterval: 0.05)
+                scan = try Self.run(["scan"], in: folder)
+            }
+            #expect(scan.output.contains(name))
+        }
+        for bad in ["1e30", "nan", "inf", "-1", "0"] {
+            #expect(try Self.run(["lock", "serve", "--state", "x.json", "--duration=\(bad)"], in: folder).status == 64, "--duration \(bad)")
+        }
+        let first = try serve(["--state", "a.json", "--pairing", "--nuki-id", "2A37599A"])
+        defer { first.terminate(); first.waitUntilExit() }
+        try waitFor("Nuki_2A37599A")
+        #expect(try Self.run(["lock", "serve", "--state", "a.json", "--duration", "1"], in: folder).status == 1)
+        #expect(try Self.run(["fob", "pair", "--state", "fob.json"], in: folder).output == "fob: paired (auth id 1)\n")
+        let second = try serve(["--state", "b.json", "--nuki-id", "00000001"])
+        defer { second.terminate(); second.waitUntilExit() }
+        try waitFor("Nuki_00000001")
+        let press = try Self.run(["fob", "press", "--state", "fob.json"], in: folder)
+        #expect(press.status == 0 && press.output == "fob: accepted\n")
+        // COMPLETE came after the last motor step; the file already holds the run's end.
+        let data = try Data(contentsOf: URL(fileURLWithPath: folder + "/a.json"))
+        let machine = try #require((try JSONSerialization.jsonObject(with: data) as? [String: Any])?["machine"] as? [String: Any])
+        #expect(machine["lockState"] as? Int == 3, "UNLOCKED saved")
+        #expect(((machine["log"] as? [String: Any])?["entries"] as? [Any])?.count == 1, "the run's log entry saved")
+        #expect(machine["motion"] == nil || machine["motion"] is NSNull, "no run left to replay")
+    }
 }
