@@ -1,5 +1,6 @@
 internal import CNFC
 import LockNFC
+import Synchronization
 
 /// One libnfc device (its own `nfc_context`), opened by connection string, e.g.
 /// `pn532_uart:/dev/pts/3`. Closed (and the context freed) on ``close()`` or deinit.
@@ -14,15 +15,41 @@ public final class LibNFCDevice: @unchecked Sendable {
     /// ``LockNFC/NFCError`` ``LockNFC/NFCError/Code/transport`` when either fails.
     public init(connstring: String) throws(NFCError) {
         self.connstring = connstring
-        var context: OpaquePointer?
-        nfc_init(&context)
-        guard let context else { throw NFCError(.transport, "libnfc could not be initialised (nfc_init)") }
-        guard let device = nfc_open(context, connstring) else {
-            nfc_exit(context)
-            throw NFCError(.transport, "libnfc cannot open \(connstring)")
+        // libnfc's context set-up and tear-down touch process-wide state (its log and configuration
+        // counters), so two threads opening or closing devices at once can corrupt the heap: seen
+        // as "double free or corruption" in a parallel test run. One lock for all of them.
+        let opened = Self.lifecycle.withLock { _ -> (OpaquePointer?, OpaquePointer?) in
+            var context: OpaquePointer?
+            nfc_init(&context)
+            guard let context else { return (nil, nil) }
+            guard let device = nfc_open(context, connstring) else {
+                nfc_exit(context)
+                return (context, nil)
+            }
+            return (context, device)
         }
-        self.context = context
+        guard opened.0 != nil else { throw NFCError(.transport, "libnfc could not be initialised (nfc_init)") }
+        guard let device = opened.1 else { throw NFCError(.transport, "libnfc cannot open \(connstring)") }
+        self.context = opened.0
         self.device = device
+    }
+
+    /// Serialises `nfc_init`/`nfc_open` and `nfc_close`/`nfc_exit` across the process.
+    private static let lifecycle = Mutex(())
+
+    /// libnfc's version string (`nfc_version`), e.g. `1.8.0`.
+    public static var libraryVersion: String { nfc_version().map { String(cString: $0) } ?? "?" }
+
+    /// Whether a libnfc context can be created and released (`nfc_init`, `nfc_exit`), under the same
+    /// process-wide lock as devices; no device is opened.
+    public static func contextWorks() -> Bool {
+        lifecycle.withLock { _ in
+            var context: OpaquePointer?
+            nfc_init(&context)
+            guard let context else { return false }
+            nfc_exit(context)
+            return true
+        }
     }
 
     deinit { close() }
@@ -36,10 +63,14 @@ public final class LibNFCDevice: @unchecked Sendable {
     /// Closes the device (`nfc_close`) and frees its context (`nfc_exit`); later calls do nothing, and
     /// later use throws ``LockNFC/NFCError/Code/transport``.
     public func close() {
-        if let device { nfc_close(device) }
-        if let context { nfc_exit(context) }
-        device = nil
-        context = nil
+        let (device, context) = (self.device, self.context)
+        self.device = nil
+        self.context = nil
+        guard device != nil || context != nil else { return }
+        Self.lifecycle.withLock { _ in
+            if let device { nfc_close(device) }
+            if let context { nfc_exit(context) }
+        }
     }
 
     /// The open device, or a transport error once closed.

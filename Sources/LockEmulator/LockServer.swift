@@ -81,12 +81,17 @@ public final class LockServer {
 
     /// Serves `engine` on the socket link, advertised in `folder` under an address made from Nuki's
     /// OUI 54:D2:72 and the low three octets of the Nuki ID.
-    public convenience init(engine: LockSessionEngine, folder: DiscoveryFolder = DiscoveryFolder(), statePath: String?, onEvent: @escaping (Event) -> Void) throws {
+    public convenience init(
+        engine: LockSessionEngine, folder: DiscoveryFolder = DiscoveryFolder(), statePath: String?, buttonOnSIGUSR1: Bool = true,
+        onEvent: @escaping (Event) -> Void
+    ) throws {
         let nukiID = engine.machine.nukiID
         guard let address = DeviceAddress(octets: [
             0x54, 0xD2, 0x72, UInt8(truncatingIfNeeded: nukiID >> 16), UInt8(truncatingIfNeeded: nukiID >> 8), UInt8(truncatingIfNeeded: nukiID),
         ]) else { throw TransportError(.invalidAddress, "no device address for Nuki ID \(nukiID)") }
-        try self.init(engine: engine, frontEnd: try SocketFrontEnd(folder: folder, address: address), statePath: statePath, onEvent: onEvent)
+        try self.init(
+            engine: engine, frontEnd: try SocketFrontEnd(folder: folder, address: address), statePath: statePath, buttonOnSIGUSR1: buttonOnSIGUSR1,
+            onEvent: onEvent)
     }
 
     deinit {

@@ -1,6 +1,5 @@
 import ArgumentParser
 internal import CBlueZ
-internal import CNFC
 internal import CSodium
 import Foundation
 import LibNFCTransport
@@ -109,11 +108,8 @@ struct DoctorCommand: ParsableCommand {
 
     /// NFC through libnfc (version, and whether a context opens; devices are not probed).
     func nfc() -> Check {
-        let version = nfc_version().map { String(cString: $0) } ?? "?"
-        var context: OpaquePointer?
-        nfc_init(&context)
-        guard let context else { return Check(check: "libnfc", status: "failed", detail: "libnfc \(version): nfc_init failed") }
-        nfc_exit(context)
+        let version = LibNFCDevice.libraryVersion
+        guard LibNFCDevice.contextWorks() else { return Check(check: "libnfc", status: "failed", detail: "libnfc \(version): nfc_init failed") }
         // A virtual PN532 on a pty with a demo card in its field, read through libnfc.
         let virtual: String
         do {
