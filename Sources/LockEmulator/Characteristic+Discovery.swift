@@ -22,6 +22,34 @@ extension Characteristic {
         return .success(found)
     }
 
+    /// The GATT set-up of every Nuki client on a fresh link: exchange the MTU (client Rx 247),
+    /// discover all services, find the three characteristics and enable indications on each. `run`
+    /// performs one procedure and drives the link until its event makes `done` true (blocking or
+    /// stepping a lock in the same thread, as the caller needs).
+    /// - Returns: each characteristic's value handle.
+    /// - Throws: what `run` throws, or `missing(uuid)` for a characteristic the lock does not have.
+    static func setUpNukiClient(
+        run: (GATTClient.Procedure, _ done: (GATTClient.Event) -> Bool) throws -> Void, missing: (ATTUUID) -> any Error
+    ) throws -> [Characteristic: UInt16] {
+        var services: [GATTService] = []
+        try run(.exchangeMTU(clientRxMTU: 247)) { if case .mtuExchanged = $0 { true } else { false } }
+        try run(.discoverAll) { event in
+            if case .discoveryCompleted(let found) = event { services = found; return true }
+            return false
+        }
+        let found: [(Characteristic, GATTCharacteristic)]
+        switch locate(in: services) {
+        case .success(let all): found = all
+        case .failure(let failure): throw missing(failure.uuid)
+        }
+        var handles: [Characteristic: UInt16] = [:]
+        for (which, characteristic) in found {
+            handles[which] = characteristic.valueHandle
+            try run(.setIndications(characteristic, enabled: true)) { if case .valueWritten = $0 { true } else { false } }
+        }
+        return handles
+    }
+
     /// A Nuki characteristic the discovered services lack.
     struct MissingCharacteristic: Error {
         let uuid: ATTUUID

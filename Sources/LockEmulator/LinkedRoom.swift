@@ -192,21 +192,10 @@ public final class LinkedRoom: LockRoom {
         }
         collectServerEvents()
         var member = Member(device: device, link: deviceLink, connection: connection)
-        var services: [GATTService] = []
-        try setUp(&member, .exchangeMTU(clientRxMTU: 247)) { if case .mtuExchanged = $0 { true } else { false } }
-        try setUp(&member, .discoverAll) { event in
-            if case .discoveryCompleted(let found) = event { services = found; return true }
-            return false
-        }
-        let found: [(Characteristic, GATTCharacteristic)]
-        switch Characteristic.locate(in: services) {
-        case .success(let all): found = all
-        case .failure(let missing): throw Failure(reason: "the lock has no characteristic \(missing.uuid)")
-        }
-        for (which, characteristic) in found {
-            member.handles[which] = characteristic.valueHandle
-            try setUp(&member, .setIndications(characteristic, enabled: true)) { if case .valueWritten = $0 { true } else { false } }
-        }
+        let handles = try Characteristic.setUpNukiClient(
+            run: { procedure, done in try setUp(&member, procedure, done: done) },
+            missing: { Failure(reason: "the lock has no characteristic \($0)") })
+        member.handles = handles
         return member
     }
 

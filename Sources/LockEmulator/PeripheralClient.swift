@@ -28,27 +28,10 @@ public final class PeripheralClient {
     public init(link: any ATTLink, timeout: Duration = .seconds(5)) throws {
         self.link = CaptureTap.wrapping(link)
         let deadline = ContinuousClock.now + timeout
-        var services: [GATTService] = []
-        try pump(gatt.perform(.exchangeMTU(clientRxMTU: 247), at: monotonic), until: deadline) { event in
-            if case .mtuExchanged = event { return true }
-            return false
-        }
-        try pump(gatt.perform(.discoverAll, at: monotonic), until: deadline) { event in
-            if case .discoveryCompleted(let found) = event { services = found; return true }
-            return false
-        }
-        let found: [(Characteristic, GATTCharacteristic)]
-        switch Characteristic.locate(in: services) {
-        case .success(let all): found = all
-        case .failure(let missing): throw Failure(reason: "the lock has no characteristic \(missing.uuid)")
-        }
-        for (name, characteristic) in found {
-            handles[name] = characteristic.valueHandle
-            try pump(gatt.perform(.setIndications(characteristic, enabled: true), at: monotonic), until: deadline) { event in
-                if case .valueWritten = event { return true }
-                return false
-            }
-        }
+        let found = try Characteristic.setUpNukiClient(
+            run: { procedure, done in try pump(gatt.perform(procedure, at: monotonic), until: deadline, done) },
+            missing: { Failure(reason: "the lock has no characteristic \($0)") })
+        handles = found
     }
 
     /// Connects to the lock published in the discovery folder (the first one, or the one at `address`).

@@ -34,6 +34,21 @@ import Testing
         return Run(status: process.terminationStatus, output: String(decoding: data, as: UTF8.self))
     }
 
+    /// Runs `latchkey` with `arguments` in `folder` (stdout discarded); its exit status and stderr.
+    static func runForErrors(_ arguments: [String], in folder: String) throws -> (status: Int32, stderr: String) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: try binary())
+        process.arguments = arguments
+        process.currentDirectoryURL = URL(fileURLWithPath: folder)
+        let errors = Pipe()
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = errors
+        try process.run()
+        let message = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        return (process.terminationStatus, message)
+    }
+
     @Test func lockKeypadAndFobInSeparateProcesses() throws {
         let folder = NSTemporaryDirectory() + "latchkey-mp-\(UUID().uuidString)"
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
@@ -97,17 +112,8 @@ import Testing
         }
         let folder = NSTemporaryDirectory() + "latchkey-bz-\(UUID().uuidString)"
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: try Self.binary())
-        process.arguments = ["lock", "serve", "--transport", "bluez:hci0", "--duration", "1"]
-        process.currentDirectoryURL = URL(fileURLWithPath: folder)
-        let errors = Pipe()
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = errors
-        try process.run()
-        let message = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 1)
+        let (status, message) = try Self.runForErrors(["lock", "serve", "--transport", "bluez:hci0", "--duration", "1"], in: folder)
+        #expect(status == 1)
         #expect(message.contains("no Bluetooth on this machine"))
     }
 
@@ -116,19 +122,7 @@ import Testing
     @Test func fuzzOutsideACheckoutAndConflictingOptions() throws {
         let folder = NSTemporaryDirectory() + "latchkey-fz-\(UUID().uuidString)"
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-        func run(_ arguments: [String]) throws -> (Int32, String) {
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: try Self.binary())
-            process.arguments = arguments
-            process.currentDirectoryURL = URL(fileURLWithPath: folder)
-            let errors = Pipe()
-            process.standardOutput = FileHandle.nullDevice
-            process.standardError = errors
-            try process.run()
-            let message = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-            process.waitUntilExit()
-            return (process.terminationStatus, message)
-        }
+        func run(_ arguments: [String]) throws -> (Int32, String) { try Self.runForErrors(arguments, in: folder) }
         let outside = try run(["fuzz", "--total", "1"])
         #expect(outside.0 == 1)
         #expect(outside.1.contains("no Fuzz/campaign in"))
