@@ -4,7 +4,8 @@
 #
 #   <Target>Fuzzer                 the libFuzzer binary (Swift runtime linked statically)
 #   <Target>Fuzzer.dict            Fuzz/dictionaries/<target>.dict
-#   <Target>Fuzzer.options         [libfuzzer] max_len (the campaign's -max_len), detect_leaks = 0
+#   <Target>Fuzzer.options         [libfuzzer] max_len (the campaign's -max_len), detect_leaks = 0, and
+#                                  the target's own flags (target_fuzz_flags: lockSession use_counters = 0)
 #   <Target>Fuzzer_seed_corpus.zip Corpus/<Target>/ plus Corpus/Regressions/<Target>/
 #   lib/libsodium.so.*             the one shared library they need (the runner image has none), found
 #                                  through an $ORIGIN/lib rpath
@@ -50,7 +51,10 @@ for t in "${targets[@]}"; do
     -Xlinker -rpath -Xlinker '$ORIGIN/lib' --product "$product" --scratch-path "$scratch"
   cp "$scratch/release/$product" "$OUT/$product"
   cp "Fuzz/dictionaries/$t.dict" "$OUT/$product.dict"
-  printf '[libfuzzer]\nmax_len = %s\ndetect_leaks = 0\n' "$(target_max_len "$t")" >"$OUT/$product.options"
+  {
+    printf '[libfuzzer]\nmax_len = %s\ndetect_leaks = 0\n' "$(target_max_len "$t")"
+    for flag in $(target_fuzz_flags "$t"); do flag="${flag#-}"; printf '%s = %s\n' "${flag%%=*}" "${flag#*=}"; done
+  } >"$OUT/$product.options"
   rm -f "$OUT/${product}_seed_corpus.zip"
   seeds=()
   for d in "Corpus/$dir" "Corpus/Regressions/$dir"; do [ -d "$d" ] && seeds+=("$d"); done

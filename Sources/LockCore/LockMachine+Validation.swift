@@ -13,12 +13,12 @@ extension LockMachine {
         try require(model.motorStepMilliseconds >= 0 && model.motorStepMilliseconds <= 60_000, "motor step out of range")
         try require(securityPIN.width == model.wireContext.securityPINWidth, "security PIN width differs from the model's")
         try require(settings.name.width == FixedName.nameWidth && settings.name.isWellFormed, "lock name is not 32 bytes of UTF-8")
-        try require(settings.fobActions.count == 3 && settings.fobActions.allSatisfy(\.isDocumented), "fob actions must be 3 documented values")
+        try require(settings.fobActions.count == 3 && settings.fobActions.allSatisfy { $0.isDocumented }, "fob actions must be 3 documented values")
         try require(settings.timezoneID.isDocumented, "undocumented timezone id")
         try require((0...BatteryModel.full).contains(batteryMilliPercent), "battery level out of range")
         try require(maxAuthorizations >= 1 && maxAuthorizations <= 10_000, "user table size out of range")
         try require(authorizations.count <= maxAuthorizations, "more users than the table holds")
-        try require(Set(authorizations.map(\.authID)).count == authorizations.count, "duplicate authorization ids")
+        try require(allDistinct(authorizations, by: \.authID), "duplicate authorization ids")
         try require(authorizations.allSatisfy { $0.authID < nextAuthID }, "an authorization id is not below the next id")
         try require(authorizations.allSatisfy { $0.idType.isPairable && $0.name.width == FixedName.nameWidth && $0.name.isWellFormed },
                     "an authorization has an unpairable ID type or a malformed name")
@@ -27,7 +27,7 @@ extension LockMachine {
         try require(keypadCodes.capacity >= 0 && keypadCodes.capacity <= 1_000 && codes.count <= keypadCodes.capacity, "too many keypad codes")
         try require(codes.allSatisfy { KeypadCode.isValidFormat($0.code) && $0.name.width == FixedName.shortNameWidth && $0.restriction.isValid },
                     "a keypad code is malformed")
-        try require(Set(codes.map(\.code)).count == codes.count && Set(codes.map(\.codeID)).count == codes.count,
+        try require(allDistinct(codes, by: \.code) && allDistinct(codes, by: \.codeID),
                     "duplicate keypad codes or code ids")
         try require(codes.allSatisfy { $0.codeID >= 1 && $0.codeID < keypadCodes.nextCodeID }, "a keypad code id is not below the next id")
         try require(log.capacity >= 1 && log.capacity <= 100_000 && log.entries.count <= log.capacity, "log larger than its capacity")
@@ -36,13 +36,28 @@ extension LockMachine {
         try require(log.entries.allSatisfy { $0.padding.count <= LogEntry.maximumPaddingBytes }, "log entry padding too long")
         try require(timeControlCapacity >= 0 && timeControlCapacity <= 255 && timeControlEntries.count <= timeControlCapacity,
                     "too many time control entries")
-        try require(Set(timeControlEntries.map(\.entryID)).count == timeControlEntries.count, "duplicate time control ids")
+        try require(allDistinct(timeControlEntries, by: \.entryID), "duplicate time control ids")
         try require(nfcTimeBudgetMilliseconds.map { (0...86_400_000).contains($0) } ?? true, "NFC time budget outside 0…24 h")
         if let motion {
             try require(motion.steps.count <= 8 && motion.holdMilliseconds.count <= 8 && motion.nextStep <= motion.steps.count,
                         "motor run state out of range")
         }
     }
+}
+
+/// Whether no two elements share `key`. Pairwise for short lists (no allocation: the fuzzing harness
+/// validates after every step of a session), a set beyond 16 (state files may hold thousands).
+func allDistinct<Element, Key: Hashable>(_ elements: [Element], by key: (Element) -> Key) -> Bool {
+    if elements.count <= 16 {
+        for i in elements.indices {
+            let k = key(elements[i])
+            for j in elements.indices where j > i && key(elements[j]) == k { return false }
+        }
+        return true
+    }
+    var seen = Set<Key>(minimumCapacity: elements.count)
+    for element in elements where !seen.insert(key(element)).inserted { return false }
+    return true
 }
 
 extension TimeRestriction {

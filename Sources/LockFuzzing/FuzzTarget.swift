@@ -85,7 +85,7 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
         case .commandPayloads: return CommandPayloadHarness.check(input)
         case .reassembly: return ReassemblyHarness.check(input)
         case .attGATT: return AttGATTHarness.check(input)
-        case .lockSession: return LockSessionHarness.check(input)
+        case .lockSession: return LockSessionHarness.check(input, persistence: LockSessionHarness.configuredPersistence)
         case .pairingResponder: return PairingHarness.check(input)
         case .keypadEntry: return KeypadEntryHarness.check(input)
         case .stateFile: return StateFileHarness.check(input)

@@ -49,9 +49,12 @@ import LockWire
 ///   machine as it was, except the failure records (keypad lockout, PIN failure counter, log), and
 ///   the keypad failure count and the log index only grow;
 /// - `connection-changes-nothing`: connecting and disconnecting never touch the machine;
-/// - `state-file-roundtrip`: at every reboot, and at the end of an input that changed admin state or a
-///   lockout, the state encodes, the encoding loads, and the loaded machine equals the saved one.
-///   (Not after every operation: one encode and decode costs more than the rest of an input.)
+/// - `state-file-roundtrip`: at every reboot op the state encodes, the encoding loads, and the loaded
+///   machine equals the saved one. With ``PersistenceCheck/everyOperation`` also after every operation
+///   that changed the machine: what `swift test` replays the seeds and regressions with, and what
+///   `LATCHKEY_FUZZ_PERSISTENCE=every-operation` selects for a campaign. Fuzzing checks only at reboots
+///   by default: one JSON encode and decode under ASan costs as much as the rest of an input, and
+///   the fuzzer reaches any state followed by a reboot op (op byte 6) as easily as the state itself.
 public enum LockSessionHarness {
     /// Most operations run per input: enough for a pairing-free day of use; longer inputs mostly
     /// cost time (the rate falls with the operation count).
@@ -92,16 +95,43 @@ public enum LockSessionHarness {
         .updateTimeControlEntry, .addKeypadCode, .updateKeypadCode, .removeKeypadCode,
     ]
 
+    /// When the harness saves and loads the state file (the invariant `state-file-roundtrip`).
+    public enum PersistenceCheck: String, Sendable, CaseIterable {
+        /// At reboot ops only (at most ``LockSessionHarness/maxReboots`` per input): the fuzzing default.
+        case atReboots = "at-reboots"
+        /// Also after every operation that left the machine different from the last one saved and
+        /// loaded (an encode, a decode and a comparison each): `swift test`'s replay of the seeds and
+        /// regressions, and campaigns that trade rate for this check.
+        case everyOperation = "every-operation"
+    }
+
+    /// The persistence check of the libFuzzer entry point: `LATCHKEY_FUZZ_PERSISTENCE` (`at-reboots`,
+    /// the default, or `every-operation`), read once per process. An unknown value is ignored.
+    public static let configuredPersistence: PersistenceCheck = {
+        guard let value = ProcessInfo.processInfo.environment["LATCHKEY_FUZZ_PERSISTENCE"] else { return .atReboots }
+        return PersistenceCheck(rawValue: value) ?? .atReboots
+    }()
+
     /// Checks one input; nil when every invariant holds. Never traps.
-    public static func check(_ input: ArraySlice<UInt8>, fixture: SessionFixture? = SessionFixture.shared) -> InvariantViolation? {
-        run(input, fixture: fixture).violation
+    public static func check(
+        _ input: ArraySlice<UInt8>, fixture: SessionFixture? = SessionFixture.shared, persistence: PersistenceCheck = .atReboots
+    ) -> InvariantViolation? {
+        run(input, fixture: fixture, persistence: persistence).violation
     }
 
     /// Runs one input; returns the engine it ended with (nil without a fixture), the first broken
     /// invariant, and how many input bytes were left unread (beyond ``maxOperations``, or after a
-    /// violation). Used by ``check(_:fixture:)`` and to make state-file seeds.
-    public static func run(_ input: ArraySlice<UInt8>, fixture: SessionFixture? = SessionFixture.shared)
-        -> (engine: LockSessionEngine?, violation: InvariantViolation?, unread: Int)
+    /// violation). Used by ``check(_:fixture:persistence:)`` and to make state-file seeds.
+    public static func run(
+        _ input: ArraySlice<UInt8>, fixture: SessionFixture? = SessionFixture.shared, persistence: PersistenceCheck = .atReboots
+    ) -> (engine: LockSessionEngine?, violation: InvariantViolation?, unread: Int) {
+        let (session, violation, unread) = runSession(input, fixture: fixture, persistence: persistence)
+        return (session?.engine, violation, unread)
+    }
+
+    /// ``run(_:fixture:persistence:)`` with the whole session at the end (its round-trip count).
+    static func runSession(_ input: ArraySlice<UInt8>, fixture: SessionFixture?, persistence: PersistenceCheck)
+        -> (session: Session?, violation: InvariantViolation?, unread: Int)
     {
         guard let fixture else { return (nil, InvariantViolation("fixture", "the session fixture could not be built"), input.count) }
         var session = Session(fixture: fixture)
@@ -109,19 +139,14 @@ public enum LockSessionHarness {
         var operations = 0
         while !reader.isAtEnd, operations < maxOperations {
             operations += 1
-            if let violation = session.perform(&reader) { return (session.engine, violation, reader.remaining) }
+            if let violation = session.perform(&reader) { return (session, violation, reader.remaining) }
+            if persistence == .everyOperation, session.engine.machine != session.lastRoundTripped,
+                let violation = session.roundTrip()
+            {
+                return (session, violation, reader.remaining)
+            }
         }
-        // The end-of-input round trip costs a JSON encode and decode (most of an input's time), so it
-        // runs only when what a restart must keep differs from the fixture (admin state or a lockout)
-        // and the input's last reboot did not already save and load this very state.
-        let machine = session.engine.machine
-        if machine != session.lastRoundTripped,
-            adminDifference(fixture.machine, machine) != nil || machine.keypadLockout != fixture.machine.keypadLockout
-                || machine.pinGuard != fixture.machine.pinGuard || machine.motorFault != fixture.machine.motorFault
-        {
-            return (session.engine, session.roundTrip(), reader.remaining)
-        }
-        return (session.engine, nil, reader.remaining)
+        return (session, nil, reader.remaining)
     }
 
     /// What the harness knows about a write.
@@ -166,11 +191,13 @@ public enum LockSessionHarness {
         var run: TrackedRun?
         /// The instant the lock was last advanced to by ``settle()``.
         var settledAt: LockInstant?
-        /// The machine this input last saved and loaded back (a reboot op), so the end-of-input round
-        /// trip is skipped when nothing changed since.
+        /// The machine this input last saved and loaded back, so ``PersistenceCheck/everyOperation``
+        /// skips operations that changed nothing since.
         var lastRoundTripped: LockMachine?
         /// Reboot ops that saved and loaded so far in this input.
         var reboots = 0
+        /// State-file round trips so far in this input (reboots and ``PersistenceCheck/everyOperation``).
+        var roundTrips = 0
 
         init(fixture: SessionFixture) {
             self.fixture = fixture
@@ -435,16 +462,19 @@ public enum LockSessionHarness {
             if let until = before.pinGuard.lockedUntil, now < until, !(after.pinGuard.lockedUntil.map { $0 >= until } ?? false) {
                 return InvariantViolation("lockout-ends-early", "PIN lockout until \(until) became \(String(describing: after.pinGuard.lockedUntil)) at \(now) after \(sender.summary)")
             }
+            // The fault in force as the step's events happen: a calibration that completes ends it, and
+            // a time control entry due later in the same advance may then run.
+            var fault = before.motorFault
             for case .event(let event) in actions {
-                if let v = checkEvent(event, before: before, sender: sender) { return v }
+                if let v = checkEvent(event, before: before, sender: sender, fault: &fault) { return v }
             }
             return nil
         }
 
-        mutating func checkEvent(_ event: LockEvent, before: LockMachine, sender: Sender) -> InvariantViolation? {
+        mutating func checkEvent(_ event: LockEvent, before: LockMachine, sender: Sender, fault: inout MotorFault?) -> InvariantViolation? {
             switch event {
             case .lockActionStarted(let action, let trigger, let authID):
-                if let fault = before.motorFault {
+                if let fault {
                     return InvariantViolation("motor-moves-while-faulted", "\(action) (trigger \(trigger)) started during a \(fault.rawValue) fault after \(sender.summary)")
                 }
                 if let reason = refusalOfRun(action, trigger: trigger, authID: authID, before: before, sender: sender) {
@@ -456,7 +486,10 @@ public enum LockSessionHarness {
                     return InvariantViolation("lock-action-without-credential", "calibration by \(authID) started after \(sender.summary)")
                 }
                 run = .calibration(startedOpen: LockSessionHarness.isOpen(before.lockState))
-            case .lockActionCompleted, .calibrationCompleted:
+            case .calibrationCompleted(_, let status):
+                run = nil
+                if status == .success { fault = nil }
+            case .lockActionCompleted:
                 run = nil
             case .lockStateChanged(let state, _):
                 guard LockSessionHarness.isOpen(state) else { return nil }
@@ -518,6 +551,7 @@ public enum LockSessionHarness {
         /// Encodes the state, loads it back and compares; with `continueWithLoaded`, the loaded engine
         /// replaces the running one (a reboot).
         mutating func roundTrip(continueWithLoaded: Bool = false) -> InvariantViolation? {
+            roundTrips += 1
             let data: Data
             do {
                 data = try LockStateFile.encode(engine)
@@ -533,10 +567,8 @@ public enum LockSessionHarness {
             guard loaded.machine == engine.machine else {
                 return InvariantViolation("state-file-roundtrip", "the loaded machine differs in \(LockSessionHarness.differenceBesidesFailureRecords(engine.machine, loaded.machine) ?? "failure records or the motor run")")
             }
-            if continueWithLoaded {
-                engine = loaded
-                lastRoundTripped = loaded.machine
-            }
+            lastRoundTripped = loaded.machine
+            if continueWithLoaded { engine = loaded }
             return nil
         }
     }
@@ -596,11 +628,19 @@ public enum LockSessionHarness {
         }
     }
 
+    /// Whether two lists agree in their admin-owned parts, element by element (no intermediate
+    /// arrays: this runs after every step).
+    static func sameAdminParts<Element, Part: Equatable>(_ a: [Element], _ b: [Element], _ part: (Element) -> Part) -> Bool {
+        guard a.count == b.count else { return false }
+        for (x, y) in zip(a, b) where part(x) != part(y) { return false }
+        return true
+    }
+
     /// The first admin-owned part that differs between two machines, or nil.
     static func adminDifference(_ a: LockMachine, _ b: LockMachine) -> String? {
-        if a.authorizations.map(AdminAuthorization.init) != b.authorizations.map(AdminAuthorization.init) { return "the authorizations" }
+        if !sameAdminParts(a.authorizations, b.authorizations, AdminAuthorization.init) { return "the authorizations" }
         if a.nextAuthID != b.nextAuthID || a.maxAuthorizations != b.maxAuthorizations { return "the authorization ids" }
-        if a.keypadCodes.codes.map(AdminKeypadCode.init) != b.keypadCodes.codes.map(AdminKeypadCode.init) { return "the keypad codes" }
+        if !sameAdminParts(a.keypadCodes.codes, b.keypadCodes.codes, AdminKeypadCode.init) { return "the keypad codes" }
         if a.keypadCodes.capacity != b.keypadCodes.capacity || a.keypadCodes.nextCodeID != b.keypadCodes.nextCodeID { return "the keypad code ids" }
         if a.settings != b.settings { return "the settings" }
         if a.advancedSettings != b.advancedSettings { return "the advanced settings" }

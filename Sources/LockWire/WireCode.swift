@@ -12,12 +12,22 @@ where RawValue: FixedWidthInteger & Sendable {
 
 extension WireCode {
     /// The spec's name of this value, or nil if undocumented.
+    @inlinable
     public var name: String? {
-        Self.documented.first { $0.code == self }?.name
+        let raw = rawValue
+        for entry in Self.documented where entry.code.rawValue == raw { return entry.name }
+        return nil
     }
 
-    /// Whether the API documents this value.
-    public var isDocumented: Bool { name != nil }
+    /// Whether the API documents this value. Inlinable and comparing raw values, so a caller in
+    /// another module gets a specialised loop with no String copies: the lock checks this on every
+    /// decoded field and in ``LockCore``'s state validation.
+    @inlinable
+    public var isDocumented: Bool {
+        let raw = rawValue
+        for entry in Self.documented where entry.code.rawValue == raw { return true }
+        return false
+    }
 
     /// Name and hex value, e.g. `LOCK_ACTION(0x000D)`; `0x00AB` when undocumented.
     public var description: String {

@@ -94,6 +94,47 @@ import Testing
         #expect(recovered?.machine.motorFault == nil && recovered?.machine.lockState == .unlocked)
     }
 
+    /// Fuzzing saves and loads the state file at reboot ops only; ``LockSessionHarness/PersistenceCheck/everyOperation``
+    /// also after every operation that changed the machine.
+    @Test func persistenceCheckRoundTripsAtRebootsOrAfterEveryChange() throws {
+        let fixture = try #require(SessionFixture.shared)
+        var script = SessionSeeds.SessionScript()
+        script.connection(0)  // changes nothing
+        script.app(.unlock)  // changes the machine
+        script.reboot()
+        script.connection(0)  // changes nothing
+        script.wait(seconds: 30)  // the unlock completes
+        let atReboots = LockSessionHarness.runSession(script.bytes[...], fixture: fixture, persistence: .atReboots)
+        #expect(atReboots.violation == nil)
+        #expect(atReboots.session?.roundTrips == 1)
+        let every = LockSessionHarness.runSession(script.bytes[...], fixture: fixture, persistence: .everyOperation)
+        #expect(every.violation == nil)
+        // The first connection (the fixture's machine, not yet saved), the unlock, the reboot, the
+        // wait; not the second connection, which left the machine as the reboot saved it.
+        #expect(every.session?.roundTrips == 4)
+        #expect(every.session?.engine.machine == atReboots.session?.engine.machine)
+        #expect(every.session?.engine.machine.lockState == .unlocked)
+    }
+
+    /// What `swift test` adds to the campaign's check: every committed seed and regression of the
+    /// session target with the state file saved and loaded after every operation that changed it.
+    @Test func seedsAndRegressionsRoundTripAfterEveryOperation() throws {
+        let corpus = CorpusReplayTests.corpus
+        let files = CorpusReplayTests.inputs(corpus.appendingPathComponent("LockSession"))
+            + CorpusReplayTests.inputs(corpus.appendingPathComponent("Regressions/LockSession"))
+        #expect(files.count >= 40)
+        var roundTrips = 0
+        var atReboots = 0
+        for file in files {
+            let bytes = try [UInt8](Data(contentsOf: file))
+            let (session, violation, _) = LockSessionHarness.runSession(bytes[...], fixture: SessionFixture.shared, persistence: .everyOperation)
+            #expect(violation == nil, "\(file.lastPathComponent): \(violation.map(String.init(describing:)) ?? "")")
+            roundTrips += session?.roundTrips ?? 0
+            atReboots += LockSessionHarness.runSession(bytes[...], fixture: SessionFixture.shared, persistence: .atReboots).session?.roundTrips ?? 0
+        }
+        #expect(roundTrips >= files.count && roundTrips > 3 * atReboots, "\(roundTrips) round trips, \(atReboots) at reboots")
+    }
+
     @Test func plantedFobElevationIsCaughtAsAnUnlockWithoutCredential() throws {
         let planted = try SessionFixture.build(plantedBug: .fobTreatedAsAdmin)
         var script = SessionSeeds.SessionScript()
