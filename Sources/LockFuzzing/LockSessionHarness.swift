@@ -106,10 +106,16 @@ public enum LockSessionHarness {
     }
 
     /// The persistence check of the libFuzzer entry point: `LATCHKEY_FUZZ_PERSISTENCE` (`at-reboots`,
-    /// the default, or `every-operation`), read once per process. An unknown value is ignored.
+    /// the default, or `every-operation`), read once per process. An unknown value falls back to
+    /// `at-reboots` with a warning on standard error.
     public static let configuredPersistence: PersistenceCheck = {
         guard let value = ProcessInfo.processInfo.environment["LATCHKEY_FUZZ_PERSISTENCE"] else { return .atReboots }
-        return PersistenceCheck(rawValue: value) ?? .atReboots
+        guard let check = PersistenceCheck(rawValue: value) else {
+            let known = PersistenceCheck.allCases.map(\.rawValue).joined(separator: ", ")
+            FileHandle.standardError.write(Data("LATCHKEY_FUZZ_PERSISTENCE=\(value) is not one of \(known); using at-reboots\n".utf8))
+            return .atReboots
+        }
+        return check
     }()
 
     /// Checks one input; nil when every invariant holds. Never traps.
