@@ -32,7 +32,7 @@ struct FuzzCommand: ParsableCommand {
     @Flag(help: "Merge inputs with new coverage into Corpus/<Target>/.")
     var merge = false
 
-    @Argument(help: "Targets to fuzz (plainFrame encryptedEnvelope commandPayloads reassembly attGATT lockSession pairingResponder keypadEntry stateFile); default all.")
+    @Argument(help: "Targets to fuzz (plainFrame encryptedEnvelope commandPayloads reassembly attGATT lockSession pairingResponder keypadEntry stateFile fobNFC); default all.")
     var targets: [String] = []
 
     func validate() throws {
