@@ -47,17 +47,8 @@ import Testing
     }
 
     static func runCampaign(root: URL, arguments: [String], environment: [String: String] = [:]) throws -> (Int32, String) {
-        let process = Process()
-        process.executableURL = root.appendingPathComponent("Fuzz/campaign")
-        process.arguments = arguments
-        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
-        let errors = Pipe()
-        process.standardError = errors
-        process.standardOutput = FileHandle.nullDevice
-        try process.run()
-        let data = errors.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+        try MultiProcessTests.runForErrors(
+            executable: root.appendingPathComponent("Fuzz/campaign").path, arguments, in: root.path, environment: environment)
     }
 
     @Test func repositoryRootIsFoundFromASubfolder() throws {

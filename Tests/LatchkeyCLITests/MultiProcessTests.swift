@@ -36,10 +36,19 @@ import Testing
 
     /// Runs `latchkey` with `arguments` in `folder` (stdout discarded); its exit status and stderr.
     static func runForErrors(_ arguments: [String], in folder: String) throws -> (status: Int32, stderr: String) {
+        try runForErrors(executable: try binary(), arguments, in: folder)
+    }
+
+    /// Runs `executable` with `arguments` in `folder` and the test's environment plus `environment`
+    /// (stdout discarded); its exit status and stderr.
+    static func runForErrors(
+        executable: String, _ arguments: [String], in folder: String, environment: [String: String] = [:]
+    ) throws -> (status: Int32, stderr: String) {
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: try binary())
+        process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
         process.currentDirectoryURL = URL(fileURLWithPath: folder)
+        if !environment.isEmpty { process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 } }
         let errors = Pipe()
         process.standardOutput = FileHandle.nullDevice
         process.standardError = errors
