@@ -45,6 +45,9 @@ let package = Package(
             providers: [.apt(["libnfc-dev"])]
         ),
 
+        // epoll(7) and eventfd(2), which Glibc's module does not export (glibc headers only).
+        .systemLibrary(name: "CLinux"),
+
         // Pure Swift wire format of the Nuki BLE API: no Foundation, no C.
         .target(name: "LockWire"),
         // libsodium-backed crypto of the Nuki BLE API.
@@ -61,7 +64,7 @@ let package = Package(
         // Keypad and fob emulators and the hostile client, sans-I/O, on the client session engine.
         .target(name: "LockPeripherals", dependencies: ["LockSession", "LockCore", "LockCrypto", "LockWire", "LockNFC"]),
         // The runtime: lock and peripherals wired together, clock, state files, event stream, the demo.
-        .target(name: "LockEmulator", dependencies: ["LockNFC", "LockPeripherals", "LockSession", "LockCore", "LockCrypto", "LockWire", "BLEGATT", "BLETransport", "BLEATT"]),
+        .target(name: "LockEmulator", dependencies: ["CLinux", "LockNFC", "LockPeripherals", "LockSession", "LockCore", "LockCrypto", "LockWire", "BLEGATT", "BLETransport", "BLEATT"]),
         // ATT PDUs and bearer (Bluetooth Core Vol 3 Part F), pure Swift.
         .target(name: "BLEATT"),
         // Attribute database, GATT server and client, the Nuki service layout (Core Vol 3 Part G).

@@ -20,4 +20,25 @@ public protocol ATTLink: AnyObject, Sendable {
 
     /// Closes this end; the peer's next receive after draining its queue throws closed. Idempotent.
     func close()
+
+    /// A file descriptor that `poll(2)`/`epoll(7)` report readable when a PDU (or the peer's close)
+    /// is waiting and writable when ``trySend(_:)`` has room, or nil for a link with no descriptor
+    /// (``InProcessLink``): an event loop then reads it on every turn.
+    var pollDescriptor: Int32? { get }
+
+    /// Sends one whole PDU without waiting: true when it went out, false when the link has no room
+    /// now (nothing was sent; wait for ``pollDescriptor`` to be writable and try again). Throws as
+    /// ``send(_:)`` does, never ``TransportError/Code/timeout``.
+    func trySend(_ pdu: [UInt8]) throws(TransportError) -> Bool
+}
+
+extension ATTLink {
+    /// No descriptor: the link is polled.
+    public var pollDescriptor: Int32? { nil }
+
+    /// ``send(_:)``, which never waits on a link without a descriptor.
+    public func trySend(_ pdu: [UInt8]) throws(TransportError) -> Bool {
+        try send(pdu)
+        return true
+    }
 }

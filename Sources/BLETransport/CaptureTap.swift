@@ -34,6 +34,16 @@ public final class CaptureTap: ATTLink {
         writer.record(pdu, direction: .sent, connectionHandle: connectionHandle)
     }
 
+    /// The underlying link's descriptor.
+    public var pollDescriptor: Int32? { link.pollDescriptor }
+
+    /// Sends through without waiting; records the PDU only when it went out.
+    public func trySend(_ pdu: [UInt8]) throws(TransportError) -> Bool {
+        guard try link.trySend(pdu) else { return false }
+        writer.record(pdu, direction: .sent, connectionHandle: connectionHandle)
+        return true
+    }
+
     /// Receives through and records what arrived.
     public func receive(timeout: Duration) throws(TransportError) -> [UInt8]? {
         guard let pdu = try link.receive(timeout: timeout) else { return nil }

@@ -72,6 +72,27 @@ public final class SeqPacketLink: ATTLink {
         }
     }
 
+    /// The socket: readable when a datagram or the peer's close waits, writable when there is room.
+    public var pollDescriptor: Int32? { fd }
+
+    /// Sends `pdu` as one datagram if the socket buffer has room now; false (nothing sent) if not.
+    public func trySend(_ pdu: [UInt8]) throws(TransportError) -> Bool {
+        guard !closed.load(ordering: .acquiring) else { throw TransportError(.closed, "the socket link is closed") }
+        guard !pdu.isEmpty else { throw TransportError(.emptyPDU, "ATT has no empty PDU") }
+        guard pdu.count <= maximumPDUSize else { throw TransportError(.pduTooLarge, "\(pdu.count) octets > \(maximumPDUSize)") }
+        while true {
+            let n = pdu.withUnsafeBytes { Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL) | Int32(MSG_DONTWAIT)) }
+            if n == pdu.count { return true }
+            if n >= 0 { throw TransportError(.system, "short datagram send: \(n) of \(pdu.count)") }
+            switch errno {
+            case EINTR: continue
+            case EAGAIN, EWOULDBLOCK: return false
+            case EPIPE, ECONNRESET, ENOTCONN: throw TransportError(.closed, "the peer closed the socket link")
+            default: throw UnixSocket.failure("send")
+            }
+        }
+    }
+
     /// The next datagram, waiting up to `timeout`; `nil` on timeout.
     public func receive(timeout: Duration) throws(TransportError) -> [UInt8]? {
         var waited = false

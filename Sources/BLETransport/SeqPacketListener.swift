@@ -19,8 +19,13 @@ public final class SeqPacketListener: Sendable {
     /// The ``ATTLink/maximumPDUSize`` of accepted links.
     public let maximumPDUSize: Int
 
-    /// Binds and listens at `path`; the socket file gets mode 0600.
-    public init(path: String, backlog: Int32 = 8, maximumPDUSize: Int = 517) throws(TransportError) {
+    /// The listen backlog a lock uses: Linux's default `somaxconn` (4096 since 5.4); the kernel
+    /// caps a larger value at `net.core.somaxconn`.
+    public static let defaultBacklog: Int32 = 4096
+
+    /// Binds and listens at `path`; the socket file gets mode 0600. `backlog` is `listen(2)`'s:
+    /// connections the kernel completes before they are accepted.
+    public init(path: String, backlog: Int32 = SeqPacketListener.defaultBacklog, maximumPDUSize: Int = 517) throws(TransportError) {
         let fd = socket(AF_UNIX, UnixSocket.seqPacketType, 0)
         guard fd >= 0 else { throw UnixSocket.failure("socket") }
         var info = stat()
@@ -40,6 +45,9 @@ public final class SeqPacketListener: Sendable {
     deinit {
         _ = Glibc.close(fd)
     }
+
+    /// The listening socket: readable when a connection waits to be accepted.
+    public var pollDescriptor: Int32 { fd }
 
     /// The next connection, waiting up to `timeout`; `nil` on timeout.
     public func accept(timeout: Duration) throws(TransportError) -> SeqPacketLink? {

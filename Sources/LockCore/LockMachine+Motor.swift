@@ -263,6 +263,18 @@ extension LockMachine {
         return outputs
     }
 
+    /// The earliest instant (injected time) at which something is due without any input: a motor
+    /// step, auto lock, a time control entry, or the end of pairing mode. Nil when nothing is
+    /// pending, so an event loop may sleep until its next input. The battery's idle drain is
+    /// accounted whenever ``advance(to:)`` runs and needs no deadline.
+    public var nextDeadline: LockInstant? {
+        var best = motion?.nextStepAt
+        for candidate in [autoLockAt, nextTimeControlFiring()?.0, pairingModeUntil] {
+            if let candidate, best.map({ candidate < $0 }) ?? true { best = candidate }
+        }
+        return best
+    }
+
     enum Due {
         case motor
         case autoLock

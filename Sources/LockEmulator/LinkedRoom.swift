@@ -100,7 +100,7 @@ public final class LinkedRoom: LockRoom {
         self.frontEnd = frontEnd
         do {
             server = try LockServer(
-                engine: lock, frontEnd: frontEnd, statePath: nil, clock: { clock.value }, capture: capture, buttonOnSIGUSR1: false,
+                engine: lock, frontEnd: frontEnd, statePath: nil, clock: { clock.value }, capture: capture,
                 onEvent: { serverEvents.value.append($0) })
         } catch {
             if let folder { try? FileManager.default.removeItem(atPath: folder) }
@@ -316,7 +316,7 @@ public final class LinkedRoom: LockRoom {
                     members[who] = member
                 }
                 events.append((who, .disconnected(reason: reason)))
-            case .connected, .listening:
+            case .connected, .listening, .storageFailed, .storageRecovered:
                 break
             }
         }

@@ -16,6 +16,14 @@ public protocol LockFrontEnd: AnyObject {
     func stop()
     /// Where the lock can be reached, for the event stream.
     var location: String { get }
+    /// A descriptor that `epoll(7)` reports readable when ``accept(timeout:)`` has a connection,
+    /// or nil when the front end must be polled (``LockServer`` then wakes every 5 ms).
+    var acceptDescriptor: Int32? { get }
+}
+
+extension LockFrontEnd {
+    /// No descriptor: polled.
+    public var acceptDescriptor: Int32? { nil }
 }
 
 /// The Unix SOCK_SEQPACKET link, advertised in the discovery folder with the real AD bytes.
@@ -56,6 +64,9 @@ public final class SocketFrontEnd: LockFrontEnd {
     }
 
     public var location: String { "\(address), socket \(socketPath)" }
+
+    /// The listening socket.
+    public var acceptDescriptor: Int32? { listener.pollDescriptor }
 
     /// The listening socket's path in the discovery folder.
     public var socketPath: String { folder.socketPath(address) }

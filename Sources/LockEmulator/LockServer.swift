@@ -8,19 +8,40 @@ import LockSession
 import LockWire
 import Synchronization
 
-/// Presses of the lock's button requested from outside the process (`latchkey lock press-button`
-/// sends SIGUSR1); the serve loop turns each into a 5-second hold.
-let buttonRequests = Atomic<Int>(0)
-
-/// The emulated lock as a process: its protocol engine behind the Nuki GATT server, served over the
-/// Unix SOCK_SEQPACKET link (one ATT PDU per datagram), advertised in the discovery folder with the
-/// real AD bytes, its state in a state file.
+/// The emulated lock as a process: its protocol engine behind the Nuki GATT server, served over a
+/// ``LockFrontEnd`` (the Unix SOCK_SEQPACKET link and discovery folder, or BlueZ), its state in a
+/// state file.
 ///
-/// One thread, one poll loop (``step(timeout:)``): accept connections, read PDUs, feed the GATT
-/// server, hand whole written values (long writes already joined) to ``LockSessionEngine``, and
-/// indicate its replies (the GATT server cuts them to ATT_MTU − 3). An injected clock drives the
-/// lock's time (the wall clock for `latchkey lock serve`, a virtual one for the demo's socket link;
-/// ATT timeouts always run on the monotonic clock); SIGUSR1 presses the button. The state is saved after every change when a state path is given.
+/// **One thread, one event loop.** Each ``step(timeout:)`` is one turn:
+/// 1. *Wait* in one `epoll(7)` call over the listener, every link and a doorbell, for at most the
+///    time to the lock's next timer (``LockCore/LockMachine/nextDeadline``), the next re-admission
+///    of a throttled connection, or `timeout`. Links without a descriptor (the in-process link) and
+///    front ends without one (BlueZ) are polled instead, with waits capped at 5 ms.
+/// 2. *Accept* up to ``Limits/acceptsPerTurn`` connections. Past ``Limits/maxConnections`` the
+///    unauthenticated connection idle the longest is evicted; when every connection is
+///    authenticated the newcomer is closed instead.
+/// 3. *Timers*: the button (``requestButtonPress()``), motor steps, auto lock, time control.
+/// 4. *Read* every ready connection, at most ``Limits/pdusPerTurn`` PDUs each (round robin: one
+///    busy client cannot starve the others). Connections not yet authenticated are rate-limited
+///    per connection and together (``Limits/unauthenticatedPerConnection``,
+///    ``Limits/unauthenticatedTotal``); past their budget they are not read (the kernel buffers and
+///    then pushes back) until it refills.
+/// 5. *Commit* (group commit, write-ahead): when the turn changed the lock's persisted state, the
+///    state file is saved **once** for all of the turn's writes, and fsync'd, **before** anything
+///    the turn produced is sent. Nothing is held back for a turn that changed nothing (reads,
+///    refusals that log nothing). When the save fails, the turn is rolled back and its writes are
+///    run again one by one, each saved on its own; a write whose save fails is undone and answered
+///    with an Error Report (``LockSession/LockSessionEngine/refuseUnpersisted(_:on:from:)``), and
+///    ``Event/storageFailed(reason:)`` is reported. Reads keep being answered.
+/// 6. *Send*: every connection has an outbound queue written without blocking; a connection that
+///    lets more than ``Limits/outboundQueueLimit`` PDUs pile up (it does not read) is dropped, never
+///    waited for.
+///
+/// Time: `clock` is the lock's timebase (``LockTimebase`` for `latchkey lock serve`: monotonic,
+/// anchored to the wall clock at start, so stepping the host's clock neither ends a lockout early
+/// nor stretches a motor run; the lock's calendar is its own, set by Update Time). ATT timeouts run
+/// on the monotonic clock. No signal handlers: a program that wants SIGUSR1 to press the button
+/// calls ``Controls/pressButton()`` of ``controls`` from its own handler (safe from any thread).
 public final class LockServer {
     /// What happened, for the event stream.
     public enum Event {
@@ -29,13 +50,89 @@ public final class LockServer {
         case disconnected(UInt64, reason: String)
         case refused(UInt64, NukiErrorCode, command: Command, reason: String)
         case listening(location: String, name: String)
+        /// The state file could not be saved: the writes of the turn were refused with ERROR_UNKNOWN
+        /// and nothing was acknowledged. Reported when saving starts failing.
+        case storageFailed(reason: String)
+        /// The state file was saved again after ``storageFailed(reason:)``.
+        case storageRecovered
+    }
+
+    /// A failure of the loop's own machinery (epoll, eventfd).
+    public struct Failure: Error, CustomStringConvertible {
+        public let description: String
+        init(_ description: String) { self.description = description }
+    }
+
+    /// A token bucket: `perSecond` PDUs on average, up to `burst` at once.
+    public struct RateLimit: Sendable, Hashable {
+        public var perSecond: Double
+        public var burst: Double
+        public init(perSecond: Double, burst: Double) {
+            self.perSecond = perSecond
+            self.burst = burst
+        }
+    }
+
+    /// The loop's bounds (`security.md` X-04).
+    public struct Limits: Sendable, Hashable {
+        /// Connections held at once.
+        public var maxConnections = 10_000
+        /// PDUs read from one connection per turn.
+        public var pdusPerTurn = 4
+        /// Connections accepted per turn.
+        public var acceptsPerTurn = 256
+        /// PDUs queued for one connection before it is dropped as not reading.
+        public var outboundQueueLimit = 256
+        /// PDUs one connection may send before it authenticates.
+        public var unauthenticatedPerConnection = RateLimit(perSecond: 200, burst: 400)
+        /// PDUs all unauthenticated connections together may send.
+        public var unauthenticatedTotal = RateLimit(perSecond: 20_000, burst: 40_000)
+        public init() {}
+    }
+
+    /// What one turn produced, held until the commit: nothing reaches a client or the event stream
+    /// before the change it reports is durable.
+    enum Effect {
+        case event(Event)
+        case send(UInt64, [UInt8])
+        case drop(UInt64, String)
+    }
+
+    /// An input of the turn, kept so that a failed commit can run the turn again write by write.
+    enum Input {
+        case pdu(UInt64, [UInt8])
+        case closed(UInt64, String)
+    }
+
+    final class Peer {
+        let id: GATTConnectionID
+        let link: any ATTLink
+        let fd: Int32?
+        var outbox: [[UInt8]] = []
+        var outboxHead = 0
+        var lastActivity: Duration
+        var tokens: Double
+        var tokensAt: Duration
+        var interest: Readiness.Interest = .readable
+        var mutedUntil: Duration?
+        var closing = false
+        init(id: GATTConnectionID, link: any ATTLink, now: Duration, burst: Double) {
+            self.id = id
+            self.link = link
+            fd = link.pollDescriptor
+            lastActivity = now
+            tokens = burst
+            tokensAt = now
+        }
+        var queued: Int { outbox.count - outboxHead }
     }
 
     public private(set) var engine: LockSessionEngine
     var gatt: GATTServer
     let profile: NukiGATTProfile
     let frontEnd: any LockFrontEnd
-    var links: [GATTConnectionID: any ATTLink] = [:]
+    let limits: Limits
+    var peers: [UInt64: Peer] = [:]
     var advertisedPairing: Bool?
     let statePath: String?
     /// One capture for all connections (`$LATCHKEY_CAPTURE` by default), each under its own ACL handle.
@@ -44,37 +141,54 @@ public final class LockServer {
     let onEvent: (Event) -> Void
     /// The lock's notion of now.
     let clock: () -> LockInstant
-    let buttonOnSIGUSR1: Bool
+    let readiness: Readiness
+    let listenerToken = UInt64.max - 1
+    /// Asks the loop from other threads: press the button, stop.
+    public let controls: Controls
+    var held: [Effect] = []
+    var inputs: [Input] = []
+    /// Persisted state changed (timers) but is not saved yet.
+    var unsaved = false
+    var storageFailing = false
+    var totalTokens: Double
+    var totalTokensAt: Duration = .zero
+    var lastTick: Duration = .zero
+    /// State-file saves so far (for benchmarks: writes per lock action).
+    public private(set) var saves = 0
 
     /// Serves `engine` through `frontEnd` and publishes its advertising data.
     /// - Parameters:
     ///   - engine: the lock (new, or loaded from its state file).
-    ///   - statePath: where to save the state after every change, or nil.
-    ///   - clock: the lock's time; ``wallClock()`` unless a virtual clock drives it.
+    ///   - statePath: where to save the state, or nil.
+    ///   - clock: the lock's timebase; ``LockTimebase/live()`` unless a virtual clock drives it.
     ///   - capture: where to record every connection's ATT PDUs (btsnoop or pcap), or nil;
     ///     `$LATCHKEY_CAPTURE` by default.
-    ///   - buttonOnSIGUSR1: whether SIGUSR1 (`latchkey lock press-button`) presses this lock's button.
-    ///     The signal belongs to the process, so a lock inside a larger program (the demo's room)
-    ///     leaves it alone.
-    /// - Throws: the front end's error when the advertising data cannot be published.
+    ///   - limits: connection, fairness and rate bounds.
+    /// - Throws: the front end's error when the advertising data cannot be published; ``Failure``
+    ///   when no epoll instance can be had.
     public init(
         engine: LockSessionEngine, frontEnd: any LockFrontEnd, statePath: String?,
-        clock: @escaping () -> LockInstant = LockServer.wallClock, capture: CaptureWriter? = CaptureWriter.fromEnvironment(),
-        buttonOnSIGUSR1: Bool = true, onEvent: @escaping (Event) -> Void
+        clock: @escaping () -> LockInstant = LockTimebase.live(), capture: CaptureWriter? = CaptureWriter.fromEnvironment(),
+        limits: Limits = Limits(), onEvent: @escaping (Event) -> Void
     ) throws {
-        self.buttonOnSIGUSR1 = buttonOnSIGUSR1
         self.engine = engine
+        // The loop owns capacity and eviction (it knows who is idle); the engine keeps every connection.
+        self.engine.maxConnections = Int.max
         self.frontEnd = frontEnd
         self.statePath = statePath
         self.clock = clock
         self.capture = capture
+        self.limits = limits
         self.onEvent = onEvent
+        totalTokens = limits.unauthenticatedTotal.burst
+        readiness = try Readiness()
+        controls = Controls(doorbell: readiness.doorbell)
+        if let fd = frontEnd.acceptDescriptor { try readiness.add(fd, token: listenerToken, interest: .readable) }
         let nukiID = engine.machine.nukiID
         profile = NukiGATTProfile(
             nukiID: nukiID, firmwareRevision: engine.machine.model.firmwareVersion.description,
             hardwareRevision: engine.machine.model.hardwareRevision.description)
         gatt = GATTServer(database: profile.database)
-        if buttonOnSIGUSR1 { signal(SIGUSR1) { _ in buttonRequests.add(1, ordering: .relaxed) } }
         try advertise()
         onEvent(.listening(location: frontEnd.location, name: NukiAdvertisement.name(nukiID)))
     }
@@ -82,28 +196,31 @@ public final class LockServer {
     /// Serves `engine` on the socket link, advertised in `folder` under an address made from Nuki's
     /// OUI 54:D2:72 and the low three octets of the Nuki ID.
     public convenience init(
-        engine: LockSessionEngine, folder: DiscoveryFolder = DiscoveryFolder(), statePath: String?, buttonOnSIGUSR1: Bool = true,
-        onEvent: @escaping (Event) -> Void
+        engine: LockSessionEngine, folder: DiscoveryFolder = DiscoveryFolder(), statePath: String?,
+        clock: @escaping () -> LockInstant = LockTimebase.live(), limits: Limits = Limits(), onEvent: @escaping (Event) -> Void
     ) throws {
         let nukiID = engine.machine.nukiID
         guard let address = DeviceAddress(octets: [
             0x54, 0xD2, 0x72, UInt8(truncatingIfNeeded: nukiID >> 16), UInt8(truncatingIfNeeded: nukiID >> 8), UInt8(truncatingIfNeeded: nukiID),
         ]) else { throw TransportError(.invalidAddress, "no device address for Nuki ID \(nukiID)") }
         try self.init(
-            engine: engine, frontEnd: try SocketFrontEnd(folder: folder, address: address), statePath: statePath, buttonOnSIGUSR1: buttonOnSIGUSR1,
-            onEvent: onEvent)
+            engine: engine, frontEnd: try SocketFrontEnd(folder: folder, address: address), statePath: statePath, clock: clock,
+            limits: limits, onEvent: onEvent)
     }
 
     deinit {
         frontEnd.stop()
-        for link in links.values { link.close() }
+        for peer in peers.values { peer.link.close() }
     }
 
     /// Withdraws the advertising record and closes every connection.
     public func stop() {
         frontEnd.stop()
-        for link in links.values { link.close() }
-        links.removeAll()
+        for peer in peers.values {
+            if let fd = peer.fd { readiness.remove(fd) }
+            peer.link.close()
+        }
+        peers.removeAll()
     }
 
     /// The lock's notion of now: the wall clock.
@@ -113,84 +230,254 @@ public final class LockServer {
 
     var monotonic: Duration { ContinuousClock.now - epoch }
 
-    /// One turn of the loop: accepts waiting connections, reads every link without blocking, runs
-    /// the timers; when nothing arrived, waits up to `timeout` (for a connection while none is open,
-    /// else 1 ms) so an idle lock does not spin. A zero `timeout` never waits.
-    /// - Returns: whether a connection or a PDU arrived.
+    /// The open connections.
+    public var connectionCount: Int { peers.count }
+
+    /// What other threads may ask of a running loop (a signal's dispatch source, a test's thread).
+    public final class Controls: Sendable {
+        let buttonRequests = Atomic<Int>(0)
+        let stopRequested = Atomic<Bool>(false)
+        let doorbell: Readiness.Doorbell
+        init(doorbell: Readiness.Doorbell) { self.doorbell = doorbell }
+
+        /// Presses the lock's button for 5 s (pairing mode) at the next turn; wakes a waiting loop.
+        public func pressButton() {
+            buttonRequests.add(1, ordering: .relaxed)
+            doorbell.ring()
+        }
+
+        /// Makes ``LockServer/run(until:)`` return after the current turn; wakes a waiting loop.
+        public func stop() {
+            stopRequested.store(true, ordering: .relaxed)
+            doorbell.ring()
+        }
+    }
+
+    /// Presses the lock's button at the next turn (``Controls/pressButton()``).
+    public func requestButtonPress() { controls.pressButton() }
+
+    /// Runs the loop until `deadline` (or for ever) or ``Controls/stop()``.
+    public func run(until deadline: ContinuousClock.Instant? = nil) {
+        while !controls.stopRequested.load(ordering: .relaxed) {
+            var timeout = Duration.seconds(3600)
+            if let deadline {
+                let left = deadline - ContinuousClock.now
+                if left <= .zero { return }
+                timeout = min(timeout, left)
+            }
+            step(timeout: timeout)
+        }
+    }
+
+    // MARK: The turn
+
+    /// One turn of the loop (see the type's documentation): waits up to `timeout` (less when a
+    /// timer is due sooner; `.zero` never waits), then accepts, runs timers, reads, commits and
+    /// sends.
+    /// - Returns: whether a connection or a PDU arrived, or a PDU went out.
     @discardableResult
     public func step(timeout: Duration = .milliseconds(20)) -> Bool {
+        let ready = readiness.wait(timeout: waitLimit(timeout))
+        let mono = monotonic
         let now = clock()
-        if buttonOnSIGUSR1, buttonRequests.exchange(0, ordering: .relaxed) > 0 {
-            route(engine.pressButton(heldMilliseconds: LockMachine.pairingButtonHoldMilliseconds, at: now))
-        }
         var activity = false
-        while let link = (try? frontEnd.accept(timeout: links.isEmpty && !activity ? timeout : .zero)) ?? nil {
-            activity = true
-            let id = gatt.connect()
-            let handle = UInt16(truncatingIfNeeded: 0x0040 + id.rawValue % 0x0F00)
-            links[id] = capture.map { CaptureTap(link: link, writer: $0, connectionHandle: handle) } ?? link
-            route(engine.connect(ConnectionID(id.rawValue), mtu: Fragmenter.maximumMTU))
-            onEvent(.connected(id.rawValue))
+        var readable: [UInt64] = []
+        var listenerReady = frontEnd.acceptDescriptor == nil
+        for event in ready {
+            if event.token == listenerToken {
+                listenerReady = true
+                continue
+            }
+            if event.readable { readable.append(event.token) }
+            if event.writable, let peer = peers[event.token] { flush(peer) }
         }
-        for (id, link) in links.sorted(by: { $0.key.rawValue < $1.key.rawValue }) {
-            while true {
-                let pdu: [UInt8]?
-                do {
-                    pdu = try link.receive(timeout: .zero)
-                } catch {
-                    drop(id, reason: "link closed")
-                    break
-                }
-                guard let pdu else { break }
-                activity = true
-                do {
-                    handle(try gatt.receive(pdu, from: id, at: monotonic), at: clock())
-                } catch {
-                    drop(id, reason: "\(error)")
-                    break
-                }
+        if listenerReady { activity = acceptConnections(at: mono) || activity }
+        for peer in peers.values where peer.fd == nil { readable.append(peer.id.rawValue) }
+        for peer in peers.values {
+            if let until = peer.mutedUntil, until <= mono {
+                peer.mutedUntil = nil
+                updateInterest(peer)
+                readable.append(peer.id.rawValue)
             }
         }
-        handle(gatt.tick(now: monotonic), at: now)
-        let timed = engine.advance(to: clock())
+
+        // Timers and the button: physical facts, delivered even when the save fails.
+        if controls.buttonRequests.exchange(0, ordering: .relaxed) > 0 {
+            route(engine.pressButton(heldMilliseconds: LockMachine.pairingButtonHoldMilliseconds, at: now))
+            unsaved = true
+        }
+        let timed = engine.advance(to: now)
         route(timed)
-        // Timers change the state too (a motor step, a run finishing with its log entry, auto lock,
-        // time control): save when they report anything, so a restart never replays a finished run.
-        // (Not on every turn: the clock bookkeeping alone moves each time.)
-        if statePath != nil, timed.contains(where: { if case .event = $0 { true } else { false } }) { save() }
-        if !activity && !links.isEmpty && timeout > .zero { Thread.sleep(forTimeInterval: 0.001) }
-        return activity
+        if timed.contains(where: { if case .event = $0 { true } else { false } }) { unsaved = true }
+        if mono - lastTick >= .seconds(1) {
+            lastTick = mono
+            handle(gatt.tick(now: mono), at: now)
+        }
+        if advertisedPairing == true, !engine.machine.isPairingMode(at: now) { try? advertise() }
+
+        // Inputs, one bounded share per connection, against a snapshot for the commit.
+        let before = (engine: engine, gatt: gatt, held: held.count)
+        inputs.removeAll(keepingCapacity: true)
+        readable.sort()
+        var last: UInt64?
+        for token in readable where token != last {
+            last = token
+            guard let peer = peers[token], !peer.closing, peer.mutedUntil == nil else { continue }
+            activity = read(peer, at: mono, now: now) || activity
+        }
+
+        commit(before: before, now: now, at: mono)
+        return deliver() || activity
     }
 
-    /// Runs `body` on the lock engine outside a write (the button, a key turn, the battery), then
-    /// indicates what it produced, publishes the advertising data it changed and saves the state.
-    /// - Throws: what `body` throws; then nothing was routed.
-    public func perform(_ body: (inout LockSessionEngine, LockInstant) throws -> [LockSessionEngine.Action]) rethrows {
-        route(try body(&engine, clock()))
-        save()
+    /// How long the next wait may last: `timeout`, cut to the next lock timer, the next
+    /// re-admission of a throttled connection, the ATT timeout tick, and 5 ms while anything must
+    /// be polled.
+    private func waitLimit(_ timeout: Duration) -> Duration {
+        var limit = timeout
+        if let deadline = engine.nextDeadline {
+            let ms = deadline.milliseconds(since: clock())
+            limit = min(limit, .milliseconds(max(0, ms)))
+        }
+        if !peers.isEmpty { limit = min(limit, .seconds(1)) }
+        let mono = monotonic
+        for peer in peers.values {
+            if let until = peer.mutedUntil { limit = min(limit, max(.zero, until - mono)) }
+            if peer.fd == nil { limit = min(limit, .milliseconds(5)) }
+        }
+        if frontEnd.acceptDescriptor == nil { limit = min(limit, .milliseconds(5)) }
+        return max(.zero, limit)
     }
 
-    /// Runs the loop until `deadline` (or for ever).
-    public func run(until deadline: ContinuousClock.Instant? = nil) {
-        while deadline.map({ ContinuousClock.now < $0 }) ?? true { step() }
+    private func acceptConnections(at mono: Duration) -> Bool {
+        var accepted = false
+        for _ in 0..<max(1, limits.acceptsPerTurn) {
+            let link: (any ATTLink)?
+            do { link = try frontEnd.accept(timeout: .zero) } catch { break }
+            guard let link else { break }
+            accepted = true
+            if peers.count >= max(1, limits.maxConnections), !evictForNewcomer() {
+                link.close()
+                continue
+            }
+            let id = gatt.connect()
+            let handle = UInt16(truncatingIfNeeded: 0x0040 + id.rawValue % 0x0F00)
+            let tapped = capture.map { CaptureTap(link: link, writer: $0, connectionHandle: handle) } ?? link
+            let peer = Peer(id: id, link: tapped, now: mono, burst: limits.unauthenticatedPerConnection.burst)
+            if let fd = peer.fd {
+                do {
+                    try readiness.add(fd, token: id.rawValue, interest: .readable)
+                } catch {
+                    gatt.disconnect(id)
+                    tapped.close()
+                    continue
+                }
+            }
+            peers[id.rawValue] = peer
+            route(engine.connect(ConnectionID(id.rawValue), mtu: Fragmenter.maximumMTU))
+            held.append(.event(.connected(id.rawValue)))
+        }
+        return accepted
     }
 
-    private func handle(_ events: [GATTServer.Event], at now: LockInstant) {
+    /// Makes room for one more connection: evicts the unauthenticated connection idle the longest.
+    /// False when every connection is authenticated (the newcomer is turned away instead).
+    private func evictForNewcomer() -> Bool {
+        var victim: Peer?
+        for peer in peers.values where !peer.closing && engine.authID(of: ConnectionID(peer.id.rawValue)) == nil {
+            if victim.map({ peer.lastActivity < $0.lastActivity || (peer.lastActivity == $0.lastActivity && peer.id < $0.id) }) ?? true {
+                victim = peer
+            }
+        }
+        guard let victim else { return false }
+        remove(victim, reason: "connection table full (\(limits.maxConnections)): evicted as the longest idle unauthenticated connection")
+        return true
+    }
+
+    /// Reads up to ``Limits/pdusPerTurn`` PDUs from `peer` and runs each through GATT and the engine.
+    private func read(_ peer: Peer, at mono: Duration, now: LockInstant) -> Bool {
+        var arrived = false
+        for _ in 0..<max(1, limits.pdusPerTurn) {
+            let authenticated = engine.authID(of: ConnectionID(peer.id.rawValue)) != nil
+            if !authenticated, !admitUnauthenticated(peer, at: mono) { break }
+            let pdu: [UInt8]?
+            do {
+                pdu = try peer.link.receive(timeout: .zero)
+            } catch {
+                let reason = error.code == .closed ? "link closed" : "\(error)"
+                inputs.append(.closed(peer.id.rawValue, reason))
+                peer.closing = true
+                held.append(.drop(peer.id.rawValue, reason))
+                return true
+            }
+            guard let pdu else { break }
+            if !authenticated { spendToken(peer) }
+            arrived = true
+            peer.lastActivity = mono
+            inputs.append(.pdu(peer.id.rawValue, pdu))
+            process(pdu, from: peer.id, at: mono, now: now, refuse: false)
+            if peer.closing { break }
+        }
+        return arrived
+    }
+
+    // MARK: Rate limits
+
+    private func refill(_ tokens: inout Double, _ at: inout Duration, _ limit: RateLimit, _ mono: Duration) {
+        let elapsed = Double((mono - at).components.seconds) + Double((mono - at).components.attoseconds) / 1e18
+        tokens = min(limit.burst, tokens + max(0, elapsed) * limit.perSecond)
+        at = mono
+    }
+
+    /// Whether an unauthenticated `peer` may send one more PDU now; when not, it is muted until its
+    /// bucket (or the shared one) holds a token again.
+    private func admitUnauthenticated(_ peer: Peer, at mono: Duration) -> Bool {
+        refill(&peer.tokens, &peer.tokensAt, limits.unauthenticatedPerConnection, mono)
+        refill(&totalTokens, &totalTokensAt, limits.unauthenticatedTotal, mono)
+        if peer.tokens >= 1, totalTokens >= 1 { return true }
+        let own = peer.tokens >= 1 ? 0 : (1 - peer.tokens) / max(limits.unauthenticatedPerConnection.perSecond, 0.001)
+        let shared = totalTokens >= 1 ? 0 : (1 - totalTokens) / max(limits.unauthenticatedTotal.perSecond, 0.001)
+        peer.mutedUntil = mono + .milliseconds(Int64((max(own, shared) * 1000).rounded(.up)) + 1)
+        updateInterest(peer)
+        return false
+    }
+
+    private func spendToken(_ peer: Peer) {
+        peer.tokens -= 1
+        totalTokens -= 1
+    }
+
+    // MARK: GATT and the engine
+
+    /// One PDU through GATT; written values go to the engine, or with `refuse` to
+    /// ``LockSessionEngine/refuseUnpersisted(_:on:from:)``.
+    private func process(_ pdu: [UInt8], from id: GATTConnectionID, at mono: Duration, now: LockInstant, refuse: Bool) {
+        do {
+            handle(try gatt.receive(pdu, from: id, at: mono), at: now, refuse: refuse)
+        } catch {
+            peers[id.rawValue]?.closing = true
+            held.append(.drop(id.rawValue, "\(error)"))
+        }
+    }
+
+    private func handle(_ events: [GATTServer.Event], at now: LockInstant, refuse: Bool = false) {
         // ATT responses first: a Write Response goes out before the indications its value causes.
-        let ordered = events.filter { if case .send = $0 { return true } else { return false } }
-            + events.filter { if case .send = $0 { return false } else { return true } }
-        for event in ordered {
+        for event in events {
+            if case .send(let id, let octets) = event { held.append(.send(id.rawValue, octets)) }
+        }
+        for event in events {
             switch event {
-            case .send(let id, let octets):
-                do { try links[id]?.send(octets) } catch { drop(id, reason: "send failed") }
+            case .send:
+                continue
             case .valueWritten(let id, let characteristic, let value):
                 guard let which = characteristicName(characteristic) else { continue }
-                route(engine.receive(value, on: which, from: ConnectionID(id.rawValue), at: now))
-                save()
+                let connection = ConnectionID(id.rawValue)
+                route(refuse ? engine.refuseUnpersisted(value, on: which, from: connection) : engine.receive(value, on: which, from: connection, at: now))
             case .indicationTimeout(let id):
-                drop(id, reason: "indication timeout")
+                peers[id.rawValue]?.closing = true
+                held.append(.drop(id.rawValue, "indication timeout"))
             default:
-                break
+                continue
             }
         }
     }
@@ -206,23 +493,156 @@ public final class LockServer {
                     // Indications not enabled on that characteristic: nothing to send it on.
                 }
             case .disconnect(let connection, let reason):
-                drop(GATTConnectionID(rawValue: connection.rawValue), reason: reason)
+                peers[connection.rawValue]?.closing = true
+                held.append(.drop(connection.rawValue, reason))
             case .event(let event):
-                onEvent(.lock(event))
+                held.append(.event(.lock(event)))
                 if case .pairingModeEntered = event { try? advertise() }
                 if case .pairingModeLeft = event { try? advertise() }
             case .refused(let connection, let code, let command, let reason):
-                onEvent(.refused(connection.rawValue, code, command: command, reason: reason))
+                held.append(.event(.refused(connection.rawValue, code, command: command, reason: reason)))
             }
         }
     }
 
-    private func drop(_ id: GATTConnectionID, reason: String) {
-        guard let link = links.removeValue(forKey: id) else { return }
-        link.close()
-        gatt.disconnect(id)
-        engine.disconnect(ConnectionID(id.rawValue))
-        onEvent(.disconnected(id.rawValue, reason: reason))
+    // MARK: Commit and delivery
+
+    /// Makes the turn durable before anything of it is delivered (see the type's documentation).
+    private func commit(before: (engine: LockSessionEngine, gatt: GATTServer, held: Int), now: LockInstant, at mono: Duration) {
+        let changed = engine.machine != before.engine.machine
+        guard changed || unsaved, statePath != nil else { return }
+        if let failure = save() {
+            guard changed else {
+                // Only timers changed: nothing to refuse; try again next turn.
+                reportFailure(failure)
+                return
+            }
+            reportFailure(failure)
+            // Run the turn again write by write: keep each write whose save succeeds, refuse the rest.
+            engine = before.engine
+            gatt = before.gatt
+            held.removeSubrange(before.held...)
+            let turn = inputs
+            for input in turn {
+                switch input {
+                case .closed(let id, let reason):
+                    held.append(.drop(id, reason))
+                case .pdu(let id, let pdu):
+                    let single = (engine: engine, gatt: gatt, held: held.count)
+                    process(pdu, from: GATTConnectionID(rawValue: id), at: mono, now: now, refuse: false)
+                    guard engine.machine != single.engine.machine else { continue }
+                    if save() == nil {
+                        unsaved = false
+                        continue
+                    }
+                    engine = single.engine
+                    gatt = single.gatt
+                    held.removeSubrange(single.held...)
+                    process(pdu, from: GATTConnectionID(rawValue: id), at: mono, now: now, refuse: true)
+                }
+            }
+            return
+        }
+        unsaved = false
+        if storageFailing {
+            storageFailing = false
+            held.append(.event(.storageRecovered))
+        }
+    }
+
+    private func reportFailure(_ reason: String) {
+        unsaved = true
+        guard !storageFailing else { return }
+        storageFailing = true
+        held.append(.event(.storageFailed(reason: reason)))
+    }
+
+    /// Hands the turn's effects out in order: events to the stream, PDUs to the outbound queues,
+    /// drops; then writes every queue without blocking.
+    private func deliver() -> Bool {
+        let effects = held
+        held.removeAll(keepingCapacity: true)
+        var touched: [Peer] = []
+        for effect in effects {
+            switch effect {
+            case .event(let event):
+                onEvent(event)
+            case .send(let id, let pdu):
+                guard let peer = peers[id] else { continue }
+                if peer.queued == 0 { touched.append(peer) }
+                peer.outbox.append(pdu)
+            case .drop(let id, let reason):
+                if let peer = peers[id] {
+                    flush(peer)
+                    remove(peer, reason: reason)
+                }
+            }
+        }
+        var sent = false
+        for peer in touched where peers[peer.id.rawValue] != nil {
+            sent = flush(peer) || sent
+        }
+        return sent
+    }
+
+    /// Writes `peer`'s queue until the link has no room; drops a peer whose queue passed the limit.
+    @discardableResult
+    private func flush(_ peer: Peer) -> Bool {
+        var sent = false
+        while peer.outboxHead < peer.outbox.count {
+            do {
+                guard try peer.link.trySend(peer.outbox[peer.outboxHead]) else { break }
+            } catch {
+                remove(peer, reason: "send failed: \(error)")
+                return sent
+            }
+            sent = true
+            peer.outboxHead += 1
+        }
+        if peer.outboxHead == peer.outbox.count {
+            peer.outbox.removeAll(keepingCapacity: true)
+            peer.outboxHead = 0
+        } else if peer.queued > limits.outboundQueueLimit {
+            remove(peer, reason: "\(peer.queued) PDUs queued: the client does not read")
+            return sent
+        }
+        updateInterest(peer)
+        return sent
+    }
+
+    private func updateInterest(_ peer: Peer) {
+        guard let fd = peer.fd else { return }
+        var interest: Readiness.Interest = []
+        if peer.mutedUntil == nil { interest.insert(.readable) }
+        if peer.queued > 0 { interest.insert(.writable) }
+        guard interest != peer.interest else { return }
+        peer.interest = interest
+        readiness.modify(fd, token: peer.id.rawValue, interest: interest)
+    }
+
+    /// Closes `peer` now and forgets it everywhere; reports the reason.
+    private func remove(_ peer: Peer, reason: String) {
+        guard peers.removeValue(forKey: peer.id.rawValue) != nil else { return }
+        if let fd = peer.fd { readiness.remove(fd) }
+        peer.link.close()
+        gatt.disconnect(peer.id)
+        engine.disconnect(ConnectionID(peer.id.rawValue))
+        onEvent(.disconnected(peer.id.rawValue, reason: reason))
+    }
+
+    // MARK: Outside the wire
+
+    /// Runs `body` on the lock engine outside a write (the button, a key turn, the battery), saves
+    /// the state when it changed, then indicates what it produced and publishes the advertising data
+    /// it changed.
+    /// - Throws: what `body` throws; then nothing was routed.
+    public func perform(_ body: (inout LockSessionEngine, LockInstant) throws -> [LockSessionEngine.Action]) rethrows {
+        let before = (engine: engine, gatt: gatt, held: held.count)
+        inputs.removeAll(keepingCapacity: true)
+        route(try body(&engine, clock()))
+        unsaved = unsaved || engine.machine != before.engine.machine
+        commit(before: before, now: clock(), at: monotonic)
+        deliver()
     }
 
     /// Publishes the advertising data for the current mode: pairing-service data in pairing mode,
@@ -235,10 +655,16 @@ public final class LockServer {
         try frontEnd.advertise(NukiAdvertisement(nukiID: engine.machine.nukiID, mode: mode))
     }
 
-    /// Writes the state file (atomically) when a state path is given.
-    private func save() {
-        guard let statePath else { return }
-        try? LockStateFile(path: statePath).save(engine)
+    /// Writes the state file (atomically, fsync'd); the reason when it could not.
+    private func save() -> String? {
+        guard let statePath else { return nil }
+        do {
+            try LockStateFile(path: statePath).save(engine)
+            saves += 1
+            return nil
+        } catch {
+            return error.reason
+        }
     }
 
     private func characteristicName(_ characteristic: GATTCharacteristic) -> Characteristic? {
@@ -256,5 +682,30 @@ public final class LockServer {
         case .keyturnerGDIO: return profile.keyturnerGDIO
         case .keyturnerUSDIO: return profile.keyturnerUSDIO
         }
+    }
+}
+
+/// The lock's timebase for a live process: the wall clock read once at start, then advanced by the
+/// monotonic clock, so a step of the host's clock (NTP, `date -s`, a DST bug) never shortens a
+/// lockout, re-opens a pairing window or stretches a motor run. Like a real lock's RTC, the lock's
+/// calendar is its own: Update Time (0x0021) sets it (``LockCore/LockMachine/setClock(to:at:)``).
+public enum LockTimebase {
+    /// A timebase reading `wall` once, now, and `monotonic` from then on.
+    /// - Parameters:
+    ///   - wall: the host's wall clock (injected in tests).
+    ///   - monotonic: a clock that never steps, as a duration since any origin.
+    public static func anchored(wall: () -> LockInstant, monotonic: @escaping @Sendable () -> Duration) -> @Sendable () -> LockInstant {
+        let anchor = wall()
+        let start = monotonic()
+        return {
+            let (seconds, attoseconds) = (monotonic() - start).components
+            return anchor.adding(milliseconds: seconds &* 1000 &+ attoseconds / 1_000_000_000_000_000)
+        }
+    }
+
+    /// The wall clock now, the process's continuous clock from then on.
+    public static func live() -> @Sendable () -> LockInstant {
+        let origin = ContinuousClock.now
+        return anchored(wall: LockServer.wallClock, monotonic: { ContinuousClock.now - origin })
     }
 }

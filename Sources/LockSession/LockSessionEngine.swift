@@ -19,6 +19,11 @@ import LockWire
 ///   unknown).
 /// - A connection is bound to the first auth id that authenticates on it; frames with another
 ///   auth id on the same connection are refused with K_ERROR_NOT_AUTHORIZED.
+/// - One live session per authorization (`security.md` F-05), but a new connection replaces the old
+///   session only once it has **proved freshness**: a command carrying the challenge this lock just
+///   issued on it was accepted. A MAC alone proves nothing (a sniffed frame replayed on a new
+///   connection verifies), so a replay never evicts the real user. Replies to an authorization go
+///   to its proven connections and to the connection that asked.
 /// - Request Data(Challenge) issues a fresh 32-byte nonce, one outstanding per connection. Every
 ///   command that carries a challenge consumes it, matching or not; a wrong or reused one is
 ///   K_ERROR_BAD_NONCE. A challenge never outlives its connection.
@@ -50,6 +55,9 @@ public struct LockSessionEngine {
         var challenge: Bytes32?
         /// When ``challenge`` was issued (NFC time budget, `security.md` F-06).
         var challengeIssuedAt: LockInstant?
+        /// A command with a fresh challenge was accepted on this connection: it is the
+        /// authorization's live session.
+        var proven = false
     }
 
     public private(set) var machine: LockMachine
@@ -136,6 +144,38 @@ public struct LockSessionEngine {
         return actions
     }
 
+    /// Answers a write whose change could not be made durable (the state file could not be saved)
+    /// with an Error Report and changes nothing else: ERROR_UNKNOWN (0xFF) naming the command, in
+    /// plaintext on the pairing GDIO (and the connection's pairing starts over), encrypted on USDIO
+    /// when the frame opens under a known key, else in plaintext on the keyturner GDIO. The runtime
+    /// calls this instead of ``receive(_:on:from:at:)`` after it rolled the engine back, so a client
+    /// is never acknowledged for a change the lock would forget (`protocol.md` §9: 0xFF is "none of
+    /// the others"; Latchkey policy).
+    public mutating func refuseUnpersisted(_ bytes: [UInt8], on characteristic: Characteristic, from connection: ConnectionID) -> [Action] {
+        if connections[connection] == nil { _ = connect(connection) }
+        let reason = "the lock could not save the change; nothing was changed"
+        switch characteristic {
+        case .pairingGDIO:
+            connections[connection]?.pairing.reset()
+            let command = bytes.count >= 2 ? Command(rawValue: UInt16(bytes[0]) | UInt16(bytes[1]) << 8) : Command(rawValue: 0)
+            return refusePlain(.unknown, command: command, reason, on: .pairingGDIO, connection)
+        case .keyturnerUSDIO:
+            // The refused command still uses up the outstanding challenge: it cannot be sent again.
+            connections[connection]?.challenge = nil
+            connections[connection]?.challengeIssuedAt = nil
+            let keys = self.keys
+            guard let plaintext = try? EncryptedMessageCodec.open(bytes, key: { keys[$0] }) else {
+                return refusePlain(.unknown, command: Command(rawValue: 0), reason, on: .keyturnerGDIO, connection)
+            }
+            return refuseEncrypted(.unknown, command: plaintext.command, reason, authID: plaintext.authID, connection)
+        case .keyturnerGDIO:
+            return refusePlain(.unknown, command: Command(rawValue: 0), reason, on: .keyturnerGDIO, connection)
+        }
+    }
+
+    /// The next instant at which ``advance(to:)`` has work (``LockCore/LockMachine/nextDeadline``).
+    public var nextDeadline: LockInstant? { machine.nextDeadline }
+
     /// Runs the motor and timers up to `now`.
     public mutating func advance(to now: LockInstant) -> [Action] {
         route(machine.advance(to: now))
@@ -210,17 +250,22 @@ public struct LockSessionEngine {
         if let bound = connections[connection]?.boundAuthID, bound != authID {
             return refuseEncrypted(.notAuthorized, command: plaintext.command, "connection is bound to auth id \(bound)", authID: authID, connection)
         }
-        var closed: [Action] = []
-        if connections[connection]?.boundAuthID == nil {
-            // One live session per authorization: a second one (a clone, or a reconnect that left the
-            // old link open) closes the first (security.md F-05).
-            for other in connectionIDs(boundTo: authID) where other != connection {
-                disconnect(other)
-                closed.append(.disconnect(other, reason: "authorization \(authID) opened a new session"))
-            }
-        }
         connections[connection]?.boundAuthID = authID
-        return closed + handleDecrypted(plaintext, authID: authID, from: connection, at: now)
+        return handleDecrypted(plaintext, authID: authID, from: connection, at: now)
+    }
+
+    /// Makes `connection` the live session of `authID` once it proved freshness (a challenge it was
+    /// issued matched): every other connection bound to `authID` is closed (`security.md` F-05: a
+    /// clone, or a reconnect that left the old link open).
+    private mutating func prove(_ connection: ConnectionID, authID: UInt32) -> [Action] {
+        guard connections[connection]?.proven == false else { return [] }
+        connections[connection]?.proven = true
+        var closed: [Action] = []
+        for other in connectionIDs(boundTo: authID) where other != connection {
+            disconnect(other)
+            closed.append(.disconnect(other, reason: "authorization \(authID) opened a new session"))
+        }
+        return closed
     }
 
     private mutating func handleDecrypted(_ plaintext: EncryptedPlaintext, authID: UInt32, from connection: ConnectionID, at now: LockInstant) -> [Action] {
@@ -243,6 +288,7 @@ public struct LockSessionEngine {
             return sendEncrypted(.challenge(Challenge(nonce: nonce)), authID: authID, to: connection)
         }
         var issuedAt = now
+        var replaced: [Action] = []
         if let challenge = message.challenge {
             let outstanding = connections[connection]?.challenge
             issuedAt = connections[connection]?.challengeIssuedAt ?? now
@@ -251,6 +297,7 @@ public struct LockSessionEngine {
             guard let outstanding, ConstantTime.equals(outstanding, challenge) else {
                 return refuseEncrypted(.badNonce, command: message.command, "challenge is not the one issued on this connection, or was used", authID: authID, connection)
             }
+            replaced = prove(connection, authID: authID)
         }
         var nfc: NFCVerification?
         if case .keypadAction(let request) = message, request.source == .nfc {
@@ -258,9 +305,9 @@ public struct LockSessionEngine {
         }
         do {
             let outputs = try machine.handle(message, from: authID, at: now, nfc: nfc)
-            return route(outputs)
+            return replaced + route(outputs, requester: connection)
         } catch {
-            return refuseEncrypted(error.code, command: message.command, error.reason, authID: authID, connection)
+            return replaced + refuseEncrypted(error.code, command: message.command, error.reason, authID: authID, connection)
         }
     }
 
@@ -285,14 +332,15 @@ public struct LockSessionEngine {
 
     // MARK: Output
 
-    /// Turns lock outputs into actions: replies encrypted to every connection bound to their auth
-    /// id, revocations into key wipes and disconnects.
-    private mutating func route(_ outputs: [LockOutput]) -> [Action] {
+    /// Turns lock outputs into actions: replies encrypted to the proven connections of their auth id
+    /// and to `requester` (the connection whose command produced them) when it is bound to that
+    /// auth id; revocations into key wipes and disconnects.
+    private mutating func route(_ outputs: [LockOutput], requester: ConnectionID? = nil) -> [Action] {
         var actions: [Action] = []
         for output in outputs {
             switch output {
             case .reply(let authID, let message):
-                for id in connectionIDs(boundTo: authID) {
+                for id in connectionIDs(boundTo: authID) where id == requester || connections[id]?.proven == true {
                     actions += sendEncrypted(message, authID: authID, to: id)
                 }
             case .event(.invitedAuthorizationKey(let authID, let sharedKey)):

@@ -24,6 +24,7 @@ struct EventPrinter {
             line = Self.text(event)
         }
         Swift.print(line)
+        if case .storageFailed = event { Diagnostics.print(Self.text(event)) }
         fflush(nil)
     }
 
@@ -34,6 +35,8 @@ struct EventPrinter {
         case .disconnected(let id, let reason): return "connection \(id) closed: \(reason)"
         case .refused(let id, let code, let command, let reason): return "connection \(id): refused \(command) with \(code): \(reason)"
         case .listening(let location, let name): return "listening: \(name) at \(location)"
+        case .storageFailed(let reason): return "storage failed: \(reason); changes are refused with ERROR_UNKNOWN until the state file can be written"
+        case .storageRecovered: return "storage recovered: the state file is written again"
         }
     }
 }

@@ -6,6 +6,7 @@ import LockCrypto
 import LockEmulator
 import LockSession
 import LockWire
+import Synchronization
 
 /// `latchkey lock serve`: the emulated lock as a process, advertised in the discovery folder.
 struct LockServeCommand: ParsableCommand {
@@ -81,8 +82,18 @@ struct LockServeCommand: ParsableCommand {
         // Kept open on purpose: the lock is released when the process ends, however it ends.
     }
 
+    /// Raises the soft limit on open files to the hard limit, so the lock can hold its 10,000
+    /// connections (each a descriptor).
+    static func raiseDescriptorLimit() {
+        var limit = rlimit()
+        guard getrlimit(__rlimit_resource_t(RLIMIT_NOFILE.rawValue), &limit) == 0, limit.rlim_cur < limit.rlim_max else { return }
+        limit.rlim_cur = limit.rlim_max
+        _ = setrlimit(__rlimit_resource_t(RLIMIT_NOFILE.rawValue), &limit)
+    }
+
     func run() throws {
         if let state { try Self.claim(state) }
+        Self.raiseDescriptorLimit()
         let random = SystemRandomSource()
         var engine: LockSessionEngine
         if let state, FileManager.default.fileExists(atPath: state) {
@@ -104,6 +115,17 @@ struct LockServeCommand: ParsableCommand {
             if let state { try LockStateFile(path: state).save(engine) }
         }
         if pairing { _ = engine.pressButton(heldMilliseconds: LockMachine.pairingButtonHoldMilliseconds, at: LockServer.wallClock()) }
+        // Signals reach the loop through dispatch sources (no handler runs inside the library):
+        // SIGUSR1 presses the button, SIGTERM and SIGINT stop the lock. They are set up before the
+        // lock is advertised, so a press that follows the discovery record at once is not lost.
+        let relay = SignalRelay()
+        let sources = [SIGUSR1, SIGTERM, SIGINT].map { number -> DispatchSourceSignal in
+            signal(number, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
+            source.setEventHandler { number == SIGUSR1 ? relay.pressButton() : relay.stop() }
+            source.resume()
+            return source
+        }
         let printer = EventPrinter(format: format)
         let server: LockServer
         if let adapter = bluezAdapter {
@@ -119,16 +141,45 @@ struct LockServeCommand: ParsableCommand {
             server = try LockServer(engine: engine, folder: discovery.folder, statePath: state) { printer.print($0) }
         }
         let deadline = ServeDuration.deadline(after: duration)
-        signal(SIGTERM) { _ in stopRequested.store(true, ordering: .relaxed) }
-        signal(SIGINT) { _ in stopRequested.store(true, ordering: .relaxed) }
         // A parent may have started us with these blocked (the mask is inherited): unblock them.
         var handled = sigset_t()
         sigemptyset(&handled)
         for signal in [SIGUSR1, SIGTERM, SIGINT] { sigaddset(&handled, signal) }
         pthread_sigmask(SIG_UNBLOCK, &handled, nil)
-        while !stopRequested.load(ordering: .relaxed), deadline.map({ ContinuousClock.now < $0 }) ?? true {
-            server.step()
-        }
+        relay.attach(server.controls)
+        server.run(until: deadline)
+        for source in sources { source.cancel() }
         server.stop()
+    }
+}
+
+/// Carries signals to a lock's loop once it exists, remembering those that came before.
+final class SignalRelay: Sendable {
+    private let state = Mutex<(controls: LockServer.Controls?, presses: Int, stop: Bool)>((nil, 0, false))
+
+    func pressButton() {
+        let controls = state.withLock { state -> LockServer.Controls? in
+            if state.controls == nil { state.presses += 1 }
+            return state.controls
+        }
+        controls?.pressButton()
+    }
+
+    func stop() {
+        let controls = state.withLock { state -> LockServer.Controls? in
+            if state.controls == nil { state.stop = true }
+            return state.controls
+        }
+        controls?.stop()
+    }
+
+    /// Delivers what came before and everything from now on to `controls`.
+    func attach(_ controls: LockServer.Controls) {
+        let (presses, stop) = state.withLock { state in
+            state.controls = controls
+            return (state.presses, state.stop)
+        }
+        for _ in 0..<presses { controls.pressButton() }
+        if stop { controls.stop() }
     }
 }

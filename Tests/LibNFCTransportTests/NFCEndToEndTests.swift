@@ -49,8 +49,7 @@ struct NFCEndToEndTests {
             folder = DiscoveryFolder(path: NSTemporaryDirectory() + "latchkey-nfc-\(UUID().uuidString)")
             cardSide = try NFCTestSupport.pn532(field, label: "fob")
             readerSide = try NFCTestSupport.pn532(field, label: "keypad")
-            // SIGUSR1 is the process's: leave it to the test that presses a button with it.
-            loop = Loop(try LockServer(engine: fixture.detachedLock, folder: folder, statePath: nil, buttonOnSIGUSR1: false) { _ in })
+            loop = Loop(try LockServer(engine: fixture.detachedLock, folder: folder, statePath: nil) { _ in })
             client = try PeripheralClient(folder: folder)
         }
 

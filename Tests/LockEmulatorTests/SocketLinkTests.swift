@@ -49,8 +49,8 @@ import Testing
         #expect(try keypadClient.run(&keypad, start: keypad.enter(code: 456_789, at: LockServer.wallClock(), spacingMilliseconds: 0)) == [.accepted(.keypadAction)])
         #expect(try keypadClient.run(&keypad, start: keypad.enter(code: 999_999, at: LockServer.wallClock(), spacingMilliseconds: 0)) == [.wrongCode])
 
-        // The fob pairs in a new pairing mode (the button, as SIGUSR1 would press it).
-        kill(getpid(), SIGUSR1)
+        // The fob pairs in a new pairing mode (the button, as `latchkey lock press-button` presses it).
+        running.server?.requestButtonPress()
         Thread.sleep(forTimeInterval: 0.1)
         let fobClient = try PeripheralClient(folder: folder)
         var fob = FobEmulator(fobID: 9, keyPair: try KeyPair(using: SystemRandomSource()), random: SystemRandomSource())

@@ -41,19 +41,47 @@ import Testing
         #expect(try bench.snapshot() == before)
     }
 
-    /// Two live sessions under one fob's auth id (a clone holding the real key): the second must be
-    /// refused or the first closed.
-    @Test func test_F05_secondSessionOfOneFobIsRefusedOrFirstClosed() throws {
+    /// Two live sessions under one fob's auth id (a clone holding the real key): the second is
+    /// answered but replaces the first only once it proves freshness (a challenge-bearing command
+    /// accepted); then the first is closed, exactly once, with the reason.
+    @Test func test_F05_secondSessionOfOneFobReplacesTheFirstOnlyAfterProvingFreshness() throws {
         var bench = try Self.bench()
         let credentials = try #require(bench.clients["fob"]?.engine.credentials)
         bench.expectUsable("fob")
+        let fobConnection = try bench.connection("fob")
         let random = SeededRandomSource(seed: 55)
         bench.clients["clone"] = BenchClient(
             engine: ClientSessionEngine(idType: .fob, clientID: 2, name: FixedName("fob", width: 32), keyPair: try KeyPair(using: random), random: random, credentials: credentials),
             connection: bench.newConnection())
-        let second = bench.request("clone", .keyturnerStates)
-        let firstClosed = second.actions.contains { if case .disconnect(let id, _) = $0 { return id == (try? bench.connection("fob")) } else { return false } }
-        #expect(second.errorCode != nil || firstClosed)
+        // A MAC-valid request without a challenge: answered, and the first session stays.
+        let states = bench.request("clone", .keyturnerStates)
+        #expect(states.errorCode == nil)
+        #expect(!states.actions.contains { if case .disconnect = $0 { true } else { false } })
+        bench.expectUsable("fob")
+        // A challenge-bearing command accepted on the clone's connection: the first session is closed.
+        let press = bench.request("clone", .lockAction(.fobAction1, appID: 2))
+        #expect(press.succeeded)
+        let closed = press.actions.compactMap { action -> String? in
+            if case .disconnect(let id, let reason) = action, id == fobConnection { return reason }
+            return nil
+        }
+        #expect(closed == ["authorization \(try bench.authID("fob")) opened a new session"])
+    }
+
+    /// A sniffed encrypted frame replayed on a new connection verifies its MAC but must not evict the
+    /// owner's live session (issue: a replay disconnected the real user); the replay itself is
+    /// refused with K_ERROR_BAD_NONCE and the owner's session keeps working.
+    @Test func test_F05_replayOnANewConnectionLeavesTheOwnersSessionUp() throws {
+        var bench = try Self.bench()
+        let unlock = bench.request("app", .lockAction(.unlock, appID: 1))
+        #expect(unlock.succeeded)
+        let sniffed = try #require(unlock.written.last?.1)
+        let before = try bench.snapshot()
+        let replies = bench.raw(sniffed, connection: bench.newConnection())
+        #expect(Bench.encryptedErrors(replies, key: try bench.key("app")) == [.badNonce])
+        #expect(!replies.contains { if case .disconnect = $0 { true } else { false } })
+        #expect(try bench.snapshot() == before)
+        bench.expectUsable("app")
     }
 
     // MARK: B7 relay and auto unlock
