@@ -134,7 +134,7 @@ public final class LockServer {
     let limits: Limits
     var peers: [UInt64: Peer] = [:]
     var advertisedPairing: Bool?
-    let statePath: String?
+    let store: (any LockStateStore)?
     /// One capture for all connections (`$LATCHKEY_CAPTURE` by default), each under its own ACL handle.
     let capture: CaptureWriter?
     let epoch = ContinuousClock.now
@@ -160,6 +160,7 @@ public final class LockServer {
     /// - Parameters:
     ///   - engine: the lock (new, or loaded from its state file).
     ///   - statePath: where to save the state, or nil.
+    ///   - store: where to save the state instead of `statePath` (a test's seam), or nil.
     ///   - clock: the lock's timebase; ``LockTimebase/live()`` unless a virtual clock drives it.
     ///   - capture: where to record every connection's ATT PDUs (btsnoop or pcap), or nil;
     ///     `$LATCHKEY_CAPTURE` by default.
@@ -167,7 +168,7 @@ public final class LockServer {
     /// - Throws: the front end's error when the advertising data cannot be published; ``Failure``
     ///   when no epoll instance can be had.
     public init(
-        engine: LockSessionEngine, frontEnd: any LockFrontEnd, statePath: String?,
+        engine: LockSessionEngine, frontEnd: any LockFrontEnd, statePath: String?, store: (any LockStateStore)? = nil,
         clock: @escaping () -> LockInstant = LockTimebase.live(), capture: CaptureWriter? = CaptureWriter.fromEnvironment(),
         limits: Limits = Limits(), onEvent: @escaping (Event) -> Void
     ) throws {
@@ -175,7 +176,7 @@ public final class LockServer {
         // The loop owns capacity and eviction (it knows who is idle); the engine keeps every connection.
         self.engine.maxConnections = Int.max
         self.frontEnd = frontEnd
-        self.statePath = statePath
+        self.store = store ?? statePath.map { LockStateFile(path: $0) }
         self.clock = clock
         self.capture = capture
         self.limits = limits
@@ -196,7 +197,7 @@ public final class LockServer {
     /// Serves `engine` on the socket link, advertised in `folder` under an address made from Nuki's
     /// OUI 54:D2:72 and the low three octets of the Nuki ID.
     public convenience init(
-        engine: LockSessionEngine, folder: DiscoveryFolder = DiscoveryFolder(), statePath: String?,
+        engine: LockSessionEngine, folder: DiscoveryFolder = DiscoveryFolder(), statePath: String?, store: (any LockStateStore)? = nil,
         clock: @escaping () -> LockInstant = LockTimebase.live(), limits: Limits = Limits(), onEvent: @escaping (Event) -> Void
     ) throws {
         let nukiID = engine.machine.nukiID
@@ -204,7 +205,7 @@ public final class LockServer {
             0x54, 0xD2, 0x72, UInt8(truncatingIfNeeded: nukiID >> 16), UInt8(truncatingIfNeeded: nukiID >> 8), UInt8(truncatingIfNeeded: nukiID),
         ]) else { throw TransportError(.invalidAddress, "no device address for Nuki ID \(nukiID)") }
         try self.init(
-            engine: engine, frontEnd: try SocketFrontEnd(folder: folder, address: address), statePath: statePath, clock: clock,
+            engine: engine, frontEnd: try SocketFrontEnd(folder: folder, address: address), statePath: statePath, store: store, clock: clock,
             limits: limits, onEvent: onEvent)
     }
 
@@ -510,18 +511,19 @@ public final class LockServer {
     /// Makes the turn durable before anything of it is delivered (see the type's documentation).
     private func commit(before: (engine: LockSessionEngine, gatt: GATTServer, held: Int), now: LockInstant, at mono: Duration) {
         let changed = engine.machine != before.engine.machine
-        guard changed || unsaved, statePath != nil else { return }
+        guard changed || unsaved, store != nil else { return }
         if let failure = save() {
             guard changed else {
                 // Only timers changed: nothing to refuse; try again next turn.
                 reportFailure(failure)
                 return
             }
-            reportFailure(failure)
             // Run the turn again write by write: keep each write whose save succeeds, refuse the rest.
             engine = before.engine
             gatt = before.gatt
             held.removeSubrange(before.held...)
+            for peer in peers.values { peer.closing = false }
+            reportFailure(failure)
             let turn = inputs
             for input in turn {
                 switch input {
@@ -533,6 +535,10 @@ public final class LockServer {
                     guard engine.machine != single.engine.machine else { continue }
                     if save() == nil {
                         unsaved = false
+                        if storageFailing {
+                            storageFailing = false
+                            held.append(.event(.storageRecovered))
+                        }
                         continue
                     }
                     engine = single.engine
@@ -657,9 +663,9 @@ public final class LockServer {
 
     /// Writes the state file (atomically, fsync'd); the reason when it could not.
     private func save() -> String? {
-        guard let statePath else { return nil }
+        guard let store else { return nil }
         do {
-            try LockStateFile(path: statePath).save(engine)
+            try store.save(engine)
             saves += 1
             return nil
         } catch {

@@ -129,6 +129,16 @@ public struct LockStateFile: Sendable {
     }
 }
 
+/// Where a running lock makes its state durable: ``LockStateFile`` in production; tests inject
+/// stores that fail, or that watch when a save happens relative to what a client received.
+public protocol LockStateStore: Sendable {
+    /// Makes `engine`'s state durable, all or nothing, before returning. Throws ``StateFileError``
+    /// (`unwritable`) when it could not; the previous state is then what a restart loads.
+    func save(_ engine: LockSessionEngine) throws(StateFileError)
+}
+
+extension LockStateFile: LockStateStore {}
+
 /// Why the state file could not be loaded or saved.
 public struct StateFileError: Error, Hashable, Sendable, CustomStringConvertible {
     public struct Code: Hashable, Sendable, CustomStringConvertible {
