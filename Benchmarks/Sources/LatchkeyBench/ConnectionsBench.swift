@@ -1,6 +1,9 @@
-// Concurrent connections: one lock process (LockServer on its own thread) serving N emulated fobs
-// over the SOCK_SEQPACKET link at once, each doing a lock action while all stay connected.
+// The lock's runtime under load: one LockServer (its event loop on its own thread, a state file
+// saved with every commit) serving N emulated fobs over the SOCK_SEQPACKET link at once; idle CPU
+// with open idle connections; a paired client's latency next to hostile ones. Method and figures:
+// Benchmarks/README.md, "Runtime".
 
+import BLEATT
 import BLETransport
 import Foundation
 import LockCore
@@ -9,73 +12,261 @@ import LockEmulator
 import LockPeripherals
 import LockSession
 import LockWire
+import Synchronization
 
 final class ServerThread: @unchecked Sendable {
-    var server: LockServer?
-    var stop = false
-}
+    let server: LockServer
+    let folder: DiscoveryFolder
+    let stateFolder: String
+    private var thread: Thread?
 
-/// Runs the scenario and returns (connections held, lock actions accepted, seconds for the actions).
-func concurrentConnections(_ count: Int, workers: Int = 8) throws -> (held: Int, accepted: Int, seconds: Double) {
-    let folder = DiscoveryFolder(path: NSTemporaryDirectory() + "latchkey-bench-\(getpid())")
-    let random = SystemRandomSource()
-    var model = LockModel.smartLock3
-    model.motorStepMilliseconds = 0
-    var machine = LockMachine(model: model, nukiID: 0x00BE_0C4E, settings: LockSettings(name: FixedName("Bench", width: 32)), securityPIN: .u16(1))
-    let now = LockServer.wallClock()
-    try machine.setClock(to: now.utcDateTime, at: now)
-    machine.maxAuthorizations = count + 1
-    var keys: [UInt32: SharedKey] = [:]
-    var credentials: [ClientCredentials] = []
-    let lockUUID = LockUUID(random.bytes(count: 16)) ?? LockUUID([UInt8](repeating: 0, count: 16))!
-    for i in 0..<count {
-        let authID = UInt32(i + 1)
-        machine.restoreAuthorization(Authorization(authID: authID, idType: .fob, clientID: authID, name: FixedName("Fob \(i)", width: 32), dateCreated: .unset))
-        let key = try SharedKey(rawBytes: random.bytes(count: 32))
-        keys[authID] = key
-        credentials.append(ClientCredentials(authID: authID, sharedKey: key, lockPublicKey: .zero, lockUUID: lockUUID))
+    /// A lock with `fobs` fob authorizations (auth ids 1…fobs), its credentials, served from a
+    /// private discovery folder with a state file in a private folder.
+    init(fobs: Int, limits: LockServer.Limits = LockServer.Limits()) throws {
+        let tag = "\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        folder = DiscoveryFolder(path: NSTemporaryDirectory() + "latchkey-bench-\(tag)")
+        stateFolder = NSTemporaryDirectory() + "latchkey-bench-state-\(tag)"
+        try FileManager.default.createDirectory(atPath: stateFolder, withIntermediateDirectories: true)
+        let (engine, credentials) = try Self.lock(fobs: fobs)
+        self.credentials = credentials
+        let statePath = ProcessInfo.processInfo.environment["LATCHKEY_BENCH_NO_STATE"] == nil ? stateFolder + "/lock.json" : nil
+        server = try LockServer(engine: engine, folder: folder, statePath: statePath, limits: limits) { _ in }
     }
-    var engine = LockSessionEngine(machine: machine, lockKeyPair: try KeyPair(using: random), lockUUID: lockUUID, keys: keys, random: random)
-    engine.maxConnections = count + 16
-    let running = ServerThread()
-    running.server = try LockServer(engine: engine, folder: folder, statePath: nil) { _ in }
-    let thread = Thread {
-        while !running.stop { running.server?.step(timeout: .milliseconds(2)) }
-        running.server?.stop()
-    }
-    thread.stackSize = 8 << 20
-    thread.start()
-    defer { running.stop = true }
 
-    // Connect everyone first, and keep every connection open.
-    var clients: [PeripheralClient] = []
-    for _ in 0..<count { clients.append(try PeripheralClient(folder: folder, timeout: .seconds(30))) }
+    let credentials: [ClientCredentials]
 
-    let accepted = Atomic(0)
-    let start = ContinuousClock.now
-    let group = DispatchGroup()
-    for worker in 0..<workers {
-        let mine = Array(stride(from: worker, to: count, by: workers))
-        let box = UncheckedBox(clients: clients, credentials: credentials)
-        DispatchQueue.global().async(group: group) {
-            for i in mine {
-                var fob = FobEmulator(fobID: UInt32(i + 1), keyPair: (try? KeyPair(using: SystemRandomSource())) ?? box.fallbackKeyPair(), random: SystemRandomSource(), credentials: box.credentials[i])
-                let feedback = (try? box.clients[i].run(&fob, start: fob.press(count: 1, at: LockServer.wallClock()), timeout: .seconds(60))) ?? []
-                if feedback.contains(.accepted(.lockAction)) { accepted.add(1, ordering: .relaxed) }
-            }
+    static func lock(fobs: Int) throws -> (LockSessionEngine, [ClientCredentials]) {
+        let random = SystemRandomSource()
+        var model = LockModel.smartLock3
+        model.motorStepMilliseconds = 0
+        var machine = LockMachine(model: model, nukiID: 0x00BE_0C4E, settings: LockSettings(name: FixedName("Bench", width: 32)), securityPIN: .u16(1))
+        let now = LockServer.wallClock()
+        try machine.setClock(to: now.utcDateTime, at: now)
+        machine.maxAuthorizations = fobs + 1
+        var keys: [UInt32: SharedKey] = [:]
+        var credentials: [ClientCredentials] = []
+        let lockUUID = LockUUID(random.bytes(count: 16)) ?? .zero
+        for i in 0..<fobs {
+            let authID = UInt32(i + 1)
+            machine.restoreAuthorization(Authorization(authID: authID, idType: .fob, clientID: authID, name: FixedName("Fob \(i)", width: 32), dateCreated: .unset))
+            let key = try SharedKey(rawBytes: random.bytes(count: 32))
+            keys[authID] = key
+            credentials.append(ClientCredentials(authID: authID, sharedKey: key, lockPublicKey: .zero, lockUUID: lockUUID))
         }
+        return (LockSessionEngine(machine: machine, lockKeyPair: try KeyPair(using: random), lockUUID: lockUUID, keys: keys, random: random), credentials)
     }
-    group.wait()
-    let elapsed = ContinuousClock.now - start
-    let (s, attos) = elapsed.components
-    return (clients.count, accepted.load(ordering: .relaxed), Double(s) + Double(attos) * 1e-18)
+
+    func start() {
+        let box = UncheckedServer(server: server)
+        let thread = Thread { box.server.run() }
+        thread.stackSize = 8 << 20
+        thread.start()
+        self.thread = thread
+    }
+
+    /// Stops the loop and removes its folders.
+    func stop() {
+        server.controls.stop()
+        while thread?.isFinished == false { Thread.sleep(forTimeInterval: 0.002) }
+        server.stop()
+        try? FileManager.default.removeItem(atPath: stateFolder)
+        try? FileManager.default.removeItem(atPath: folder.path)
+    }
 }
 
-import Synchronization
+/// Raises this process's descriptor limit as far as allowed (10,000 connections are 20,000
+/// descriptors here: both ends live in this process).
+func raiseDescriptorLimit(to wanted: UInt) {
+    var limit = rlimit()
+    getrlimit(__rlimit_resource_t(RLIMIT_NOFILE.rawValue), &limit)
+    if limit.rlim_max < wanted {
+        var raised = limit
+        raised.rlim_max = rlim_t(wanted)
+        raised.rlim_cur = rlim_t(wanted)
+        if setrlimit(__rlimit_resource_t(RLIMIT_NOFILE.rawValue), &raised) == 0 { return }
+    }
+    limit.rlim_cur = limit.rlim_max
+    setrlimit(__rlimit_resource_t(RLIMIT_NOFILE.rawValue), &limit)
+}
+
+struct Percentiles {
+    let p50: Double
+    let p99: Double
+    init(_ samples: [Double]) {
+        let sorted = samples.sorted()
+        func at(_ q: Double) -> Double { sorted.isEmpty ? .nan : sorted[min(sorted.count - 1, Int((Double(sorted.count) * q).rounded(.down)))] }
+        p50 = at(0.50)
+        p99 = at(0.99)
+    }
+}
+
+func seconds(_ d: Duration) -> Double { Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18 }
+
+/// Hands the lock to its loop's thread, which alone uses it until stopped.
+struct UncheckedServer: @unchecked Sendable { let server: LockServer }
 
 /// Hands the clients to worker threads; each worker uses only its own clients.
 struct UncheckedBox: @unchecked Sendable {
     let clients: [PeripheralClient]
     let credentials: [ClientCredentials]
-    func fallbackKeyPair() -> KeyPair { try! KeyPair(secretKeyBytes: [UInt8](repeating: 1, count: 32)) }
+}
+
+struct ScalingResult {
+    let connections: Int
+    let held: Int
+    let actions: Int
+    let accepted: Int
+    let seconds: Double
+    let latency: Percentiles
+    let saves: Int
+}
+
+/// N fobs connect (GATT set-up) and stay connected; then 64 worker threads make each fob press
+/// (fob action 1 → Lock Action with a fresh challenge → ACCEPTED … COMPLETE), `rounds` times each.
+func concurrentConnections(_ count: Int, rounds: Int = 1, workers: Int = 64) throws -> ScalingResult {
+    let running = try ServerThread(fobs: count)
+    running.start()
+    defer { running.stop() }
+    var clients: [PeripheralClient] = []
+    clients.reserveCapacity(count)
+    for _ in 0..<count { clients.append(try PeripheralClient(folder: running.folder, timeout: .seconds(60))) }
+    let savesBefore = running.server.saves
+    let accepted = Atomic(0)
+    let latencies = Mutex<[Double]>([])
+    let box = UncheckedBox(clients: clients, credentials: running.credentials)
+    let start = ContinuousClock.now
+    let group = DispatchGroup()
+    for worker in 0..<min(workers, count) {
+        let mine = Array(stride(from: worker, to: count, by: workers))
+        DispatchQueue.global().async(group: group) {
+            var fobs = mine.map { i in
+                FobEmulator(fobID: UInt32(i + 1), keyPair: KeyPair.bench, random: SystemRandomSource(), credentials: box.credentials[i])
+            }
+            var mineLatencies: [Double] = []
+            for _ in 0..<rounds {
+                for (k, i) in mine.enumerated() {
+                    let began = ContinuousClock.now
+                    let feedback = (try? box.clients[i].run(&fobs[k], start: fobs[k].press(count: 1, at: LockServer.wallClock()), timeout: .seconds(120))) ?? []
+                    mineLatencies.append(seconds(ContinuousClock.now - began))
+                    if feedback.contains(.accepted(.lockAction)) { accepted.add(1, ordering: .relaxed) }
+                }
+            }
+            latencies.withLock { $0 += mineLatencies }
+        }
+    }
+    group.wait()
+    let elapsed = seconds(ContinuousClock.now - start)
+    return ScalingResult(
+        connections: count, held: clients.count, actions: count * rounds, accepted: accepted.load(ordering: .relaxed), seconds: elapsed,
+        latency: Percentiles(latencies.withLock { $0 }), saves: running.server.saves - savesBefore)
+}
+
+extension KeyPair {
+    /// The fobs' own key pair is not used once they hold credentials.
+    static let bench: KeyPair = {
+        do { return try KeyPair(secretKeyBytes: [UInt8](repeating: 7, count: 32)) } catch { fatalError("X25519 key pair: \(error)") }
+    }()
+}
+
+/// CPU used per second of wall time while `count` connections are open and idle (GATT set up,
+/// nobody sends): the whole process's user + system time (RUSAGE_SELF) over `window`, so it counts
+/// the lock's loop and anything else that woke up; the idle clients use none.
+func idleCPU(connections count: Int, window: Duration = .seconds(10)) throws -> Double {
+    let running = try ServerThread(fobs: 1)
+    running.start()
+    defer { running.stop() }
+    var clients: [PeripheralClient] = []
+    for _ in 0..<count { clients.append(try PeripheralClient(folder: running.folder, timeout: .seconds(60))) }
+    Thread.sleep(forTimeInterval: 1)
+    let before = processCPUSeconds()
+    Thread.sleep(forTimeInterval: seconds(window))
+    let used = processCPUSeconds() - before
+    withExtendedLifetime(clients) {}
+    return used / seconds(window)
+}
+
+/// CPU seconds (user + system) of the whole process.
+func processCPUSeconds() -> Double {
+    var usage = rusage()
+    getrusage(__rusage_who_t(RUSAGE_SELF.rawValue), &usage)
+    return Double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) + Double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) * 1e-6
+}
+
+struct FairnessResult {
+    let unloaded: Percentiles
+    let loaded: Percentiles
+    let junkSent: Int
+    let neverReadingReconnects: Int
+}
+
+/// A paired fob's lock-action latency alone, then next to one unauthenticated junk writer at full
+/// speed and two clients that send requests but never read (reconnecting whenever the lock drops
+/// them), `actions` lock actions each time.
+func fairness(actions: Int = 300) throws -> FairnessResult {
+    let running = try ServerThread(fobs: 1)
+    running.start()
+    defer { running.stop() }
+    let client = try PeripheralClient(folder: running.folder, timeout: .seconds(60))
+    var fob = FobEmulator(fobID: 1, keyPair: KeyPair.bench, random: SystemRandomSource(), credentials: running.credentials[0])
+    func measure() throws -> Percentiles {
+        var samples: [Double] = []
+        for _ in 0..<actions {
+            let began = ContinuousClock.now
+            let feedback = try client.run(&fob, start: fob.press(count: 1, at: LockServer.wallClock()), timeout: .seconds(60))
+            samples.append(seconds(ContinuousClock.now - began))
+            guard feedback.contains(.accepted(.lockAction)) else { throw BenchFailure("lock action refused: \(feedback)") }
+        }
+        return Percentiles(samples)
+    }
+    let unloaded = try measure()
+
+    guard let socket = DiscoveryScanner(folder: running.folder).scan().first?.record.socket else { throw BenchFailure("no lock in the folder") }
+    let stop = Atomic(false)
+    let junkSent = Atomic(0)
+    let reconnects = Atomic(0)
+    let group = DispatchGroup()
+    // The junk writer: ATT Write Requests of garbage to the keyturner USDIO handle range and random
+    // PDUs, as fast as the socket takes them; it reads (and discards) whatever comes back.
+    DispatchQueue.global().async(group: group) {
+        var seed: UInt64 = 0x9E37_79B9_7F4A_7C15
+        while !stop.load(ordering: .relaxed) {
+            guard let link = try? SeqPacketLink.connect(path: socket) else { continue }
+            while !stop.load(ordering: .relaxed) {
+                seed = seed &* 6364136223846793005 &+ 1442695040888963407
+                let length = Int(seed >> 58) + 3
+                var pdu = [UInt8](repeating: 0, count: length)
+                for i in pdu.indices { pdu[i] = UInt8(truncatingIfNeeded: seed >> UInt64((i % 8) * 8)) }
+                pdu[0] = (seed & 1) == 0 ? 0x12 : UInt8(truncatingIfNeeded: seed >> 40)
+                do {
+                    try link.send(pdu)
+                    junkSent.add(1, ordering: .relaxed)
+                    while (try? link.receive(timeout: .zero)) != nil {}
+                } catch {
+                    break
+                }
+            }
+            link.close()
+        }
+    }
+    // Two clients that ask (ATT Read Request of the Device Name, handle 0x0003) and never read.
+    for _ in 0..<2 {
+        DispatchQueue.global().async(group: group) {
+            while !stop.load(ordering: .relaxed) {
+                guard let link = try? SeqPacketLink.connect(path: socket) else { continue }
+                while !stop.load(ordering: .relaxed), (try? link.send([0x0A, 0x03, 0x00])) != nil {}
+                link.close()
+                reconnects.add(1, ordering: .relaxed)
+            }
+        }
+    }
+    Thread.sleep(forTimeInterval: 1)
+    let loaded = try measure()
+    stop.store(true, ordering: .relaxed)
+    group.wait()
+    return FairnessResult(unloaded: unloaded, loaded: loaded, junkSent: junkSent.load(ordering: .relaxed), neverReadingReconnects: reconnects.load(ordering: .relaxed))
+}
+
+struct BenchFailure: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
 }

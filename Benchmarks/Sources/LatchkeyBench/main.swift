@@ -15,12 +15,14 @@ if arguments.contains("--help") || arguments.contains("-h") {
           --quick  short rounds (3 × ≥20 ms) for CI smoke runs; figures are rough
           --check  exit 1 when codec seal+open of a Lock Action exceeds \(BenchConfig.ratioTarget)× raw secretbox
           --sessions  only the session rows (lock action transactions, pairings), e.g. for profiling
-          --connections=N  one lock process serving N fobs at once over the socket link, each doing a lock action
+          --runtime[=N,N,…]  the lock's runtime: N connections held (default 1,100,1000,10000), each doing lock actions
+                     (actions/s, p50/p99 latency, state writes per action); idle CPU with 1,000 idle connections;
+                     a paired client's p99 next to a junk writer and two never-reading clients
         """)
     exit(0)
 }
-let connectionsArgument = CommandLine.arguments.first { $0.hasPrefix("--connections=") }
-let unknown = arguments.subtracting(["--quick", "--check", "--sessions"]).filter { !$0.hasPrefix("--connections=") }
+let runtimeArgument = CommandLine.arguments.first { $0 == "--runtime" || $0.hasPrefix("--runtime=") }
+let unknown = arguments.subtracting(["--quick", "--check", "--sessions"]).filter { !$0.hasPrefix("--runtime") }
 guard unknown.isEmpty else {
     FileHandle.standardError.write("latchkey-bench: unknown option \(unknown.sorted().joined(separator: " "))\n".data(using: .utf8)!)
     exit(64)
@@ -271,15 +273,29 @@ print("latchkey-bench: 1 thread, \(config.rounds) rounds of ≥\(config.roundSec
 print("")
 bench.header()
 
-if let connectionsArgument, let count = Int(connectionsArgument.dropFirst("--connections=".count)), count > 0 {
+if let runtimeArgument {
+    let counts = runtimeArgument.split(separator: "=").dropFirst().first.map { $0.split(separator: ",").compactMap { Int($0) } } ?? [1, 100, 1_000, 10_000]
+    raiseDescriptorLimit(to: 65_536)
     do {
-        let result = try concurrentConnections(count)
-        print("concurrent connections over the SOCK_SEQPACKET link: \(result.held) held open at once, "
-            + "\(result.accepted) of \(count) lock actions accepted in \(fixed(result.seconds, 2)) s "
-            + "(\(fixed(Double(result.accepted) / result.seconds, 0)) actions/s) (target ≥ 256 connections)")
-        exit(result.accepted == count ? 0 : 1)
+        print("runtime: one LockServer (event loop on one thread, state file saved per commit) over the SOCK_SEQPACKET link; fob lock actions, motor time 0")
+        print("| connections held | lock actions | accepted | actions/s | p50 latency | p99 latency | state writes per action |")
+        print("|---:|---:|---:|---:|---:|---:|---:|")
+        var allAccepted = true
+        for count in counts where count > 0 {
+            let rounds = max(1, 1_000 / count)
+            let r = try concurrentConnections(count, rounds: rounds)
+            allAccepted = allAccepted && r.accepted == r.actions
+            print("| \(r.held) | \(r.actions) | \(r.accepted) | \(fixed(Double(r.accepted) / r.seconds, 0)) | \(fixed(r.latency.p50 * 1000, 2)) ms | \(fixed(r.latency.p99 * 1000, 2)) ms | \(fixed(Double(r.saves) / Double(max(1, r.actions)), 3)) |")
+        }
+        let idle = try idleCPU(connections: 1_000)
+        print("idle: 1,000 open idle connections, process CPU \(fixed(idle * 100, 3)) % of one core over 10 s (goal < 1 %)")
+        let f = try fairness()
+        print("fairness: paired fob lock action p50/p99 alone \(fixed(f.unloaded.p50 * 1000, 2))/\(fixed(f.unloaded.p99 * 1000, 2)) ms; "
+            + "next to a junk writer (\(f.junkSent) PDUs sent) and two never-reading clients (\(f.neverReadingReconnects) drops) "
+            + "\(fixed(f.loaded.p50 * 1000, 2))/\(fixed(f.loaded.p99 * 1000, 2)) ms: p99 ratio \(fixed(f.loaded.p99 / f.unloaded.p99, 2))× (goal ≤ 2×)")
+        exit(allAccepted ? 0 : 1)
     } catch {
-        print("concurrent connections: failed: \(error)")
+        print("runtime: failed: \(error)")
         exit(1)
     }
 }
