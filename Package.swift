@@ -17,6 +17,7 @@ let package = Package(
         .library(name: "BLEATT", targets: ["BLEATT"]),
         .library(name: "BLEGATT", targets: ["BLEGATT"]),
         .library(name: "BLETransport", targets: ["BLETransport"]),
+        .library(name: "PrivateFiles", targets: ["PrivateFiles"]),
         .library(name: "BlueZTransport", targets: ["BlueZTransport"]),
         .library(name: "LockFuzzing", targets: ["LockFuzzing"]),
         .library(name: "LockNFC", targets: ["LockNFC"]),
@@ -60,7 +61,9 @@ let package = Package(
         // The emulated lock's domain, sans-I/O: authorizations, keypad codes, motor, battery, log, config.
         .target(name: "LockCore", dependencies: ["LockWire"]),
         // The protocol engines at both ends, sans-I/O: pairing, challenges, PIN flows, encryption.
-        .target(name: "LockSession", dependencies: ["LockWire", "LockCrypto", "LockCore", "LockNFC"]),
+        .target(name: "LockSession", dependencies: ["LockWire", "LockCrypto", "LockCore", "LockNFC", "PrivateFiles"]),
+        // Checks for files and folders that hold secrets or publish sockets: owner, mode, links, FIFOs.
+        .target(name: "PrivateFiles"),
         // Keypad and fob emulators and the hostile client, sans-I/O, on the client session engine.
         .target(name: "LockPeripherals", dependencies: ["LockSession", "LockCore", "LockCrypto", "LockWire", "LockNFC"]),
         // The runtime: lock and peripherals wired together, clock, state files, event stream, the demo.
@@ -70,7 +73,7 @@ let package = Package(
         // Attribute database, GATT server and client, the Nuki service layout (Core Vol 3 Part G).
         .target(name: "BLEGATT", dependencies: ["BLEATT"]),
         // ATTLink: in-process link, Unix SOCK_SEQPACKET link, discovery folder, btsnoop/pcap capture tap.
-        .target(name: "BLETransport", dependencies: ["BLEATT"]),
+        .target(name: "BLETransport", dependencies: ["BLEATT", "PrivateFiles"]),
         // The real radio: L2CAP LE sockets on CID 4 and HCI advertising/scanning through libbluetooth
         // (GPL-2.0-or-later: only this module and the CLI link it). Syscalls sit behind a seam.
         .target(name: "BlueZTransport", dependencies: ["BLETransport", "BLEATT", "CBlueZ"]),
@@ -82,7 +85,7 @@ let package = Package(
             name: "latchkey",
             dependencies: [
                 "LockWire", "LockCrypto", "LockCore", "LockSession", "LockPeripherals", "LockEmulator", "BLETransport", "BLEATT", "BlueZTransport",
-                "LockNFC", "LibNFCTransport",
+                "LockNFC", "LibNFCTransport", "PrivateFiles",
                 "CSodium", "CBlueZ", "CNFC",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
@@ -122,6 +125,10 @@ let package = Package(
             name: "SecurityRegressionTests",
             dependencies: ["LockEmulator", "LockPeripherals", "LockSession", "LockCore", "LockCrypto", "LockWire", "LockFuzzing", "LockNFC", "LatchkeyTestSupport"],
             exclude: ["README.md"]
+        ),
+        .testTarget(
+            name: "PrivateFilesTests",
+            dependencies: ["PrivateFiles"]
         ),
         .testTarget(
             name: "BLEATTTests",

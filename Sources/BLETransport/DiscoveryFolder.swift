@@ -2,13 +2,17 @@
 import Glibc
 #endif
 import Foundation
+import PrivateFiles
 
 /// The folder where advertising emulated devices publish themselves: one ``DiscoveryRecord``
 /// JSON file per device address, written atomically (temp file with `O_EXCL`, `fsync`, `rename`),
 /// removed on stop.
 ///
 /// Location, first match: the `path` given; `$LATCHKEY_DEVICES_DIR`; `$XDG_RUNTIME_DIR/latchkey/devices`;
-/// `/tmp/latchkey-<uid>/devices`. Created with mode 0700 on first publish.
+/// `/tmp/latchkey-<uid>/devices`. Created with mode 0700 (with its missing parents) on first
+/// publish, and refused (``TransportError/Code-swift.struct/unsafeFolder``) when it or a folder on the
+/// way belongs to another user or others may write to it (``PrivateFiles/PrivateFiles/checkFolder(_:role:owner:)``):
+/// whoever controls the folder controls which sockets peripherals connect to.
 public struct DiscoveryFolder: Hashable, Sendable {
     /// The folder path.
     public let path: String
@@ -38,7 +42,7 @@ public struct DiscoveryFolder: Hashable, Sendable {
     /// removes it on ``DiscoveryPublication/stop()``.
     @discardableResult
     public func publish(_ record: DiscoveryRecord) throws(TransportError) -> DiscoveryPublication {
-        try makeFolder()
+        try prepare()
         let data: Data
         do {
             let encoder = JSONEncoder()
@@ -87,11 +91,27 @@ public struct DiscoveryFolder: Hashable, Sendable {
         return found.sorted { $0.address < $1.address }
     }
 
-    private func makeFolder() throws(TransportError) {
-        var prefix = ""
-        for component in path.split(separator: "/", omittingEmptySubsequences: true) {
-            prefix += "/" + component
-            if mkdir(prefix, 0o700) != 0, errno != EEXIST { throw UnixSocket.failure("mkdir \(prefix)") }
+    /// Creates the folder (and its missing parents) with mode 0700 and checks it, for a device
+    /// that publishes in it. Throws ``TransportError`` `unsafeFolder` with the check's message
+    /// (path, what is wrong, what to do), or `system` when it cannot be created.
+    public func prepare(owner: uid_t = getuid()) throws(TransportError) {
+        do {
+            try PrivateFiles.makeFolder(path, role: "discovery folder", owner: owner)
+        } catch {
+            throw TransportError(error)
+        }
+    }
+
+    /// Checks the folder for a device that reads it (scan, connect): absent is fine (nothing
+    /// advertises); present, it must pass ``PrivateFiles/PrivateFiles/checkFolder(_:role:owner:)``.
+    /// Throws ``TransportError`` `unsafeFolder`.
+    public func verify(owner: uid_t = getuid()) throws(TransportError) {
+        var info = stat()
+        guard lstat(path, &info) == 0 || errno != ENOENT else { return }
+        do {
+            try PrivateFiles.checkFolder(path, role: "discovery folder", owner: owner)
+        } catch {
+            throw TransportError(error)
         }
     }
 }

@@ -1,10 +1,12 @@
+import PrivateFiles
+
 /// The error `BLETransport` throws: a machine-readable ``Code``, a reason, and for system calls the
 /// `errno` value.
 public struct TransportError: Error, Hashable, Sendable, CustomStringConvertible {
     /// What failed. A struct over a private enum, so new codes are not source breaking.
     public struct Code: Hashable, Sendable, CustomStringConvertible {
         private enum Base: Hashable, Sendable {
-            case closed, timeout, system, pduTooLarge, emptyPDU, pathTooLong, invalidRecord, invalidAdvertisingData, invalidAddress
+            case closed, timeout, system, pduTooLarge, emptyPDU, pathTooLong, invalidRecord, invalidAdvertisingData, invalidAddress, unsafeFolder, inUse
         }
         private let base: Base
         private init(_ base: Base) { self.base = base }
@@ -28,6 +30,11 @@ public struct TransportError: Error, Hashable, Sendable, CustomStringConvertible
         public static let invalidAdvertisingData = Code(.invalidAdvertisingData)
         /// A device address not of the form `AA:BB:CC:DD:EE:FF`.
         public static let invalidAddress = Code(.invalidAddress)
+        /// A discovery folder refused by its checks: another user's, writable by others, a link of
+        /// another user on the way, not a folder (``DiscoveryFolder/prepare(owner:)``).
+        public static let unsafeFolder = Code(.unsafeFolder)
+        /// The device address is already served from this discovery folder by another process.
+        public static let inUse = Code(.inUse)
 
         /// The code's name.
         public var description: String {
@@ -41,6 +48,8 @@ public struct TransportError: Error, Hashable, Sendable, CustomStringConvertible
             case .invalidRecord: return "invalidRecord"
             case .invalidAdvertisingData: return "invalidAdvertisingData"
             case .invalidAddress: return "invalidAddress"
+            case .unsafeFolder: return "unsafeFolder"
+            case .inUse: return "inUse"
             }
         }
     }
@@ -57,6 +66,12 @@ public struct TransportError: Error, Hashable, Sendable, CustomStringConvertible
         self.code = code
         self.reason = reason
         self.errno = errno
+    }
+
+    /// A refused discovery folder: `unsafeFolder` with the check's message (`system` when a system
+    /// call failed).
+    public init(_ error: PrivateFileError) {
+        self.init(error.code == .system ? .system : .unsafeFolder, error.message)
     }
 
     /// `TransportError.<code>: <reason>`.

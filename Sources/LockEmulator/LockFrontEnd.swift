@@ -32,16 +32,41 @@ public final class SocketFrontEnd: LockFrontEnd {
     let address: DeviceAddress
     let listener: SeqPacketListener
     var publication: DiscoveryPublication?
+    /// The `flock` held on `<address>.lock` in the folder while this front end serves.
+    private var addressLock: Int32 = -1
 
-    /// Opens the socket for `address` in `folder` (creating the folder). Throws ``BLETransport/TransportError``
-    /// when the folder or socket cannot be made.
+    /// Opens the socket for `address` in `folder`: creates the folder with mode 0700 and checks it
+    /// (``BLETransport/DiscoveryFolder/prepare(owner:)``), takes an exclusive `flock` on
+    /// `<folder>/<address>.lock` for as long as it serves, and only then replaces a stale socket
+    /// file. A second lock with the same address in the same folder (the same state file under
+    /// another name, a hard link, a copy) is refused and never takes over the first one's socket.
+    /// Throws ``BLETransport/TransportError``: `unsafeFolder`, `inUse`, or `system` when the folder,
+    /// lock or socket cannot be made.
     public init(folder: DiscoveryFolder, address: DeviceAddress) throws {
         self.folder = folder
         self.address = address
-        try FileManager.default.createDirectory(atPath: folder.path, withIntermediateDirectories: true)
+        try folder.prepare()
+        let lockPath = folder.path + "/" + address.fileStem + ".lock"
+        let fd = open(lockPath, O_RDWR | O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, 0o600)
+        guard fd >= 0 else {
+            let error = errno
+            throw TransportError(.system, "cannot open \(lockPath): \(String(cString: strerror(error)))", errno: error)
+        }
+        guard flock(fd, LOCK_EX | LOCK_NB) == 0 else {
+            close(fd)
+            throw TransportError(
+                .inUse,
+                "another lock already serves \(address) in discovery folder \(folder.path) (it holds \(lockPath)): stop it first, or serve this one with another --state or --devices-dir")
+        }
         let socketPath = folder.socketPath(address)
         unlink(socketPath)
-        listener = try SeqPacketListener(path: socketPath)
+        do {
+            listener = try SeqPacketListener(path: socketPath)
+        } catch {
+            close(fd)
+            throw error
+        }
+        addressLock = fd
     }
 
     deinit { stop() }
@@ -61,6 +86,10 @@ public final class SocketFrontEnd: LockFrontEnd {
         publication?.stop()
         publication = nil
         listener.close()
+        if addressLock >= 0 {
+            close(addressLock)
+            addressLock = -1
+        }
     }
 
     public var location: String { "\(address), socket \(socketPath)" }

@@ -36,6 +36,7 @@ public final class PeripheralClient {
 
     /// Connects to the lock published in the discovery folder (the first one, or the one at `address`).
     public convenience init(folder: DiscoveryFolder = DiscoveryFolder(), address: String? = nil, timeout: Duration = .seconds(5)) throws {
+        try folder.verify()
         let devices = DiscoveryScanner(folder: folder).scan().filter { address == nil || $0.record.address.description == address }
         guard let device = devices.first else {
             throw Failure(reason: "no lock found in \(folder.path) (start one with `latchkey lock serve`)")

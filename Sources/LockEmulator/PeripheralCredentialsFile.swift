@@ -4,6 +4,7 @@ import LockCrypto
 import LockPeripherals
 import LockSession
 import LockWire
+import PrivateFiles
 
 /// An emulated peripheral's own state file (mode 0600, written atomically): what it needs to talk
 /// to its lock after a restart.
@@ -72,15 +73,38 @@ public struct PeripheralCredentialsFile: Codable, Sendable {
         return ClientCredentials(authID: authID, sharedKey: key, lockPublicKey: lockPublicKey, lockUUID: lockUUID)
     }
 
-    /// Reads and validates a file. Throws ``StateFileError``.
-    public static func load(_ path: String) throws(StateFileError) -> PeripheralCredentialsFile {
+    /// Files larger than this are refused before parsing.
+    public static let maxBytes = 64 * 1024
+
+    /// Checks a credentials file and its folder before use, as the lock's state file is checked:
+    /// the folder must be this user's and not writable by others; the file, when present, a regular
+    /// file of this user (no symbolic link, FIFO, device, socket or folder). Then removes the
+    /// temporaries writers that are gone left beside it. Returns the file check, whose warning (a
+    /// file readable by others) the caller prints.
+    /// - Throws: ``StateFileError`` `unsafe` (or `unreadable` when a system call fails).
+    public static func prepare(_ path: String, owner: uid_t = getuid()) throws(StateFileError) -> PrivateFiles.Inspection {
+        let inspection: PrivateFiles.Inspection
+        do {
+            try PrivateFiles.checkFolder(PrivateFiles.parent(of: path), role: "credentials folder", owner: owner)
+            inspection = try PrivateFiles.inspectFile(path, role: "credentials file", owner: owner)
+        } catch {
+            throw StateFileError(error)
+        }
+        AtomicFile.removeStaleTemporaries(of: path)
+        return inspection
+    }
+
+    /// Reads and validates a file, through one descriptor opened with `O_NOFOLLOW | O_NONBLOCK` and
+    /// checked with `fstat` (a symbolic link, FIFO, device or another user's file is refused with
+    /// `unsafe`). Throws ``StateFileError``.
+    public static func load(_ path: String, owner: uid_t = getuid()) throws(StateFileError) -> PeripheralCredentialsFile {
         let data: Data
         do {
-            data = try Data(contentsOf: URL(fileURLWithPath: path))
+            data = Data(try PrivateFiles.read(path, role: "credentials file", maximumBytes: maxBytes, owner: owner))
         } catch {
-            throw StateFileError(.unreadable, "cannot read \(path): \(error.localizedDescription)")
+            throw StateFileError(error)
         }
-        guard data.count <= 64 * 1024 else { throw StateFileError(.invalid, "\(path) is too large") }
+        guard data.count <= maxBytes else { throw StateFileError(.invalid, "\(path) is too large") }
         let file: PeripheralCredentialsFile
         do {
             file = try JSONDecoder().decode(PeripheralCredentialsFile.self, from: data)

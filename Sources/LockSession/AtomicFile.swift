@@ -1,15 +1,27 @@
 import Foundation
+import PrivateFiles
 
 /// Writes files that hold secrets (the lock's state, peripheral credentials) so that a crash never
 /// leaves a mix of old and new content: the data goes to a temporary file in the same folder,
 /// created with O_EXCL and mode 0600, written in full and fsync'd, then renamed over the target,
 /// and the folder is fsync'd (`security.md` S-07). Throws ``StateFileError`` with code `unwritable`.
+///
+/// The temporary file is `.NAME.tmp-PID-RANDOM` (``PrivateFiles/PrivateFiles/temporaryName(of:pid:random:)``):
+/// a writer killed mid-write leaves one, mode 0600 and owned by its user, which
+/// ``removeStaleTemporaries(of:)`` deletes at the next start.
 public enum AtomicFile {
+    /// Removes the temporaries of `path` that writers which are gone left in its folder (only that
+    /// pattern, only regular files owned by this user); returns their names.
+    @discardableResult
+    public static func removeStaleTemporaries(of path: String) -> [String] {
+        PrivateFiles.removeStaleTemporaries(of: PrivateFiles.baseName(of: path), in: PrivateFiles.parent(of: path))
+    }
+
     /// Replaces `path` with `data` atomically, mode 0600.
     public static func write(_ data: Data, to path: String) throws(StateFileError) {
         let url = URL(fileURLWithPath: path)
         let folder = url.deletingLastPathComponent().path
-        let temporary = folder + "/." + url.lastPathComponent + ".tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        let temporary = folder + "/" + PrivateFiles.temporaryName(of: url.lastPathComponent, pid: getpid(), random: UInt32.random(in: 0...UInt32.max))
         let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
         guard fd >= 0 else { throw StateFileError(.unwritable, "cannot create \(temporary): \(String(cString: strerror(errno)))") }
         var ok = data.withUnsafeBytes { buffer -> Bool in

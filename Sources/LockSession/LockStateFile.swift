@@ -2,6 +2,7 @@ import Foundation
 import LockCore
 import LockCrypto
 import LockWire
+import PrivateFiles
 
 /// The lock's persisted state: one JSON file with everything a restart must keep.
 ///
@@ -106,21 +107,36 @@ public struct LockStateFile: Sendable {
 
     // MARK: Files
 
-    /// Whether the file exists.
-    public var exists: Bool { FileManager.default.fileExists(atPath: path) }
+    /// Whether anything is at the path (a dangling symbolic link counts: it is refused, never
+    /// taken for a missing file).
+    public var exists: Bool {
+        var info = stat()
+        return lstat(path, &info) == 0
+    }
 
-    /// Loads the engine from the file. Throws ``StateFileError`` (`unreadable`, `invalid`,
-    /// `unsupportedVersion`); nothing is half-loaded.
-    public func load(random: any RandomSource) throws(StateFileError) -> LockSessionEngine {
-        let data: Data
+    /// Checks the path before use (``PrivateFiles/PrivateFiles/inspectFile(_:role:owner:)``): a
+    /// symbolic link, FIFO, device, socket or folder, or a file of another user, is refused with
+    /// ``StateFileError/Code-swift.struct/unsafe``; a file readable by others gives a warning.
+    public func inspect(owner: uid_t = getuid()) throws(StateFileError) -> PrivateFiles.Inspection {
         do {
-            let handle = try FileHandle(forReadingFrom: URL(fileURLWithPath: path))
-            defer { try? handle.close() }
-            data = try handle.read(upToCount: Self.maxBytes + 1) ?? Data()
+            return try PrivateFiles.inspectFile(path, role: "state file", owner: owner)
         } catch {
-            throw StateFileError(.unreadable, "cannot read \(path): \(error.localizedDescription)")
+            throw StateFileError(error)
         }
-        return try Self.decode(data, random: random)
+    }
+
+    /// Loads the engine from the file, read through one descriptor opened with `O_NOFOLLOW |
+    /// O_NONBLOCK` and checked with `fstat` (``PrivateFiles/PrivateFiles/read(_:role:maximumBytes:owner:followLinks:)``).
+    /// Throws ``StateFileError`` (`unsafe`, `unreadable`, `invalid`, `unsupportedVersion`); nothing
+    /// is half-loaded.
+    public func load(random: any RandomSource, owner: uid_t = getuid()) throws(StateFileError) -> LockSessionEngine {
+        let bytes: [UInt8]
+        do {
+            bytes = try PrivateFiles.read(path, role: "state file", maximumBytes: Self.maxBytes, owner: owner)
+        } catch {
+            throw StateFileError(error)
+        }
+        return try Self.decode(Data(bytes), random: random)
     }
 
     /// Writes `engine`'s state atomically with mode 0600.
@@ -152,6 +168,11 @@ public struct StateFileError: Error, Hashable, Sendable, CustomStringConvertible
         public static let invalid = Code("invalid")
         /// Written by another schema version.
         public static let unsupportedVersion = Code("unsupportedVersion")
+        /// The file or its folder is refused before use: a symbolic link, FIFO, device, socket or
+        /// folder as the file; owned by another user; a folder writable by others.
+        public static let unsafe = Code("unsafe")
+        /// Another process serves the same state file (the single-instance lock, ``StateFileLock``).
+        public static let inUse = Code("inUse")
         public var description: String { name }
     }
 
@@ -161,6 +182,16 @@ public struct StateFileError: Error, Hashable, Sendable, CustomStringConvertible
     public init(_ code: Code, _ reason: String) {
         self.code = code
         self.reason = reason
+    }
+
+    /// A refusal of ``PrivateFiles``: `inUse` stays `inUse`, a failed system call is `unreadable`,
+    /// the rest `unsafe`; the reason is its message.
+    public init(_ error: PrivateFileError) {
+        switch error.code {
+        case .inUse: self.init(.inUse, error.message)
+        case .system, .missing: self.init(.unreadable, error.message)
+        default: self.init(.unsafe, error.message)
+        }
     }
 
     public var description: String { "StateFileError.\(code): \(reason)" }

@@ -30,6 +30,7 @@ struct FobNFCCardCommand: ParsableCommand {
     }
 
     func run() throws {
+        if let warning = try PeripheralCredentialsFile.prepare(state).warning { Diagnostics.print(warning) }
         var file = try PeripheralCredentialsFile.load(state)
         guard file.kind == "fob" else { throw ValidationError("\(state) is a \(file.kind)'s state file, not a fob's") }
         guard let credentials = try file.credentials() else {
@@ -41,7 +42,7 @@ struct FobNFCCardCommand: ParsableCommand {
         do {
             emulator = try LibNFCCardEmulator(connstring: device)
         } catch {
-            Diagnostics.print("\(error)")
+            Diagnostics.print(Diagnostics.message(error))
             throw ExitCode.failure
         }
         defer { emulator.device.close() }

@@ -1,5 +1,8 @@
 import ArgumentParser
+import BLETransport
 import Foundation
+import LockSession
+import PrivateFiles
 import Logging
 
 /// `latchkey`: emulate, drive and attack the peripherals of a Nuki smart lock.
@@ -21,6 +24,16 @@ struct Latchkey: ParsableCommand {
         do {
             var command = try parseAsRoot()
             try command.run()
+        } catch let error as StateFileError {
+            // A file or folder refused, or in use: the sentence names it and what to do (exit 1).
+            Diagnostics.print(Diagnostics.message(error))
+            exit(withError: ExitCode.failure)
+        } catch let error as TransportError {
+            Diagnostics.print(Diagnostics.message(error))
+            exit(withError: ExitCode.failure)
+        } catch let error as PrivateFileError {
+            Diagnostics.print(Diagnostics.message(error))
+            exit(withError: ExitCode.failure)
         } catch {
             exit(withError: error)
         }

@@ -13,6 +13,7 @@ struct LockPressButtonCommand: ParsableCommand {
     @OptionGroup var discovery: DiscoveryOptions
 
     func run() throws {
+        try discovery.folder.verify()
         let devices = DiscoveryScanner(folder: discovery.folder).scan().filter { address == nil || $0.record.address.description == address }
         guard let device = devices.first else {
             Diagnostics.print("no lock found in \(discovery.folder.path)")

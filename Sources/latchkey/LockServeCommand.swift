@@ -6,6 +6,7 @@ import LockCrypto
 import LockEmulator
 import LockSession
 import LockWire
+import PrivateFiles
 import Synchronization
 
 /// `latchkey lock serve`: the emulated lock as a process, advertised in the discovery folder.
@@ -19,7 +20,9 @@ struct LockServeCommand: ParsableCommand {
             or JSON Lines. `latchkey lock press-button` (SIGUSR1) enters pairing mode.
             """)
 
-    @Option(help: ArgumentHelp("The lock's state file (users, keys, codes, log; mode 0600).", valueName: "file"))
+    @Option(help: ArgumentHelp(
+        "The lock's state file (users, keys, codes, log; mode 0600). A symbolic link, FIFO, device or another user's file is refused, and so is a folder others may write to; one lock per file.",
+        valueName: "file"))
     var state: String?
 
     @Flag(help: "Start in pairing mode (as if the button had been held 5 s).")
@@ -31,8 +34,17 @@ struct LockServeCommand: ParsableCommand {
     @Option(help: "Nuki ID of a new lock (8 hex digits; default random).")
     var nukiID: String?
 
-    @Option(help: "Security PIN of a new lock (4 digits).")
-    var securityPIN: UInt16 = 1234
+    @Option(help: ArgumentHelp(
+        "Security PIN of a new lock (0-65535; default 1234). Other users see it in `ps`: prefer --security-pin-file, LATCHKEY_SECURITY_PIN or --security-pin-stdin.",
+        valueName: "pin"))
+    var securityPIN: UInt16?
+
+    @Option(name: .customLong("security-pin-file"), help: ArgumentHelp(
+        "Read the security PIN of a new lock from this file (a regular file; one number, an optional newline).", valueName: "file"))
+    var securityPINFile: String?
+
+    @Flag(name: .customLong("security-pin-stdin"), help: "Read the security PIN of a new lock from standard input.")
+    var securityPINStdin = false
 
     @Option(help: ArgumentHelp(
         "NFC relay time budget: refuse NFC taps answered more than this many milliseconds after the lock's challenge (0 removes it; kept in the state file).",
@@ -47,7 +59,63 @@ struct LockServeCommand: ParsableCommand {
     @Option(help: "Output format: text or json (JSON Lines).")
     var format: OutputFormat = .text
 
+    /// The environment variable that may hold the security PIN.
+    static let securityPINVariable = "LATCHKEY_SECURITY_PIN"
+    /// The PIN of a new lock when no source gives one.
+    static let defaultSecurityPIN: UInt16 = 1234
+
+    /// The security PIN sources given: `--security-pin`, `--security-pin-file`,
+    /// `--security-pin-stdin`, `LATCHKEY_SECURITY_PIN`.
+    func securityPINSources(_ environment: [String: String] = ProcessInfo.processInfo.environment) -> [String] {
+        var sources: [String] = []
+        if securityPIN != nil { sources.append("--security-pin") }
+        if securityPINFile != nil { sources.append("--security-pin-file") }
+        if securityPINStdin { sources.append("--security-pin-stdin") }
+        if environment[Self.securityPINVariable] != nil { sources.append(Self.securityPINVariable) }
+        return sources
+    }
+
+    /// The security PIN in `text` from `source`: decimal digits (at most 5) with an optional final
+    /// newline, 0-65535. Throws a usage error (exit 64) naming the source, never echoing the text.
+    static func parseSecurityPIN(_ text: String, from source: String) throws -> UInt16 {
+        var digits = Substring(text)
+        if digits.hasSuffix("\r\n") { digits = digits.dropLast(2) } else if digits.hasSuffix("\n") { digits = digits.dropLast() }
+        guard !digits.isEmpty, digits.count <= 5, digits.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }), let pin = UInt16(digits) else {
+            throw ValidationError("the security PIN from \(source) is not a number from 0 to 65535 (one line)")
+        }
+        return pin
+    }
+
+    /// The security PIN of a new lock, from the one source given (``securityPINSources(_:)``), or
+    /// the default. A PIN file is read as a regular file without blocking (a FIFO is refused).
+    func resolveSecurityPIN(_ environment: [String: String] = ProcessInfo.processInfo.environment) throws -> UInt16 {
+        if let securityPIN { return securityPIN }
+        if let securityPINFile {
+            let bytes = try PrivateFiles.read(securityPINFile, role: "security PIN file", maximumBytes: 64, owner: nil, followLinks: true)
+            return try Self.parseSecurityPIN(String(decoding: bytes, as: UTF8.self), from: "--security-pin-file \(securityPINFile)")
+        }
+        if securityPINStdin {
+            var bytes: [UInt8] = []
+            var chunk = [UInt8](repeating: 0, count: 64)
+            while bytes.count <= 64 {
+                let got = chunk.withUnsafeMutableBytes { read(STDIN_FILENO, $0.baseAddress, $0.count) }
+                if got < 0, errno == EINTR { continue }
+                guard got > 0 else { break }
+                bytes.append(contentsOf: chunk[0..<got])
+            }
+            return try Self.parseSecurityPIN(String(decoding: bytes, as: UTF8.self), from: "standard input (--security-pin-stdin)")
+        }
+        if let text = environment[Self.securityPINVariable] {
+            return try Self.parseSecurityPIN(text, from: Self.securityPINVariable)
+        }
+        return Self.defaultSecurityPIN
+    }
+
     func validate() throws {
+        let sources = securityPINSources()
+        guard sources.count <= 1 else {
+            throw ValidationError("give the security PIN one way only, not \(sources.joined(separator: " and "))")
+        }
         guard transport == "socket" || bluezAdapter != nil else {
             throw ValidationError("--transport is socket or bluez:hciN, not \(transport)")
         }
@@ -65,21 +133,20 @@ struct LockServeCommand: ParsableCommand {
         return adapter.hasPrefix("hci") && adapter.dropFirst(3).allSatisfy(\.isNumber) && adapter.count > 3 ? adapter : nil
     }
 
-    /// Takes an exclusive `flock` on `<state>.lock` for the life of the process, so that two locks
-    /// never serve (and write) one state file. Exit 1 when another process holds it.
-    static func claim(_ state: String) throws {
-        let path = state + ".lock"
-        let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
-        guard fd >= 0 else {
-            Diagnostics.print("cannot open \(path): \(String(cString: strerror(errno)))")
+    /// Checks the state file and its folder and takes the single-instance lock on the resolved file
+    /// (``LockSession/StateFileLock``), so that two locks never serve (and write) one state file,
+    /// whatever name reaches it. Prints the warning for a state file readable by others. Exit 1 with
+    /// the reason when refused.
+    static func claim(_ state: String) throws -> StateFileLock {
+        let claim: StateFileLock
+        do {
+            claim = try StateFileLock(path: state)
+        } catch {
+            Diagnostics.print(error.reason)
             throw ExitCode.failure
         }
-        guard flock(fd, LOCK_EX | LOCK_NB) == 0 else {
-            close(fd)
-            Diagnostics.print("another `latchkey lock serve` is serving \(state) (it holds \(path)); stop it first")
-            throw ExitCode.failure
-        }
-        // Kept open on purpose: the lock is released when the process ends, however it ends.
+        if let warning = claim.inspection.warning { Diagnostics.print(warning) }
+        return claim
     }
 
     /// Raises the soft limit on open files to the hard limit, so the lock can hold its 10,000
@@ -92,13 +159,16 @@ struct LockServeCommand: ParsableCommand {
     }
 
     func run() throws {
-        if let state { try Self.claim(state) }
+        let claim = try state.map { try Self.claim($0) }
+        // Kept to the end on purpose: the locks are released when the process ends, however it ends.
+        defer { withExtendedLifetime(claim) {} }
         Self.raiseDescriptorLimit()
         let random = SystemRandomSource()
         var engine: LockSessionEngine
-        if let state, FileManager.default.fileExists(atPath: state) {
+        if let state, claim?.inspection.exists == true {
             engine = try LockStateFile(path: state).load(random: random)
         } else {
+            let securityPIN = try resolveSecurityPIN()
             let id = nukiID.flatMap { UInt32($0, radix: 16) } ?? UInt32(bitPattern: Int32(truncatingIfNeeded: Int(bitPattern: UInt(random.bytes(count: 4).reduce(0) { $0 << 8 | UInt($1) }))))
             var machine = LockMachine(
                 model: .smartLock3, nukiID: id, settings: LockSettings(name: FixedName("Latchkey", width: FixedName.nameWidth)),
@@ -108,7 +178,10 @@ struct LockServeCommand: ParsableCommand {
             engine = LockSessionEngine(
                 machine: machine, lockKeyPair: try KeyPair(using: random),
                 lockUUID: LockUUID(random.bytes(count: LockUUID.byteCount)) ?? .zero, random: random)
-            if let state { try LockStateFile(path: state).save(engine) }
+            if let state {
+                try LockStateFile(path: state).save(engine)
+                try claim?.holdFile()
+            }
         }
         if let nfcTimeBudget {
             engine.setNFCTimeBudget(milliseconds: nfcTimeBudget > 0 ? nfcTimeBudget : nil)
@@ -133,7 +206,7 @@ struct LockServeCommand: ParsableCommand {
             do {
                 frontEnd = try BlueZFrontEnd(adapter: adapter)
             } catch {
-                Diagnostics.print("\(error)")
+                Diagnostics.print(Diagnostics.message(error))
                 throw ExitCode.failure
             }
             server = try LockServer(engine: engine, frontEnd: frontEnd, statePath: state) { printer.print($0) }

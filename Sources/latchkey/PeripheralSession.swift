@@ -10,8 +10,12 @@ import LockWire
 /// Loads (or creates) a peripheral's state file, connects to the lock and runs one request.
 enum PeripheralSession {
     /// The state file at `path`, or a new one for `kind` with a random id and key pair.
+    /// The file and its folder are checked first (``PeripheralCredentialsFile/prepare(_:owner:)``);
+    /// a file readable by others is used with a warning on stderr.
     static func load(_ path: String, kind: String) throws -> PeripheralCredentialsFile {
-        if FileManager.default.fileExists(atPath: path) {
+        let inspection = try PeripheralCredentialsFile.prepare(path)
+        if let warning = inspection.warning { Diagnostics.print(warning) }
+        if inspection.exists {
             let file = try PeripheralCredentialsFile.load(path)
             guard file.kind == kind else { throw ValidationError("\(path) is a \(file.kind)'s state file, not a \(kind)'s") }
             return file
@@ -30,7 +34,7 @@ enum PeripheralSession {
             }
             return try PeripheralClient(folder: discovery.folder, address: address)
         } catch {
-            Diagnostics.print("\(error)")
+            Diagnostics.print(Diagnostics.message(error))
             throw ExitCode.failure
         }
     }

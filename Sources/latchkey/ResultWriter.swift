@@ -1,5 +1,8 @@
 import ArgumentParser
+import BLETransport
 import Foundation
+import LockSession
+import PrivateFiles
 
 /// Writes results to standard output as text lines or JSON Lines, and turns a failed write (closed
 /// pipe, full disk) into exit status 1 with a diagnostic instead of losing results silently.
@@ -32,5 +35,16 @@ struct ResultWriter {
 enum Diagnostics {
     static func print(_ message: String) {
         try? FileHandle.standardError.write(contentsOf: Data(("latchkey: " + message + "\n").utf8))
+    }
+
+    /// The sentence for the user of a file, folder or transport error (its reason, without the
+    /// internal type name); other errors as they describe themselves.
+    static func message(_ error: any Error) -> String {
+        switch error {
+        case let error as StateFileError: return error.reason
+        case let error as TransportError: return error.reason
+        case let error as PrivateFileError: return error.message
+        default: return "\(error)"
+        }
     }
 }

@@ -40,9 +40,9 @@ import Testing
     }
 
     /// Runs `executable` with `arguments` in `folder` and the test's environment plus `environment`
-    /// (stdout discarded); its exit status and stderr.
+    /// (stdout discarded; `input`, when given, on stdin, else no stdin); its exit status and stderr.
     static func runForErrors(
-        executable: String, _ arguments: [String], in folder: String, environment: [String: String] = [:]
+        executable: String, _ arguments: [String], in folder: String, environment: [String: String] = [:], input: Data? = nil
     ) throws -> (status: Int32, stderr: String) {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
@@ -52,7 +52,13 @@ import Testing
         let errors = Pipe()
         process.standardOutput = FileHandle.nullDevice
         process.standardError = errors
+        let stdin = Pipe()
+        process.standardInput = input == nil ? FileHandle.nullDevice : stdin
         try process.run()
+        if let input {
+            try stdin.fileHandleForWriting.write(contentsOf: input)
+            try stdin.fileHandleForWriting.close()
+        }
         let message = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         process.waitUntilExit()
         return (process.terminationStatus, message)

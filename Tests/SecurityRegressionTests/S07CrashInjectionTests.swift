@@ -71,10 +71,14 @@ import Testing
                 #expect(loaded.machine == (isNew ? newMachine : oldMachine), "run \(run): the loaded state differs")
                 if isOld { sawOld += 1 }
                 if isNew { sawNew += 1 }
-                // Temporary files a killed writer left behind are the only debris allowed; clear them.
-                for name in (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? [] where name.hasPrefix(".lock.json.tmp-") {
-                    unlink(folder + "/" + name)
+                // Temporary files a killed writer left behind are the only debris allowed: readable by
+                // nobody else (0600), and removed by the clean-up every start runs (issue 17 item 8).
+                let debris = ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []).filter { $0.hasPrefix(".lock.json.tmp-") }
+                for name in debris {
+                    var info = stat()
+                    #expect(lstat(folder + "/" + name, &info) == 0 && info.st_mode & 0o7777 == 0o600 && info.st_uid == getuid(), "run \(run): \(name)")
                 }
+                #expect(AtomicFile.removeStaleTemporaries(of: path) == debris.sorted(), "run \(run)")
                 if !(isOld || isNew) { break }
             }
             print("S-07: \(runs) kills, \(sawOld) left the old state, \(sawNew) the new state")
