@@ -73,7 +73,10 @@ public final class LockServer {
         profile = NukiGATTProfile(
             nukiID: nukiID, firmwareRevision: engine.machine.model.firmwareVersion.description,
             hardwareRevision: engine.machine.model.hardwareRevision.description)
-        gatt = GATTServer(database: profile.database)
+        // Weakness.unboundedReassembly (`lock serve --weaken`): Prepare Write queues without a cap.
+        gatt = GATTServer(
+            database: profile.database,
+            bearerConfiguration: engine.weaknesses.contains(.unboundedReassembly) ? .init(maxPreparedWrites: .max, maxPreparedBytes: .max) : .init())
         if buttonOnSIGUSR1 { signal(SIGUSR1) { _ in buttonRequests.add(1, ordering: .relaxed) } }
         try advertise()
         onEvent(.listening(location: frontEnd.location, name: NukiAdvertisement.name(nukiID)))
