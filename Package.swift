@@ -20,6 +20,7 @@ let package = Package(
         .library(name: "PrivateFiles", targets: ["PrivateFiles"]),
         .library(name: "BlueZTransport", targets: ["BlueZTransport"]),
         .library(name: "LockFuzzing", targets: ["LockFuzzing"]),
+        .library(name: "LockAudit", targets: ["LockAudit"]),
         .library(name: "LockNFC", targets: ["LockNFC"]),
         .library(name: "LibNFCTransport", targets: ["LibNFCTransport"]),
         .executable(name: "latchkey", targets: ["latchkey"]),
@@ -79,13 +80,15 @@ let package = Package(
         .target(name: "BlueZTransport", dependencies: ["BLETransport", "BLEATT", "CBlueZ"]),
         // One harness function per fuzz target, shared by Fuzz/ and by swift test's corpus replay.
         .target(name: "LockFuzzing", dependencies: ["LockNFC", "LockWire", "LockCrypto", "LockCore", "LockSession", "LockPeripherals", "BLEATT", "BLEGATT"]),
+        // security.md §B cases judged from outside a live lock over any ATT link (`latchkey audit`), sans CLI.
+        .target(name: "LockAudit", dependencies: ["LockEmulator", "LockPeripherals", "LockSession", "LockCore", "LockCrypto", "LockWire", "BLETransport", "BLEATT"]),
 
         // The command-line tool. Only it bootstraps logging.
         .executableTarget(
             name: "latchkey",
             dependencies: [
                 "LockWire", "LockCrypto", "LockCore", "LockSession", "LockPeripherals", "LockEmulator", "BLETransport", "BLEATT", "BlueZTransport",
-                "LockNFC", "LibNFCTransport", "PrivateFiles",
+                "LockNFC", "LibNFCTransport", "PrivateFiles", "LockAudit",
                 "CSodium", "CBlueZ", "CNFC",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
@@ -160,7 +163,11 @@ let package = Package(
         ),
         .testTarget(
             name: "LatchkeyCLITests",
-            dependencies: ["latchkey"]
+            dependencies: ["latchkey", "LockCore"]
+        ),
+        .testTarget(
+            name: "LockAuditTests",
+            dependencies: ["LockAudit", "LockCore"]
         ),
         .testTarget(
             name: "SystemLibraryTests",

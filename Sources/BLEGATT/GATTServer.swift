@@ -42,19 +42,24 @@ public struct GATTServer: Sendable {
     private var connections: [GATTConnectionID: Connection] = [:]
     private var nextConnection: UInt64 = 1
 
-    /// A server for `database` with no connection.
-    public init(database: GATTDatabase) {
+    /// The bearer parameters of a connection registered without its own (``connect(configuration:)``).
+    public let bearerConfiguration: ATTBearer.Configuration
+
+    /// A server for `database` with no connection; new connections get `bearerConfiguration`.
+    public init(database: GATTDatabase, bearerConfiguration: ATTBearer.Configuration = .init()) {
         self.database = database
+        self.bearerConfiguration = bearerConfiguration
     }
 
     /// The connected clients.
     public var connectionIDs: [GATTConnectionID] { connections.keys.sorted() }
 
-    /// Registers a new client connection with a fresh bearer (ATT_MTU 23, CCCDs 0x0000).
-    public mutating func connect(configuration: ATTBearer.Configuration = .init()) -> GATTConnectionID {
+    /// Registers a new client connection with a fresh bearer (ATT_MTU 23, CCCDs 0x0000), with
+    /// `configuration` or else ``bearerConfiguration``.
+    public mutating func connect(configuration: ATTBearer.Configuration? = nil) -> GATTConnectionID {
         let id = GATTConnectionID(rawValue: nextConnection)
         nextConnection += 1
-        connections[id] = Connection(bearer: ATTBearer(configuration: configuration))
+        connections[id] = Connection(bearer: ATTBearer(configuration: configuration ?? bearerConfiguration))
         return id
     }
 

@@ -5,6 +5,12 @@ public struct DeviceAddress: Hashable, Sendable, Comparable, CustomStringConvert
     public let octets: [UInt8]
 
     /// An address from exactly six octets in text order; `nil` for any other count.
+    /// The socket-link address of the emulated lock with `nukiID`: Nuki's OUI 54:D2:72 and the low
+    /// three octets of the Nuki ID (as `LockServer` publishes it).
+    public static func nuki(_ nukiID: UInt32) -> DeviceAddress? {
+        DeviceAddress(octets: [0x54, 0xD2, 0x72, UInt8(truncatingIfNeeded: nukiID >> 16), UInt8(truncatingIfNeeded: nukiID >> 8), UInt8(truncatingIfNeeded: nukiID)])
+    }
+
     public init?(octets: [UInt8]) {
         guard octets.count == 6 else { return nil }
         self.octets = octets

@@ -92,7 +92,10 @@ extension LockMachine {
     /// Keypad Action (0x0048): the back key locks; a typed code is matched in constant time against
     /// every stored code, refused during a lockout (also when right), and a wrong one counts toward
     /// the lockout tiers of ``KeypadLockout`` and is logged with completion status 0xE0.
-    mutating func keypadAction(_ request: KeypadActionRequest, nfc: NFCVerification?, by auth: Authorization, at now: LockInstant) throws(LockError) -> [LockOutput] {
+    /// `lockout` false (``Weakness/noKeypadLockout``) neither checks nor counts toward the lockout.
+    mutating func keypadAction(
+        _ request: KeypadActionRequest, nfc: NFCVerification?, by auth: Authorization, at now: LockInstant, lockout: Bool = true
+    ) throws(LockError) -> [LockOutput] {
         let time = lockTime(at: now)?.utcDateTime ?? .unset
         switch request.source {
         case .backKey:
@@ -104,12 +107,12 @@ extension LockMachine {
         default:
             throw LockError(.badParameter, "keypad source \(request.source) is not supported")
         }
-        if let lockout = keypadLockout.active(at: now) {
-            throw LockError(lockout.code, "keypad locked out for \(lockout.remainingMilliseconds) ms more")
+        if lockout, let active = keypadLockout.active(at: now) {
+            throw LockError(active.code, "keypad locked out for \(active.remainingMilliseconds) ms more")
         }
         guard let index = keypadCodes.match(request.code) else {
             // Kept by handle(_:from:at:) although the request is refused.
-            let code = keypadLockout.recordFailure(at: now)
+            let code = lockout ? keypadLockout.recordFailure(at: now) : .codeInvalid
             log.append(timestamp: time, authID: auth.authID, name: auth.name, event: .keypadAction(.init(
                 action: LockAction(rawValue: request.action.rawValue), source: .code, completionStatus: .invalidCode, codeID: 0)))
             throw LockError(code, "wrong keypad code")

@@ -208,10 +208,11 @@ public struct LockMachine: Hashable, Sendable, Codable {
     /// the earlier authorization (`protocol.md` §13), revoking it.
     /// Throws P_ERROR_NOT_PAIRING outside pairing mode, P_ERROR_BAD_PARAMETER for an ID type that
     /// cannot pair or an id already in use, P_ERROR_MAX_USER when the table is full.
+    /// `outsidePairingMode` (``Weakness/pairingOutsidePairingMode``) skips the pairing-mode check.
     public mutating func addAuthorization(
-        authID: UInt32, idType: IDType, clientID: UInt32, name: FixedName, at now: LockInstant
+        authID: UInt32, idType: IDType, clientID: UInt32, name: FixedName, at now: LockInstant, outsidePairingMode: Bool = false
     ) throws(LockError) -> (Authorization, [LockOutput]) {
-        guard isPairingMode(at: now) else { throw LockError(.notPairing, "the lock is not in pairing mode") }
+        guard isPairingMode(at: now) || outsidePairingMode else { throw LockError(.notPairing, "the lock is not in pairing mode") }
         guard idType.isPairable else { throw LockError(.pairingBadParameter, "ID type \(idType) cannot pair") }
         var copy = self
         var outputs: [LockOutput] = []
@@ -263,23 +264,28 @@ public struct LockMachine: Hashable, Sendable, Codable {
     ///
     /// `nfc` is the session's verification of an NFC Keypad Action (source 0x80); without it such a
     /// request is refused as not authentic.
-    public mutating func handle(_ message: NukiMessage, from authID: UInt32, at now: LockInstant, nfc: NFCVerification? = nil) throws(LockError) -> [LockOutput] {
+    ///
+    /// `weaknesses` switches off the checks of a weakened lock (``Weakness``, `lock serve --weaken`);
+    /// empty everywhere else.
+    public mutating func handle(
+        _ message: NukiMessage, from authID: UInt32, at now: LockInstant, nfc: NFCVerification? = nil, weaknesses: Set<Weakness> = []
+    ) throws(LockError) -> [LockOutput] {
         guard let auth = authorization(authID) else {
             throw LockError(.notAuthorized, "unknown authorization id \(authID)")
         }
-        guard CommandAccess.allows(message.command, from: auth.idType) else {
+        guard CommandAccess.allows(message.command, from: auth.idType) || weaknesses.contains(.adminFromNonAdmin) else {
             throw LockError(.notAuthorized, "\(auth.idType) may not send \(message.command)")
         }
-        guard auth.enabled else { throw LockError(.disabled, "authorization \(auth.authID) is disabled") }
+        guard auth.enabled || weaknesses.contains(.disabledIgnored) else { throw LockError(.disabled, "authorization \(auth.authID) is disabled") }
         if auth.idType == .bridge, !auth.remoteAllowed, message.command != .requestData {
             throw LockError(.remoteNotAllowed, "authorization \(auth.authID) is a bridge without remote access")
         }
-        if let refusal = timeWindowRefusal(auth.restriction, at: now) {
+        if !weaknesses.contains(.timeWindowsIgnored), let refusal = timeWindowRefusal(auth.restriction, at: now) {
             throw refusal
         }
         if let pin = message.securityPIN {
             // Outside the copy: a failed attempt counts toward the lockout even though it is refused.
-            try checkSecurityPIN(pin, at: now)
+            try checkSecurityPIN(pin, at: now, lockout: !weaknesses.contains(.noPINLockout))
         }
         // The log is append-only and entries of refused attempts must stay, so it is moved into the
         // working copy rather than shared with it (sharing would copy the whole ring on the first
@@ -290,7 +296,7 @@ public struct LockMachine: Hashable, Sendable, Codable {
         copy.log = log
         log = LockLog()
         do {
-            var outputs = try copy.apply(message, from: auth, at: now, nfc: nfc)
+            var outputs = try copy.apply(message, from: auth, at: now, nfc: nfc, weaknesses: weaknesses)
             if message.command != .requestData, copy.authorization(authID) != nil {
                 copy.mostRecentCommands[authID] = message.command
             }
@@ -308,7 +314,9 @@ public struct LockMachine: Hashable, Sendable, Codable {
 
     /// Every client command of `protocol.md` §4 with its errors; lock-to-client and pairing
     /// messages never get here (``CommandAccess`` refuses them with K_ERROR_NOT_AUTHORIZED).
-    private mutating func apply(_ message: NukiMessage, from auth: Authorization, at now: LockInstant, nfc: NFCVerification?) throws(LockError) -> [LockOutput] {
+    private mutating func apply(
+        _ message: NukiMessage, from auth: Authorization, at now: LockInstant, nfc: NFCVerification?, weaknesses: Set<Weakness>
+    ) throws(LockError) -> [LockOutput] {
         let reply = { (m: NukiMessage) in LockOutput.reply(authID: auth.authID, m) }
         let complete = reply(.status(Status(.complete)))
         let created = lockTime(at: now)?.utcDateTime ?? .unset
@@ -337,7 +345,7 @@ public struct LockMachine: Hashable, Sendable, Codable {
             }
             return try startLockAction(request.action, flags: [], by: auth, command: .simpleLockAction, at: now)
         case .keypadAction(let request):
-            return try keypadAction(request, nfc: nfc, by: auth, at: now)
+            return try keypadAction(request, nfc: nfc, by: auth, at: now, lockout: !weaknesses.contains(.noKeypadLockout))
         case .requestCalibration:
             return try startCalibration(by: auth, at: now)
 
@@ -387,6 +395,7 @@ public struct LockMachine: Hashable, Sendable, Codable {
             guard let index = authorizations.firstIndex(where: { $0.authID == request.authID }) else {
                 throw LockError(.invalidAuthID, "no authorization \(request.authID)")
             }
+            if weaknesses.contains(.revocationIgnored) { return [complete] }
             authorizations.remove(at: index)
             mostRecentCommands[request.authID] = nil
             nfcCounterStore?.remove(request.authID)
@@ -462,13 +471,14 @@ public struct LockMachine: Hashable, Sendable, Codable {
         }
     }
 
-    /// Checks a security PIN in constant time, counting failures toward the lockout.
-    mutating func checkSecurityPIN(_ pin: SecurityPIN, at now: LockInstant) throws(LockError) {
-        if let remaining = pinGuard.remainingLockout(at: now) {
+    /// Checks a security PIN in constant time, counting failures toward the lockout (none when
+    /// `lockout` is false: ``Weakness/noPINLockout``).
+    mutating func checkSecurityPIN(_ pin: SecurityPIN, at now: LockInstant, lockout: Bool = true) throws(LockError) {
+        if lockout, let remaining = pinGuard.remainingLockout(at: now) {
             throw LockError(.tooManyPINAttempts, "security PIN locked out for \(remaining) ms more")
         }
         guard ConstantTime.equals(pin.bytes, securityPIN.bytes) else {
-            pinGuard.recordFailure(at: now)
+            if lockout { pinGuard.recordFailure(at: now) }
             throw LockError(.badPIN, "wrong security PIN")
         }
         pinGuard.recordSuccess()

@@ -108,8 +108,11 @@ public enum EncryptedMessageCodec {
     /// 3. the Poly1305 MAC: `notAuthorized` (0x20), no plaintext produced;
     /// 4. the plaintext (``LockWire/EncryptedPlaintext/decode(_:expectedAuthID:)-(ArraySlice<UInt8>,_)``):
     ///    `badCRC` (0xFD), then `notAuthorized` (0x20) when the inner auth id differs from the clear one.
+    ///
+    /// `checks` leaves out step 4's CRC or inner auth id check for a weakened lock only
+    /// (`latchkey lock serve --weaken crc-unchecked|inner-auth-id-unchecked`).
     public static func open(
-        _ bytes: ArraySlice<UInt8>, key: (UInt32) -> SharedKey?
+        _ bytes: ArraySlice<UInt8>, checks: EncryptedPlaintext.Checks = .all, key: (UInt32) -> SharedKey?
     ) throws(WireError) -> EncryptedPlaintext {
         // 1. Envelope, without copying: the same acceptance rule as EncryptedFrame.decode, which
         //    produces the error whenever the frame is refused.
@@ -145,7 +148,7 @@ public enum EncryptedMessageCodec {
         }
 
         // 4. CRC, then inner auth id.
-        return try EncryptedPlaintext.decode(plaintext[...], expectedAuthID: authID)
+        return try EncryptedPlaintext.decode(plaintext[...], expectedAuthID: authID, checks: checks)
     }
 
     /// The error EncryptedFrame.decode gives for an envelope the fast check refused.
@@ -159,8 +162,8 @@ public enum EncryptedMessageCodec {
     }
 
     /// Array convenience for ``open(_:key:)-(ArraySlice<UInt8>,_)``.
-    public static func open(_ bytes: [UInt8], key: (UInt32) -> SharedKey?) throws(WireError) -> EncryptedPlaintext {
-        try open(bytes[...], key: key)
+    public static func open(_ bytes: [UInt8], checks: EncryptedPlaintext.Checks = .all, key: (UInt32) -> SharedKey?) throws(WireError) -> EncryptedPlaintext {
+        try open(bytes[...], checks: checks, key: key)
     }
 
     // MARK: Helpers

@@ -189,7 +189,10 @@ public final class LockServer {
         profile = NukiGATTProfile(
             nukiID: nukiID, firmwareRevision: engine.machine.model.firmwareVersion.description,
             hardwareRevision: engine.machine.model.hardwareRevision.description)
-        gatt = GATTServer(database: profile.database)
+        // Weakness.unboundedReassembly (`lock serve --weaken`): Prepare Write queues without a cap.
+        gatt = GATTServer(
+            database: profile.database,
+            bearerConfiguration: engine.weaknesses.contains(.unboundedReassembly) ? .init(maxPreparedWrites: .max, maxPreparedBytes: .max) : .init())
         try advertise()
         onEvent(.listening(location: frontEnd.location, name: NukiAdvertisement.name(nukiID)))
     }

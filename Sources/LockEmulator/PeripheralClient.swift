@@ -51,6 +51,9 @@ public final class PeripheralClient {
 
     deinit { link.close() }
 
+    /// Closes the link (the lock sees a disconnection). Idempotent.
+    public func close() { link.close() }
+
     var monotonic: Duration { ContinuousClock.now - epoch }
 
     /// Runs `start` (the peripheral's first actions) and everything that follows, until the
@@ -96,6 +99,64 @@ public final class PeripheralClient {
         }
         return feedback
     }
+
+    /// What the lock sent back while ``exchange(_:to:timeout:until:)`` waited.
+    public enum Received: Sendable, Equatable {
+        /// An indication (one ATT_MTU − 3 chunk at most) on a Nuki characteristic.
+        case indication(Characteristic, [UInt8])
+        /// The write itself failed at the ATT/GATT level (an ATT Error Response, e.g. Invalid
+        /// Attribute Value Length 0x0D), described.
+        case writeFailed(String)
+    }
+
+    /// The ATT_MTU negotiated at set-up.
+    public var mtu: Int { gatt.mtu }
+
+    /// The value handle of `characteristic` found at set-up.
+    public func handle(of characteristic: Characteristic) -> UInt16? { handles[characteristic] }
+
+    /// Writes `bytes` to `characteristic` through the GATT client (a Write Request, or a long write
+    /// when longer than ATT_MTU − 3; nil writes nothing) and collects what the lock sends back until
+    /// `done` holds for it or `timeout` passes; indications are confirmed. For probing a lock with
+    /// frames of one's own (`latchkey audit`). Throws ``BLETransport/TransportError`` when the link
+    /// fails or closes (the lock stopped answering).
+    public func exchange(
+        _ bytes: [UInt8]?, to characteristic: Characteristic, timeout: Duration, until done: ([Received]) -> Bool
+    ) throws -> [Received] {
+        let deadline = ContinuousClock.now + timeout
+        var received: [Received] = []
+        func take(_ events: [GATTClient.Event]) throws {
+            for event in events {
+                switch event {
+                case .send(let octets): try link.send(octets)
+                case .indication(let handle, let value):
+                    if let which = handles.first(where: { $0.value == handle })?.key { received.append(.indication(which, value)) }
+                case .failed(_, let error): received.append(.writeFailed("\(error)"))
+                default: break
+                }
+            }
+        }
+        if let bytes {
+            guard let handle = handles[characteristic] else { throw Failure(reason: "no handle for \(characteristic)") }
+            try take(gatt.perform(.write(handle: handle, value: bytes), at: monotonic))
+        }
+        while !done(received), ContinuousClock.now < deadline {
+            guard let pdu = try link.receive(timeout: .milliseconds(5)) else {
+                try take(gatt.tick(now: monotonic))
+                continue
+            }
+            try take(gatt.receive(pdu, at: monotonic))
+        }
+        return received
+    }
+
+    /// Sends one raw ATT PDU, bypassing the GATT client (for probes of the lock's ATT server, e.g. an
+    /// unbounded Prepare Write queue). Throws ``BLETransport/TransportError``.
+    public func sendRawATT(_ pdu: [UInt8]) throws { try link.send(pdu) }
+
+    /// The next ATT PDU within `timeout`, raw, or nil. Throws ``BLETransport/TransportError`` when the
+    /// link fails or closes.
+    public func receiveRawATT(timeout: Duration) throws -> [UInt8]? { try link.receive(timeout: timeout) }
 
     /// Whether feedback ends a request (pairing done, accepted, refused, failed…).
     public static func isOutcome(_ feedback: PeripheralFeedback) -> Bool {

@@ -28,6 +28,18 @@ public enum HostileClient {
         return out
     }
 
+    /// A frame sealed correctly under `credentials` (clear auth id theirs, MAC valid, CRC valid) whose
+    /// plaintext carries `innerAuthID` instead (C-05): expect K_ERROR_NOT_AUTHORIZED (0x20) in
+    /// plaintext on the keyturner GDIO, nothing executed under either id.
+    public static func innerAuthID(
+        _ message: NukiMessage, innerAuthID: UInt32, credentials: ClientCredentials, random: any RandomSource
+    ) throws(CryptoError) -> [UInt8] {
+        let plaintext = EncryptedPlaintext(authID: innerAuthID, command: message.command, payload: message.encodedPayload()).encoded()
+        let nonce = random.secretboxNonce()
+        let box = try SecretBox.seal(plaintext, nonce: nonce, key: credentials.sharedKey)
+        return EncryptedFrame(nonce: nonce, authID: credentials.authID, ciphertext: box).encoded()
+    }
+
     /// A frame with a valid MAC whose plaintext CRC is wrong (P-04): expect ERROR_BAD_CRC (0xFD).
     public static func badCRC(_ message: NukiMessage, credentials: ClientCredentials, random: any RandomSource) throws(CryptoError) -> [UInt8] {
         var plaintext = EncryptedPlaintext(authID: credentials.authID, command: message.command, payload: message.encodedPayload()).encoded()

@@ -80,6 +80,10 @@ public struct LockSessionEngine {
     /// The lock's X25519 public key, sent in pairing.
     public var publicKey: Bytes32 { lockKeyPair.publicKey }
 
+    /// The flaws this lock reproduces on purpose (``LockCore/Weakness``; `latchkey lock serve
+    /// --weaken`, a testing option). Empty unless set: a lock is honest by default. Not persisted.
+    public var weaknesses: Set<Weakness> = []
+
     /// Whether a shared key is held for `authID`.
     public func hasKey(for authID: UInt32) -> Bool { keys[authID] != nil }
 
@@ -219,7 +223,9 @@ public struct LockSessionEngine {
             return refusePlain(error.code == .badParameter ? .pairingBadParameter : error.code.nukiErrorCode, command: command, error.reason, on: .pairingGDIO, connection)
         }
         guard var pairing = connections[connection]?.pairing else { return [] }
-        let result = pairing.receive(message, machine: &machine, lockKeyPair: lockKeyPair, lockUUID: lockUUID, random: random, at: now)
+        let result = pairing.receive(
+            message, machine: &machine, lockKeyPair: lockKeyPair, lockUUID: lockUUID, random: random, at: now,
+            outsidePairingMode: weaknesses.contains(.pairingOutsidePairingMode))
         connections[connection]?.pairing = pairing
         switch result {
         case .reply(let messages):
@@ -236,7 +242,7 @@ public struct LockSessionEngine {
         let keys = self.keys
         let plaintext: EncryptedPlaintext
         do {
-            plaintext = try EncryptedMessageCodec.open(frame) { keys[$0] }
+            plaintext = try EncryptedMessageCodec.open(frame, checks: plaintextChecks) { keys[$0] }
         } catch {
             // Not attributable to a key we could answer under: plaintext on the keyturner GDIO.
             if error.code == .notAuthorized || error.code.nukiErrorCode == .badLength {
@@ -274,6 +280,10 @@ public struct LockSessionEngine {
         do {
             message = try NukiMessage.decode(command: plaintext.command, payload: plaintext.payload, context: machine.model.wireContext)
         } catch {
+            if weaknesses.contains(.crashOnCommand), plaintext.command == .lockAction, plaintext.payload.isEmpty {
+                // Weakness.crashOnCommand (a deliberate flaw of `lock serve --weaken`): the process dies.
+                fatalError("weakened lock (crash-on-command): Lock Action with an empty payload")
+            }
             if Self.carriesChallenge(plaintext.command) { connections[connection]?.challenge = nil }
             return refuseEncrypted(error.code.nukiErrorCode, command: plaintext.command, error.reason, authID: authID, connection)
         }
@@ -294,7 +304,8 @@ public struct LockSessionEngine {
             issuedAt = connections[connection]?.challengeIssuedAt ?? now
             connections[connection]?.challenge = nil
             connections[connection]?.challengeIssuedAt = nil
-            guard let outstanding, ConstantTime.equals(outstanding, challenge) else {
+            let enforced = !weaknesses.contains(.challengeNotEnforced)
+            guard !enforced || outstanding.map({ ConstantTime.equals($0, challenge) }) == true else {
                 return refuseEncrypted(.badNonce, command: message.command, "challenge is not the one issued on this connection, or was used", authID: authID, connection)
             }
             replaced = prove(connection, authID: authID)
@@ -304,7 +315,7 @@ public struct LockSessionEngine {
             nfc = verifyNFC(request, age: now.milliseconds(since: issuedAt))
         }
         do {
-            let outputs = try machine.handle(message, from: authID, at: now, nfc: nfc)
+            let outputs = try machine.handle(message, from: authID, at: now, nfc: nfc, weaknesses: weaknesses)
             return replaced + route(outputs, requester: connection)
         } catch {
             return replaced + refuseEncrypted(error.code, command: message.command, error.reason, authID: authID, connection)
@@ -321,6 +332,16 @@ public struct LockSessionEngine {
             valid = assertion.verifies(key: cardKey, challenge: request.challenge.bytes)
         }
         return NFCVerification(authenticatorValid: valid, challengeAgeMilliseconds: age)
+    }
+
+    /// The plaintext checks of ``LockCrypto/EncryptedMessageCodec/open(_:checks:key:)-(ArraySlice<UInt8>,_,_)``:
+    /// all of them unless a ``LockCore/Weakness`` switches one off.
+    var plaintextChecks: EncryptedPlaintext.Checks {
+        guard !weaknesses.isEmpty else { return .all }
+        var checks = EncryptedPlaintext.Checks.all
+        if weaknesses.contains(.crcUnchecked) { checks.remove(.crc) }
+        if weaknesses.contains(.innerAuthIDUnchecked) { checks.remove(.innerAuthID) }
+        return checks
     }
 
     /// Every client command but Request Data carries a challenge (auth EC or ECP, `protocol.md` §4),

@@ -40,12 +40,13 @@ struct PairingResponder {
 
     mutating func receive(
         _ message: NukiMessage, machine: inout LockMachine, lockKeyPair: KeyPair, lockUUID: LockUUID,
-        random: any RandomSource, at now: LockInstant
+        random: any RandomSource, at now: LockInstant, outsidePairingMode: Bool = false
     ) -> Result {
         switch (step, message) {
         case (_, .requestData(let request)) where request.requestedCommand == .publicKey:
             reset()
-            guard machine.isPairingMode(at: now) else {
+            // `outsidePairingMode`: Weakness.pairingOutsidePairingMode of a weakened lock only.
+            guard machine.isPairingMode(at: now) || outsidePairingMode else {
                 return .refuse(.notPairing, .requestData, "public key requested outside pairing mode")
             }
             step = .sentPublicKey
@@ -87,7 +88,7 @@ struct PairingResponder {
                 reset()
                 return .refuse(.pairingBadParameter, .authorizationData, "name is not well-formed UTF-8")
             }
-            guard machine.isPairingMode(at: now) else {
+            guard machine.isPairingMode(at: now) || outsidePairingMode else {
                 reset()
                 return .refuse(.notPairing, .authorizationData, "pairing mode ended")
             }
@@ -108,7 +109,8 @@ struct PairingResponder {
             }
             do {
                 let (authorization, outputs) = try machine.addAuthorization(
-                    authID: authID, idType: data.idType, clientID: data.id, name: data.name, at: now)
+                    authID: authID, idType: data.idType, clientID: data.id, name: data.name, at: now,
+                    outsidePairingMode: outsidePairingMode)
                 step = .idle
                 return .paired(authorization, shared, outputs)
             } catch {

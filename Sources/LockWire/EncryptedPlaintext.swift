@@ -24,8 +24,10 @@ public struct EncryptedPlaintext: Hashable, Sendable {
 
     /// Parses decrypted bytes. Throws, in order: `truncated` below 8 bytes, `lengthOutOfRange` above
     /// ``WireLimits/maxPlaintextBytes``, `badCRC` (0xFD, case P-04), then `notAuthorized` (0x20) when
-    /// the inner auth id differs from `expectedAuthID`, the one in the clear header.
-    public static func decode(_ bytes: ArraySlice<UInt8>, expectedAuthID: UInt32) throws(WireError) -> EncryptedPlaintext {
+    /// the inner auth id differs from `expectedAuthID`, the one in the clear header. `checks` leaves
+    /// out the CRC or inner auth id check for a deliberately weakened lock only (`security.md` P-04,
+    /// C-05; `latchkey lock serve --weaken`); every other caller keeps ``Checks/all``.
+    public static func decode(_ bytes: ArraySlice<UInt8>, expectedAuthID: UInt32, checks: Checks = .all) throws(WireError) -> EncryptedPlaintext {
         guard bytes.count >= overheadBytes else {
             throw WireError(.truncated, "encrypted plaintext: \(bytes.count) bytes, at least 8 needed")
         }
@@ -34,12 +36,12 @@ public struct EncryptedPlaintext: Hashable, Sendable {
         }
         let body = bytes.dropLast(2)
         var crcReader = WireReader(bytes.suffix(2), context: "encrypted plaintext")
-        guard CRC16.checksum(body) == (try crcReader.readUInt16("CRC")) else {
+        guard CRC16.checksum(body) == (try crcReader.readUInt16("CRC")) || !checks.contains(.crc) else {
             throw WireError(.badCRC, "encrypted plaintext: CRC mismatch")
         }
         var reader = WireReader(body, context: "encrypted plaintext")
         let authID = try reader.readUInt32("authorization id")
-        guard authID == expectedAuthID else {
+        guard authID == expectedAuthID || !checks.contains(.innerAuthID) else {
             throw WireError(.notAuthorized, "encrypted plaintext: inner auth id \(authID) differs from the header's \(expectedAuthID)")
         }
         let command = Command(rawValue: try reader.readUInt16("command id"))
@@ -48,6 +50,18 @@ public struct EncryptedPlaintext: Hashable, Sendable {
 
     public static func decode(_ bytes: [UInt8], expectedAuthID: UInt32) throws(WireError) -> EncryptedPlaintext {
         try decode(bytes[...], expectedAuthID: expectedAuthID)
+    }
+
+    /// The plaintext checks after the length: the CRC (0xFD) and the inner auth id (0x20).
+    public struct Checks: OptionSet, Hashable, Sendable {
+        public let rawValue: UInt8
+        public init(rawValue: UInt8) { self.rawValue = rawValue }
+        /// CRC-16/CCITT-FALSE over auth id, command id and payload (`security.md` P-04).
+        public static let crc = Checks(rawValue: 1)
+        /// Inner auth id equal to the clear one (`security.md` C-05).
+        public static let innerAuthID = Checks(rawValue: 2)
+        /// Every check: what a lock must do.
+        public static let all: Checks = [.crc, .innerAuthID]
     }
 
     /// Auth id, command id, payload, CRC.

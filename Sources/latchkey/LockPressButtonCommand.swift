@@ -19,10 +19,25 @@ struct LockPressButtonCommand: ParsableCommand {
             Diagnostics.print("no lock found in \(discovery.folder.path)")
             throw ExitCode.failure
         }
-        guard kill(device.record.pid, SIGUSR1) == 0 else {
-            Diagnostics.print("cannot signal process \(device.record.pid): \(String(cString: strerror(errno)))")
+        do {
+            try Self.press(device.record)
+        } catch {
+            Diagnostics.print("\(error)")
             throw ExitCode.failure
         }
         print("pressed the button of \(device.record.address)")
+    }
+
+    /// Why a press could not be sent.
+    struct Failure: Error, CustomStringConvertible {
+        var description: String
+    }
+
+    /// Holds the button of the lock that published `record` for 5 s: SIGUSR1 to its process (the
+    /// lock's control channel). Throws ``Failure`` when the process cannot be signalled.
+    static func press(_ record: DiscoveryRecord) throws {
+        guard kill(record.pid, SIGUSR1) == 0 else {
+            throw Failure(description: "cannot signal process \(record.pid): \(String(cString: strerror(errno)))")
+        }
     }
 }

@@ -54,6 +54,13 @@ struct LockServeCommand: ParsableCommand {
     @Option(help: "Stop after this many seconds (default: run until killed).")
     var duration: Double?
 
+    @Option(
+        name: .customLong("weaken"),
+        help: ArgumentHelp(
+            "TESTING ONLY, makes the lock INSECURE: reproduce one known flaw so that `latchkey audit` can be proven to catch it (repeatable). The lock warns on stderr and advertises as `Nuki_XXXXXXXX WEAK`. Flaws: \(Weakness.allCases.map(\.rawValue).joined(separator: ", ")).",
+            valueName: "flaw"))
+    var weaknesses: [Weakness] = []
+
     @OptionGroup var discovery: DiscoveryOptions
 
     @Option(help: "Output format: text or json (JSON Lines).")
@@ -187,6 +194,11 @@ struct LockServeCommand: ParsableCommand {
             engine.setNFCTimeBudget(milliseconds: nfcTimeBudget > 0 ? nfcTimeBudget : nil)
             if let state { try LockStateFile(path: state).save(engine) }
         }
+        if !weaknesses.isEmpty {
+            engine.weaknesses = Set(weaknesses)
+            Diagnostics.print(
+                "WARNING: this lock is WEAKENED for testing (--weaken \(weaknesses.map(\.rawValue).joined(separator: ","))): it reproduces known flaws on purpose. Never use it for anything but testing an audit.")
+        }
         if pairing { _ = engine.pressButton(heldMilliseconds: LockMachine.pairingButtonHoldMilliseconds, at: LockServer.wallClock()) }
         // Signals reach the loop through dispatch sources (no handler runs inside the library):
         // SIGUSR1 presses the button, SIGTERM and SIGINT stop the lock. They are set up before the
@@ -209,6 +221,9 @@ struct LockServeCommand: ParsableCommand {
                 Diagnostics.print(Diagnostics.message(error))
                 throw ExitCode.failure
             }
+            server = try LockServer(engine: engine, frontEnd: weaknesses.isEmpty ? frontEnd : WeakLabel(frontEnd), statePath: state) { printer.print($0) }
+        } else if !weaknesses.isEmpty, let address = DeviceAddress.nuki(engine.machine.nukiID) {
+            let frontEnd = WeakLabel(try SocketFrontEnd(folder: discovery.folder, address: address))
             server = try LockServer(engine: engine, frontEnd: frontEnd, statePath: state) { printer.print($0) }
         } else {
             server = try LockServer(engine: engine, folder: discovery.folder, statePath: state) { printer.print($0) }
@@ -255,4 +270,27 @@ final class SignalRelay: Sendable {
         for _ in 0..<presses { controls.pressButton() }
         if stop { controls.stop() }
     }
+}
+
+extension Weakness: ExpressibleByArgument {}
+
+/// A weakened lock's front end: it advertises the local name `Nuki_XXXXXXXX WEAK`, so that nobody
+/// mistakes it for an honest lock in a scan.
+final class WeakLabel: LockFrontEnd {
+    let inner: any LockFrontEnd
+
+    init(_ inner: any LockFrontEnd) { self.inner = inner }
+
+    func accept(timeout: Duration) throws -> (any ATTLink)? { try inner.accept(timeout: timeout) }
+
+    func advertise(_ advertisement: NukiAdvertisement) throws {
+        try inner.advertise(NukiAdvertisement(
+            nukiID: advertisement.nukiID, mode: advertisement.mode, localName: NukiAdvertisement.name(advertisement.nukiID) + " WEAK"))
+    }
+
+    func stop() { inner.stop() }
+
+    var location: String { inner.location + " (WEAKENED)" }
+
+    var acceptDescriptor: Int32? { inner.acceptDescriptor }
 }

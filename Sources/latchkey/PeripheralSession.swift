@@ -20,9 +20,15 @@ enum PeripheralSession {
             guard file.kind == kind else { throw ValidationError("\(path) is a \(file.kind)'s state file, not a \(kind)'s") }
             return file
         }
+        return newFile(kind: kind)
+    }
+
+    /// A new, unpaired state file for `kind` with a random client id and key pair.
+    static func newFile(kind: String) -> PeripheralCredentialsFile {
         let random = SystemRandomSource()
         let id = random.bytes(count: 4).reduce(UInt32(0)) { $0 << 8 | UInt32($1) }
-        return PeripheralCredentialsFile(kind: kind, clientID: id, name: kind == "fob" ? "Fob" : "Keypad", random: random)
+        let name = ["fob": "Fob", "keypad": "Keypad"][kind] ?? "App"
+        return PeripheralCredentialsFile(kind: kind, clientID: id, name: name, random: random)
     }
 
     /// Connects to the lock at `address`, or the first found (over BlueZ, the first in pairing mode

@@ -1,0 +1,106 @@
+import Foundation
+import LockCore
+import Testing
+
+/// `latchkey audit` against real `latchkey lock serve` processes over the socket link: the honest lock
+/// passes every case; each `--weaken FLAW` lock fails exactly the cases that flaw is the bug of
+/// (``LockCore/Weakness/provenCases``) and passes all the others.
+@Suite struct AuditMatrixTests {
+    struct Outcome {
+        var status: Int32
+        var report: [String: Any]
+        var lockErrors: String
+        var scan: String
+
+        func ids(_ status: String) -> [String] {
+            ((report["cases"] as? [[String: Any]]) ?? []).filter { $0["status"] as? String == status }.compactMap { $0["id"] as? String }
+        }
+    }
+
+    /// Serves a lock (weakened by `flaw`) in a private folder, audits it with the auditor's own
+    /// paired clients, stops the lock.
+    static func audit(weaken flaw: Weakness?, extra: [String] = []) throws -> Outcome {
+        let folder = NSTemporaryDirectory() + "latchkey-audit-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        let serve = Process()
+        serve.executableURL = URL(fileURLWithPath: try MultiProcessTests.binary())
+        serve.arguments = ["lock", "serve", "--state", "lock.json", "--nuki-id", "2A37599A", "--duration", "120"] + (flaw.map { ["--weaken", $0.rawValue] } ?? [])
+        serve.currentDirectoryURL = URL(fileURLWithPath: folder)
+        serve.environment = ["LATCHKEY_DEVICES_DIR": folder + "/devices"]
+        serve.standardOutput = FileHandle.nullDevice
+        let errors = Pipe()
+        serve.standardError = errors
+        try serve.run()
+        defer {
+            if serve.isRunning { serve.terminate() }
+            serve.waitUntilExit()
+        }
+        var scan = MultiProcessTests.Run(status: 1, output: "")
+        for _ in 0..<100 where !scan.output.contains("Nuki_2A37599A") {
+            Thread.sleep(forTimeInterval: 0.05)
+            scan = try MultiProcessTests.run(["scan"], in: folder)
+        }
+        let run = try MultiProcessTests.run(
+            ["audit", "--pair", "--admin-state", "admin.json", "--keypad-state", "keypad.json", "--fob-state", "fob.json", "--security-pin", "1234",
+             "--format", "json"] + extra, in: folder)
+        if serve.isRunning { serve.terminate() }
+        let lockErrors = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        let report = (try? JSONSerialization.jsonObject(with: Data(run.output.utf8)) as? [String: Any]) ?? [:]
+        return Outcome(status: run.status, report: report, lockErrors: lockErrors, scan: scan.output)
+    }
+
+    static let catalogue = ["P-01", "P-02", "P-03", "P-04", "P-05", "P-06", "P-07", "P-09", "P-10", "C-01", "C-02", "C-05", "PA-01", "PA-08", "PA-03",
+                            "AU-01", "AU-11", "AU-02", "AU-03", "AU-04", "S-01", "S-03", "PIN-02", "PIN-07"]
+
+    @Test func honestLockPassesEveryCase() throws {
+        let outcome = try Self.audit(weaken: nil)
+        #expect(outcome.status == 0)
+        #expect(outcome.ids("PASS") == Self.catalogue)
+        #expect(outcome.ids("FAIL").isEmpty && outcome.ids("SKIPPED").isEmpty)
+        #expect(outcome.report["exitCode"] as? Int == 0)
+        #expect(!outcome.lockErrors.contains("WEAKENED"))
+        #expect(outcome.scan.contains("Nuki_2A37599A  ") && !outcome.scan.contains("WEAK"))
+    }
+
+    /// One lock per flaw, the whole catalogue against each (they run in parallel).
+    @Test(arguments: Weakness.allCases.filter { $0 != .crashOnCommand })
+    func eachFlawFailsExactlyItsCases(_ flaw: Weakness) throws {
+        let outcome = try Self.audit(weaken: flaw)
+        #expect(outcome.status == 1, "\(flaw)")
+        #expect(outcome.ids("FAIL") == Self.catalogue.filter { flaw.provenCases.contains($0) }, "\(flaw)")
+        #expect(outcome.ids("PASS") == Self.catalogue.filter { !flaw.provenCases.contains($0) }, "\(flaw)")
+        #expect(outcome.lockErrors.contains("WARNING: this lock is WEAKENED for testing (--weaken \(flaw.rawValue))"))
+        #expect(outcome.scan.contains("Nuki_2A37599A WEAK"))
+        // Every FAIL carries the frames: sent and received, in hex.
+        let failed = (outcome.report["cases"] as? [[String: Any]] ?? []).filter { $0["status"] as? String == "FAIL" }
+        for entry in failed {
+            let evidence = entry["evidence"] as? [[String: Any]] ?? []
+            #expect(evidence.contains { $0["direction"] as? String == "sent" && !(($0["hex"] as? String) ?? "").isEmpty }, "\(flaw)")
+        }
+    }
+
+    /// The lock that aborts on a Lock Action with an empty payload: P-06 fails, the audit ends
+    /// with exit 77 (the target stopped answering), the cases after it are skipped.
+    @Test func crashOnCommandStopsTheAuditWith77() throws {
+        let outcome = try Self.audit(weaken: .crashOnCommand)
+        #expect(outcome.status == 77)
+        let at = try #require(Self.catalogue.firstIndex(of: "P-06"))
+        #expect(outcome.ids("PASS") == Array(Self.catalogue[..<at]))
+        #expect(outcome.ids("FAIL") == ["P-06"])
+        #expect(outcome.ids("SKIPPED") == Array(Self.catalogue[(at + 1)...]))
+        #expect((outcome.report["unreachable"] as? String)?.contains("closed") == true)
+    }
+
+    /// Usage errors exit 64 before anything connects: a bad target, an unknown case, an unknown flaw.
+    @Test func usageErrors() throws {
+        let folder = NSTemporaryDirectory() + "latchkey-audit-usage-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        let target = try MultiProcessTests.runForErrors(["audit", "--target", "tcp:1"], in: folder)
+        #expect(target.status == 64)
+        #expect(target.stderr.contains("--target is socket, socket:ADDRESS, socket:PATH, bluez:hciN or bluez:hciN/ADDRESS, not tcp:1"))
+        #expect(try MultiProcessTests.runForErrors(["audit", "--case", "X-99"], in: folder).status == 64)
+        #expect(try MultiProcessTests.runForErrors(["audit", "--format", "xml"], in: folder).status == 64)
+        #expect(try MultiProcessTests.runForErrors(["audit", "--budget", "0"], in: folder).status == 64)
+        #expect(try MultiProcessTests.runForErrors(["lock", "serve", "--weaken", "bogus", "--duration", "1"], in: folder).status == 64)
+    }
+}
