@@ -163,7 +163,7 @@ let package = Package(
         ),
         .testTarget(
             name: "LatchkeyCLITests",
-            dependencies: ["latchkey", "LockCore"]
+            dependencies: ["latchkey", "LockCore", "LockCrypto", "LockSession"]
         ),
         .testTarget(
             name: "LockAuditTests",

@@ -42,12 +42,16 @@ public struct LockStateFile: Sendable {
         var lockUUID: LockUUID
         var keys: [String: String]
         var machine: LockMachine
+        /// The generation of `<state>.journal` records that apply to this snapshot
+        /// (``LockStateJournal``); absent in a file written without a journal.
+        var journalGeneration: UInt64?
     }
 
     // MARK: Encoding
 
-    /// The JSON bytes of `engine`'s state.
-    public static func encode(_ engine: LockSessionEngine) throws(StateFileError) -> Data {
+    /// The JSON bytes of `engine`'s state; `journalGeneration` names the journal records that
+    /// apply to it (``LockStateJournal``).
+    public static func encode(_ engine: LockSessionEngine, journalGeneration: UInt64? = nil) throws(StateFileError) -> Data {
         var keys: [String: String] = [:]
         for (authID, key) in engine.keys {
             keys[String(authID)] = key.withUnsafeBytes { Hex.encode($0) }
@@ -55,7 +59,7 @@ public struct LockStateFile: Sendable {
         let document = Document(
             schemaVersion: schemaVersion,
             lockSecretKey: engine.lockKeyPair.secretKey.withUnsafeBytes { Hex.encode($0) },
-            lockUUID: engine.lockUUID, keys: keys, machine: engine.machine)
+            lockUUID: engine.lockUUID, keys: keys, machine: engine.machine, journalGeneration: journalGeneration)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
         do {
@@ -67,15 +71,28 @@ public struct LockStateFile: Sendable {
 
     /// The engine described by `data`, using `random` from now on.
     public static func decode(_ data: Data, random: any RandomSource) throws(StateFileError) -> LockSessionEngine {
+        try engine(from: try document(data), random: random)
+    }
+
+    static func document(_ data: Data) throws(StateFileError) -> Document {
         guard data.count <= maxBytes else {
             throw StateFileError(.invalid, "state file of \(data.count) bytes exceeds \(maxBytes)")
         }
-        let document: Document
         do {
-            document = try JSONDecoder().decode(Document.self, from: data)
+            return try JSONDecoder().decode(Document.self, from: data)
         } catch {
             throw StateFileError(.invalid, "state file does not decode: \(error)")
         }
+    }
+
+    /// The journal generation named by the snapshot at `path`, if it can be read.
+    static func generationOnDisk(_ path: String) -> UInt64? {
+        guard let bytes = try? PrivateFiles.read(path, role: "state file", maximumBytes: maxBytes) else { return nil }
+        return (try? document(Data(bytes)))?.journalGeneration
+    }
+
+    /// Validates a document (schema, machine invariants, keys against users) into an engine.
+    static func engine(from document: Document, random: any RandomSource) throws(StateFileError) -> LockSessionEngine {
         guard document.schemaVersion == schemaVersion else {
             throw StateFileError(.unsupportedVersion, "schema version \(document.schemaVersion); this build reads \(schemaVersion)")
         }
@@ -125,19 +142,36 @@ public struct LockStateFile: Sendable {
         }
     }
 
-    /// Loads the engine from the file, read through one descriptor opened with `O_NOFOLLOW |
+    /// Loads the engine from the file and the records of its journal (``LockStateJournal``), read
+    /// through one descriptor opened with `O_NOFOLLOW |
     /// O_NONBLOCK` and checked with `fstat` (``PrivateFiles/PrivateFiles/read(_:role:maximumBytes:owner:followLinks:)``).
     /// Throws ``StateFileError`` (`unsafe`, `unreadable`, `invalid`, `unsupportedVersion`); nothing
     /// is half-loaded.
     public func load(random: any RandomSource, owner: uid_t = getuid()) throws(StateFileError) -> LockSessionEngine {
+        var scratch = stat()
         let bytes: [UInt8]
         do {
             bytes = try PrivateFiles.read(path, role: "state file", maximumBytes: Self.maxBytes, owner: owner)
         } catch {
             throw StateFileError(error)
         }
-        return try Self.decode(Data(bytes), random: random)
+        var document = try Self.document(Data(bytes))
+        let journal = LockStateJournal.journalPath(for: path)
+        if let generation = document.journalGeneration, lstat(journal, &scratch) == 0 {
+            let records: [UInt8]
+            do {
+                records = try PrivateFiles.read(journal, role: "state journal", maximumBytes: Self.maxJournalBytes, owner: owner)
+            } catch {
+                throw StateFileError(error)
+            }
+            try LockStateJournal.replay(records, generation: generation, onto: &document, path: journal)
+        }
+        return try Self.engine(from: document, random: random)
     }
+
+    /// Journals larger than this are refused before parsing (the lock folds its journal into a
+    /// snapshot long before: ``LockStateJournal/compactionBytes``).
+    public static let maxJournalBytes = 64 << 20
 
     /// Writes `engine`'s state atomically with mode 0600.
     public func save(_ engine: LockSessionEngine) throws(StateFileError) {

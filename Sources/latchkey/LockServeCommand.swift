@@ -200,6 +200,14 @@ struct LockServeCommand: ParsableCommand {
                 "WARNING: this lock is WEAKENED for testing (--weaken \(weaknesses.map(\.rawValue).joined(separator: ","))): it reproduces known flaws on purpose. Never use it for anything but testing an audit.")
         }
         if pairing { _ = engine.pressButton(heldMilliseconds: LockMachine.pairingButtonHoldMilliseconds, at: LockServer.wallClock()) }
+        // Every commit from here on is one journal record, synced before its acknowledgements leave.
+        let store: LockStateJournal?
+        do {
+            store = try state.map { path throws(StateFileError) in try LockStateJournal(path: path, engine: engine) }
+        } catch {
+            Diagnostics.print("cannot write the state of the lock: \(error.reason)")
+            throw ExitCode.failure
+        }
         // Signals reach the loop through dispatch sources (no handler runs inside the library):
         // SIGUSR1 presses the button, SIGTERM and SIGINT stop the lock. They are set up before the
         // lock is advertised, so a press that follows the discovery record at once is not lost.
@@ -221,12 +229,12 @@ struct LockServeCommand: ParsableCommand {
                 Diagnostics.print(Diagnostics.message(error))
                 throw ExitCode.failure
             }
-            server = try LockServer(engine: engine, frontEnd: weaknesses.isEmpty ? frontEnd : WeakLabel(frontEnd), statePath: state) { printer.print($0) }
+            server = try LockServer(engine: engine, frontEnd: weaknesses.isEmpty ? frontEnd : WeakLabel(frontEnd), statePath: nil, store: store) { printer.print($0) }
         } else if !weaknesses.isEmpty, let address = DeviceAddress.nuki(engine.machine.nukiID) {
             let frontEnd = WeakLabel(try SocketFrontEnd(folder: discovery.folder, address: address))
-            server = try LockServer(engine: engine, frontEnd: frontEnd, statePath: state) { printer.print($0) }
+            server = try LockServer(engine: engine, frontEnd: frontEnd, statePath: nil, store: store) { printer.print($0) }
         } else {
-            server = try LockServer(engine: engine, folder: discovery.folder, statePath: state) { printer.print($0) }
+            server = try LockServer(engine: engine, folder: discovery.folder, statePath: nil, store: store) { printer.print($0) }
         }
         let deadline = ServeDuration.deadline(after: duration)
         // A parent may have started us with these blocked (the mask is inherited): unblock them.
