@@ -13,10 +13,16 @@ import PrivateFiles
 ///   "keys": { "1": "<64 hex: shared key of auth id 1>", … },
 ///   "lockSecretKey": "<64 hex: the lock's X25519 secret key>",
 ///   "lockUUID": "<32 hex>",
-///   "machine": { …LockMachine: users, keypad codes and lockout counters, log, config, battery… },
+///   "journalGeneration": 3,
+///   "machine": { …LockMachine: users, keypad codes and lockout counters, config, battery…,
+///                "log": { "entries": ["<Log Entry 0x0032 payload hex>", …], … } },
 ///   "schemaVersion": 1
 /// }
 /// ```
+///
+/// `journalGeneration` (absent when the file was written without one) names the records of
+/// `<state>.journal` that apply on top of this snapshot (``LockStateJournal``): a running lock
+/// appends one per commit instead of rewriting this file.
 ///
 /// The file holds secrets, so it is created with mode 0600. It is written atomically: the new
 /// content goes to a temporary file in the same folder, created with O_EXCL, written in full and

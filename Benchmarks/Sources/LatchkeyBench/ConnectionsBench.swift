@@ -29,8 +29,10 @@ final class ServerThread: @unchecked Sendable {
         try FileManager.default.createDirectory(atPath: stateFolder, withIntermediateDirectories: true)
         let (engine, credentials) = try Self.lock(fobs: fobs)
         self.credentials = credentials
-        let statePath = ProcessInfo.processInfo.environment["LATCHKEY_BENCH_NO_STATE"] == nil ? stateFolder + "/lock.json" : nil
-        server = try LockServer(engine: engine, folder: folder, statePath: statePath, limits: limits) { _ in }
+        // As `latchkey lock serve --state`: a snapshot, then one synced journal record per commit.
+        let store = ProcessInfo.processInfo.environment["LATCHKEY_BENCH_NO_STATE"] == nil
+            ? try LockStateJournal(path: stateFolder + "/lock.json", engine: engine) : nil
+        server = try LockServer(engine: engine, folder: folder, statePath: nil, store: store, limits: limits) { _ in }
     }
 
     let credentials: [ClientCredentials]
