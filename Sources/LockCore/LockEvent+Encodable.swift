@@ -22,8 +22,7 @@ extension LockEvent: Encodable {
         func put<T: Encodable>(_ name: String, _ value: T?) throws {
             if let value { try c.encode(value, forKey: Keys(name)) }
         }
-        let name = String(String(describing: self).prefix { $0 != "(" })
-        try c.encode(name, forKey: Keys("event"))
+        try c.encode(eventName, forKey: Keys("event"))
         switch self {
         case .lockStateChanged(let state, let trigger):
             try code("lockState", state)
@@ -70,4 +69,41 @@ extension LockEvent: Encodable {
             break
         }
     }
+}
+
+extension LockEvent {
+    /// The event's name in the JSON event stream, part of its schema (``LockEventSchema/version``):
+    /// spelled out here, not derived from the Swift case, so renaming a case cannot change the output.
+    public var eventName: String {
+        switch self {
+        case .lockStateChanged: return "lockStateChanged"
+        case .lockActionStarted: return "lockActionStarted"
+        case .lockActionCompleted: return "lockActionCompleted"
+        case .lockActionSkipped: return "lockActionSkipped"
+        case .timeControlFired: return "timeControlFired"
+        case .calibrationStarted: return "calibrationStarted"
+        case .calibrationCompleted: return "calibrationCompleted"
+        case .pairingModeEntered: return "pairingModeEntered"
+        case .pairingModeLeft: return "pairingModeLeft"
+        case .authorizationAdded: return "authorizationAdded"
+        case .authorizationUpdated: return "authorizationUpdated"
+        case .authorizationRevoked: return "authorizationRevoked"
+        case .invitedAuthorizationKey: return "invitedAuthorizationKey"
+        case .securityPINChanged: return "securityPINChanged"
+        case .clockSet: return "clockSet"
+        case .rebootRequested: return "rebootRequested"
+        case .configChanged: return "configChanged"
+        case .advancedConfigChanged: return "advancedConfigChanged"
+        case .timeControlChanged: return "timeControlChanged"
+        case .batteryLevelChanged: return "batteryLevelChanged"
+        case .batteryCritical: return "batteryCritical"
+        case .ringLightChanged: return "ringLightChanged"
+        }
+    }
+}
+
+/// The version of the JSON event stream's shape (`lock serve --format json`): every line carries it
+/// as `"schema"`. Raised whenever a name or a field changes meaning.
+public enum LockEventSchema {
+    public static let version = 1
 }

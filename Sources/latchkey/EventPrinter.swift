@@ -15,12 +15,10 @@ struct EventPrinter {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         let line: String
-        switch (format, event) {
-        case (.json, .lock(let lockEvent)):
-            line = (try? encoder.encode(lockEvent)).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
-        case (.json, _):
-            line = (try? encoder.encode(["event": Self.text(event)])).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
-        case (.text, _):
+        switch format {
+        case .json:
+            line = (try? encoder.encode(event)).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
+        case .text:
             line = Self.text(event)
         }
         Swift.print(line)

@@ -125,24 +125,67 @@ struct ScalingResult {
 
 /// N fobs connect (GATT set-up) and stay connected; then 64 worker threads make each fob press
 /// (fob action 1 → Lock Action with a fresh challenge → ACCEPTED … COMPLETE), `rounds` times each.
-func concurrentConnections(_ count: Int, rounds: Int = 1, workers: Int = 64) throws -> ScalingResult {
+/// The fobs run in a child process (`--runtime-clients`): 10,000 connections are 20,000 descriptors,
+/// more than one process may open here (the hard limit is 20,000 and cannot be raised).
+func concurrentConnections(_ count: Int, rounds: Int = 1) throws -> ScalingResult {
     let running = try ServerThread(fobs: count)
     running.start()
     defer { running.stop() }
+    let credentialsPath = running.stateFolder + "/fobs.json"
+    let fobs = running.credentials.map { FobCredentials(authID: $0.authID, key: $0.sharedKey.withUnsafeBytes { Hex.encode($0) }) }
+    try JSONEncoder().encode(fobs).write(to: URL(fileURLWithPath: credentialsPath))
+    let savesBefore = running.server.saves
+    let child = Process()
+    child.executableURL = URL(fileURLWithPath: CommandLine.arguments[0])
+    child.arguments = ["--runtime-clients", running.folder.path, credentialsPath, String(rounds)]
+    let output = Pipe()
+    child.standardOutput = output
+    try child.run()
+    let data = output.fileHandleForReading.readDataToEndOfFile()
+    child.waitUntilExit()
+    guard child.terminationStatus == 0 else { throw BenchFailure("the clients' process exited \(child.terminationStatus)") }
+    let report = try JSONDecoder().decode(ClientsReport.self, from: data)
+    return ScalingResult(
+        connections: count, held: report.held, actions: report.actions, accepted: report.accepted, seconds: report.seconds,
+        latency: Percentiles(report.latencies), saves: running.server.saves - savesBefore)
+}
+
+struct FobCredentials: Codable {
+    let authID: UInt32
+    let key: String
+}
+
+struct ClientsReport: Codable {
+    let held: Int
+    let actions: Int
+    let accepted: Int
+    let seconds: Double
+    let latencies: [Double]
+}
+
+/// The child side of ``concurrentConnections(_:rounds:)``: connects every fob of `credentialsPath`
+/// to the lock in `folder`, then presses each `rounds` times from 64 worker threads; prints a
+/// ``ClientsReport`` as JSON.
+func runClients(folder: String, credentialsPath: String, rounds: Int, workers: Int = 64) throws {
+    let fobs = try JSONDecoder().decode([FobCredentials].self, from: Data(contentsOf: URL(fileURLWithPath: credentialsPath)))
+    let credentials = try fobs.map { fob -> ClientCredentials in
+        guard let bytes = Hex.decode(fob.key) else { throw BenchFailure("bad key") }
+        return ClientCredentials(authID: fob.authID, sharedKey: try SharedKey(rawBytes: bytes), lockPublicKey: .zero, lockUUID: .zero)
+    }
+    let count = credentials.count
     var clients: [PeripheralClient] = []
     clients.reserveCapacity(count)
-    for _ in 0..<count { clients.append(try PeripheralClient(folder: running.folder, timeout: .seconds(60))) }
-    let savesBefore = running.server.saves
+    for _ in 0..<count { clients.append(try PeripheralClient(folder: DiscoveryFolder(path: folder), timeout: .seconds(60))) }
     let accepted = Atomic(0)
     let latencies = Mutex<[Double]>([])
-    let box = UncheckedBox(clients: clients, credentials: running.credentials)
+    let box = UncheckedBox(clients: clients, credentials: credentials)
     let start = ContinuousClock.now
     let group = DispatchGroup()
     for worker in 0..<min(workers, count) {
         let mine = Array(stride(from: worker, to: count, by: workers))
         DispatchQueue.global().async(group: group) {
             var fobs = mine.map { i in
-                FobEmulator(fobID: UInt32(i + 1), keyPair: KeyPair.bench, random: SystemRandomSource(), credentials: box.credentials[i])
+                FobEmulator(fobID: box.credentials[i].authID, keyPair: KeyPair.bench, random: SystemRandomSource(), credentials: box.credentials[i])
             }
             var mineLatencies: [Double] = []
             for _ in 0..<rounds {
@@ -157,10 +200,10 @@ func concurrentConnections(_ count: Int, rounds: Int = 1, workers: Int = 64) thr
         }
     }
     group.wait()
-    let elapsed = seconds(ContinuousClock.now - start)
-    return ScalingResult(
-        connections: count, held: clients.count, actions: count * rounds, accepted: accepted.load(ordering: .relaxed), seconds: elapsed,
-        latency: Percentiles(latencies.withLock { $0 }), saves: running.server.saves - savesBefore)
+    let report = ClientsReport(
+        held: clients.count, actions: count * rounds, accepted: accepted.load(ordering: .relaxed),
+        seconds: seconds(ContinuousClock.now - start), latencies: latencies.withLock { $0 })
+    FileHandle.standardOutput.write(try JSONEncoder().encode(report))
 }
 
 extension KeyPair {

@@ -21,6 +21,16 @@ if arguments.contains("--help") || arguments.contains("-h") {
         """)
     exit(0)
 }
+if CommandLine.arguments.count == 5, CommandLine.arguments[1] == "--runtime-clients", let rounds = Int(CommandLine.arguments[4]) {
+    raiseDescriptorLimit(to: 65_536)
+    do {
+        try runClients(folder: CommandLine.arguments[2], credentialsPath: CommandLine.arguments[3], rounds: rounds)
+        exit(0)
+    } catch {
+        FileHandle.standardError.write(Data("latchkey-bench --runtime-clients: \(error)\n".utf8))
+        exit(1)
+    }
+}
 let runtimeArgument = CommandLine.arguments.first { $0 == "--runtime" || $0.hasPrefix("--runtime=") }
 let unknown = arguments.subtracting(["--quick", "--check", "--sessions"]).filter { !$0.hasPrefix("--runtime") }
 guard unknown.isEmpty else {
