@@ -45,6 +45,21 @@ public final class HostileLockServer {
         public var hex: String
         /// Milliseconds since the run started.
         public var milliseconds: Int64
+
+        public init(
+            from: String, message: Int?, connection: UInt64, characteristic: String, command: String?, fault: String?, mustRefuse: Bool?,
+            hex: String, milliseconds: Int64
+        ) {
+            self.from = from
+            self.message = message
+            self.connection = connection
+            self.characteristic = characteristic
+            self.command = command
+            self.fault = fault
+            self.mustRefuse = mustRefuse
+            self.hex = hex
+            self.milliseconds = milliseconds
+        }
     }
 
     final class Peer {
