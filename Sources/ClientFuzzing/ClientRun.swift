@@ -19,7 +19,11 @@ public struct ClientRunOutcome: Sendable, Hashable, Codable {
         /// The client had not exited when the run's time limit passed (`--timeout`); it was killed.
         case hang
         /// The client reported success after the lock sent it a message that a correct client must
-        /// refuse (``HostileLockServer/Entry/mustRefuse``).
+        /// refuse (``HostileLockServer/Entry/mustRefuse``) and the client confirmed it at ATT
+        /// (``HostileLockServer/Entry/confirmed``: a message its ATT layer dropped does not count).
+        /// A client that confirms a message, drops it at the Nuki layer and completes on later
+        /// honest messages is flagged too: triage reads the trace (plans re-apply a fault to every
+        /// later message with the same command, so a retry meets the same fault).
         case acceptedCorrupted = "accepted-corrupted"
         /// Anything else: success on correct data, or a handled refusal.
         case ok
@@ -78,7 +82,7 @@ public struct ClientRunOutcome: Sendable, Hashable, Codable {
                     classification: .crash, termination: termination, reason: "exit \(status): a process killed by signal \(status - 128)", succeeded: false)
             }
             let succeeded = status == 0 && (successText.map { stdout.contains($0) } ?? true)
-            if succeeded, let bad = transcript.first(where: { $0.mustRefuse == true }) {
+            if succeeded, let bad = transcript.first(where: { $0.mustRefuse == true && $0.confirmed != false }) {
                 return ClientRunOutcome(
                     classification: .acceptedCorrupted, termination: termination,
                     reason: "reported success after message \(bad.message ?? -1) (\(bad.command ?? "?"): \(bad.fault ?? "?")), which a correct client must refuse",

@@ -45,11 +45,16 @@ public final class HostileLockServer {
         public var hex: String
         /// Milliseconds since the run started.
         public var milliseconds: Int64
+        /// Whether the client confirmed every indication of this message (ATT Handle Value
+        /// Confirmation, Core Vol 3 Part F §3.4.7.3): it reached the client's GATT layer whole. A
+        /// client whose ATT layer drops it (an indication past ATT_MTU − 3) never confirms it.
+        public var confirmed: Bool?
 
         public init(
             from: String, message: Int?, connection: UInt64, characteristic: String, command: String?, fault: String?, mustRefuse: Bool?,
-            hex: String, milliseconds: Int64
+            hex: String, milliseconds: Int64, confirmed: Bool? = nil
         ) {
+            self.confirmed = confirmed
             self.from = from
             self.message = message
             self.connection = connection
@@ -65,8 +70,12 @@ public final class HostileLockServer {
     final class Peer {
         let id: GATTConnectionID
         let link: any ATTLink
-        /// Raw indications (``HostileFault/oversize(_:)``) whose confirmation GATT must not see.
-        var rawOutstanding = 0
+        /// Raw indications (``HostileFault/oversize(_:)``) whose confirmation GATT must not see, by
+        /// transcript index.
+        var rawOutstanding: [Int] = []
+        /// Transcript indexes of the messages given to GATT, one per ``GATTServer/indicate(_:on:to:at:)``
+        /// call (nil for a chunk that is not a message's last), in order of confirmation.
+        var awaiting: [Int?] = []
         init(id: GATTConnectionID, link: any ATTLink) {
             self.id = id
             self.link = link
@@ -235,8 +244,9 @@ public final class HostileLockServer {
                 break
             }
         }
-        if pdu == [0x1E], peer.rawOutstanding > 0, gatt.pendingIndications(on: peer.id) == 0 {
-            peer.rawOutstanding -= 1
+        if pdu == [0x1E], !peer.rawOutstanding.isEmpty, gatt.pendingIndications(on: peer.id) == 0 {
+            let index = peer.rawOutstanding.removeFirst()
+            if transcript.indices.contains(index) { transcript[index].confirmed = true }
             return
         }
         do {
@@ -258,6 +268,9 @@ public final class HostileLockServer {
                 route(engine.receive(value, on: which, from: ConnectionID(id.rawValue), at: clock()))
             case .indicationTimeout(let id):
                 if let peer = peers[id.rawValue] { drop(peer) }
+            case .indicationConfirmed(let id, _):
+                guard let peer = peers[id.rawValue], !peer.awaiting.isEmpty else { continue }
+                if let index = peer.awaiting.removeFirst(), transcript.indices.contains(index) { transcript[index].confirmed = true }
             default:
                 continue
             }
@@ -309,13 +322,15 @@ public final class HostileLockServer {
             }
         }
         record(from: "lock", message: index, connection: peer.id.rawValue, which, command: original?.command, fault: label, mustRefuse: mustRefuse, out)
+        let entry = transcript.count - 1
+        transcript[entry].confirmed = false
         let characteristic = self.characteristic(which)
         let mono = ContinuousClock.now - epoch
         if raw {
             let value = Array(out.prefix(peer.link.maximumPDUSize - 3))
             let handle = characteristic.valueHandle
             send([0x1D, UInt8(truncatingIfNeeded: handle), UInt8(truncatingIfNeeded: handle >> 8)] + value, to: peer)
-            peer.rawOutstanding += 1
+            peer.rawOutstanding.append(entry)
             return
         }
         var chunks = [out]
@@ -331,11 +346,13 @@ public final class HostileLockServer {
                 turn += 1
             }
         }
-        for chunk in chunks {
+        for (number, chunk) in chunks.enumerated() {
             do {
+                peer.awaiting.append(number == chunks.count - 1 ? entry : nil)
                 handle(try gatt.indicate(chunk, on: characteristic, to: peer.id, at: mono))
             } catch {
                 // Indications not enabled there: nothing to send it on.
+                peer.awaiting.removeLast()
             }
         }
     }

@@ -121,5 +121,12 @@ import Testing
         #expect(classify(.exited(0), out: "all steps passed\n", bad: true, text: "all steps passed").classification == .acceptedCorrupted)
         #expect(classify(.exited(1), bad: true) == ClientRunOutcome(classification: .ok, termination: .exited(1), reason: "refused (exit 1)", succeeded: false))
         #expect(classify(.exited(0)) == ClientRunOutcome(classification: .ok, termination: .exited(0), reason: "succeeded", succeeded: true))
+        // A corrupted message the client's ATT layer never confirmed (dropped) does not count.
+        var dropped = Self.refusedReply
+        dropped.confirmed = false
+        #expect(ClientRunOutcome.classify(termination: .exited(0), stdout: "", stderr: "", transcript: [dropped], successText: nil).classification == .ok)
+        dropped.confirmed = true
+        #expect(ClientRunOutcome.classify(termination: .exited(0), stdout: "", stderr: "", transcript: [dropped], successText: nil).classification == .acceptedCorrupted)
     }
+
 }
