@@ -21,6 +21,7 @@ let package = Package(
         .library(name: "BlueZTransport", targets: ["BlueZTransport"]),
         .library(name: "LockFuzzing", targets: ["LockFuzzing"]),
         .library(name: "LockAudit", targets: ["LockAudit"]),
+        .library(name: "ClientFuzzing", targets: ["ClientFuzzing"]),
         .library(name: "LockNFC", targets: ["LockNFC"]),
         .library(name: "LibNFCTransport", targets: ["LibNFCTransport"]),
         .executable(name: "latchkey", targets: ["latchkey"]),
@@ -83,12 +84,16 @@ let package = Package(
         // security.md §B cases judged from outside a live lock over any ATT link (`latchkey audit`), sans CLI.
         .target(name: "LockAudit", dependencies: ["LockEmulator", "LockPeripherals", "LockSession", "LockCore", "LockCrypto", "LockWire", "BLETransport", "BLEATT"]),
 
+        // The hostile lock as a server and `latchkey fuzz-client`'s campaign against client commands;
+        // captures turned into seed corpora (issue 14 items 5 and 6), sans CLI.
+        .target(name: "ClientFuzzing", dependencies: ["LockEmulator", "LockFuzzing", "LockSession", "LockCore", "LockCrypto", "LockWire", "BLEGATT", "BLETransport", "BLEATT"]),
+
         // The command-line tool. Only it bootstraps logging.
         .executableTarget(
             name: "latchkey",
             dependencies: [
                 "LockWire", "LockCrypto", "LockCore", "LockSession", "LockPeripherals", "LockEmulator", "BLETransport", "BLEATT", "BlueZTransport",
-                "LockNFC", "LibNFCTransport", "PrivateFiles", "LockAudit",
+                "LockNFC", "LibNFCTransport", "PrivateFiles", "LockAudit", "ClientFuzzing",
                 "CSodium", "CBlueZ", "CNFC",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
@@ -168,6 +173,11 @@ let package = Package(
         .testTarget(
             name: "LockAuditTests",
             dependencies: ["LockAudit", "LockCore"]
+        ),
+        .testTarget(
+            name: "ClientFuzzingTests",
+            dependencies: ["ClientFuzzing", "LockFuzzing", "LockSession", "LockCore", "LockCrypto", "LockWire", "BLETransport", "LatchkeyTestSupport"],
+            exclude: ["Clients"]
         ),
         .testTarget(
             name: "SystemLibraryTests",

@@ -28,6 +28,33 @@ venv=.build/interop-venv
 ensure_venv "$venv" "${PYNUKIBT_PINS[@]}"
 "$venv/bin/python" -c 'from importlib.metadata import version as v; print("pyNukiBT", v("pynukibt"), "bleak", v("bleak"), "construct", v("construct"))'
 
+if [ "${1:-}" = "--fuzz-client" ]; then
+    # fuzz-client (issue 14 item 5): replay every known pyNukiBT finding (each must still be one:
+    # exit 77 from the replay), then a short campaign (seconds in $2, default 30) that must run
+    # (exit 0 or 77, the baseline passing) and report its figures.
+    seconds="${2:-30}"
+    client=("$venv/bin/python" "$PWD/Tests/Interop/pynukibt_fuzz_client.py")
+    out=$(mktemp -d)
+    trap 'rm -rf "$out"' EXIT
+    replays=()
+    for trace in Corpus/Regressions/FuzzClient/pyNukiBT/*.jsonl; do replays+=(--replay "$trace"); done
+    echo "== fuzz-client: replay $(( ${#replays[@]} / 2 )) pyNukiBT regression traces"
+    status=0
+    "$latchkey" fuzz-client --timeout 20 --success-text "all steps passed" --out "$out/replay" "${replays[@]}" -- "${client[@]}" \
+        >"$out/replay.txt" 2>&1 || status=$?
+    tail -1 "$out/replay.txt" | head -1
+    grep -q "ok 0;" "$out/replay.txt" || { cat "$out/replay.txt"; echo "a known pyNukiBT finding no longer reproduces" >&2; exit 1; }
+    [ "$status" -eq 77 ] || { cat "$out/replay.txt"; exit 1; }
+    echo "== fuzz-client: ${seconds}-s campaign against pyNukiBT"
+    status=0
+    "$latchkey" fuzz-client --duration "$seconds" --timeout 20 --seed "$(date +%s)" --success-text "all steps passed" \
+        --out "$out/campaign" -- "${client[@]}" 2>"$out/campaign.err" || status=$?
+    grep -E "baseline|runs " "$out/campaign.err" | tail -2
+    if [ "$status" -ne 0 ] && [ "$status" -ne 77 ]; then cat "$out/campaign.err"; exit 1; fi
+    echo "interop pyNukiBT fuzz-client: PASSED ($(( $(date +%s) - started )) s)"
+    exit 0
+fi
+
 echo "== lock serve"
 work=$(mktemp -d)
 server=""

@@ -64,6 +64,11 @@ public struct HostileLockEngine {
         /// correct client waits and then expires the partial frame on a timeout (P-01, P-07); it
         /// must never parse the partial frame nor complete it with the next message's first byte.
         case truncated
+        /// The reply changed inside the encryption by `mutation` and sealed again under the real
+        /// key (``ReplyMutation/apply(toEncrypted:random:key:)``): valid MAC and CRC, another command,
+        /// payload or length. A correct client refuses it when
+        /// ``ReplyMutation/mustRefuse(original:channel:)`` says so and may act on it otherwise.
+        case mutated(ReplyMutation)
     }
 
     /// The real lock. Setup and inspection may go through it directly.
@@ -218,6 +223,8 @@ public struct HostileLockEngine {
             return frame + [UInt8](repeating: 0, count: max(0, bytes - frame.count))
         case .truncated:
             return Array(frame.dropLast())
+        case .mutated(let mutation):
+            return mutation.apply(toEncrypted: frame, random: random, key: key)
         }
     }
 

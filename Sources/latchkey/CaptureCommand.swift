@@ -30,6 +30,11 @@ struct CaptureCommand: ParsableCommand {
     @Flag(help: "Print only the Nuki messages, not every ATT PDU.")
     var nukiOnly = false
 
+    @Option(help: ArgumentHelp(
+        "Write the client's messages as fuzzing seeds into this folder instead of printing: LockSession/ (lockSession target inputs) and Commands/ (plaintext command sequences for fuzz --target, JSON Lines). Also reads btmon's btsnoop (monitor format).",
+        valueName: "dir"))
+    var toCorpus: String?
+
     /// Value handles of the Nuki GATT layout (BLEGATT.NukiGATTProfile) and their frame layout.
     static let nukiHandles: [UInt16: (name: String, framing: FragmentReassembler.Framing)] = [
         0x0003: ("pairing GDIO", .plain), 0x0007: ("keyturner GDIO", .plain), 0x000A: ("USDIO", .encrypted),
@@ -43,6 +48,7 @@ struct CaptureCommand: ParsableCommand {
             keyTexts += text.split(separator: "\n").map(String.init).filter { !$0.allSatisfy(\.isWhitespace) }
         }
         decoder.keys = try keyTexts.map { try SharedKey(rawBytes: try DecodeCommand.parseKey($0)) }
+        if let toCorpus { return try writeCorpus(to: toCorpus, keys: decoder.keys) }
         let records: [CaptureReader.Record]
         do {
             records = try CaptureReader.read(path: file)

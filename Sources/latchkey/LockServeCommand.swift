@@ -61,6 +61,14 @@ struct LockServeCommand: ParsableCommand {
             valueName: "flaw"))
     var weaknesses: [Weakness] = []
 
+    @Option(help: ArgumentHelp(
+        "TESTING ONLY: serve a HOSTILE lock that sends corrupted replies, for testing clients (state in memory, advertised as WEAK). Modes: \(LockServeCommand.hostileModes.joined(separator: ", ")). See `latchkey fuzz-client`.",
+        valueName: "mode"))
+    var hostile: String?
+
+    @Option(name: .customLong("seed"), help: "Seed of the hostile lock's keys, nonces and plans (with --hostile; default 1).")
+    var hostileSeed: UInt64?
+
     @OptionGroup var discovery: DiscoveryOptions
 
     @Option(help: "Output format: text or json (JSON Lines).")
@@ -128,6 +136,10 @@ struct LockServeCommand: ParsableCommand {
         }
         if let nukiID, UInt32(nukiID, radix: 16) == nil { throw ValidationError("--nuki-id must be 8 hex digits") }
         try ServeDuration.validate(duration)
+        if let hostile {
+            guard Self.hostileModes.contains(hostile) else { throw ValidationError("--hostile is one of \(Self.hostileModes.joined(separator: ", ")), not \(hostile)") }
+            guard state == nil, weaknesses.isEmpty, transport == "socket" else { throw ValidationError("--hostile takes no --state, --weaken or --transport") }
+        }
         if let nfcTimeBudget, !(0...86_400_000).contains(nfcTimeBudget) {
             throw ValidationError("--nfc-time-budget is 0 to 86400000 milliseconds")
         }
@@ -166,6 +178,7 @@ struct LockServeCommand: ParsableCommand {
     }
 
     func run() throws {
+        if let hostile { return try runHostile(hostile) }
         let claim = try state.map { try Self.claim($0) }
         // Kept to the end on purpose: the locks are released when the process ends, however it ends.
         defer { withExtendedLifetime(claim) {} }

@@ -1,0 +1,70 @@
+import ArgumentParser
+import BLETransport
+import ClientFuzzing
+import Foundation
+import LockCrypto
+import LockEmulator
+import Synchronization
+
+extension LockServeCommand {
+    /// The names `--hostile` takes.
+    static var hostileModes: [String] { HostilePlan.named.map(\.name) + ["fuzz"] }
+
+    /// `latchkey lock serve --hostile MODE|fuzz`: a ``ClientFuzzing/HostileLockServer`` in the
+    /// discovery folder, in pairing mode, its state in memory only, until the duration ends or a
+    /// signal stops it (SIGUSR1 presses the button). `fuzz` draws a new plan from `--seed` for every
+    /// connection. Nothing of it is saved; `--state` is refused with it.
+    func runHostile(_ mode: String) throws {
+        let seed = hostileSeed ?? 1
+        let random = SeededRandomSource(seed: seed)
+        let id = nukiID.flatMap { UInt32($0, radix: 16) } ?? 0x2A37_599A
+        let engine = try HostileLockServer.makeLock(nukiID: id, pin: try resolveSecurityPIN(), random: random, now: LockServer.wallClock())
+        let fuzz = mode == "fuzz"
+        let plan = fuzz ? HostilePlan.honest : (HostilePlan.named.first { $0.name == mode }?.plan ?? .honest)
+        guard let address = DeviceAddress.nuki(id) else { throw ExitCode.failure }
+        let server = try HostileLockServer(
+            engine: engine, frontEnd: WeakLabel(try SocketFrontEnd(folder: discovery.folder, address: address)), plan: plan,
+            random: SeededRandomSource(seed: seed &+ 1))
+        Diagnostics.print(
+            "WARNING: this lock is HOSTILE for testing clients (--hostile \(mode), seed \(seed)): it sends corrupted replies on purpose. It keeps nothing.")
+        Self.say("hostile lock \(address) (\(mode)) serving at \(discovery.folder.socketPath(address))")
+        let flags = HostileSignals()
+        let sources = [SIGUSR1, SIGTERM, SIGINT].map { number -> DispatchSourceSignal in
+            signal(number, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
+            source.setEventHandler { if number == SIGUSR1 { flags.press.add(1, ordering: .relaxed) } else { flags.stop.store(true, ordering: .relaxed) } }
+            source.resume()
+            return source
+        }
+        defer { for source in sources { source.cancel() } }
+        let deadline = ServeDuration.deadline(after: duration)
+        let planRandom = SeededRandomSource(seed: seed &+ 2)
+        var accepted = 0
+        while !flags.stop.load(ordering: .relaxed) {
+            if let deadline, ContinuousClock.now >= deadline { break }
+            if flags.press.exchange(0, ordering: .relaxed) > 0 { server.pressButton() }
+            server.step(timeout: Duration.milliseconds(20))
+            if fuzz, server.acceptedInRun > accepted {
+                accepted = server.acceptedInRun
+                var drawn = HostilePlan.random(planRandom, profile: HostilePlan.genericProfile)
+                drawn.message += server.messages.messages.count
+                server.replan(drawn)
+                Self.say("connection \(accepted): \(drawn.label)")
+            }
+        }
+        server.stop()
+    }
+}
+
+extension LockServeCommand {
+    /// One line on stdout, written at once (a test or script reads it while the lock runs).
+    static func say(_ line: String) {
+        try? FileHandle.standardOutput.write(contentsOf: Data((line + "\n").utf8))
+    }
+}
+
+/// What the hostile lock's signal handlers tell its loop.
+final class HostileSignals: Sendable {
+    let stop = Atomic<Bool>(false)
+    let press = Atomic<Int>(0)
+}
