@@ -255,6 +255,16 @@ public final class LockServer {
             stopRequested.store(true, ordering: .relaxed)
             doorbell.ring()
         }
+
+        /// Work on the lock from outside the wire (the lock's own controls: a key turn, the battery,
+        /// a motor fault), run by the loop at its next turn and committed like a write: saved before
+        /// anything it produced is indicated. Safe from any thread; wakes a waiting loop.
+        public func submit(_ body: @escaping @Sendable (inout LockSessionEngine, LockInstant) -> [LockSessionEngine.Action]) {
+            jobs.withLock { $0.append(body) }
+            doorbell.ring()
+        }
+
+        let jobs = Mutex<[@Sendable (inout LockSessionEngine, LockInstant) -> [LockSessionEngine.Action]]>([])
     }
 
     /// Presses the lock's button at the next turn (``Controls/pressButton()``).
@@ -309,6 +319,12 @@ public final class LockServer {
         if controls.buttonRequests.exchange(0, ordering: .relaxed) > 0 {
             route(engine.pressButton(heldMilliseconds: LockMachine.pairingButtonHoldMilliseconds, at: now))
             unsaved = true
+        }
+        // The lock's own controls (Controls.submit): like the button, facts of the physical lock.
+        for job in controls.jobs.withLock({ jobs in defer { jobs.removeAll() }; return jobs }) {
+            route(job(&engine, now))
+            unsaved = true
+            activity = true
         }
         let timed = engine.advance(to: now)
         route(timed)

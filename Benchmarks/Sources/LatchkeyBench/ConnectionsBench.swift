@@ -104,6 +104,17 @@ struct Percentiles {
 
 func seconds(_ d: Duration) -> Double { Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18 }
 
+/// The fob emulators of a pass, handed to the workers and collected back (each worker touches only
+/// its own indices).
+final class FobsBox: @unchecked Sendable {
+    var fobs: [FobEmulator]
+    let lock = Mutex<Void>(())
+    init(fobs: [FobEmulator]) { self.fobs = fobs }
+    func update(_ indices: [Int], _ values: [FobEmulator]) {
+        lock.withLock { _ in for (k, i) in indices.enumerated() { fobs[i] = values[k] } }
+    }
+}
+
 /// Hands the lock to its loop's thread, which alone uses it until stopped.
 struct UncheckedServer: @unchecked Sendable { let server: LockServer }
 
@@ -139,9 +150,35 @@ func concurrentConnections(_ count: Int, rounds: Int = 1) throws -> ScalingResul
     child.executableURL = URL(fileURLWithPath: CommandLine.arguments[0])
     child.arguments = ["--runtime-clients", running.folder.path, credentialsPath, String(rounds)]
     let output = Pipe()
+    let input = Pipe()
     child.standardOutput = output
+    child.standardInput = input
     try child.run()
-    let data = output.fileHandleForReading.readDataToEndOfFile()
+    // The clients ask for a new battery between passes of 2,000 actions (a lock action drains
+    // 0.04 %: an emulated lock is flat after 2,500 of them).
+    var data = Data()
+    var buffer = Data()
+    while true {
+        let chunk = output.fileHandleForReading.availableData
+        if chunk.isEmpty { break }
+        buffer += chunk
+        while let newline = buffer.firstIndex(of: 0x0A) {
+            let line = buffer[buffer.startIndex..<newline]
+            buffer = Data(buffer[buffer.index(after: newline)...])
+            if String(decoding: line, as: UTF8.self) == "recharge" {
+                let done = Atomic(false)
+                running.server.controls.submit { engine, now in
+                    defer { done.store(true, ordering: .releasing) }
+                    return engine.simulateBattery(percent: 100, at: now)
+                }
+                while !done.load(ordering: .acquiring) { Thread.sleep(forTimeInterval: 0.001) }
+                input.fileHandleForWriting.write(Data("ok\n".utf8))
+            } else {
+                data += line
+            }
+        }
+    }
+    data += buffer
     child.waitUntilExit()
     guard child.terminationStatus == 0 else { throw BenchFailure("the clients' process exited \(child.terminationStatus)") }
     let report = try JSONDecoder().decode(ClientsReport.self, from: data)
@@ -177,32 +214,63 @@ func runClients(folder: String, credentialsPath: String, rounds: Int, workers: I
     clients.reserveCapacity(count)
     for _ in 0..<count { clients.append(try PeripheralClient(folder: DiscoveryFolder(path: folder), timeout: .seconds(60))) }
     let accepted = Atomic(0)
+    let failures = Atomic(0)
     let latencies = Mutex<[Double]>([])
     let box = UncheckedBox(clients: clients, credentials: credentials)
     let start = ContinuousClock.now
     let group = DispatchGroup()
-    for worker in 0..<min(workers, count) {
-        let mine = Array(stride(from: worker, to: count, by: workers))
-        DispatchQueue.global().async(group: group) {
-            var fobs = mine.map { i in
-                FobEmulator(fobID: box.credentials[i].authID, keyPair: KeyPair.bench, random: SystemRandomSource(), credentials: box.credentials[i])
-            }
-            var mineLatencies: [Double] = []
-            for _ in 0..<rounds {
-                for (k, i) in mine.enumerated() {
-                    let began = ContinuousClock.now
-                    let feedback = (try? box.clients[i].run(&fobs[k], start: fobs[k].press(count: 1, at: LockServer.wallClock()), timeout: .seconds(120))) ?? []
-                    mineLatencies.append(seconds(ContinuousClock.now - began))
-                    if feedback.contains(.accepted(.lockAction)) { accepted.add(1, ordering: .relaxed) }
-                }
-            }
-            latencies.withLock { $0 += mineLatencies }
+    var emulators = credentials.map { FobEmulator(fobID: $0.authID, keyPair: KeyPair.bench, random: SystemRandomSource(), credentials: $0) }
+    let passSize = 2_000
+    let plan = (0..<rounds).flatMap { _ in 0..<count }
+    var passStart = 0
+    var elapsed: Duration = .zero
+    while passStart < plan.count {
+        if passStart > 0 {
+            // A fresh battery (the parent recharges the lock), not timed.
+            FileHandle.standardOutput.write(Data("recharge\n".utf8))
+            guard readLine() == "ok" else { throw BenchFailure("no recharge") }
         }
+        let pass = Array(plan[passStart..<min(plan.count, passStart + passSize)])
+        passStart += passSize
+        let passBegan = ContinuousClock.now
+        let fobsBox = FobsBox(fobs: emulators)
+        // A fob belongs to one worker (index modulo the workers), so no client is shared.
+        let workerCount = max(1, min(workers, count))
+        for worker in 0..<workerCount {
+            let mine = pass.filter { $0 % workerCount == worker }
+            DispatchQueue.global().async(group: group) {
+                var local: [Int: FobEmulator] = [:]
+                var mineLatencies: [Double] = []
+                for i in mine {
+                    var fob = local[i] ?? fobsBox.fobs[i]
+                    let began = ContinuousClock.now
+                    let feedback: [PeripheralFeedback]
+                    do {
+                        feedback = try box.clients[i].run(&fob, start: fob.press(count: 1, at: LockServer.wallClock()), timeout: .seconds(120))
+                    } catch {
+                        feedback = []
+                        if failures.add(1, ordering: .relaxed).newValue <= 5 { FileHandle.standardError.write(Data("fob \(i + 1): \(error)\n".utf8)) }
+                    }
+                    local[i] = fob
+                    mineLatencies.append(seconds(ContinuousClock.now - began))
+                    if feedback.contains(.accepted(.lockAction)) {
+                        accepted.add(1, ordering: .relaxed)
+                    } else if !feedback.isEmpty, failures.add(1, ordering: .relaxed).newValue <= 5 {
+                        FileHandle.standardError.write(Data("fob \(i + 1): \(feedback)\n".utf8))
+                    }
+                }
+                latencies.withLock { $0 += mineLatencies }
+                fobsBox.update(Array(local.keys), Array(local.values))
+            }
+        }
+        group.wait()
+        emulators = fobsBox.fobs
+        elapsed += ContinuousClock.now - passBegan
     }
-    group.wait()
+    _ = start
     let report = ClientsReport(
         held: clients.count, actions: count * rounds, accepted: accepted.load(ordering: .relaxed),
-        seconds: seconds(ContinuousClock.now - start), latencies: latencies.withLock { $0 })
+        seconds: seconds(elapsed), latencies: latencies.withLock { $0 })
     FileHandle.standardOutput.write(try JSONEncoder().encode(report))
 }
 
