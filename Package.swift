@@ -1,7 +1,7 @@
 // swift-tools-version: 6.1
 //
 // Latchkey: emulated Nuki smart lock, keypad and fob peripherals, their transports and fuzzing.
-// Module map and layering: ../shared/docs/design.md §2 (kept in sync with README.md).
+// Module map and layering: docs/architecture.md §2 (kept in sync with README.md).
 
 import PackageDescription
 
@@ -81,7 +81,7 @@ let package = Package(
         .target(name: "BlueZTransport", dependencies: ["BLETransport", "BLEATT", "CBlueZ"]),
         // One harness function per fuzz target, shared by Fuzz/ and by swift test's corpus replay.
         .target(name: "LockFuzzing", dependencies: ["LockNFC", "LockWire", "LockCrypto", "LockCore", "LockSession", "LockPeripherals", "BLEATT", "BLEGATT"]),
-        // security.md §B cases judged from outside a live lock over any ATT link (`latchkey audit`), sans CLI.
+        // docs/attacks.md §B cases judged from outside a live lock over any ATT link (`latchkey audit`), sans CLI.
         .target(name: "LockAudit", dependencies: ["LockEmulator", "LockPeripherals", "LockSession", "LockCore", "LockCrypto", "LockWire", "BLETransport", "BLEATT"]),
 
         // The hostile lock as a server and `latchkey fuzz-client`'s campaign against client commands;
