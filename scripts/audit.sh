@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
 # The security audit report (issue 7): runs the security regression suite and prints its results as
-# a table by security.md §B group, for CI logs.
+# a table by docs/attacks.md §B group, for CI logs.
 #
 #   scripts/audit.sh                       # swift test --filter SecurityRegressionTests
 #   scripts/audit.sh --skip-build          # extra arguments go to swift test
 #   scripts/audit.sh --from-log test.log   # report on a saved `swift test` output instead
 #
-# Columns: cases in the catalogue (security.md §B), cases with at least one test in this run,
+# Columns: cases in the catalogue (docs/attacks.md §B), cases with at least one test in this run,
 # tests passed, failed, passed with known issues (withKnownIssue), skipped, and the cases the
 # suite's README lists as pending / not applicable. Tests are named test_<ID>_<what>, the ID without
 # its dash (PA-03 → PA03); other tests (e.g. test_hostileLock_…) are counted under "other".
@@ -16,7 +16,7 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 
 readme=Tests/SecurityRegressionTests/README.md
-catalogue=${LATCHKEY_SECURITY_DOC:-../shared/docs/security.md}
+catalogue=${LATCHKEY_SECURITY_DOC:-docs/attacks.md}
 
 log=${AUDIT_LOG:-$(mktemp -t latchkey-audit.XXXXXX)}
 status=0
@@ -43,7 +43,7 @@ BEGIN {
     title["AU"] = "B4 authorization"; title["PIN"] = "B5 PIN"; title["F"] = "B6 fob / NFC"
     title["R"] = "B7 relay"; title["X"] = "B8 resources"; title["S"] = "B9 state machine"
     title["other"] = "other (not in §B)"
-    # security.md §B counts (72); recounted from the catalogue when it is readable.
+    # docs/attacks.md §B counts (72); recounted from the catalogue when it is readable.
     split("10 10 9 11 8 6 4 6 8", fixed, " ")
     for (i = 1; i <= 9; i++) cases[order[i]] = fixed[i]
     counted = 0

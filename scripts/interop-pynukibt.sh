@@ -8,7 +8,7 @@ cd "$(dirname "$0")/.."
 started=$(date +%s)
 
 # Versions resolved from PyPI (scripts/lib/venv.sh); async-timeout is an undeclared import of
-# pyNukiBT (protocol.md §11.1).
+# pyNukiBT (docs/wire.md §11.1).
 source scripts/lib/venv.sh
 
 echo "== build latchkey"

@@ -11,7 +11,7 @@ import BLEATT
 ///
 /// The discovered profile accumulates in ``services``. Indications (§4.11) are confirmed at once
 /// and reported as ``Event/indication(handle:value:)``, one per indication: joining chunks into
-/// messages is the layer above's business (protocol.md §1.2).
+/// messages is the layer above's business (docs/wire.md §1.2).
 ///
 /// Responses are checked as well as parsed: discovery handles must lie in the requested range and
 /// grow; a characteristic declaration value must be 5 or 19 octets (§3.3.1); a Prepare Write

@@ -33,7 +33,7 @@ import BLEATT
 ///   kept across connections: a new ``GATTConnectionID`` starts at 0x0000.
 ///
 /// Indications (§4.11, F §3.4.7.2): ``indicate(_:on:to:at:)`` sends a message in one indication
-/// when it fits ATT_MTU − 3, else in ATT_MTU − 3 chunks (protocol.md §1.2), one outstanding at a
+/// when it fits ATT_MTU − 3, else in ATT_MTU − 3 chunks (docs/wire.md §1.2), one outstanding at a
 /// time: the next chunk goes out on the confirmation. ``Event/indicationConfirmed(_:_:)`` follows
 /// the last chunk's confirmation; ``Event/indicationTimeout(_:)`` follows 30 s without one.
 public struct GATTServer: Sendable {

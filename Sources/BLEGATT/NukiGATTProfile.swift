@@ -1,6 +1,6 @@
 import BLEATT
 
-/// The Nuki Smart Lock's GATT layout (protocol.md §1.1) as a ready-made ``GATTDatabase``, with
+/// The Nuki Smart Lock's GATT layout (docs/wire.md §1.1) as a ready-made ``GATTDatabase``, with
 /// its three data characteristics at hand.
 ///
 /// Handles (every data characteristic: properties write 0x08 + indicate 0x20 = 0x28, value not
@@ -22,7 +22,7 @@ import BLEATT
 /// 0x000F «Characteristic»  02 1000 2A26   0x0010 firmware revision (ASCII)
 /// 0x0011 «Characteristic»  02 1200 2A27   0x0012 hardware revision (ASCII)
 /// ```
-/// The serial number's form follows simnuki ("Nuki ID as a hex string", protocol.md §1.1, UNSURE
+/// The serial number's form follows simnuki ("Nuki ID as a hex string", docs/wire.md §1.1, UNSURE
 /// on real hardware); upper case matches the advertised name `Nuki_2A37599A` (§1.3).
 public struct NukiGATTProfile: Hashable, Sendable {
     /// The attribute database.

@@ -1,6 +1,6 @@
 import BLEATT
 
-/// The Nuki Smart Lock BLE UUIDs (protocol.md §1.1, from the Nuki Smart Lock API v2.1/v2.3), all on
+/// The Nuki Smart Lock BLE UUIDs (docs/wire.md §1.1, from the Nuki Smart Lock API v2.1/v2.3), all on
 /// the base `xxxxxxxx-5501-11e4-916c-0800200c9a66`, plus the Device Information Service UUIDs
 /// (Bluetooth Assigned Numbers).
 ///

@@ -1,5 +1,5 @@
 /// Lists a ``DiscoveryFolder`` and parses each record's AD bytes back (Vol 3 Part C §11;
-/// protocol.md §1.3): the emulator's stand-in for an LE scan.
+/// docs/wire.md §1.3): the emulator's stand-in for an LE scan.
 public struct DiscoveryScanner: Sendable {
     /// The folder scanned.
     public let folder: DiscoveryFolder

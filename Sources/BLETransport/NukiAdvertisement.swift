@@ -1,6 +1,6 @@
 import BLEATT
 
-/// What a Nuki Smart Lock advertises (protocol.md §1.3), built as real AD bytes and parsed back.
+/// What a Nuki Smart Lock advertises (docs/wire.md §1.3), built as real AD bytes and parsed back.
 ///
 /// Advertising data (at most 31 octets, Vol 3 Part C §11):
 /// ```

@@ -7,7 +7,7 @@ import Synchronization
 
 /// An ``ATTLink`` over a Unix-domain `SOCK_SEQPACKET` socket: exactly one ATT PDU per datagram,
 /// boundaries and order kept — the semantics of a BlueZ L2CAP LE socket on CID 0x0004, so one
-/// code path serves both (design.md §3).
+/// code path serves both (docs/architecture.md §3).
 ///
 /// The socket is non-blocking; ``receive(timeout:)`` waits with `poll(2)`. A received datagram
 /// longer than ``maximumPDUSize`` is dropped whole (read with `MSG_TRUNC`) and reported as

@@ -5,7 +5,7 @@ import BLETransport
 ///
 /// ``advertise(_:parameters:)`` stops advertising, sets the parameters (connectable undirected
 /// ADV_IND by default), the advertising data and the scan response of a ``NukiAdvertisement``
-/// (protocol.md §1.3), then enables advertising; ``update(_:)`` changes only the data (say, the
+/// (docs/wire.md §1.3), then enables advertising; ``update(_:)`` changes only the data (say, the
 /// iBeacon's status-changed bit) while advertising continues. Data longer than 31 octets is refused
 /// with ``BluetoothError/Code/dataTooLong`` before anything reaches the controller.
 ///

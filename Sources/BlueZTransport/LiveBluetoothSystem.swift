@@ -9,7 +9,7 @@ import Musl
 
 /// The real ``BluetoothSystem``: Linux sockets through Glibc and libbluetooth's HCI helpers.
 ///
-/// libbluetooth is GPL-2.0-or-later: a binary linking this module carries the GPL (design.md §3).
+/// libbluetooth is GPL-2.0-or-later: a binary linking this module carries the GPL (docs/architecture.md §3).
 public struct LiveBluetoothSystem: BluetoothSystem {
     /// The live system.
     public init() {}

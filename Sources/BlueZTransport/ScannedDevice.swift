@@ -42,7 +42,7 @@ public struct ScannedDevice: Hashable, Sendable {
     /// ``addressTypeValue`` as public or random.
     public var addressType: LEAddressType? { LEAddressType(hciValue: addressTypeValue) }
 
-    /// The Nuki advertisement these bytes carry, if they are one (protocol.md §1.3).
+    /// The Nuki advertisement these bytes carry, if they are one (docs/wire.md §1.3).
     public var nukiAdvertisement: NukiAdvertisement? {
         try? NukiAdvertisement(advertisingData: advertisingData, scanResponse: scanResponse)
     }

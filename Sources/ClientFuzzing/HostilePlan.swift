@@ -12,7 +12,7 @@ public enum HostileFault: Sendable, Hashable, Codable {
     /// Nothing changes.
     case honest
     /// ``LockSession/HostileLockEngine/Mode/malformedLength(delta:)``: the length field moved by the
-    /// delta (security.md P-02, P-03).
+    /// delta (docs/attacks.md P-02, P-03).
     case lengthDelta(Int)
     /// ``LockSession/HostileLockEngine/Mode/badMAC`` (P-10).
     case badMAC
@@ -31,7 +31,7 @@ public enum HostileFault: Sendable, Hashable, Codable {
     /// --hostile mutate`).
     case randomMutations
     /// Every indication from the message on cut into chunks of these sizes (cycled; each clamped to
-    /// 1…ATT_MTU − 3) instead of ATT_MTU − 3: valid (`protocol.md` §1.2, a client reassembles by
+    /// 1…ATT_MTU − 3) instead of ATT_MTU − 3: valid (`docs/wire.md` §1.2, a client reassembles by
     /// the frame's layout), but rarely exercised.
     case split([Int])
     /// Exchange MTU Request answered with Error Response, Request Not Supported (Core Vol 3 Part F

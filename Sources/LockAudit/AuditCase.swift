@@ -17,9 +17,9 @@ public enum AuditVerdict: Sendable, Equatable {
     case skip(String)
 }
 
-/// One case of `security.md` §B judged from outside the lock, over the link.
+/// One case of `docs/attacks.md` §B judged from outside the lock, over the link.
 public struct AuditCase: Sendable {
-    /// The `security.md` id, e.g. `AU-01`.
+    /// The `docs/attacks.md` id, e.g. `AU-01`.
     public let id: String
     /// The §B group: `B1`…`B9`.
     public let group: String

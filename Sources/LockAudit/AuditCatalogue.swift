@@ -5,7 +5,7 @@ import LockPeripherals
 import LockSession
 import LockWire
 
-/// The cases of `security.md` §B that can be judged from outside a lock, over the link, in the
+/// The cases of `docs/attacks.md` §B that can be judged from outside a lock, over the link, in the
 /// order they run. Each case's "bug" — the flaw that makes it FAIL — is the ``LockCore/Weakness``
 /// whose ``LockCore/Weakness/provenCases`` names it (`latchkey lock serve --weaken FLAW`).
 ///
@@ -23,7 +23,7 @@ public enum AuditCatalogue {
     // MARK: Helpers
 
     /// Nil when `exchange` ended in one of `codes` (or, with `silenceOK`, in no reply: a lock may
-    /// drop what it rejects, `security.md` §B conventions); else what happened instead.
+    /// drop what it rejects, `docs/attacks.md` §B conventions); else what happened instead.
     static func unexpected(_ exchange: Exchange, _ codes: Set<NukiErrorCode>, silenceOK: Bool = false) -> String? {
         if let code = exchange.errorCode, codes.contains(code) { return nil }
         if silenceOK, !exchange.answered { return nil }

@@ -4,7 +4,7 @@ import LockWire
 ///
 /// The wire form is the 75-byte Authorization Entry (0x000A). The shared key is not held here: the
 /// session's key store keeps it in wiping storage. Source: Nuki BLE API 2.1 §"Authorization Entry",
-/// `protocol.md` §3.1 and §6.
+/// `docs/wire.md` §3.1 and §6.
 public struct Authorization: Hashable, Sendable, Codable {
     /// Assigned by the lock, never reused.
     public var authID: UInt32

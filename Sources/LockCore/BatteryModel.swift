@@ -18,7 +18,7 @@ import LockWire
 /// The battery is critical below 20 % (Keyturner States byte 12 bit 0, Battery Report byte 4).
 /// Battery Report's drain field reports the last motor action's drain at 100 mWs per milli-percent.
 /// Source of the thresholds: Nuki BLE API 2.1/2.2 §"Keyturner States", §"Battery Report";
-/// `protocol.md` §5.5 and §5.6.
+/// `docs/wire.md` §5.5 and §5.6.
 public enum BatteryModel {
     /// 100 % in milli-percent.
     public static let full = 100_000

@@ -1,11 +1,11 @@
 import LockWire
 
 /// Which ID types may send which command: the command × ID-type matrix that closes the class of
-/// CVE-2022-32507 (privileged BLE commands callable by unprivileged users, `security.md` §A.1).
+/// CVE-2022-32507 (privileged BLE commands callable by unprivileged users, `docs/attacks.md` §A.1).
 ///
 /// Apps and bridges are admins. Fobs may only read the lock's state and send the fob actions
 /// 0x81–0x83 of Lock Action; keypads may only read the state and send Keypad Action. Every
-/// client-to-lock command of `protocol.md` §4 has a row, and ``rows`` is checked by tests against
+/// client-to-lock command of `docs/wire.md` §4 has a row, and ``rows`` is checked by tests against
 /// ``LockWire/Command/documented`` so a new command cannot be added without deciding its row.
 /// A refusal is answered with K_ERROR_NOT_AUTHORIZED (0x20).
 public enum CommandAccess {

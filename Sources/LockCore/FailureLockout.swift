@@ -4,7 +4,7 @@
 /// 30 s, and each further wrong PIN doubles the lockout, up to 24 h. A correct PIN resets the
 /// count. Lockouts are measured on the injected clock and persist with the lock's state, so a
 /// reconnect or restart does not end one early. (The Nuki API leaves threshold and duration
-/// undocumented, `protocol.md` §3.5.)
+/// undocumented, `docs/wire.md` §3.5.)
 public struct FailureLockout: Hashable, Sendable, Codable {
     /// Failures allowed before the first lockout.
     public let freeAttempts: Int

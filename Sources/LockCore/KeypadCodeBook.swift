@@ -1,12 +1,12 @@
 import LockWire
 
-/// The lock's keypad codes (Nuki BLE API 2.1 §"Keypad Codes", `protocol.md` §7): add, list,
+/// The lock's keypad codes (Nuki BLE API 2.1 §"Keypad Codes", `docs/wire.md` §7): add, list,
 /// update, remove, and the constant-time match of a typed code.
 ///
 /// Codes live only in the lock. Each has an id assigned by the lock (never reused), a 20-byte
 /// name, an enabled flag and a ``LockWire/TimeRestriction`` like authorizations.
 public struct KeypadCodeBook: Hashable, Sendable, Codable {
-    /// Most codes the lock holds (Keypad 1.0 is reported to allow 99–100; `security.md` X-01).
+    /// Most codes the lock holds (Keypad 1.0 is reported to allow 99–100; `docs/attacks.md` X-01).
     public var capacity: Int = 100
     public internal(set) var codes: [KeypadCode] = []
     public internal(set) var nextCodeID: UInt16 = 1
@@ -56,7 +56,7 @@ public struct KeypadCodeBook: Hashable, Sendable, Codable {
 
     /// The index of the entry whose code equals `typed`, found by comparing against every entry with
     /// the same work whatever matches, so timing does not reveal which code, or how much of it, was
-    /// right (`security.md` C-08).
+    /// right (`docs/attacks.md` C-08).
     public func match(_ typed: UInt32) -> Int? {
         var found = -1
         for (i, entry) in codes.enumerated() {

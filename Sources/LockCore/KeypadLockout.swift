@@ -2,7 +2,7 @@ import LockWire
 
 /// Brute-force protection of keypad codes: lockout tiers after consecutive wrong codes.
 ///
-/// Tiers (the first is Nuki's documented behaviour, the later ones are chosen here, `protocol.md` §7):
+/// Tiers (the first is Nuki's documented behaviour, the later ones are chosen here, `docs/wire.md` §7):
 ///
 /// | consecutive wrong codes | lockout | error while locked out |
 /// |---|---|---|
@@ -13,7 +13,7 @@ import LockWire
 ///
 /// The doubling keeps the brute-force budget above a year even with the code table full: with
 /// 100 stored codes the first hit takes about 5,200 tries on average, which at the sustained rate
-/// of 5 tries per 24 h is about 2.8 years (`security.md` PIN-03; a flat 30 min third tier gave
+/// of 5 tries per 24 h is about 2.8 years (`docs/attacks.md` PIN-03; a flat 30 min third tier gave
 /// 21.6 days). Any code, right or wrong, is refused during a lockout, the count resets only on a
 /// correct code, and the state persists across reconnects and restarts.
 public struct KeypadLockout: Hashable, Sendable, Codable {

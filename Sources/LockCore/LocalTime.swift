@@ -3,7 +3,7 @@ import LockWire
 
 /// The lock's local time: how many minutes it is ahead of UTC at an instant.
 ///
-/// With a timezone id of Config (`protocol.md` §5.8) the platform's tz database decides, DST
+/// With a timezone id of Config (`docs/wire.md` §5.8) the platform's tz database decides, DST
 /// included; DST mode off then keeps the zone's standard offset all year. Without a timezone id
 /// (0xFFFF) the configured fixed offset applies, plus one hour during EU summer time when DST mode
 /// is European (last Sunday of March 01:00 UTC to last Sunday of October 01:00 UTC, Directive
@@ -33,7 +33,7 @@ public struct LocalTime: Hashable, Sendable {
     /// When the clocks went back less than the drop ago (EU: 03:00 summer time → 02:00 winter time),
     /// the wall times of the drop show a second time; on that second pass this is the minute of
     /// the day at which the repeated wall times end (EU: 180, i.e. 03:00), else nil. Used so that a
-    /// daily window is not granted twice (`security.md` AU-08): on the second pass every wall
+    /// daily window is not granted twice (`docs/attacks.md` AU-08): on the second pass every wall
     /// time before that minute has already happened.
     public func repeatedWallTimeEnd(at instant: LockInstant) -> Int? {
         let current = offsetMinutes(at: instant)

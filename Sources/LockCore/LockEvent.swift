@@ -5,7 +5,7 @@ import LockWire
 /// ``invitedAuthorizationKey(authID:sharedKey:)`` carries a secret: its ``description``,
 /// ``debugDescription`` and mirror never show the key, and the session must take it out of the
 /// stream (see the case). Source: Nuki BLE API 2.1 (states, actions, triggers, notifications),
-/// `protocol.md` §3.6, §5, §6.
+/// `docs/wire.md` §3.6, §5, §6.
 public enum LockEvent: Hashable, Sendable, CustomStringConvertible, CustomDebugStringConvertible, CustomReflectable {
     /// The lock state changed (motor step, manual turn).
     case lockStateChanged(LockState, trigger: Trigger)
@@ -16,7 +16,7 @@ public enum LockEvent: Hashable, Sendable, CustomStringConvertible, CustomDebugS
     case lockActionCompleted(LockAction, trigger: Trigger, authID: UInt32?, status: CompletionStatus)
     /// An automatic action (time control, auto lock) could not run, e.g. the motor was busy.
     case lockActionSkipped(LockAction, trigger: Trigger, status: CompletionStatus)
-    /// A time control entry fired at its scheduled minute (Nuki BLE API 2.1 §"Time Control", `protocol.md` §5.10).
+    /// A time control entry fired at its scheduled minute (Nuki BLE API 2.1 §"Time Control", `docs/wire.md` §5.10).
     case timeControlFired(entryID: UInt8, LockAction)
     /// Request Calibration (0x001A) started the calibration run (lock state 0xFC).
     case calibrationStarted(authID: UInt32)

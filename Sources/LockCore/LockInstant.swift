@@ -4,7 +4,7 @@ import LockWire
 ///
 /// Time is always injected: the runtime passes the wall clock or a virtual clock, tests and fuzzers
 /// pass fixed values, so every run replays exactly. Conversions to the wire's ``DateTime`` are UTC
-/// (Keyturner States and Update Time carry UTC, `protocol.md` §13).
+/// (Keyturner States and Update Time carry UTC, `docs/wire.md` §13).
 public struct LockInstant: Hashable, Comparable, Sendable, Codable, CustomStringConvertible {
     public var millisecondsSince1970: Int64
 

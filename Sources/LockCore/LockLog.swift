@@ -1,11 +1,11 @@
 import LockWire
 
 /// The lock's log: a bounded ring of Log Entries (0x0032) with a counter of entries dropped when it
-/// was full (`security.md` X-02), and the Request Log Entries paging of `protocol.md` §8.
+/// was full (`docs/attacks.md` X-02), and the Request Log Entries paging of `docs/wire.md` §8.
 public struct LockLog: Hashable, Sendable, Codable {
     /// Entries kept; older ones are dropped and counted.
     public var capacity: Int = 1_000
-    /// Most entries sent for one request, whatever count it asks (`security.md` X-05).
+    /// Most entries sent for one request, whatever count it asks (`docs/attacks.md` X-05).
     public static let maxEntriesPerRequest = 100
 
     public internal(set) var entries: [LogEntry] = []

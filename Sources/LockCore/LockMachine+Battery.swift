@@ -15,7 +15,7 @@ extension LockMachine {
     public var isBatteryCritical: Bool { batteryMilliPercent < BatteryModel.criticalBelowMilliPercent }
 
     /// Byte 12 of Keyturner States: bit 0 critical (below 20 %); from API 2.2 (21-byte layout) on also
-    /// bits 2–7 percent / 2 (Nuki BLE API 2.2 §"Keyturner States", `protocol.md` §5.5).
+    /// bits 2–7 percent / 2 (Nuki BLE API 2.2 §"Keyturner States", `docs/wire.md` §5.5).
     public var criticalBatteryState: CriticalBatteryState {
         guard model.keyturnerStatesLength >= 21 else { return CriticalBatteryState(rawValue: isBatteryCritical ? 0x01 : 0x00) }
         return CriticalBatteryState(critical: isBatteryCritical, charging: false, percent: batteryPercent)
@@ -23,7 +23,7 @@ extension LockMachine {
 
     /// Battery Report (0x0011): drain of the last motor action (100 mWs per milli-percent, see
     /// ``BatteryModel``), a voltage from the level (4 × 1.1 V empty to 4 × 1.4 V full), the
-    /// critical flag and the last lock action (Nuki BLE API 2.1 §"Battery Report", `protocol.md` §5.6).
+    /// critical flag and the last lock action (Nuki BLE API 2.1 §"Battery Report", `docs/wire.md` §5.6).
     public func batteryReport() -> BatteryReport {
         let millivolts = UInt16(clamping: 4_400 + batteryMilliPercent * 12 / 1000)
         let drain = UInt16(clamping: lastActionDrainMilliPercent * BatteryModel.milliwattSecondsPerMilliPercent)

@@ -1,7 +1,7 @@
 import LockWire
 
 extension LockMachine {
-    /// Config (0x0015) with the model's optional fields (Nuki BLE API 2.1/2.3 §"Config", `protocol.md` §5.8).
+    /// Config (0x0015) with the model's optional fields (Nuki BLE API 2.1/2.3 §"Config", `docs/wire.md` §5.8).
     public func config(at now: LockInstant) -> Config {
         Config(
             nukiID: nukiID, name: settings.name, latitude: settings.latitude, longitude: settings.longitude,
@@ -19,7 +19,7 @@ extension LockMachine {
     /// Advanced Config (0x0037) in the model's layout: the v2.1 form (26 bytes of settings) for
     /// 19/20-byte Keyturner States models, plus auto lock enabled, immediate auto lock and auto
     /// update from API 2.2 on, plus motor speed and slow nightmode speed on the Ultra (device type
-    /// 0x05). Source: Nuki BLE API 2.1 and 2.3.0 §"Advanced Config", `protocol.md` §5.9.
+    /// 0x05). Source: Nuki BLE API 2.1 and 2.3.0 §"Advanced Config", `docs/wire.md` §5.9.
     public func advancedConfig() -> AdvancedConfig {
         var sent = advancedSettings
         if model.keyturnerStatesLength < 21 {
@@ -45,7 +45,7 @@ extension LockMachine {
     /// K_ERROR_BAD_PARAMETER for a name that is not UTF-8, latitude outside ±90°, longitude outside
     /// ±180°, a timezone offset outside −12 h…+14 h (the codec already refuses LED brightness > 5
     /// and undocumented DST modes, fob actions, advertising modes and timezone ids).
-    /// Source: Nuki BLE API 2.1 §"Set Config", `protocol.md` §5.8.
+    /// Source: Nuki BLE API 2.1 §"Set Config", `docs/wire.md` §5.8.
     mutating func applyConfig(_ request: SetConfig) throws(LockError) {
         guard request.name.isWellFormed else { throw LockError(.badParameter, "name is not well-formed UTF-8") }
         guard (-90...90).contains(request.latitude), (-180...180).contains(request.longitude) else {
@@ -60,7 +60,7 @@ extension LockMachine {
         settings.longitude = request.longitude
         settings.autoUnlatch = request.autoUnlatch
         settings.pairingEnabled = request.pairingEnabled
-        // Switching pairing off also closes a pairing window that is already open (security.md PA-05).
+        // Switching pairing off also closes a pairing window that is already open (docs/attacks.md PA-05).
         if !request.pairingEnabled { pairingModeUntil = nil }
         settings.buttonEnabled = request.buttonEnabled
         settings.ledEnabled = request.ledEnabled
@@ -82,7 +82,7 @@ extension LockMachine {
     /// timeout of 1 s or of 0 with auto lock enabled (minimum 2 s, Nuki BLE API 2.3.0),
     /// immediate auto lock other than 0/1, motor speed above 2. Button actions and battery type
     /// are checked by the codec. Source: Nuki BLE API 2.1 and 2.3.0 §"Set Advanced Config",
-    /// `protocol.md` §5.9.
+    /// `docs/wire.md` §5.9.
     mutating func applyAdvancedConfig(_ new: AdvancedConfigSettings, at now: LockInstant) throws(LockError) {
         let offsets = [
             new.unlockedPositionOffsetDegrees, new.lockedPositionOffsetDegrees, new.singleLockedPositionOffsetDegrees,
@@ -131,7 +131,7 @@ extension LockMachine {
     ///
     /// K_ERROR_BAD_PARAMETER for a name that is not UTF-8 or an all-zero key, K_ERROR_TOO_MANY_ENTRIES
     /// when the user table is full. Source: Nuki BLE API 2.1 §"Authorization Data (Invite)",
-    /// `protocol.md` §3.6.
+    /// `docs/wire.md` §3.6.
     mutating func invite(_ request: AuthorizationDataInvite, by auth: Authorization, created: DateTime) throws(LockError) -> [LockOutput] {
         guard request.name.isWellFormed else { throw LockError(.badParameter, "name is not well-formed UTF-8") }
         guard request.idType.isPairable else { throw LockError(.badParameter, "ID type \(request.idType) cannot be invited") }

@@ -11,7 +11,7 @@ extension LockMachine {
     /// form (unlock → unlatch, lock'n'go → lock'n'go with unlatch). Errors: K_ERROR_BUSY while the
     /// motor runs, K_ERROR_NOT_CALIBRATED while a ``MotorFault`` lasts, the auto unlock refusals of ``checkAutoUnlock(_:by:at:)``,
     /// K_ERROR_MOTOR_LOW_VOLTAGE with an empty battery.
-    /// Source: Nuki BLE API 2.1 §"Lock Action", `protocol.md` §4.1 and §5.3.
+    /// Source: Nuki BLE API 2.1 §"Lock Action", `docs/wire.md` §4.1 and §5.3.
     mutating func startLockAction(
         _ requested: LockAction, flags: LockActionFlags, by auth: Authorization, command: Command, at now: LockInstant,
         logAs logKind: Motion.LogKind? = nil
@@ -63,7 +63,7 @@ extension LockMachine {
     ///   connection or proximity. AU is honoured only on a Lock Action that passed every other check
     ///   (known auth id, allowed ID type, enabled, remote access for bridges, time window, a fresh
     ///   challenge consumed by the session), so it only ever narrows what the sender may do.
-    /// Source: Nuki BLE API 2.1 §"Lock Action" (flags), §"Error codes"; `protocol.md` §5.3 and §9.
+    /// Source: Nuki BLE API 2.1 §"Lock Action" (flags), §"Error codes"; `docs/wire.md` §5.3 and §9.
     func checkAutoUnlock(_ action: LockAction, by auth: Authorization, at now: LockInstant) throws(LockError) {
         guard action == .unlock || action == .unlatch else {
             throw LockError(.badParameter, "the auto unlock flag only goes with unlock or unlatch, not \(action)")
@@ -190,10 +190,10 @@ extension LockMachine {
     }
 
     /// Request Calibration (0x001A): ACCEPTED, lock state 0xFC (calibration, no unlocking/locking
-    /// states between, `protocol.md` §13), then the position it started from (locked, or unlocked
+    /// states between, `docs/wire.md` §13), then the position it started from (locked, or unlocked
     /// when it was unlocked), COMPLETE, and a log entry of type 0x03.
     /// K_ERROR_BUSY while the motor runs; K_ERROR_VOLTAGE_TOO_LOW below 10 % battery.
-    /// Source: Nuki BLE API 2.1 §"Request Calibration", `protocol.md` §4.1 and §8.
+    /// Source: Nuki BLE API 2.1 §"Request Calibration", `docs/wire.md` §4.1 and §8.
     mutating func startCalibration(by auth: Authorization, at now: LockInstant) throws(LockError) -> [LockOutput] {
         guard motion == nil else { throw LockError(.busy, "a lock action is already running") }
         guard batteryMilliPercent >= BatteryModel.calibrationMinimumMilliPercent else {
@@ -246,7 +246,7 @@ extension LockMachine {
     /// Runs the lock up to `now`, in time order: motor steps (one Keyturner States update per step
     /// to the requester, then Status COMPLETE), auto lock, time control entries, and the battery's
     /// idle drain. Emits the ring-light pattern whenever it changes.
-    /// Source: Nuki BLE API 2.1 §"Lock Action" (state updates), `protocol.md` §4.1, §5.9, §5.10.
+    /// Source: Nuki BLE API 2.1 §"Lock Action" (state updates), `docs/wire.md` §4.1, §5.9, §5.10.
     public mutating func advance(to now: LockInstant) -> [LockOutput] {
         var outputs: [LockOutput] = []
         var rounds = 0
@@ -375,7 +375,7 @@ extension LockMachine {
     }
 
     /// Arms auto lock when the lock rests unlocked: it locks, trigger auto lock (0x06), Advanced
-    /// Config "auto lock timeout" seconds later (Nuki BLE API 2.2.1 §"Advanced Config", `protocol.md` §5.9).
+    /// Config "auto lock timeout" seconds later (Nuki BLE API 2.2.1 §"Advanced Config", `docs/wire.md` §5.9).
     mutating func planAutoLock(at now: LockInstant) {
         guard isAutoLockEnabled, lockState == .unlocked else {
             autoLockAt = nil
@@ -401,7 +401,7 @@ extension LockMachine {
     /// in sync: a run in progress is canceled (its requester gets K_ERROR_CANCELED, it is logged
     /// with completion status 0x02). Turning to the state the lock already rests in does nothing.
     /// Runs ``advance(to:)`` first. K_ERROR_BAD_PARAMETER for another action.
-    /// Source: Nuki BLE API 2.1 §"Lock action triggers" (manual), `protocol.md` §5.4.
+    /// Source: Nuki BLE API 2.1 §"Lock action triggers" (manual), `docs/wire.md` §5.4.
     public mutating func manualTurn(_ action: LockAction, at now: LockInstant) throws(LockError) -> [LockOutput] {
         let target: LockState
         switch action {

@@ -4,7 +4,7 @@ extension LockMachine {
     /// Add Time Control Entry (0x0039): the entry is enabled and gets the lowest free id in 1…255.
     /// K_ERROR_TOO_MANY_ENTRIES when ``timeControlCapacity`` entries exist (the codec refuses lock
     /// actions outside 0x01–0x06 and invalid times with K_ERROR_BAD_PARAMETER).
-    /// Source: Nuki BLE API 2.1 §"Add Time Control Entry", `protocol.md` §5.10.
+    /// Source: Nuki BLE API 2.1 §"Add Time Control Entry", `docs/wire.md` §5.10.
     mutating func addTimeControlEntry(_ schedule: TimeControlSchedule) throws(LockError) -> UInt8 {
         try Self.validate(schedule)
         guard timeControlEntries.count < timeControlCapacity,

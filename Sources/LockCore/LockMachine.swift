@@ -10,7 +10,7 @@ import LockWire
 /// matrix (``CommandAccess``), time windows and the motor are here.
 ///
 /// Policies decided here (the Nuki API leaves them open):
-/// - **Remote access** (`protocol.md` §6, error 0x26): the API has no "relayed" flag, and a bridge
+/// - **Remote access** (`docs/wire.md` §6, error 0x26): the API has no "relayed" flag, and a bridge
 ///   has no user interface of its own, so every request that arrives under an authorization of ID
 ///   type bridge is a relayed one. A bridge whose entry has remoteAllowed = 0 is refused with
 ///   K_ERROR_REMOTE_NOT_ALLOWED for every command except Request Data (reading the state, the
@@ -23,7 +23,7 @@ import LockWire
 /// - **Auto unlock** (Lock Action flag bit 0, ``autoUnlockCoolDownMilliseconds``): see
 ///   ``checkAutoUnlock(_:by:at:)``.
 ///
-/// Source: Nuki BLE API 2.1 and 2.3.0 §"Commands", `protocol.md` §4–§8.
+/// Source: Nuki BLE API 2.1 and 2.3.0 §"Commands", `docs/wire.md` §4–§8.
 public struct LockMachine: Hashable, Sendable, Codable {
     public var model: LockModel
     public var nukiID: UInt32
@@ -61,7 +61,7 @@ public struct LockMachine: Hashable, Sendable, Codable {
     public internal(set) var ringLight: RingLight = .off
 
     public internal(set) var authorizations: [Authorization] = []
-    /// Most authorizations the lock holds (real locks: 200, `protocol.md` §13).
+    /// Most authorizations the lock holds (real locks: 200, `docs/wire.md` §13).
     public var maxAuthorizations: Int = 200
     public internal(set) var nextAuthID: UInt32 = 1
     /// The last command each authorization sent that the lock carried out (Request Data for
@@ -83,7 +83,7 @@ public struct LockMachine: Hashable, Sendable, Codable {
     /// When auto lock fires, set when the lock comes to rest unlocked with auto lock enabled.
     public internal(set) var autoLockAt: LockInstant?
 
-    /// Time control entries (`protocol.md` §5.10), in the order added.
+    /// Time control entries (`docs/wire.md` §5.10), in the order added.
     public internal(set) var timeControlEntries: [TimeControlEntry] = []
     /// Most time control entries the lock holds (not documented; chosen here).
     public var timeControlCapacity: Int = 20
@@ -101,7 +101,7 @@ public struct LockMachine: Hashable, Sendable, Codable {
     /// Highest NFC card counter accepted per credential; nil until the first NFC tap (so state files
     /// written before NFC load unchanged).
     var nfcCounterStore: NFCCounterBook?
-    /// Optional relay defence for NFC taps (`security.md` F-06): an NFC Keypad Action arriving more
+    /// Optional relay defence for NFC taps (`docs/attacks.md` F-06): an NFC Keypad Action arriving more
     /// than this many milliseconds after the lock issued its challenge is refused. Nil: no budget.
     /// A relay faster than the budget still works (residual risk).
     public var nfcTimeBudgetMilliseconds: Int64?
@@ -205,7 +205,7 @@ public struct LockMachine: Hashable, Sendable, Codable {
 
     /// Stores a newly paired client under `authID` (from ``reserveAuthID()``) and leaves pairing
     /// mode, so one pairing ends it. Pairing again with the same ID type and client id replaces
-    /// the earlier authorization (`protocol.md` §13), revoking it.
+    /// the earlier authorization (`docs/wire.md` §13), revoking it.
     /// Throws P_ERROR_NOT_PAIRING outside pairing mode, P_ERROR_BAD_PARAMETER for an ID type that
     /// cannot pair or an id already in use, P_ERROR_MAX_USER when the table is full.
     /// `outsidePairingMode` (``Weakness/pairingOutsidePairingMode``) skips the pairing-mode check.
@@ -260,7 +260,7 @@ public struct LockMachine: Hashable, Sendable, Codable {
     /// command its ID type may not send, K_ERROR_DISABLED, K_ERROR_REMOTE_NOT_ALLOWED,
     /// K_ERROR_TIME_NOT_ALLOWED, K_ERROR_BAD_PIN, K_ERROR_TOO_MANY_PIN_ATTEMPTS, then the
     /// command's own errors (listed at each case of `apply`), e.g. K_ERROR_BUSY,
-    /// K_ERROR_BAD_PARAMETER. Source: Nuki BLE API 2.1 §"Error codes", `protocol.md` §6 and §9.
+    /// K_ERROR_BAD_PARAMETER. Source: Nuki BLE API 2.1 §"Error codes", `docs/wire.md` §6 and §9.
     ///
     /// `nfc` is the session's verification of an NFC Keypad Action (source 0x80); without it such a
     /// request is refused as not authentic.
@@ -312,7 +312,7 @@ public struct LockMachine: Hashable, Sendable, Codable {
         }
     }
 
-    /// Every client command of `protocol.md` §4 with its errors; lock-to-client and pairing
+    /// Every client command of `docs/wire.md` §4 with its errors; lock-to-client and pairing
     /// messages never get here (``CommandAccess`` refuses them with K_ERROR_NOT_AUTHORIZED).
     private mutating func apply(
         _ message: NukiMessage, from auth: Authorization, at now: LockInstant, nfc: NFCVerification?, weaknesses: Set<Weakness>
@@ -322,7 +322,7 @@ public struct LockMachine: Hashable, Sendable, Codable {
         let created = lockTime(at: now)?.utcDateTime ?? .unset
         switch message {
         case .requestData(let request):
-            // ERROR_UNKNOWN for anything but the documented reads (`protocol.md` §4.1, §13).
+            // ERROR_UNKNOWN for anything but the documented reads (`docs/wire.md` §4.1, §13).
             switch request.requestedCommand {
             case .keyturnerStates: return [reply(.keyturnerStates(keyturnerStates(at: now)))]
             case .batteryReport: return [reply(.batteryReport(batteryReport()))]

@@ -2,7 +2,7 @@ import LockWire
 
 /// What kind of lock is emulated: the layouts it sends and its hardware facts.
 ///
-/// Encoders emit the layout of the emulated model (`protocol.md` §13): Keyturner States of 19
+/// Encoders emit the layout of the emulated model (`docs/wire.md` §13): Keyturner States of 19
 /// (API 2.0/2.1), 21 (2.2, Smart Lock 3) or 27 bytes (Smart Lock 4th gen, Ultra). The 15-byte
 /// form of the v2.1 spec's example exists so the example replays byte for byte.
 public struct LockModel: Hashable, Sendable, Codable {

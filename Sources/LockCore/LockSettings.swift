@@ -2,7 +2,7 @@ import LockWire
 
 /// The user settings of Config (0x0015) that Set Config (0x0013) writes.
 ///
-/// Source: Nuki BLE API 2.1 §"Config" and §"Set Config", `protocol.md` §5.8.
+/// Source: Nuki BLE API 2.1 §"Config" and §"Set Config", `docs/wire.md` §5.8.
 public struct LockSettings: Hashable, Sendable, Codable {
     public var name: FixedName
     public var latitude: Float

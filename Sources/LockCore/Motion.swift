@@ -28,7 +28,7 @@ struct Motion: Hashable, Sendable, Codable {
     }
 
     /// The lock states an action passes through, from the current one (Nuki BLE API 2.1 §"Lock
-    /// States"; `protocol.md` §5.3, real-lock variant with 0x06 and 0x07).
+    /// States"; `docs/wire.md` §5.3, real-lock variant with 0x06 and 0x07).
     static func steps(for action: LockAction) -> [LockState] {
         switch action {
         case .unlock: return [.unlocking, .unlocked]

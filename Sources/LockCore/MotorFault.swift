@@ -8,7 +8,7 @@ import LockWire
 /// lock and time control skip their run, and only Request Calibration (0x001A), which ends the fault
 /// when it completes, or a turn of the key moves the bolt.
 /// Source: Nuki BLE API 2.1 §"Error codes" (0x42–0x47), §"Lock states" (0x00 uncalibrated, 0xFE
-/// motor blocked, 0xFF undefined), `security.md` case S-08.
+/// motor blocked, 0xFF undefined), `docs/attacks.md` case S-08.
 public enum MotorFault: String, Hashable, Sendable, Codable, CaseIterable {
     /// Never calibrated (lock state 0x00).
     case uncalibrated

@@ -1,7 +1,7 @@
 import LockWire
 
 /// The highest NFC card counter the lock accepted, per credential (fob auth id): a tap is only
-/// accepted with a counter above it (`security.md` F-03). Encodes deterministically as
+/// accepted with a counter above it (`docs/attacks.md` F-03). Encodes deterministically as
 /// `[[credentialID, counter], …]` sorted by credential id, like ``CommandsByAuthorization``.
 public struct NFCCounterBook: Hashable, Sendable, Codable {
     private var storage: [UInt32: UInt32] = [:]

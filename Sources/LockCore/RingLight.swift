@@ -4,7 +4,7 @@ import LockWire
 /// a change is the event ``LockEvent/ringLightChanged(_:)``).
 ///
 /// Patterns (Nuki product documentation, "LED signals"; the Nuki BLE API 2.1 only names the Config
-/// switch "LED enabled", `protocol.md` §5.8):
+/// switch "LED enabled", `docs/wire.md` §5.8):
 ///
 /// | pattern | when | segment | flashes | every |
 /// |---|---|---|---|---|

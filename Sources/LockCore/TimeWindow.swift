@@ -3,12 +3,12 @@ import LockWire
 /// Whether a ``LockWire/TimeRestriction`` allows an action at an instant.
 ///
 /// Dates (allowed from / until) are compared in UTC, inclusive at both ends with second precision;
-/// weekdays and the daily from / until times in the lock's local time (`protocol.md` §6 and §13).
+/// weekdays and the daily from / until times in the lock's local time (`docs/wire.md` §6 and §13).
 /// The daily window is half-open, [from, until): 09:00–12:00 allows 09:00:00 up to 11:59:59. Equal
 /// from and until times (00:00–00:00 included) mean the whole day. A window whose until time is
 /// earlier than its from time crosses midnight and counts for the weekday on which it starts.
 /// A time-limited right fails closed when the lock's clock is unset. On the day the clocks go back,
-/// the repeated wall times are not granted twice (`security.md` AU-08): on their second pass the
+/// the repeated wall times are not granted twice (`docs/attacks.md` AU-08): on their second pass the
 /// window is judged at the last repeated minute, so a boundary inside the repeated hour counts as
 /// passed (a window that ended at 02:30 stays ended; one that began at 02:30 stays open).
 public enum TimeWindow {

@@ -1,5 +1,5 @@
 /// A real flaw a weakened lock reproduces on purpose, to prove that `latchkey audit` catches it
-/// (`latchkey lock serve --weaken FLAW`, a testing option). Each case names the `security.md` §B case
+/// (`latchkey lock serve --weaken FLAW`, a testing option). Each case names the `docs/attacks.md` §B case
 /// whose check it switches off; the lock consults the injected set at exactly that check. The set is
 /// empty unless the option is given: nothing else can reach a weakened path.
 ///
@@ -38,7 +38,7 @@ public enum Weakness: String, CaseIterable, Hashable, Sendable, Codable, CustomS
 
     public var description: String { rawValue }
 
-    /// The `security.md` §B case ids whose audit must fail against a lock with this weakness.
+    /// The `docs/attacks.md` §B case ids whose audit must fail against a lock with this weakness.
     public var provenCases: [String] {
         switch self {
         case .adminFromNonAdmin: return ["AU-01", "AU-11"]

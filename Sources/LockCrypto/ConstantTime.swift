@@ -5,7 +5,7 @@ import LockWire
 ///
 /// Built on `sodium_memcmp` (constant time for equal lengths) and `sodium_is_zero`. Inputs of
 /// different lengths compare unequal after a length check only; their contents are never read.
-/// Design: `design.md` §4 item 7.
+/// Design: `docs/architecture.md` §4 item 7.
 public enum ConstantTime {
     /// True when both buffers have the same count and the same bytes. Two empty buffers are equal.
     public static func equals(_ a: UnsafeRawBufferPointer, _ b: UnsafeRawBufferPointer) -> Bool {

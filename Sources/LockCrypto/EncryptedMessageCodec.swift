@@ -18,7 +18,7 @@ import LockWire
 /// ``LockWire/EncryptedPlaintext/encoded()`` under the shared key s.
 /// Sealing writes the frame into one buffer and encrypts in place; opening decrypts once into one
 /// buffer that is wiped after parsing.
-/// Source: Nuki BLE API 2.1 §"Encrypted messages", `protocol.md` §2.2 and §2.3.
+/// Source: Nuki BLE API 2.1 §"Encrypted messages", `docs/wire.md` §2.2 and §2.3.
 public enum EncryptedMessageCodec {
     /// Offset of the MAC in a frame.
     static let macOffset = EncryptedFrame.headerBytes

@@ -7,7 +7,7 @@ import LockWire
 /// temporary buffer; the hashing state (derived from the key) is wiped after use. Any key length is
 /// accepted (RFC 2104 hashes keys longer than 64 bytes); the pairing authenticators use the 32-byte
 /// shared key s. The output is 32 bytes.
-/// Source: Nuki BLE API 2.1 §"Pairing" (h1), `protocol.md` §2.4 and §3.2.
+/// Source: Nuki BLE API 2.1 §"Pairing" (h1), `docs/wire.md` §2.4 and §3.2.
 public enum HMACSHA256 {
     /// Size of the authenticator.
     public static let byteCount = 32

@@ -5,7 +5,7 @@ import LockWire
 /// `crypto_scalarmult_base(secret)`.
 ///
 /// Used by both ends of pairing: the lock's long-term PK_K and the client's PK_C, exchanged in
-/// Public Key (0x0003). Source: Nuki BLE API 2.1 §"Pairing" (dh1), `protocol.md` §2.4 and §3.1.
+/// Public Key (0x0003). Source: Nuki BLE API 2.1 §"Pairing" (dh1), `docs/wire.md` §2.4 and §3.1.
 public struct KeyPair: Sendable {
     /// Size of a secret key and of a public key.
     public static let keyBytes = 32
@@ -58,7 +58,7 @@ public struct KeyPair: Sendable {
     /// Throws `lowOrderPublicKey` when the peer key is all zero or of low order (libsodium's
     /// `crypto_scalarmult` returns -1 for an all-zero result, and the result is checked again here),
     /// and `peerKeyEqualsOwn` when the peer key is our own public key.
-    /// Source: `protocol.md` §2.4.
+    /// Source: `docs/wire.md` §2.4.
     public func x25519(peerPublicKey: Bytes32) throws(CryptoError) -> SecretBytes {
         try checkPeer(peerPublicKey)
         Sodium.ensureInitialized()

@@ -11,7 +11,7 @@ import LockWire
 /// | 0x001E Authorization-ID Confirmation | authId(4 LE) ‖ nK3(32) | 36 |
 ///
 /// nK2 and nA enter the HMAC but are not sent in the message they authenticate.
-/// Source: Nuki BLE API 2.1 §"Pairing" (Authorize App), `protocol.md` §3.1 and §3.2.
+/// Source: Nuki BLE API 2.1 §"Pairing" (Authorize App), `docs/wire.md` §3.1 and §3.2.
 public enum PairingAuthenticator {
     /// Authorization Authenticator (0x0005): HMAC(s, PK_client ‖ PK_lock ‖ nK1), where nK1 is the
     /// lock's first challenge. Sent by the client, checked by the lock (else P_ERROR_BAD_AUTHENTICATOR 0x11).

@@ -1,7 +1,7 @@
 import LockWire
 
 /// Where `LockCrypto` and its callers get random bytes: key pairs, challenge nonces (nK, nA), secretbox
-/// nonces. Always injected, never global, so tests and fuzzing replay exactly (`design.md` §3, "Time
+/// nonces. Always injected, never global, so tests and fuzzing replay exactly (`docs/architecture.md` §3, "Time
 /// and randomness are always injected").
 ///
 /// Conformers are reference types shared between sessions; ``fill(_:)`` must be safe to call
@@ -26,12 +26,12 @@ extension RandomSource {
     }
 
     /// 32 fresh random bytes, e.g. a challenge nonce nK or the client nonce nA
-    /// (Nuki BLE API 2.1 §"Pairing", `protocol.md` §3.1).
+    /// (Nuki BLE API 2.1 §"Pairing", `docs/wire.md` §3.1).
     public func bytes32() -> Bytes32 {
         Bytes32(bytes(count: Bytes32.byteCount)) ?? .zero  // the count is fixed above
     }
 
-    /// A fresh 24-byte XSalsa20 nonce for an encrypted frame (`protocol.md` §2.2).
+    /// A fresh 24-byte XSalsa20 nonce for an encrypted frame (`docs/wire.md` §2.2).
     public func secretboxNonce() -> [UInt8] {
         bytes(count: SecretBox.nonceBytes)
     }

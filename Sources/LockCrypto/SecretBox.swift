@@ -13,7 +13,7 @@ internal import CSodium
 /// The nonce is 24 bytes and must never repeat under one key. The detached functions work on
 /// caller-provided buffers (in place for sealing) so a frame can be built and opened without extra
 /// copies; ``EncryptedMessageCodec`` uses them.
-/// Source: Nuki BLE API 2.1 §"Encrypted messages", `protocol.md` §2.2 and §2.4.
+/// Source: Nuki BLE API 2.1 §"Encrypted messages", `docs/wire.md` §2.2 and §2.4.
 public enum SecretBox {
     /// Size of the key s.
     public static let keyBytes = 32

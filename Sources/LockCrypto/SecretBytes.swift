@@ -14,7 +14,7 @@ import Synchronization
 ///   encrypted or disabled on hosts that hold real keys.
 ///
 /// A size below zero is treated as zero; no initialiser traps on input.
-/// Design: `design.md` §4 item 7 ("zeroing storage, `sodium_memcmp`, never logged").
+/// Design: `docs/architecture.md` §4 item 7 ("zeroing storage, `sodium_memcmp`, never logged").
 public final class SecretBytes: Sendable, CustomStringConvertible, CustomDebugStringConvertible {
     /// Number of secret bytes.
     public let count: Int

@@ -6,7 +6,7 @@ import LockWire
 /// s = HSalsa20(key: X25519(own secret, peer public), input: 16 zero bytes), which is exactly
 /// libsodium's `crypto_box_beforenm(peer_pk, own_sk)`. It keys the HMAC-SHA256 pairing authenticators
 /// (h1) and the XSalsa20-Poly1305 secretbox of every encrypted message (e1).
-/// Source: Nuki BLE API 2.1 §"Pairing" (dh1, kdf1), `protocol.md` §2.4.
+/// Source: Nuki BLE API 2.1 §"Pairing" (dh1, kdf1), `docs/wire.md` §2.4.
 ///
 /// A value type over shared storage: copies refer to the same bytes, and ``wipe()`` zeroes them for
 /// every copy. ``description`` is redacted.
@@ -44,7 +44,7 @@ public struct SharedKey: Sendable, CustomStringConvertible {
 
     /// kdf1 alone: s = HSalsa20(key: k, input: 16 zero bytes, constant "expand 32-byte k"), for clients
     /// that run X25519 separately (``KeyPair/x25519(peerPublicKey:)``). Throws `invalidKeyLength` unless
-    /// k holds 32 bytes. Source: `protocol.md` §2.4.
+    /// k holds 32 bytes. Source: `docs/wire.md` §2.4.
     public init(hsalsa20Of k: SecretBytes) throws(CryptoError) {
         guard k.count == SharedKey.keyBytes else {
             throw CryptoError(.invalidKeyLength, "X25519 result has \(k.count) bytes, 32 needed")
@@ -64,7 +64,7 @@ public struct SharedKey: Sendable, CustomStringConvertible {
     }
 
     /// Wraps an existing 32-byte key (the storage is shared, not copied): a stored credential, the key
-    /// of an invite (Authorization Data (Invite) 0x000B, `protocol.md` §3.6), a test vector.
+    /// of an invite (Authorization Data (Invite) 0x000B, `docs/wire.md` §3.6), a test vector.
     /// Throws `invalidKeyLength` unless it holds 32 bytes.
     public init(secret: SecretBytes) throws(CryptoError) {
         guard secret.count == SharedKey.keyBytes else {

@@ -4,7 +4,7 @@ import LockSession
 
 extension Characteristic {
     /// The Nuki characteristics a client writes to and takes indications from, with their UUIDs
-    /// (`protocol.md` §1.2): Pairing GDIO, Keyturner GDIO, Keyturner USDIO.
+    /// (`docs/wire.md` §1.2): Pairing GDIO, Keyturner GDIO, Keyturner USDIO.
     static let nukiUUIDs: [(Characteristic, ATTUUID)] = [
         (.pairingGDIO, NukiUUIDs.pairingGDIO), (.keyturnerGDIO, NukiUUIDs.keyturnerGDIO), (.keyturnerUSDIO, NukiUUIDs.keyturnerUSDIO),
     ]

@@ -73,7 +73,7 @@ public final class LockServer {
         }
     }
 
-    /// The loop's bounds (`security.md` X-04).
+    /// The loop's bounds (`docs/attacks.md` X-04).
     public struct Limits: Sendable, Hashable {
         /// Connections held at once.
         public var maxConnections = 10_000
@@ -675,7 +675,7 @@ public final class LockServer {
     }
 
     /// Publishes the advertising data for the current mode: pairing-service data in pairing mode,
-    /// the iBeacon otherwise (`protocol.md` §1.3).
+    /// the iBeacon otherwise (`docs/wire.md` §1.3).
     func advertise() throws {
         let pairing = engine.machine.isPairingMode(at: clock())
         guard pairing != advertisedPairing else { return }

@@ -1,6 +1,6 @@
 import LockWire
 
-/// Target 3: the decrypted command payloads, every command's codec (`protocol.md` §4), as a lock
+/// Target 3: the decrypted command payloads, every command's codec (`docs/wire.md` §4), as a lock
 /// sees them after decryption.
 ///
 /// Input shape (``headerBytes`` = 3): `flags (u8) ‖ command id (u16 LE) ‖ payload`. Bit 0 of flags

@@ -1,7 +1,7 @@
 import LockCrypto
 import LockWire
 
-/// Target 2: the clear envelope of encrypted frames (`protocol.md` §2.2), before the MAC, and
+/// Target 2: the clear envelope of encrypted frames (`docs/wire.md` §2.2), before the MAC, and
 /// ``LockCrypto/EncryptedMessageCodec`` around it, with the fixed Set A key (``FuzzFixtures``).
 ///
 /// Input shape: `mode (u8) ‖ body`.

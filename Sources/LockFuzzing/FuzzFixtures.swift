@@ -3,7 +3,7 @@ import LockWire
 
 /// The fixed key material of every harness, so a crash replays exactly on any machine.
 ///
-/// Source: the Set A transcript (`Tests/Vectors/SetA.json`, `protocol.md` §10.1): shared key s of the
+/// Source: the Set A transcript (`Tests/Vectors/SetA.json`, `docs/wire.md` §10.1): shared key s of the
 /// "Authorize App" example, authorization id 2, and the nonce of its Read Lock State request.
 /// Nothing here is mutable; ``sharedKey()`` builds a fresh ``LockCrypto/SharedKey`` per call so no
 /// key storage is shared between inputs.

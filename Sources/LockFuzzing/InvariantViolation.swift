@@ -6,7 +6,7 @@ import LockWire
 ///
 /// The name is stable and goes first in the crash message (`invariant plain-frame-roundtrip: …`), so
 /// crashes de-duplicate by invariant rather than by the shared `fatalError` frames
-/// (`security.md` §C.4).
+/// (`docs/attacks.md` §C.4).
 public struct InvariantViolation: Error, Hashable, Sendable, CustomStringConvertible {
     /// Stable kebab-case id of the invariant, e.g. `plain-frame-roundtrip`.
     public let name: String

@@ -17,7 +17,7 @@ import LockWire
 /// Before each key the lock is advanced to the current instant and its indications delivered.
 ///
 /// Invariants (checked on the lock's own state just before each Keypad Action arrives; source:
-/// `protocol.md` §7, Keypad Action 0x0044 and the K_ERROR_CODE_INVALID tiers):
+/// `docs/wire.md` §7, Keypad Action 0x0044 and the K_ERROR_CODE_INVALID tiers):
 /// - `code-digits`: a code the keypad sends has six digits 1–9;
 /// - `accepted-only-valid-code`: an accepted code is an enabled stored code and no lockout was active;
 /// - `valid-code-not-wrong`: an enabled stored code outside a lockout is never answered

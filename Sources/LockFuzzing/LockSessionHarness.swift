@@ -5,7 +5,7 @@ import LockSession
 import LockWire
 
 /// Target 6: one lock with a paired app, keypad and fob (``SessionFixture``), driven by a sequence of
-/// operations, with the security invariants of `design.md` §3 checked after every one.
+/// operations, with the security invariants of `docs/architecture.md` §3 checked after every one.
 ///
 /// Input: operations until the input ends (at most ``maxOperations``). Each is an op byte and its
 /// arguments; reading past the end gives zeros. The op byte modulo 16 selects the op from
@@ -43,7 +43,7 @@ import LockWire
 ///   control entries, clock offset or the logging switch change only through an accepted admin
 ///   write command sent by the app with the lock's PIN;
 /// - `lockout-ends-early`: a keypad or security-PIN lockout in force never ends or moves earlier;
-/// - `motor-moves-while-faulted`: while a motor fault lasts (`security.md` S-08) no lock action
+/// - `motor-moves-while-faulted`: while a motor fault lasts (`docs/attacks.md` S-08) no lock action
 ///   run starts (only Request Calibration moves the motor, and ends the fault);
 /// - `rejected-frame-changes-nothing`: a write the lock answered with an Error Report leaves the
 ///   machine as it was, except the failure records (keypad lockout, PIN failure counter, log), and

@@ -1,6 +1,6 @@
 import LockWire
 
-/// Target 1: the plain frame parser of the pairing GDIO (`protocol.md` §2.1) and, behind it, the
+/// Target 1: the plain frame parser of the pairing GDIO (`docs/wire.md` §2.1) and, behind it, the
 /// payload codec of the frame's command in both ``LockWire/WireContext`` variants.
 ///
 /// Input shape: the whole frame as received, `command (u16 LE) ‖ payload ‖ CRC (u16 LE)`.

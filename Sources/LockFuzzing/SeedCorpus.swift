@@ -2,7 +2,7 @@ import LockCrypto
 import LockWire
 
 /// Builds the seed inputs of every target from real exchanges: the Set A transcript
-/// (`Tests/Vectors/SetA.json`, `protocol.md` §10.1) and one valid message per documented command.
+/// (`Tests/Vectors/SetA.json`, `docs/wire.md` §10.1) and one valid message per documented command.
 /// `Fuzz/seed-corpus` writes them out (through the `corpus-gen` tool) and minimises them with
 /// libFuzzer's `-merge=1`.
 public enum SeedCorpus {

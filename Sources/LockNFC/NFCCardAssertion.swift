@@ -5,7 +5,7 @@ import LockWire
 /// where authenticator = HMAC-SHA256(card key, challenge ‖ credential id u32 LE ‖ counter u32 LE).
 ///
 /// The counter goes up by one on every answer; the lock keeps the highest one it accepted per
-/// credential and refuses anything not above it (`security.md` F-03).
+/// credential and refuses anything not above it (`docs/attacks.md` F-03).
 public struct NFCCardAssertion: Hashable, Sendable {
     /// The credential id the card answers for (u32 LE on the wire).
     public var credentialID: UInt32

@@ -3,7 +3,7 @@ import LockWire
 /// What the keypad's reader got from the card in its field for one challenge: the UID the card
 /// announced at anticollision (ISO/IEC 14443-3) and, when it has the Latchkey application, its
 /// assertion. A UID-only tag has no assertion; the keypad still relays the attempt, and the lock
-/// refuses and logs it (`security.md` F-01).
+/// refuses and logs it (`docs/attacks.md` F-01).
 public struct NFCCardRead: Hashable, Sendable {
     /// The UID the card announced at anticollision (ISO/IEC 14443-3): 4, 7 or 10 bytes.
     public var uid: [UInt8]

@@ -5,7 +5,7 @@ import LockWire
 ///
 /// A tag without the Latchkey application (a UID-only tag, another card) ends in
 /// ``NFCError/Code/noApplication``: it has nothing to authenticate with, and its UID is only an
-/// identifier (`security.md` F-01).
+/// identifier (`docs/attacks.md` F-01).
 public enum NFCCardReader {
     /// The SELECT command APDU.
     public static var selectCommand: [UInt8] { LatchkeyNFC.selectCommand.encoded }

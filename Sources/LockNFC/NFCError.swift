@@ -1,7 +1,7 @@
 /// The error of the NFC credential protocol: a machine-readable ``Code`` and a human reason.
 ///
 /// Decoders and the reader throw it; the card never throws (it answers with a status word).
-/// Design: `design.md` §4 item 1 (a struct over a private enum, as `NIOSSHError`).
+/// Design: `docs/architecture.md` §4 item 1 (a struct over a private enum, as `NIOSSHError`).
 public struct NFCError: Error, Hashable, Sendable, CustomStringConvertible {
     /// The machine-readable kind of an ``NFCError``; compare it with the named constants
     /// (`error.code == .noApplication`).

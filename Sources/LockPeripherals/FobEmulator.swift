@@ -15,7 +15,7 @@ import LockWire
 /// NFC card (Latchkey extension): once paired, the fob carries an ``LockNFC/NFCCardApplication``
 /// whose card key is derived from the pairing's shared key (``LockNFC/NFCCardKey``) and whose
 /// credential id is the fob's auth id. Persist ``nfcCard``'s counter after every tap.
-/// Source: Nuki BLE API 2.1 §"Lock Action", `protocol.md` §5.3 and §7 (fob client).
+/// Source: Nuki BLE API 2.1 §"Lock Action", `docs/wire.md` §5.3 and §7 (fob client).
 public struct FobEmulator {
     /// Longest gap between presses that still count together.
     public var pressWindowMilliseconds: Int64 = 600

@@ -2,7 +2,7 @@ import LockCrypto
 import LockSession
 import LockWire
 
-/// Malformed and replayed frames for testing locks (`security.md` §B1–B3): each function returns the
+/// Malformed and replayed frames for testing locks (`docs/attacks.md` §B1–B3): each function returns the
 /// bytes a hostile client writes. Point them at Latchkey's own lock or at a real lock's client
 /// stack and check the answer against the expected Error Report.
 public enum HostileClient {

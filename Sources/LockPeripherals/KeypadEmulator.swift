@@ -21,7 +21,7 @@ import LockWire
 ///   the keypad, decides and logs.
 ///
 /// Sans-I/O: writes come out as ``PeripheralAction/write(_:_:)``, indications go in through
-/// ``receive(_:on:at:)``, time through every call. Source: `protocol.md` §7 (keypad as a BLE client).
+/// ``receive(_:on:at:)``, time through every call. Source: `docs/wire.md` §7 (keypad as a BLE client).
 public struct KeypadEmulator {
     /// Digits in a code.
     public static let codeLength = 6

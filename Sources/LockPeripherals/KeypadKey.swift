@@ -1,5 +1,5 @@
 /// A key of the Nuki Keypad: digits 1–9 (there is no 0) and the lock key (the arrow/back key, which
-/// locks the door without a code). Source: `protocol.md` §7.
+/// locks the door without a code). Source: `docs/wire.md` §7.
 public enum KeypadKey: Hashable, Sendable, CustomStringConvertible {
     case digit(UInt8)
     case lock

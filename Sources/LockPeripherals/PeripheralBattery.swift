@@ -2,7 +2,7 @@ import LockCore
 
 /// The battery of an emulated keypad or fob: a fixed drain per transaction, deterministic, and a
 /// low-battery signal when the level first drops below 20 % (the keypad reports it to the lock as
-/// the accessory battery state, `protocol.md` §5.5 byte 20).
+/// the accessory battery state, `docs/wire.md` §5.5 byte 20).
 public struct PeripheralBattery: Hashable, Sendable, Codable {
     /// Level in thousandths of a percent (100,000 = full).
     public private(set) var milliPercent: Int

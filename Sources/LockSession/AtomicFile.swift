@@ -4,7 +4,7 @@ import PrivateFiles
 /// Writes files that hold secrets (the lock's state, peripheral credentials) so that a crash never
 /// leaves a mix of old and new content: the data goes to a temporary file in the same folder,
 /// created with O_EXCL and mode 0600, written in full and fsync'd, then renamed over the target,
-/// and the folder is fsync'd (`security.md` S-07). Throws ``StateFileError`` with code `unwritable`.
+/// and the folder is fsync'd (`docs/attacks.md` S-07). Throws ``StateFileError`` with code `unwritable`.
 ///
 /// The temporary file is `.NAME.tmp-PID-RANDOM` (``PrivateFiles/PrivateFiles/temporaryName(of:pid:random:)``):
 /// a writer killed mid-write leaves one, mode 0600 and owned by its user, which

@@ -1,4 +1,4 @@
-/// The Nuki GATT characteristics a session reads and writes (`protocol.md` §1.1).
+/// The Nuki GATT characteristics a session reads and writes (`docs/wire.md` §1.1).
 public enum Characteristic: String, Hashable, Sendable, CaseIterable {
     /// Pairing GDIO (`a92ee101-…`; Ultra `a92ee301-…`): plain pairing messages.
     case pairingGDIO

@@ -81,7 +81,7 @@ public struct ClientRequest: Sendable {
 
 /// A client's protocol engine, sans-I/O: pairing initiator and request flows for any ID type.
 ///
-/// Pairing (Nuki BLE API 2.1 §"Pairing", `protocol.md` §3.1): it verifies every step, including the
+/// Pairing (Nuki BLE API 2.1 §"Pairing", `docs/wire.md` §3.1): it verifies every step, including the
 /// lock's Authorization-ID authenticator, which pyNukiBT and NukiBleEsp32 skip. Requests: a
 /// challenge is fetched first when the command needs one, the replies are collected until Status
 /// COMPLETE, an Error Report or the request's final command, and every reply must decrypt under
@@ -208,7 +208,7 @@ public struct ClientSessionEngine {
                 var actions: [Action] = []
                 let frames = try encryptedInput.append(bytes)
                 // An indication either carries part of a frame or ends frames exactly: bytes left over
-                // after a frame it completed are not the start of a next message (security.md P-07).
+                // after a frame it completed are not the start of a next message (docs/attacks.md P-07).
                 if !frames.isEmpty && !encryptedInput.isIdle {
                     throw WireError(.trailingBytes, "\(encryptedInput.bufferedByteCount) bytes after a complete frame in one indication")
                 }

@@ -1,5 +1,5 @@
 /// Splits an outgoing message into indications: one when it fits in ATT_MTU − 3 bytes, else chunks
-/// of ATT_MTU − 3 (`protocol.md` §1.2; open-source clients do not reassemble, so a negotiated MTU
+/// of ATT_MTU − 3 (`docs/wire.md` §1.2; open-source clients do not reassemble, so a negotiated MTU
 /// large enough for the whole message matters).
 public enum Fragmenter {
     /// Smallest ATT_MTU of LE (Bluetooth Core Vol 3 Part F §3.2.8).

@@ -17,7 +17,7 @@ import LockWire
 /// ``Mode/badCRCValidMAC``) get a fresh nonce from the hostile engine's own `random`, never the
 /// original nonce again under the same key.
 ///
-/// What a correct client does with every mode is the security.md §B rule for the same attack in the
+/// What a correct client does with every mode is the docs/attacks.md §B rule for the same attack in the
 /// other direction: refuse the message without acting on it, report the failure, and stay usable.
 /// Latchkey's own ``ClientSessionEngine`` fails the request with ``ClientError/Code/invalidReply``
 /// for every mode that delivers a whole frame, and waits for the rest of a frame whose length field
@@ -34,7 +34,7 @@ public struct HostileLockEngine {
         case honest
         /// The length field (offset 28, u16 LE) is changed by `delta` (clamped to 0…0xFFFF); every
         /// other byte is the honest frame's. Negative: the field promises fewer bytes than sent
-        /// (security.md P-03, trailing bytes): a correct client refuses the frame, it must not decode
+        /// (docs/attacks.md P-03, trailing bytes): a correct client refuses the frame, it must not decode
         /// the prefix and drop the rest. Positive: the field promises more than sent (P-02): a
         /// correct client never allocates from the field beyond its own cap, refuses a field above
         /// its maximum at once, and otherwise expires the partial frame on a timeout; it must never

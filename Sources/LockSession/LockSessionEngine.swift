@@ -10,7 +10,7 @@ import LockWire
 /// comes out as ``Action``s (indications already cut to the connection's ATT_MTU − 3). Time goes in
 /// through every call and ``advance(to:)``; randomness comes from the injected ``RandomSource``.
 ///
-/// Rules (Nuki BLE API 2.1 §"Commands", `protocol.md` §2, §4.1, §9, §13):
+/// Rules (Nuki BLE API 2.1 §"Commands", `docs/wire.md` §2, §4.1, §9, §13):
 /// - Pairing messages on the pairing GDIO go to the connection's ``PairingResponder``.
 /// - An encrypted frame is opened with the key of its clear auth id. A frame that cannot be
 ///   attributed (bad length, unknown auth id, bad MAC) is answered in plaintext on the keyturner
@@ -19,7 +19,7 @@ import LockWire
 ///   unknown).
 /// - A connection is bound to the first auth id that authenticates on it; frames with another
 ///   auth id on the same connection are refused with K_ERROR_NOT_AUTHORIZED.
-/// - One live session per authorization (`security.md` F-05), but a new connection replaces the old
+/// - One live session per authorization (`docs/attacks.md` F-05), but a new connection replaces the old
 ///   session only once it has **proved freshness**: a command carrying the challenge this lock just
 ///   issued on it was accepted. A MAC alone proves nothing (a sniffed frame replayed on a new
 ///   connection verifies), so a replay never evicts the real user. Replies to an authorization go
@@ -53,7 +53,7 @@ public struct LockSessionEngine {
         var pairing = PairingResponder()
         var boundAuthID: UInt32?
         var challenge: Bytes32?
-        /// When ``challenge`` was issued (NFC time budget, `security.md` F-06).
+        /// When ``challenge`` was issued (NFC time budget, `docs/attacks.md` F-06).
         var challengeIssuedAt: LockInstant?
         /// A command with a fresh challenge was accepted on this connection: it is the
         /// authorization's live session.
@@ -91,7 +91,7 @@ public struct LockSessionEngine {
 
     /// Most connections held at once; a new one beyond it evicts the oldest connection that has not
     /// authenticated (else the oldest), so half-open connections cannot exhaust the table
-    /// (`security.md` X-04).
+    /// (`docs/attacks.md` X-04).
     public var maxConnections = 512
 
     /// Opens `id`. Returns a disconnect for a connection evicted to make room.
@@ -131,8 +131,8 @@ public struct LockSessionEngine {
     /// Bytes a client wrote to `characteristic` on `connection`: one ATT write, or a long write
     /// already joined by offset by the GATT server, is exactly one message. Nothing is carried over
     /// between writes, as on a real lock, which answers a message split over two plain writes with
-    /// an Error Report (`protocol.md` §13): a length field that disagrees with the bytes written is
-    /// ERROR_BAD_LENGTH at once (`security.md` P-02, P-03). Unknown connections are connected first
+    /// an Error Report (`docs/wire.md` §13): a length field that disagrees with the bytes written is
+    /// ERROR_BAD_LENGTH at once (`docs/attacks.md` P-02, P-03). Unknown connections are connected first
     /// with the default MTU.
     public mutating func receive(_ bytes: [UInt8], on characteristic: Characteristic, from connection: ConnectionID, at now: LockInstant) -> [Action] {
         var actions = connections[connection] == nil ? connect(connection) : []
@@ -153,7 +153,7 @@ public struct LockSessionEngine {
     /// plaintext on the pairing GDIO (and the connection's pairing starts over), encrypted on USDIO
     /// when the frame opens under a known key, else in plaintext on the keyturner GDIO. The runtime
     /// calls this instead of ``receive(_:on:from:at:)`` after it rolled the engine back, so a client
-    /// is never acknowledged for a change the lock would forget (`protocol.md` §9: 0xFF is "none of
+    /// is never acknowledged for a change the lock would forget (`docs/wire.md` §9: 0xFF is "none of
     /// the others"; Latchkey policy).
     public mutating func refuseUnpersisted(_ bytes: [UInt8], on characteristic: Characteristic, from connection: ConnectionID) -> [Action] {
         if connections[connection] == nil { _ = connect(connection) }
@@ -261,7 +261,7 @@ public struct LockSessionEngine {
     }
 
     /// Makes `connection` the live session of `authID` once it proved freshness (a challenge it was
-    /// issued matched): every other connection bound to `authID` is closed (`security.md` F-05: a
+    /// issued matched): every other connection bound to `authID` is closed (`docs/attacks.md` F-05: a
     /// clone, or a reconnect that left the old link open).
     private mutating func prove(_ connection: ConnectionID, authID: UInt32) -> [Action] {
         guard connections[connection]?.proven == false else { return [] }
@@ -344,7 +344,7 @@ public struct LockSessionEngine {
         return checks
     }
 
-    /// Every client command but Request Data carries a challenge (auth EC or ECP, `protocol.md` §4),
+    /// Every client command but Request Data carries a challenge (auth EC or ECP, `docs/wire.md` §4),
     /// so even a malformed one consumes the outstanding challenge: no retries against one nonce.
     static func carriesChallenge(_ command: Command) -> Bool {
         guard let rule = CommandAccess.rows[command] else { return false }

@@ -27,7 +27,7 @@ import PrivateFiles
 /// The file holds secrets, so it is created with mode 0600. It is written atomically: the new
 /// content goes to a temporary file in the same folder, created with O_EXCL, written in full and
 /// fsync'd, then renamed over the old file, and the folder is fsync'd. A crash at any point leaves
-/// the old file or the new one, never a mix (`security.md` S-07).
+/// the old file or the new one, never a mix (`docs/attacks.md` S-07).
 ///
 /// Loading treats the file as untrusted input: size cap, schema version, every value validated by
 /// its decoder, then ``LockCore/LockMachine/validate()`` and the key table checked against the

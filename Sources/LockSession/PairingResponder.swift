@@ -3,7 +3,7 @@ import LockCrypto
 import LockWire
 
 /// The lock's side of pairing on the pairing GDIO, for one connection (Nuki BLE API 2.1 §"Pairing",
-/// `protocol.md` §3.1–§3.2), for the ID types app, bridge, fob and keypad.
+/// `docs/wire.md` §3.1–§3.2), for the ID types app, bridge, fob and keypad.
 ///
 /// Steps: Request Data(Public Key) → Public Key; client Public Key → Challenge nK1; Authorization
 /// Authenticator (verified) → Challenge nK2; Authorization Data (verified) → Authorization-ID with

@@ -6,7 +6,7 @@ import LockWire
 /// fresh nonce, so its MAC and its CRC verify; a plain (pairing) reply gets a valid CRC. Only
 /// ``crcFlipped`` breaks the framing on purpose.
 ///
-/// The message is `command` (u16 LE) ‖ payload, as in `protocol.md` §2.1 (plain: then CRC) and §2.2
+/// The message is `command` (u16 LE) ‖ payload, as in `docs/wire.md` §2.1 (plain: then CRC) and §2.2
 /// (PDATA: auth id u32 LE first). Offsets are payload offsets.
 ///
 /// What a correct client must do with the result is decided by ``mustRefuse(original:mutated:channel:)``:
@@ -23,14 +23,14 @@ public enum ReplyMutation: Sendable, Hashable, Codable {
     /// `bytes` appended to the payload.
     case payloadExtended(bytes: [UInt8])
     /// The CRC's last byte with bit 0 flipped (plain: the frame's CRC; encrypted: the CRC inside
-    /// PDATA, re-sealed so the MAC verifies: security.md P-04).
+    /// PDATA, re-sealed so the MAC verifies: docs/attacks.md P-04).
     case crcFlipped
 
     /// Which framing a message travels in.
     public enum Channel: String, Sendable, Hashable, Codable {
-        /// Plain frame with CRC (pairing GDIO, keyturner GDIO): `protocol.md` §2.1.
+        /// Plain frame with CRC (pairing GDIO, keyturner GDIO): `docs/wire.md` §2.1.
         case plain
-        /// Encrypted frame (keyturner USDIO): `protocol.md` §2.2.
+        /// Encrypted frame (keyturner USDIO): `docs/wire.md` §2.2.
         case encrypted
     }
 
@@ -106,9 +106,9 @@ public enum ReplyMutation: Sendable, Hashable, Codable {
 
     /// Whether a correct client must refuse the message `mutated` became from `original` (both as
     /// command and payload). True when the framing is broken (``crcFlipped``), when LockWire's
-    /// decoder refuses the command's payload layout or ranges (`protocol.md` §4, the Nuki BLE API's
+    /// decoder refuses the command's payload layout or ranges (`docs/wire.md` §4, the Nuki BLE API's
     /// payload tables), or when a pairing Authorization-ID (0x0007) changed at all: its
-    /// authenticator covers every other field (`protocol.md` §3.2), so a client that verifies it
+    /// authenticator covers every other field (`docs/wire.md` §3.2), so a client that verifies it
     /// refuses any change. False when the result is a valid message in another meaning: a client
     /// cannot tell it from what the lock meant.
     public func mustRefuse(original: (command: Command, payload: [UInt8]), channel: Channel) -> Bool {

@@ -1,6 +1,6 @@
 /// Advertising mode (u8) in Config.
 ///
-/// Source: Nuki BLE API 2.1 §"Config", `protocol.md` §5.8.
+/// Source: Nuki BLE API 2.1 §"Config", `docs/wire.md` §5.8.
 public struct AdvertisingMode: WireCode, Codable {
     public let rawValue: UInt8
     public init(rawValue: UInt8) { self.rawValue = rawValue }

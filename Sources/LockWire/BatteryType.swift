@@ -1,6 +1,6 @@
 /// Battery type (u8) in Advanced Config.
 ///
-/// Source: Nuki BLE API 2.1 §"Advanced Config", `protocol.md` §5.9.
+/// Source: Nuki BLE API 2.1 §"Advanced Config", `docs/wire.md` §5.9.
 public struct BatteryType: WireCode, Codable {
     public let rawValue: UInt8
     public init(rawValue: UInt8) { self.rawValue = rawValue }

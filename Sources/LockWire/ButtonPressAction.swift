@@ -1,6 +1,6 @@
 /// What a press of the lock's button does (Advanced Config single and double press action).
 ///
-/// Source: Nuki BLE API 2.1 §"Advanced Config", `protocol.md` §5.9.
+/// Source: Nuki BLE API 2.1 §"Advanced Config", `docs/wire.md` §5.9.
 public struct ButtonPressAction: WireCode, Codable {
     public let rawValue: UInt8
     public init(rawValue: UInt8) { self.rawValue = rawValue }

@@ -3,7 +3,7 @@
 ///
 /// This is a wire value type and does not wipe itself; `LockCrypto` keeps long-lived secrets in
 /// zeroing storage.
-/// Source: Nuki BLE API 2.1 §"Pairing" and §"Commands", `protocol.md` §3 and §4.
+/// Source: Nuki BLE API 2.1 §"Pairing" and §"Commands", `docs/wire.md` §3 and §4.
 public struct Bytes32: Hashable, Sendable, CustomStringConvertible {
     public let bytes: [UInt8]
     public static let byteCount = 32

@@ -1,6 +1,6 @@
 /// CRC-16/CCITT-FALSE (also CRC-16/IBM-3740): polynomial 0x1021, initial value 0xFFFF, no reflection,
 /// no final XOR; check value 0x29B1 for ASCII "123456789". Appended little-endian to every Nuki message
-/// and computed over every byte before it (Nuki BLE API 2.1 §"CRC", `protocol.md` §2.3).
+/// and computed over every byte before it (Nuki BLE API 2.1 §"CRC", `docs/wire.md` §2.3).
 ///
 /// Contiguous inputs (arrays, slices, buffer pointers) take a slicing-by-8 path that folds eight bytes
 /// per step through eight 256-entry tables; other sequences go byte by byte through the first table.

@@ -1,6 +1,6 @@
 /// A command id (u16 little-endian), the first field of every Nuki message.
 ///
-/// Source: Nuki BLE API 2.1 §"Commands" and 2.3.0, `protocol.md` §4. Only documented commands are
+/// Source: Nuki BLE API 2.1 §"Commands" and 2.3.0, `docs/wire.md` §4. Only documented commands are
 /// listed; undocumented ids seen in libraries (0x0029, 0x0049, …) decode as unknown.
 public struct Command: WireCode, Codable {
     public let rawValue: UInt16

@@ -1,6 +1,6 @@
 /// The completion status of a lock action (u8), in Keyturner States byte 17 and log entries.
 ///
-/// Source: Nuki BLE API 2.1 and 2.3.0 §"Lock action completion status", `protocol.md` §8.
+/// Source: Nuki BLE API 2.1 and 2.3.0 §"Lock action completion status", `docs/wire.md` §8.
 public struct CompletionStatus: WireCode, Codable {
     public let rawValue: UInt8
     public init(rawValue: UInt8) { self.rawValue = rawValue }

@@ -1,7 +1,7 @@
 /// Byte 12 of Keyturner States: bit 0 battery critical, bit 1 charging, bits 2–7 battery percent / 2.
 ///
 /// Source: Nuki BLE API 2.2 §"Keyturner States" (bits 1–7), pyNukiBT and NukiBleEsp32 (percentage);
-/// `protocol.md` §5.5.
+/// `docs/wire.md` §5.5.
 public struct CriticalBatteryState: RawRepresentable, Hashable, Sendable {
     public let rawValue: UInt8
     public init(rawValue: UInt8) { self.rawValue = rawValue }

@@ -4,7 +4,7 @@
 /// must be a real calendar time: month 1–12, day within the month, hour < 24, minute and second < 60,
 /// year ≥ 1; otherwise decoding throws ``WireError/Code/badParameter`` (security case P-09).
 ///
-/// Source: Nuki BLE API 2.1 §"Data types", `protocol.md` §2.
+/// Source: Nuki BLE API 2.1 §"Data types", `docs/wire.md` §2.
 public struct DateTime: Hashable, Sendable, Comparable, CustomStringConvertible {
     public var year: UInt16
     public var month: UInt8

@@ -1,7 +1,7 @@
 /// Door sensor state (u8), byte 18 of Keyturner States. Values 0x01, 0x04 and 0x05 are
 /// Smart Lock 1.0–2.0; 0x10, 0xF0 and 0xFF are Smart Lock 3.0 and later.
 ///
-/// Source: Nuki BLE API 2.1 and 2.3.0 §"Door sensor states", `protocol.md` §5.5.
+/// Source: Nuki BLE API 2.1 and 2.3.0 §"Door sensor states", `docs/wire.md` §5.5.
 public struct DoorSensorState: WireCode, Codable {
     public let rawValue: UInt8
     public init(rawValue: UInt8) { self.rawValue = rawValue }

@@ -8,7 +8,7 @@
 /// | 30 | L | `crypto_secretbox` output: 16-byte Poly1305 MAC, then the encrypted ``EncryptedPlaintext`` | |
 ///
 /// This type only splits and checks the envelope; `LockCrypto` opens the secretbox.
-/// Source: Nuki BLE API 2.1 §"Encrypted messages", `protocol.md` §2.2.
+/// Source: Nuki BLE API 2.1 §"Encrypted messages", `docs/wire.md` §2.2.
 public struct EncryptedFrame: Hashable, Sendable {
     /// The 24-byte XSalsa20 nonce.
     public var nonce: [UInt8]

@@ -7,7 +7,7 @@
 /// | n | payload |
 /// | 2 | CRC-16/CCITT-FALSE over auth id + command id + payload |
 ///
-/// Source: Nuki BLE API 2.1 §"Encrypted messages", `protocol.md` §2.2 and §2.3.
+/// Source: Nuki BLE API 2.1 §"Encrypted messages", `docs/wire.md` §2.2 and §2.3.
 public struct EncryptedPlaintext: Hashable, Sendable {
     public var authID: UInt32
     public var command: Command
@@ -25,7 +25,7 @@ public struct EncryptedPlaintext: Hashable, Sendable {
     /// Parses decrypted bytes. Throws, in order: `truncated` below 8 bytes, `lengthOutOfRange` above
     /// ``WireLimits/maxPlaintextBytes``, `badCRC` (0xFD, case P-04), then `notAuthorized` (0x20) when
     /// the inner auth id differs from `expectedAuthID`, the one in the clear header. `checks` leaves
-    /// out the CRC or inner auth id check for a deliberately weakened lock only (`security.md` P-04,
+    /// out the CRC or inner auth id check for a deliberately weakened lock only (`docs/attacks.md` P-04,
     /// C-05; `latchkey lock serve --weaken`); every other caller keeps ``Checks/all``.
     public static func decode(_ bytes: ArraySlice<UInt8>, expectedAuthID: UInt32, checks: Checks = .all) throws(WireError) -> EncryptedPlaintext {
         guard bytes.count >= overheadBytes else {
@@ -56,9 +56,9 @@ public struct EncryptedPlaintext: Hashable, Sendable {
     public struct Checks: OptionSet, Hashable, Sendable {
         public let rawValue: UInt8
         public init(rawValue: UInt8) { self.rawValue = rawValue }
-        /// CRC-16/CCITT-FALSE over auth id, command id and payload (`security.md` P-04).
+        /// CRC-16/CCITT-FALSE over auth id, command id and payload (`docs/attacks.md` P-04).
         public static let crc = Checks(rawValue: 1)
-        /// Inner auth id equal to the clear one (`security.md` C-05).
+        /// Inner auth id equal to the clear one (`docs/attacks.md` C-05).
         public static let innerAuthID = Checks(rawValue: 2)
         /// Every check: what a lock must do.
         public static let all: Checks = [.crc, .innerAuthID]

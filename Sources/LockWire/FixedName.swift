@@ -5,7 +5,7 @@
 /// round-trips. ``text`` is the UTF-8 text before the first NUL, with invalid sequences replaced.
 /// Building a name from a `String` truncates it at a Unicode scalar boundary so it never overflows.
 ///
-/// Source: Nuki BLE API 2.1 §"Data types", `protocol.md` §2 and §13.
+/// Source: Nuki BLE API 2.1 §"Data types", `docs/wire.md` §2 and §13.
 public struct FixedName: Hashable, Sendable, CustomStringConvertible {
     /// Exactly ``width`` bytes.
     public let bytes: [UInt8]

@@ -1,6 +1,6 @@
 /// What a fob press does, as set by Config fob action 1–3 (u8 each).
 ///
-/// Source: Nuki BLE API 2.1 §"Set Config" (fob actions), `protocol.md` §5.3.
+/// Source: Nuki BLE API 2.1 §"Set Config" (fob actions), `docs/wire.md` §5.3.
 public struct FobAction: WireCode, Codable {
     public let rawValue: UInt8
     public init(rawValue: UInt8) { self.rawValue = rawValue }

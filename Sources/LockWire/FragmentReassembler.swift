@@ -2,7 +2,7 @@
 /// number of fragments.
 ///
 /// Two ways in:
-/// - ``append(_:)``: chunks in order, as indications of MTU − 3 bytes (`protocol.md` §1.2) or plain
+/// - ``append(_:)``: chunks in order, as indications of MTU − 3 bytes (`docs/wire.md` §1.2) or plain
 ///   writes split by a client. The end of a frame is found from its layout: an encrypted frame's
 ///   length field (§2.2), or a pairing message's fixed payload size by command id (§2.1, §4).
 /// - ``write(_:offset:)`` then ``assemble()``: offset-addressed fragments, as ATT Prepare Write

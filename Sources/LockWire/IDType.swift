@@ -1,7 +1,7 @@
 /// The ID type of a paired client (u8): App, Bridge, Fob, Keypad; 4 and 5 appear only in the
 /// Request Authorization Entries filter.
 ///
-/// Source: Nuki BLE API 2.1 §"ID types", 2.3.0; `protocol.md` §3.3.
+/// Source: Nuki BLE API 2.1 §"ID types", 2.3.0; `docs/wire.md` §3.3.
 public struct IDType: WireCode, Codable {
     public let rawValue: UInt8
     public init(rawValue: UInt8) { self.rawValue = rawValue }

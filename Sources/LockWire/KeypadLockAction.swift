@@ -1,6 +1,6 @@
 /// The action byte of Keypad Action (0x0048): intelligent, unlock, lock, unlatch, lock'n'go.
 ///
-/// Source: Nuki BLE API 2.1 §"Keypad Action", `protocol.md` §4.
+/// Source: Nuki BLE API 2.1 §"Keypad Action", `docs/wire.md` §4.
 public struct KeypadLockAction: WireCode, Codable {
     public let rawValue: UInt8
     public init(rawValue: UInt8) { self.rawValue = rawValue }

@@ -2,7 +2,7 @@
 /// last-lock-action fields of Keyturner States and logs. 0x81–0x83 are the fob actions, mapped by
 /// Config fob action 1–3; 0x50 and 0x5A appear only in reports.
 ///
-/// Source: Nuki BLE API 2.1 §"Lock Actions", `protocol.md` §5.3.
+/// Source: Nuki BLE API 2.1 §"Lock Actions", `docs/wire.md` §5.3.
 public struct LockAction: WireCode, Codable {
     public let rawValue: UInt8
     public init(rawValue: UInt8) { self.rawValue = rawValue }

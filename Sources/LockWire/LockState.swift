@@ -1,6 +1,6 @@
 /// The Smart Lock's lock state (u8), byte 1 of Keyturner States.
 ///
-/// Source: Nuki BLE API 2.1 §"Lock States", `protocol.md` §5.2.
+/// Source: Nuki BLE API 2.1 §"Lock States", `docs/wire.md` §5.2.
 public struct LockState: WireCode, Codable {
     public let rawValue: UInt8
     public init(rawValue: UInt8) { self.rawValue = rawValue }

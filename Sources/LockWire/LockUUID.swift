@@ -1,6 +1,6 @@
 /// The lock's 16-byte UUID, sent in Authorization-ID (0x0007): random, constant until factory reset.
 ///
-/// Source: Nuki BLE API 2.1 §"Authorization-ID", `protocol.md` §3.1 step 10.
+/// Source: Nuki BLE API 2.1 §"Authorization-ID", `docs/wire.md` §3.1 step 10.
 public struct LockUUID: Hashable, Sendable, CustomStringConvertible {
     public let bytes: [UInt8]
     public static let byteCount = 16

@@ -1,6 +1,6 @@
 /// The type byte of a Log Entry (0x0032); it decides the layout of the entry's data.
 ///
-/// Source: Nuki BLE API 2.1 §"Log entry types", 2.3.0; `protocol.md` §8.
+/// Source: Nuki BLE API 2.1 §"Log entry types", 2.3.0; `docs/wire.md` §8.
 public struct LogEntryType: WireCode, Codable {
     public let rawValue: UInt8
     public init(rawValue: UInt8) { self.rawValue = rawValue }

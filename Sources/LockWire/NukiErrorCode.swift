@@ -1,7 +1,7 @@
 /// The error code of an Error Report (0x0012), a u8 (the spec says sint8; real values are 0x10–0xFF).
 ///
 /// Source: Nuki BLE API 2.1 §"Error codes", 2.3.0 and Nuki's current docs (0x4E, 0x4F);
-/// `protocol.md` §9 and §13.
+/// `docs/wire.md` §9 and §13.
 public struct NukiErrorCode: WireCode, Codable {
     public let rawValue: UInt8
     public init(rawValue: UInt8) { self.rawValue = rawValue }

@@ -126,7 +126,7 @@ extension NukiMessage {
         return writer.bytes
     }
 
-    /// The challenge nonce nK the message carries (auth EC and ECP of `protocol.md` §4), if any.
+    /// The challenge nonce nK the message carries (auth EC and ECP of `docs/wire.md` §4), if any.
     public var challenge: Bytes32? {
         switch self {
         case .removeAuthorizationEntry(let p): return p.challenge
@@ -159,7 +159,7 @@ extension NukiMessage {
         }
     }
 
-    /// The security PIN the message carries (auth ECP of `protocol.md` §4), if any.
+    /// The security PIN the message carries (auth ECP of `docs/wire.md` §4), if any.
     public var securityPIN: SecurityPIN? {
         switch self {
         case .removeAuthorizationEntry(let p): return p.securityPIN

@@ -4,7 +4,7 @@
 /// an id the API does not document, and the payload codec's error otherwise (0xFE for lengths,
 /// 0x23 for values). Authorization Data (0x0006) and Authorization-ID (0x0007) decode in the Ultra
 /// layout when `context.ultraPairing` is set.
-/// Source: Nuki BLE API 2.1 and 2.3.0 §"Commands", `protocol.md` §4.
+/// Source: Nuki BLE API 2.1 and 2.3.0 §"Commands", `docs/wire.md` §4.
 public enum NukiMessage: Hashable, Sendable {
     case requestData(RequestData)
     case publicKey(PublicKey)

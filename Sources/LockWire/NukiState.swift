@@ -1,6 +1,6 @@
 /// The Nuki state (u8), byte 0 of Keyturner States.
 ///
-/// Source: Nuki BLE API 2.1 §"Nuki States", `protocol.md` §5.1.
+/// Source: Nuki BLE API 2.1 §"Nuki States", `docs/wire.md` §5.1.
 public struct NukiState: WireCode, Codable {
     public let rawValue: UInt8
     public init(rawValue: UInt8) { self.rawValue = rawValue }

@@ -6,7 +6,7 @@
 /// | 2 | n | payload |
 /// | 2+n | 2 | CRC-16/CCITT-FALSE (u16 LE) over bytes [0, 2+n) |
 ///
-/// Source: Nuki BLE API 2.1 §"Unencrypted messages", `protocol.md` §2.1.
+/// Source: Nuki BLE API 2.1 §"Unencrypted messages", `docs/wire.md` §2.1.
 public struct PlainFrame: Hashable, Sendable {
     public var command: Command
     public var payload: [UInt8]

@@ -2,7 +2,7 @@
 /// Smart Lock 1.0–4th gen and Opener, u32 LE (6 digits) on Smart Lock Ultra. Which width a payload
 /// carries is decided by the ``WireContext`` it is decoded in.
 ///
-/// Source: Nuki BLE API 2.3.0 §"Security PIN Handling", `protocol.md` §3.5.
+/// Source: Nuki BLE API 2.3.0 §"Security PIN Handling", `docs/wire.md` §3.5.
 public enum SecurityPIN: Hashable, Sendable {
     /// Smart Lock 1.0–4th gen: u16, e.g. 1234 = `D2 04`.
     case u16(UInt16)

@@ -1,6 +1,6 @@
 /// The status byte of Status (0x000E).
 ///
-/// Source: Nuki BLE API 2.1 §"Status codes", `protocol.md` §5.7.
+/// Source: Nuki BLE API 2.1 §"Status codes", `docs/wire.md` §5.7.
 public struct StatusCode: WireCode, Codable {
     public let rawValue: UInt8
     public init(rawValue: UInt8) { self.rawValue = rawValue }

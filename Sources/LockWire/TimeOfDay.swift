@@ -2,7 +2,7 @@
 /// authorizations and keypad codes, time control entries and nightmode.
 ///
 /// Decoding an hour ≥ 24 or a minute ≥ 60 throws ``WireError/Code/badParameter``.
-/// Source: Nuki BLE API 2.1 §"Data types", `protocol.md` §2 and §6.
+/// Source: Nuki BLE API 2.1 §"Data types", `docs/wire.md` §2 and §6.
 public struct TimeOfDay: Hashable, Sendable, Comparable, CustomStringConvertible {
     public var hour: UInt8
     public var minute: UInt8

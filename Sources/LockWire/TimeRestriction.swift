@@ -10,7 +10,7 @@
 /// | 2 | allowed until time |
 ///
 /// Sent in full even when not time limited (all real clients read the fixed form).
-/// Source: Nuki BLE API 2.1 §"Authorization Entry" and §"Add Keypad Code", `protocol.md` §6, §7, §13.
+/// Source: Nuki BLE API 2.1 §"Authorization Entry" and §"Add Keypad Code", `docs/wire.md` §6, §7, §13.
 public struct TimeRestriction: Hashable, Sendable, Codable {
     public var timeLimited: Bool
     public var allowedFrom: DateTime

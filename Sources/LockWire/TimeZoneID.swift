@@ -1,7 +1,7 @@
 /// A timezone id (u16) of Config and Set Config; 0xFFFF means none. ``name`` is the tz database
 /// id, so the lock core can evaluate time windows in local time with the platform's tz database.
 ///
-/// Source: Nuki BLE API 2.1 §"Timezone IDs", `protocol.md` §5.8.
+/// Source: Nuki BLE API 2.1 §"Timezone IDs", `docs/wire.md` §5.8.
 public struct TimeZoneID: WireCode, Codable {
     public let rawValue: UInt16
     public init(rawValue: UInt16) { self.rawValue = rawValue }

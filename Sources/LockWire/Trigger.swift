@@ -1,6 +1,6 @@
 /// What triggered a lock action (u8), in Keyturner States and logs.
 ///
-/// Source: Nuki BLE API 2.1 §"Lock action triggers", NukiBleEsp32; `protocol.md` §5.4.
+/// Source: Nuki BLE API 2.1 §"Lock action triggers", NukiBleEsp32; `docs/wire.md` §5.4.
 public struct Trigger: WireCode, Codable {
     public let rawValue: UInt8
     public init(rawValue: UInt8) { self.rawValue = rawValue }

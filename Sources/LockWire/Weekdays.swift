@@ -2,7 +2,7 @@
 /// bit 6 Monday (0x40) … bit 0 Sunday (0x01), bit 7 unused. The empty set means every day.
 ///
 /// Decoding a mask with bit 7 set throws ``WireError/Code/badParameter``.
-/// Source: Nuki BLE API 2.1 §"Authorization Entry" (allowed weekdays), `protocol.md` §6.
+/// Source: Nuki BLE API 2.1 §"Authorization Entry" (allowed weekdays), `docs/wire.md` §6.
 public struct Weekdays: OptionSet, Hashable, Sendable, CustomStringConvertible {
     public let rawValue: UInt8
     public init(rawValue: UInt8) { self.rawValue = rawValue }

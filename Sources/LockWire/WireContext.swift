@@ -2,7 +2,7 @@
 ///
 /// Smart Lock 1.0–4th gen (``smartLock``): u16 security PIN, pairing per §3.1.
 /// Smart Lock Ultra (``ultra``): u32 security PIN, Authorization Data and Authorization-ID in the
-/// Ultra layout of §3.4. Source: Nuki BLE API 2.3.0, `protocol.md` §3.4, §3.5 and §12.
+/// Ultra layout of §3.4. Source: Nuki BLE API 2.3.0, `docs/wire.md` §3.4, §3.5 and §12.
 public struct WireContext: Hashable, Sendable, Codable {
     /// Width of the security PIN in PIN-protected commands.
     public var securityPINWidth: SecurityPIN.Width

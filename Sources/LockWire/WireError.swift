@@ -2,7 +2,7 @@
 ///
 /// Decoders never trap on input. Each code maps to the Nuki error code that a lock answers with in an
 /// Error Report (0x0012) when it rejects a request for that reason (Nuki BLE API 2.1 §"Error codes",
-/// `protocol.md` §9): see ``Code/nukiErrorCode``.
+/// `docs/wire.md` §9): see ``Code/nukiErrorCode``.
 public struct WireError: Error, Hashable, Sendable, CustomStringConvertible {
     /// What kind of input was rejected. A struct over a private enum, so new codes are not source breaking.
     public struct Code: Hashable, Sendable, CustomStringConvertible {
@@ -37,7 +37,7 @@ public struct WireError: Error, Hashable, Sendable, CustomStringConvertible {
         /// ``WireLimits/maxFragments``. Answered with 0xFE.
         public static let reassemblyLimit = Code(.reassemblyLimit)
 
-        /// The Nuki error code a lock reports for this rejection (`protocol.md` §9).
+        /// The Nuki error code a lock reports for this rejection (`docs/wire.md` §9).
         public var nukiErrorCode: NukiErrorCode {
             switch base {
             case .truncated, .trailingBytes, .lengthOutOfRange, .reassemblyLimit: return .badLength

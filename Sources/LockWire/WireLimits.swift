@@ -1,7 +1,7 @@
 /// Named bounds on every length that comes from the wire. A length field is converted with
 /// `Int(exactly:)` and checked against one of these before anything is sized from it.
 ///
-/// Sources: `protocol.md` §1.2 (largest messages: Config 78 + 36 framing bytes, Authorization Entry
+/// Sources: `docs/wire.md` §1.2 (largest messages: Config 78 + 36 framing bytes, Authorization Entry
 /// 75 + 36) and §2.2 (framing); the caps leave headroom for newer firmware's longer payloads.
 public enum WireLimits {
     /// Largest payload (bytes after the command id, before the CRC) accepted in any frame.

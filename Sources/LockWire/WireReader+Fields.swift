@@ -11,7 +11,7 @@ extension WireReader {
         return raw == 1
     }
 
-    /// Reads the 32-byte challenge nonce nK that ends every EC and ECP command (`protocol.md` §4).
+    /// Reads the 32-byte challenge nonce nK that ends every EC and ECP command (`docs/wire.md` §4).
     public mutating func readChallenge() throws(WireError) -> Bytes32 {
         try readBytes32("challenge nonce")
     }

@@ -2,7 +2,7 @@
 ///
 /// Every read checks the remaining count first and throws ``WireError`` with code
 /// ``WireError/Code/truncated`` instead of trapping. All integers are little-endian, as on the Nuki
-/// wire (`protocol.md` §2) and the ATT wire (Bluetooth Core Vol 3 Part F §3.2). Call ``finish()``
+/// wire (`docs/wire.md` §2) and the ATT wire (Bluetooth Core Vol 3 Part F §3.2). Call ``finish()``
 /// after a fixed layout to reject trailing bytes.
 public struct WireReader: Sendable {
     /// The bytes not yet read.
@@ -82,7 +82,7 @@ public struct WireReader: Sendable {
         return value
     }
 
-    /// IEEE 754 binary32, little-endian (Config latitude and longitude, `protocol.md` §5.8).
+    /// IEEE 754 binary32, little-endian (Config latitude and longitude, `docs/wire.md` §5.8).
     public mutating func readFloat32(_ field: StaticString) throws(WireError) -> Float {
         Float(bitPattern: try readUInt32(field))
     }

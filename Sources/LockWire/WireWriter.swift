@@ -1,4 +1,4 @@
-/// Appends little-endian fields to a byte buffer (`protocol.md` §2: all multi-byte integers are
+/// Appends little-endian fields to a byte buffer (`docs/wire.md` §2: all multi-byte integers are
 /// little-endian). Writing cannot fail; fixed-size fields are padded or truncated by their types.
 public struct WireWriter: Sendable {
     /// The bytes written so far.

@@ -7,13 +7,13 @@ import LockEmulator
 import LockSession
 import LockWire
 
-/// `latchkey audit`: the cases of `security.md` §B that can be judged from outside, run against a
+/// `latchkey audit`: the cases of `docs/attacks.md` §B that can be judged from outside, run against a
 /// live lock over the socket link or real Bluetooth (``LockAudit``). This command only parses the
 /// options, resolves the target and the credentials, and prints the report.
 struct AuditCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "audit",
-        abstract: "Audit a live lock: run the security.md §B cases against it over the link.",
+        abstract: "Audit a live lock: run the docs/attacks.md §B cases against it over the link.",
         discussion: """
             Each case is PASS, FAIL (with the frames sent and received as evidence) or SKIPPED with the \
             reason. Exit 0 when every case run passed, 1 when one failed, 64 on a usage error, 77 when \

@@ -3,7 +3,7 @@ import BlueZTransport
 import Foundation
 
 /// The keypad's and fob's way to the lock over a real controller: scans with HCI for a Nuki
-/// advertisement (protocol.md §1.3) — pairing-mode service data when pairing, any Nuki
+/// advertisement (docs/wire.md §1.3) — pairing-mode service data when pairing, any Nuki
 /// advertisement otherwise, or the one at a given address — then connects L2CAP LE CID 4 from the
 /// controller's own address. Throws ``BluetoothError`` (no Bluetooth, no controller, timeouts) or
 /// ``PeripheralClient/Failure``-style ``Failure`` when no lock advertised within the scan time.

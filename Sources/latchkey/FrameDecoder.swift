@@ -1,7 +1,7 @@
 import LockCrypto
 import LockWire
 
-/// Decodes whole Nuki frames as a client or lock would receive them: plain frames (`protocol.md`
+/// Decodes whole Nuki frames as a client or lock would receive them: plain frames (`docs/wire.md`
 /// §2.1) and encrypted frames (§2.2) opened with a shared key, then the payload by its command (§4).
 struct FrameDecoder {
     /// Which layout to expect.

@@ -1,5 +1,5 @@
 /// The built-in default of `latchkey decode`: the pairing and unlock exchange of the Nuki Smart Lock
-/// API V2.1 (16.03.2020) "Authorize App" example, with the corrections of `protocol.md` §10.1 (the
+/// API V2.1 (16.03.2020) "Authorize App" example, with the corrections of `docs/wire.md` §10.1 (the
 /// "C66" fill and the forum's fix of the Challenge reply). `Tests/Vectors/SetA.json` holds the same
 /// vectors for the test suites.
 enum SetATranscript {

@@ -4,7 +4,7 @@ import LatchkeyTestSupport
 import Testing
 
 /// The client's procedures against the server, back to back in memory (Bluetooth Core 5.4, Vol 3,
-/// Part G §4), and the Set A messages of protocol.md §10.1 through them.
+/// Part G §4), and the Set A messages of docs/wire.md §10.1 through them.
 @Suite struct GATTClientTests {
     let profile = NukiGATTProfile(nukiID: exampleNukiID)
 
@@ -104,7 +104,7 @@ import Testing
         #expect(backwards.contains { if case .failed(_, let e) = $0 { return e.code == .invalidResponse } else { return false } })
     }
 
-    // MARK: Set A (protocol.md §10.1) at MTU 23 and 247
+    // MARK: Set A (docs/wire.md §10.1) at MTU 23 and 247
 
     @Test(arguments: [23, 247])
     func setAExchange(mtu: Int) throws {

@@ -2,7 +2,7 @@ import BLEATT
 import BLEGATT
 import Testing
 
-/// The Nuki layout of protocol.md §1.1 as a database (Bluetooth Core 5.4, Vol 3, Part G, §3).
+/// The Nuki layout of docs/wire.md §1.1 as a database (Bluetooth Core 5.4, Vol 3, Part G, §3).
 @Suite struct NukiGATTProfileTests {
     static let pairingWire = hex("66 9A 0C 20 00 08 6C 91 E4 11 01 55 00 E1 2E A9")
     static let keyturnerWire = hex("66 9A 0C 20 00 08 6C 91 E4 11 01 55 00 E2 2E A9")

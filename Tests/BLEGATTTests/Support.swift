@@ -100,5 +100,5 @@ func gattError<T>(_ body: () throws(GATTError) -> T) -> GATTError? {
     }
 }
 
-/// The Nuki ID of the examples (the Opener capture of protocol.md §1.3).
+/// The Nuki ID of the examples (the Opener capture of docs/wire.md §1.3).
 let exampleNukiID: UInt32 = 0x2A37_599A

@@ -2,7 +2,7 @@ import BLEATT
 import BLETransport
 import Testing
 
-/// The advertising bytes of protocol.md §1.3, exactly, and their parse.
+/// The advertising bytes of docs/wire.md §1.3, exactly, and their parse.
 @Suite struct AdvertisingTests {
     let nukiID: UInt32 = 0x2A37_599A
 

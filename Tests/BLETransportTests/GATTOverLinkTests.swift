@@ -126,7 +126,7 @@ struct Phone {
     }
 }
 
-/// A GATT client discovers the Nuki layout and exchanges Set A (protocol.md §10.1) with a GATT
+/// A GATT client discovers the Nuki layout and exchanges Set A (docs/wire.md §10.1) with a GATT
 /// server over each link, at MTU 23 (chunked) and 247; the lock side is captured to btsnoop and,
 /// when tshark is installed, dissected.
 @Suite struct GATTOverLinkTests {

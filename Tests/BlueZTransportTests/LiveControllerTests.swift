@@ -9,7 +9,7 @@ import Glibc
 /// Against two real kernel controllers on one virtual air: the VM lane's `btvirt -L -l2` (hci0,
 /// hci1; Tests/BlueZVM). Runs only with `LATCHKEY_REQUIRE_BLUETOOTH=1`, and then fails — never
 /// skips — when the controllers are missing. hci0 advertises the Nuki pairing-mode AD bytes
-/// (protocol.md §1.3) and hci1 must scan them back exactly; then hci1 connects to hci0's ATT
+/// (docs/wire.md §1.3) and hci1 must scan them back exactly; then hci1 connects to hci0's ATT
 /// channel (L2CAP LE, CID 4) and one ATT PDU crosses each way with its boundaries kept.
 @Suite(.serialized) struct LiveControllerTests {
     static let lockAdapter = "hci0"

@@ -14,7 +14,7 @@ the phone being an admin now — Remove Authorization Entry (0x0008) for the fob
 Scenario 3 (MTU 23, Bumble's request): a second pairing (App) and a Lock Action with every Nuki
 message longer than MTU−3 sent by Bumble as a long write (Prepare + Execute Write) and every lock
 message longer than MTU−3 arriving as several indications, reassembled here (pyNukiBT does not
-reassemble, protocol.md §1.2) before pyNukiBT parses them.
+reassemble, docs/wire.md §1.2) before pyNukiBT parses them.
 
 Prints one [PASS]/[FAIL] line per step and a JSON summary in OUT/phone.json. Exit 0 only when every
 step passed. Usage: phone.py --latchkey PATH --state FILE --fob-state FILE --out DIR [--nuki-id ID]
@@ -116,7 +116,7 @@ class Stats:
 
 
 class Reassembler:
-    """Joins indications into Nuki messages (protocol.md §1.2): an encrypted message is
+    """Joins indications into Nuki messages (docs/wire.md §1.2): an encrypted message is
     nonce[24] auth-id u32 length u16 + `length` octets; an unencrypted one is command u16 +
     a payload whose size the command fixes + CRC u16."""
 
@@ -334,7 +334,7 @@ class Run:
         return nuki, clients
 
     async def remove_authorization(self, nuki, auth_id, pin):
-        """Remove Authorization Entry 0x0008 (protocol.md §4): authId u32, nK[32], PIN u16,
+        """Remove Authorization Entry 0x0008 (docs/wire.md §4): authId u32, nK[32], PIN u16,
         encrypted with pyNukiBT's box and sent through its own request/response machinery."""
         challenge = await nuki._send_encrypted_command(
             L.NukiCommand.REQUEST_DATA, {"command": L.NukiCommand.CHALLENGE},

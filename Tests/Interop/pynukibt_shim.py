@@ -3,7 +3,7 @@
 
 The lock serves GATT on a Unix SOCK_SEQPACKET socket, one ATT PDU per datagram. This shim is a
 minimal GATT client (Bluetooth Core Vol 3 Part F = ATT, Part G = GATT) dressed up as the subset of
-a BleakClient that pyNukiBT uses (../shared/docs/protocol.md §11.1, "Driving it without
+a BleakClient that pyNukiBT uses (docs/wire.md §11.1, "Driving it without
 Bluetooth"), then runs pyNukiBT's own high-level calls: pair, update_state, unlock, lock,
 update_config, verify_security_pin. Exit 0 only when every step gave the expected result.
 

@@ -2,7 +2,7 @@ import Foundation
 import LockWire
 
 /// Shared by the test targets: Set A test vectors, loaded from `Tests/Vectors/SetA.json` (its `source` field names the origin:
-/// the Nuki Smart Lock API V2.1 "Authorize App" example as corrected in protocol.md §10.1).
+/// the Nuki Smart Lock API V2.1 "Authorize App" example as corrected in docs/wire.md §10.1).
 ///
 /// The file lives outside the test target (SwiftPM resources cannot), so it is found relative to
 /// this source file.
@@ -44,7 +44,7 @@ public struct SetAVectors: Decodable, Sendable {
         public let key: String
     }
 
-    /// The Set A conversation in order (protocol.md §10.1): ten pairing messages on the Pairing GDIO,
+    /// The Set A conversation in order (docs/wire.md §10.1): ten pairing messages on the Pairing GDIO,
     /// then three encrypted requests and two encrypted replies on the Keyturner USDIO.
     public static let conversation: [Step] = [
         ("request_public_key_message", true), ("lock_public_key_message", false),

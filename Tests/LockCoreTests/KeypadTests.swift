@@ -2,7 +2,7 @@ import LockCore
 import LockWire
 import Testing
 
-/// Keypad codes, Keypad Action, the lockout tiers and the log (protocol.md §7, §8).
+/// Keypad codes, Keypad Action, the lockout tiers and the log (docs/wire.md §7, §8).
 @Suite struct KeypadTests {
     static let t0 = LockInstant(secondsSince1970: 1_772_442_000)  // 2026-03-02T09:00:00Z, a Monday
     static let app: UInt32 = 1

@@ -81,7 +81,7 @@ enum Fixture {
 }
 
 /// Every client command's success reply and documented errors, at machine level
-/// (protocol.md §4, §4.1, §5.8–§5.10, §6).
+/// (docs/wire.md §4, §4.1, §5.8–§5.10, §6).
 @Suite struct LockCommandTests {
     typealias F = Fixture
     static let complete = NukiMessage.status(Status(.complete))

@@ -3,7 +3,7 @@ import LockWire
 import Testing
 
 /// Time control, auto lock, auto unlock, manual key turns, battery and ring light on the injected
-/// clock (protocol.md §5.3, §5.4, §5.5, §5.9, §5.10).
+/// clock (docs/wire.md §5.3, §5.4, §5.5, §5.9, §5.10).
 @Suite struct LockTimerTests {
     typealias F = Fixture
     static func at(_ hour: Int64, _ minute: Int64, _ second: Int64 = 0, plusDays days: Int64 = 0) -> LockInstant {

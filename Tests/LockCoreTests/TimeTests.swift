@@ -2,7 +2,7 @@ import LockCore
 import LockWire
 import Testing
 
-/// Lock time and time windows (protocol.md §6, §13): dates in UTC, daily windows in local time.
+/// Lock time and time windows (docs/wire.md §6, §13): dates in UTC, daily windows in local time.
 @Suite struct TimeTests {
     static func utc(_ y: UInt16, _ mo: UInt8, _ d: UInt8, _ h: UInt8 = 0, _ mi: UInt8 = 0, _ s: UInt8 = 0) -> LockInstant {
         LockInstant(utc: DateTime(year: y, month: mo, day: d, hour: h, minute: mi, second: s)) ?? LockInstant(millisecondsSince1970: 0)

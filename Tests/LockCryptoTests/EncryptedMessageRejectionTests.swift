@@ -4,7 +4,7 @@ import LockWire
 import Testing
 
 /// How EncryptedMessageCodec.open rejects frames, and the Nuki error code a lock answers with
-/// (protocol.md §2.2, §9).
+/// (docs/wire.md §2.2, §9).
 @Suite("Encrypted message rejections")
 struct EncryptedMessageRejectionTests {
     let v: SetAVectors

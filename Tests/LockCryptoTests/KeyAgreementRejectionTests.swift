@@ -2,7 +2,7 @@ import LockCrypto
 import LockWire
 import Testing
 
-/// Peer public keys that must not yield a shared key (protocol.md §2.4; RFC 7748 §6.1).
+/// Peer public keys that must not yield a shared key (docs/wire.md §2.4; RFC 7748 §6.1).
 @Suite("Key agreement rejections")
 struct KeyAgreementRejectionTests {
     /// Points of small order on Curve25519 in their canonical and non-canonical encodings:

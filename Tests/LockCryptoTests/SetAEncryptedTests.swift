@@ -3,8 +3,8 @@ import LockCrypto
 import LockWire
 import Testing
 
-/// Set A encrypted examples: Read lock state and Perform unlock (protocol.md §10.1, §2.2).
-@Suite("Set A encrypted messages (protocol.md §10.1)")
+/// Set A encrypted examples: Read lock state and Perform unlock (docs/wire.md §10.1, §2.2).
+@Suite("Set A encrypted messages (docs/wire.md §10.1)")
 struct SetAEncryptedTests {
     let v: SetAVectors
     let s: SharedKey

@@ -3,8 +3,8 @@ import LockCrypto
 import LockWire
 import Testing
 
-/// Nuki Smart Lock API V2.1 "Authorize App" example (Set A), protocol.md §10.1, §3.1 and §3.2.
-@Suite("Set A pairing (Nuki API 2.1 Authorize App, protocol.md §10.1)")
+/// Nuki Smart Lock API V2.1 "Authorize App" example (Set A), docs/wire.md §10.1, §3.1 and §3.2.
+@Suite("Set A pairing (Nuki API 2.1 Authorize App, docs/wire.md §10.1)")
 struct SetAPairingTests {
     let v: SetAVectors
 
@@ -15,7 +15,7 @@ struct SetAPairingTests {
     @Test("the vector file names its source")
     func vectorFileNamesSource() {
         #expect(v.source.contains("Nuki Smart Lock API V2.1 (16.03.2020)"))
-        #expect(v.source.contains("protocol.md §10.1"))
+        #expect(v.source.contains("docs/wire.md §10.1"))
     }
 
     @Test("client public key = X25519 base point multiple of the client secret key")

@@ -3,7 +3,7 @@ import LockFuzzing
 import Testing
 
 /// Replays every seed (`Corpus/<Target>/`) and every regression (`Corpus/Regressions/<Target>/`) through
-/// the same harness functions the libFuzzer entry points call, without sanitizers (`security.md` §C.4:
+/// the same harness functions the libFuzzer entry points call, without sanitizers (`docs/attacks.md` §C.4:
 /// machines without libFuzzer still check regressions).
 @Suite struct CorpusReplayTests {
     static let corpus = URL(fileURLWithPath: #filePath)

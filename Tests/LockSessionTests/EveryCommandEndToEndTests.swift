@@ -4,7 +4,7 @@ import LockSession
 import LockWire
 import Testing
 
-/// Every client command of protocol.md §4, sent by a paired client through both engines: its success
+/// Every client command of docs/wire.md §4, sent by a paired client through both engines: its success
 /// reply, then the generic documented errors (K_ERROR_BAD_NONCE, K_ERROR_BAD_PIN) for every command
 /// that carries a challenge or a PIN. Command-specific errors are in LockCoreTests at machine level.
 @Suite struct EveryCommandEndToEndTests {
@@ -116,6 +116,6 @@ import Testing
             _ = link.pump(link.client.send(.verifySecurityPIN(Self.pin)))
             checked += 1
         }
-        #expect(checked == 21)  // every ECP row of protocol.md §4
+        #expect(checked == 21)  // every ECP row of docs/wire.md §4
     }
 }

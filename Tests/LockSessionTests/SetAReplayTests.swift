@@ -4,7 +4,7 @@ import LockSession
 import LockWire
 import Testing
 
-/// The Set A transcript of protocol.md §10.1 replayed through both engines with the spec's keys and
+/// The Set A transcript of docs/wire.md §10.1 replayed through both engines with the spec's keys and
 /// nonces: the client emits exactly the spec's client messages, the lock exactly its replies.
 @Suite struct SetAReplayTests {
     @Test func clientSessionEmitsTheSpecClientMessages() throws {

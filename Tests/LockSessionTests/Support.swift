@@ -7,7 +7,7 @@ import LockWire
 import Synchronization
 import Testing
 
-/// Set A of protocol.md §10.1 (Tests/Vectors/SetA.json), from the shared test support.
+/// Set A of docs/wire.md §10.1 (Tests/Vectors/SetA.json), from the shared test support.
 typealias SetA = SetAVectors
 
 /// A random source that hands out scripted byte strings in order (the spec's nonces), then falls

@@ -1,7 +1,7 @@
 import LockWire
 import Testing
 
-/// CRC-16/CCITT-FALSE and the plain and encrypted frame layouts of protocol.md §2, against Set A.
+/// CRC-16/CCITT-FALSE and the plain and encrypted frame layouts of docs/wire.md §2, against Set A.
 @Suite struct FrameTests {
     @Test func crcVectorsFromTheSpec() throws {
         let vectors = try SetA.load()

@@ -1,7 +1,7 @@
 import LockWire
 import Testing
 
-/// Every payload codec of `protocol.md` §4: sizes as the spec gives them, round trips both ways, and
+/// Every payload codec of `docs/wire.md` §4: sizes as the spec gives them, round trips both ways, and
 /// typed errors (never a trap) for payloads cut short or grown by one byte.
 @Suite struct PayloadCodecTests {
     @Test func everyDocumentedCommandHasASample() {
@@ -11,7 +11,7 @@ import Testing
         #expect(documented.count == 53)
     }
 
-    /// Payload sizes from protocol.md §4 (PIN = 2 bytes unless the context is Ultra).
+    /// Payload sizes from docs/wire.md §4 (PIN = 2 bytes unless the context is Ultra).
     @Test(arguments: [
         ("REQUEST_DATA", 2), ("PUBLIC_KEY", 32), ("CHALLENGE", 32), ("AUTHORIZATION_AUTHENTICATOR", 32),
         ("AUTHORIZATION_DATA", 101), ("AUTHORIZATION_ID", 84), ("REMOVE_AUTHORIZATION_ENTRY", 38),
@@ -89,7 +89,7 @@ import Testing
     }
 
     @Test func keyturnerStatesFromTheV21ExampleDecodes() throws {
-        // protocol.md §10.1: 15-byte state "Nuki state 2, locked, trigger 0, 2016-03-07 08:15:30, offset +60 min".
+        // docs/wire.md §10.1: 15-byte state "Nuki state 2, locked, trigger 0, 2016-03-07 08:15:30, offset +60 min".
         let payload = try #require(Hex.decode("020100E0070307080F1E3C0000200A"))
         let states = try KeyturnerStates(payload: payload)
         #expect(states.nukiState == .doorMode)
@@ -111,7 +111,7 @@ import Testing
     }
 
     @Test func lockActionPayloadFromSetAIsExact() throws {
-        // protocol.md §10.1 "Perform unlock": action 01, app id 0, flags 0, nK.
+        // docs/wire.md §10.1 "Perform unlock": action 01, app id 0, flags 0, nK.
         let nK = try #require(Bytes32(Hex.decode("57D95521BEA186B5A9244F025737924C5B7E33592D0614D5F6EF2E2F142C6D4B") ?? []))
         let request = LockActionRequest(action: .unlock, appID: 0, challenge: nK)
         #expect(Hex.encode(request.encoded()) == "01" + "00000000" + "00" + nK.description)
@@ -145,7 +145,7 @@ import Testing
     @Test func challengeAndPINCountsMatchTheSpec() {
         let withChallenge = Samples.all.filter { $0.message.challenge != nil }.map(\.message.command)
         let withPIN = Samples.all.filter { $0.message.securityPIN != nil }.map(\.message.command)
-        #expect(Set(withChallenge).count == 26)  // EC and ECP rows of protocol.md §4
+        #expect(Set(withChallenge).count == 26)  // EC and ECP rows of docs/wire.md §4
         #expect(Set(withPIN).count == 21)  // ECP rows
     }
 }

@@ -1,7 +1,7 @@
 import LatchkeyTestSupport
 import LockWire
 
-/// Set A of protocol.md §10.1 and §10.5 (Tests/Vectors/SetA.json), from the shared test support.
+/// Set A of docs/wire.md §10.1 and §10.5 (Tests/Vectors/SetA.json), from the shared test support.
 typealias SetA = SetAVectors
 
 /// The WireError `body` throws, or nil when it returns.

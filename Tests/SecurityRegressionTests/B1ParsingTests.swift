@@ -5,7 +5,7 @@ import LockSession
 import LockWire
 import Testing
 
-/// security.md §B1: parsing robustness. Every malformed frame is refused with the named code,
+/// docs/attacks.md §B1: parsing robustness. Every malformed frame is refused with the named code,
 /// nothing is executed, the lock's state and persisted bytes do not change, and the connection
 /// keeps working.
 @Suite struct B1ParsingTests {
@@ -99,7 +99,7 @@ import Testing
         bench.expectUsable("app")
     }
 
-    /// The engine takes one write as one whole message (protocol.md §13): a frame split into two
+    /// The engine takes one write as one whole message (docs/wire.md §13): a frame split into two
     /// writes is refused piece by piece with 0xFE, nothing is buffered between writes (so nothing can
     /// expire or grow), and the unsplit frame afterwards works. A duplicate is refused (0x22); a
     /// write past the reassembly cap is 0xFE. GATT long-write reassembly is the GATT layer's, see the README.

@@ -6,7 +6,7 @@ import LockSession
 import LockWire
 import Testing
 
-/// security.md §B2: crypto, nonces and replay.
+/// docs/attacks.md §B2: crypto, nonces and replay.
 @Suite struct B2CryptoTests {
     static func bench() throws -> Bench {
         var bench = try Bench()

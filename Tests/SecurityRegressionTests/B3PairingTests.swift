@@ -4,7 +4,7 @@ import LockSession
 import LockWire
 import Testing
 
-/// security.md §B3: pairing.
+/// docs/attacks.md §B3: pairing.
 @Suite struct B3PairingTests {
     /// The pairing messages a client sends by hand, with the keys it derived, for cases that need
     /// to stop or go wrong mid-way.
@@ -152,7 +152,7 @@ import Testing
     }
 
     /// Pairing mode opened by the button, then "pairing enabled" switched off by the admin: the
-    /// window must close (security.md PA-05: refused with pairing disabled).
+    /// window must close (docs/attacks.md PA-05: refused with pairing disabled).
     @Test func test_PA05_disablingPairingClosesAnOpenPairingWindow() throws {
         var bench = try Bench()
         try bench.pair("app", .app)

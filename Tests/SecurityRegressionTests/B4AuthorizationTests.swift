@@ -5,7 +5,7 @@ import LockSession
 import LockWire
 import Testing
 
-/// security.md §B4: authorization (access matrix, revocation, time windows, clock).
+/// docs/attacks.md §B4: authorization (access matrix, revocation, time windows, clock).
 @Suite struct B4AuthorizationTests {
     /// A lock with an app (admin), a bridge, a fob and a keypad, paired for real.
     static func bench(seed: UInt64 = 1, configure: (inout LockMachine) -> Void = { _ in }) throws -> Bench {

@@ -7,7 +7,7 @@ import LockSession
 import LockWire
 import Testing
 
-/// security.md §B5: PIN brute force and lockout (keypad codes and the security PIN).
+/// docs/attacks.md §B5: PIN brute force and lockout (keypad codes and the security PIN).
 @Suite struct B5KeypadPINTests {
     static let code: UInt32 = 456_789
 
@@ -27,7 +27,7 @@ import Testing
 
     /// Codes with a 0 digit, fewer or more than six digits, or starting "12" are refused at creation
     /// and nothing is stored. The code is K_ERROR_BAD_PARAMETER (0x23), as the wire reference
-    /// (`protocol.md` §7) gives it; security.md's table names K_ERROR_CODE_INVALID (0x2B), which the
+    /// (`docs/wire.md` §7) gives it; docs/attacks.md's table names K_ERROR_CODE_INVALID (0x2B), which the
     /// wire reference keeps for a wrong code typed at the keypad (see this suite's README).
     @Test func test_PIN01_malformedCodesAreRefusedAtCreation() throws {
         var bench = try Self.bench()
@@ -130,7 +130,7 @@ import Testing
 
     static let year = 365.0 * 86_400_000
 
-    /// PIN-03 as security.md words it: at the maximum allowed rate against every valid code, the
+    /// PIN-03 as docs/attacks.md words it: at the maximum allowed rate against every valid code, the
     /// expected time to success is at least a year (one stored code, Nuki's claim).
     @Test func test_PIN03_bruteForceBudgetExceedsAYear() throws {
         let (times, valid) = try Self.attackSchedule()

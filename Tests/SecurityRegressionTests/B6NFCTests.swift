@@ -9,7 +9,7 @@ import LockSession
 import LockWire
 import Testing
 
-/// security.md §B6, the NFC cases: a fob's NFC card at the keypad's reader, verified by the lock
+/// docs/attacks.md §B6, the NFC cases: a fob's NFC card at the keypad's reader, verified by the lock
 /// (Keypad Action source 0x80, Latchkey extension). Everything in process on the virtual clock,
 /// through the real keypad, fob card application and lock engine (`NFCRoomFixture`); the same
 /// protocol over real libnfc and two virtual PN532s is LibNFCTransportTests' end-to-end test.

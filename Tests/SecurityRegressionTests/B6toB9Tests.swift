@@ -6,7 +6,7 @@ import LockSession
 import LockWire
 import Testing
 
-/// security.md §B6 (BLE part), §B7, §B8, §B9.
+/// docs/attacks.md §B6 (BLE part), §B7, §B8, §B9.
 @Suite struct B6toB9Tests {
     static func bench(motorStep: Int64 = 0, configure: (inout LockMachine) -> Void = { _ in }) throws -> Bench {
         var bench = try Bench(motorStep: motorStep, configure: configure)

@@ -7,7 +7,7 @@ import Testing
 /// The hostile lock (issue 7) against Latchkey's own client: every corrupted reply is refused with
 /// `invalidReply` (or, when the length field promises bytes that never come, waited on until the
 /// caller's timeout cancels), never accepted, and the client works again once the lock is honest.
-/// The cases are security.md §B's, seen from the client's side.
+/// The cases are docs/attacks.md §B's, seen from the client's side.
 @Suite struct HostileLockTests {
     static let start = LockInstant(secondsSince1970: 1_772_442_000)  // 2026-03-02T09:00:00Z
 
@@ -93,7 +93,7 @@ import Testing
     }
 
     /// A whole frame followed by filler in one indication fails the request: indications start at
-    /// message boundaries (protocol.md §1.2), so the filler is not the start of a next frame.
+    /// message boundaries (docs/wire.md §1.2), so the filler is not the start of a next frame.
     /// (Found as a known issue by this test; fixed in ClientSessionEngine.)
     @Test func test_P07_frameWithShortTrailingFillerInOneIndicationIsRefused() throws {
         var link = try HostileLink(mode: .oversizeIndication(bytes: 75 + 10))

@@ -9,7 +9,7 @@ import Testing
     import Glibc
 #endif
 
-/// security.md S-07: power loss while writing the state file. A forked child runs the real
+/// docs/attacks.md S-07: power loss while writing the state file. A forked child runs the real
 /// `AtomicFile.write` (what `LockStateFile.save` does) of a new state over the old one, and the
 /// parent kills it with SIGKILL after a seeded random delay of 0–3 ms, 1,000 times. Every time the
 /// file must load and be byte-for-byte the old state or the new one.

@@ -5,7 +5,7 @@ import LockSession
 import LockWire
 import Testing
 
-// The security regression suite (security.md §B) drives the real lock core and session engines in
+// The security regression suite (docs/attacks.md §B) drives the real lock core and session engines in
 // process. Everything the tests do to the lock goes through `LockLink`, so a GATT-backed link (ATT
 // bearer over the in-process or socket link) can replace `EngineLink` later without touching a case:
 // change `LinkUnderTest` and keep the same one-write-one-message contract.

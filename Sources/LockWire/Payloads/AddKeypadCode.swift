@@ -3,7 +3,7 @@
 /// Answered with Keypad Code ID. The code's format (6 digits 1–9, not starting with 12) is the
 /// lock's to check.
 ///
-/// Source: Nuki BLE API 2.1 §"Add Keypad Code", `protocol.md` §7.
+/// Source: Nuki BLE API 2.1 §"Add Keypad Code", `docs/wire.md` §7.
 public struct AddKeypadCode: PINProtectedPayload {
     public static let command = Command.addKeypadCode
     public var code: UInt32

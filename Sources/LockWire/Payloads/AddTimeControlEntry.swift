@@ -1,7 +1,7 @@
 /// Add Time Control Entry (0x0039), client → lock, encrypted, PIN-protected (38 bytes):
 /// ``TimeControlSchedule`` (4), challenge nonce (32), security PIN. Answered with Time Control Entry ID.
 ///
-/// Source: Nuki BLE API 2.1 §"Add Time Control Entry", `protocol.md` §4 and §5.10.
+/// Source: Nuki BLE API 2.1 §"Add Time Control Entry", `docs/wire.md` §4 and §5.10.
 public struct AddTimeControlEntry: PINProtectedPayload {
     public static let command = Command.addTimeControlEntry
     public var schedule: TimeControlSchedule

@@ -1,7 +1,7 @@
 /// Advanced Config (0x0037), lock → client, encrypted (28 to 33 bytes): total degrees u16 LE, then
 /// ``AdvancedConfigSettings`` (26 to 31 bytes).
 ///
-/// Source: Nuki BLE API 2.1 and 2.3.0 §"Advanced Config", `protocol.md` §5.9.
+/// Source: Nuki BLE API 2.1 and 2.3.0 §"Advanced Config", `docs/wire.md` §5.9.
 public struct AdvancedConfig: NukiPayload {
     public static let command = Command.advancedConfig
     public var totalDegrees: UInt16

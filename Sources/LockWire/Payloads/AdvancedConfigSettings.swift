@@ -24,7 +24,7 @@
 /// | 1 | motor speed (Ultra) | optional |
 /// | 1 | slow speed during nightmode (Ultra) | optional |
 ///
-/// Source: Nuki BLE API 2.1 and 2.3.0 §"Advanced Config", `protocol.md` §5.9.
+/// Source: Nuki BLE API 2.1 and 2.3.0 §"Advanced Config", `docs/wire.md` §5.9.
 public struct AdvancedConfigSettings: Hashable, Sendable, Codable {
     public static let requiredByteCount = 26
     public static let maximumByteCount = 31

@@ -1,7 +1,7 @@
 /// Authorization Authenticator (0x0005), client → lock on the pairing GDIO:
 /// HMAC-SHA256(s, PK_client ‖ PK_lock ‖ nK1), 32 bytes.
 ///
-/// Source: Nuki BLE API 2.1 §"Pairing" step 6, `protocol.md` §3.1–§3.2.
+/// Source: Nuki BLE API 2.1 §"Pairing" step 6, `docs/wire.md` §3.1–§3.2.
 public struct AuthorizationAuthenticator: NukiPayload {
     public static let command = Command.authorizationAuthenticator
     public var authenticator: Bytes32

@@ -9,7 +9,7 @@
 /// | 32 | client nonce nA |
 ///
 /// An ID type other than 0–3 throws `badParameter` (answered with P_ERROR_BAD_PARAMETER 0x12).
-/// Source: Nuki BLE API 2.1 §"Pairing" step 8, `protocol.md` §3.1. Ultra: ``UltraAuthorizationData``.
+/// Source: Nuki BLE API 2.1 §"Pairing" step 8, `docs/wire.md` §3.1. Ultra: ``UltraAuthorizationData``.
 public struct AuthorizationData: NukiPayload {
     public static let command = Command.authorizationData
     public static let byteCount = 101

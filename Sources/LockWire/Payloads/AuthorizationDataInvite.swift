@@ -11,7 +11,7 @@
 /// | 2/4 | security PIN |
 ///
 /// The shared key is secret: callers move it into wiping storage and drop this value.
-/// Source: Nuki BLE API 2.1 §"Authorization Data (Invite)", `protocol.md` §3.6 and §4.
+/// Source: Nuki BLE API 2.1 §"Authorization Data (Invite)", `docs/wire.md` §3.6 and §4.
 public struct AuthorizationDataInvite: PINProtectedPayload {
     public static let command = Command.authorizationDataInvite
     public var name: FixedName

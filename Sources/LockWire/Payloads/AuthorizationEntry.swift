@@ -12,7 +12,7 @@
 /// | 53 | 2 | lock count (u16 LE) |
 /// | 55 | 20 | ``TimeRestriction`` |
 ///
-/// Source: Nuki BLE API 2.1 §"Authorization Entry", `protocol.md` §6.
+/// Source: Nuki BLE API 2.1 §"Authorization Entry", `docs/wire.md` §6.
 public struct AuthorizationEntry: NukiPayload {
     public static let command = Command.authorizationEntry
     public static let byteCount = 75

@@ -7,7 +7,7 @@
 /// | 16 | lock UUID |
 /// | 32 | new nonce nK3 |
 ///
-/// Source: Nuki BLE API 2.1 §"Pairing" step 10, `protocol.md` §3.1. Ultra: ``UltraAuthorizationID``.
+/// Source: Nuki BLE API 2.1 §"Pairing" step 10, `docs/wire.md` §3.1. Ultra: ``UltraAuthorizationID``.
 public struct AuthorizationID: NukiPayload {
     public static let command = Command.authorizationID
     public static let byteCount = 84

@@ -1,7 +1,7 @@
 /// Authorization-ID Confirmation (0x001E), client → lock on the pairing GDIO (36 bytes):
 /// authenticator = HMAC(s, authId ‖ nK3) (32), authorization id u32 LE.
 ///
-/// Source: Nuki BLE API 2.1 §"Pairing" step 12, `protocol.md` §3.1–§3.2.
+/// Source: Nuki BLE API 2.1 §"Pairing" step 12, `docs/wire.md` §3.1–§3.2.
 public struct AuthorizationIDConfirmation: NukiPayload {
     public static let command = Command.authorizationIDConfirmation
     public static let byteCount = 36

@@ -1,7 +1,7 @@
 /// Authorization-ID (Invite) (0x001F), lock → client, encrypted (11 bytes): authorization id u32 LE,
 /// date created (7), the answer to Authorization Data (Invite).
 ///
-/// Source: Nuki BLE API 2.1 §"Authorization-ID (Invite)", `protocol.md` §3.6.
+/// Source: Nuki BLE API 2.1 §"Authorization-ID (Invite)", `docs/wire.md` §3.6.
 public struct AuthorizationIDInvite: NukiPayload {
     public static let command = Command.authorizationIDInvite
     public var authID: UInt32

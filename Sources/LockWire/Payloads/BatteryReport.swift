@@ -13,7 +13,7 @@
 /// | 2 | max turn current | mA |
 /// | 2 | battery resistance | mΩ |
 ///
-/// Source: Nuki BLE API 2.1 §"Battery Report", `protocol.md` §4 and §5.6.
+/// Source: Nuki BLE API 2.1 §"Battery Report", `docs/wire.md` §4 and §5.6.
 public struct BatteryReport: NukiPayload {
     public static let command = Command.batteryReport
     public var batteryDrain: UInt16

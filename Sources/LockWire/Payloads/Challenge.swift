@@ -1,7 +1,7 @@
 /// Challenge (0x0004), lock → client, plain during pairing and encrypted after: a 32-byte random
 /// nonce nK that the client's next command must carry.
 ///
-/// Source: Nuki BLE API 2.1 §"Challenge", `protocol.md` §3.1 and §4.1.
+/// Source: Nuki BLE API 2.1 §"Challenge", `docs/wire.md` §3.1 and §4.1.
 public struct Challenge: NukiPayload {
     public static let command = Command.challenge
     public var nonce: Bytes32

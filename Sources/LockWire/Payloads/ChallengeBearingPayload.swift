@@ -1,11 +1,11 @@
 /// A command whose payload ends with the 32-byte challenge nonce nK the lock issued just before
-/// (auth column EC and ECP of `protocol.md` §4). The session checks and consumes the nonce.
+/// (auth column EC and ECP of `docs/wire.md` §4). The session checks and consumes the nonce.
 public protocol ChallengeBearingPayload: NukiPayload {
     var challenge: Bytes32 { get }
 }
 
 /// A command whose payload ends with the challenge nonce then the security PIN (auth column ECP):
-/// u16 LE on Smart Lock 1.0–4th gen, u32 LE on Ultra (`protocol.md` §3.5).
+/// u16 LE on Smart Lock 1.0–4th gen, u32 LE on Ultra (`docs/wire.md` §3.5).
 public protocol PINProtectedPayload: ChallengeBearingPayload {
     var securityPIN: SecurityPIN { get }
 }

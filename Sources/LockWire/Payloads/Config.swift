@@ -30,7 +30,7 @@
 /// | 78 | 1 | product variant (NukiBleEsp32, undocumented) | optional |
 ///
 /// A timezone id cut after one byte throws `truncated`; non-finite coordinates throw `badParameter`.
-/// Source: Nuki BLE API 2.1 and 2.3.0 §"Config", `protocol.md` §5.8 and §13.
+/// Source: Nuki BLE API 2.1 and 2.3.0 §"Config", `docs/wire.md` §5.8 and §13.
 public struct Config: NukiPayload {
     public static let command = Command.config
     public static let minimumByteCount = 71

@@ -1,7 +1,7 @@
 /// Enable Logging (0x0034), client → lock, encrypted, PIN-protected (35 bytes): enabled u8 (0/1),
 /// challenge nonce (32), security PIN.
 ///
-/// Source: Nuki BLE API 2.1 §"Enable Logging", `protocol.md` §4 and §8.
+/// Source: Nuki BLE API 2.1 §"Enable Logging", `docs/wire.md` §4 and §8.
 public struct EnableLogging: PINProtectedPayload {
     public static let command = Command.enableLogging
     public var enabled: Bool

@@ -1,7 +1,7 @@
 /// Error Report (0x0012), lock → client (3 bytes): error code u8, offending command id u16 LE
 /// (0x0000 when the lock could not tell which command arrived). Undocumented codes decode as-is.
 ///
-/// Source: Nuki BLE API 2.1 §"Error Report", `protocol.md` §9 and §13.
+/// Source: Nuki BLE API 2.1 §"Error Report", `docs/wire.md` §9 and §13.
 public struct ErrorReport: NukiPayload {
     public static let command = Command.errorReport
     public var errorCode: NukiErrorCode

@@ -1,6 +1,6 @@
 /// The 3-byte firmware version of Config (major, minor, patch; e.g. `02 00 00` = 2.0.0).
 ///
-/// Source: Nuki BLE API 2.1 §"Config", `protocol.md` §5.8.
+/// Source: Nuki BLE API 2.1 §"Config", `docs/wire.md` §5.8.
 public struct FirmwareVersion: Hashable, Sendable, Codable, CustomStringConvertible {
     public var major: UInt8
     public var minor: UInt8
@@ -17,7 +17,7 @@ public struct FirmwareVersion: Hashable, Sendable, Codable, CustomStringConverti
 
 /// The 2-byte hardware revision of Config (major, minor; [SIM] reports 2.5).
 ///
-/// Source: Nuki BLE API 2.1 §"Config", `protocol.md` §1.1 and §5.8.
+/// Source: Nuki BLE API 2.1 §"Config", `docs/wire.md` §1.1 and §5.8.
 public struct HardwareRevision: Hashable, Sendable, Codable, CustomStringConvertible {
     public var major: UInt8
     public var minor: UInt8

@@ -8,7 +8,7 @@
 /// and the challenge is followed by ``KeypadNFCEvidence``: counter u32 LE, authenticator (32), UID
 /// length u8 (0–10), UID. Other sources take no bytes after the challenge.
 ///
-/// Source: Nuki BLE API 2.1 §"Keypad Action" (absent from 2.3.0), NukiBleEsp32; `protocol.md` §4 and §7.
+/// Source: Nuki BLE API 2.1 §"Keypad Action" (absent from 2.3.0), NukiBleEsp32; `docs/wire.md` §4 and §7.
 public struct KeypadActionRequest: ChallengeBearingPayload {
     public static let command = Command.keypadAction
     public var source: KeypadActionSource

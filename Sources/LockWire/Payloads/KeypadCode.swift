@@ -11,7 +11,7 @@
 /// | 41 | 2 | lock count (u16 LE) |
 /// | 43 | 20 | ``TimeRestriction`` |
 ///
-/// Source: Nuki BLE API 2.1 §"Keypad Code", `protocol.md` §7.
+/// Source: Nuki BLE API 2.1 §"Keypad Code", `docs/wire.md` §7.
 public struct KeypadCode: NukiPayload, Codable {
     public static let command = Command.keypadCode
     public static let byteCount = 63

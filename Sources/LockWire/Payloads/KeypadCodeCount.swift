@@ -1,6 +1,6 @@
 /// Keypad Code Count (0x0044), lock → client, encrypted: count u16 LE, sent before the entries of Request Keypad Codes.
 ///
-/// Source: Nuki BLE API 2.1 §"Keypad Code Count", `protocol.md` §7.
+/// Source: Nuki BLE API 2.1 §"Keypad Code Count", `docs/wire.md` §7.
 public struct KeypadCodeCount: NukiPayload {
     public static let command = Command.keypadCodeCount
     public var count: UInt16

@@ -1,7 +1,7 @@
 /// Keypad Code ID (0x0042), lock → client, encrypted (9 bytes): code id u16 LE, date created (7),
 /// the answer to Add Keypad Code.
 ///
-/// Source: Nuki BLE API 2.1 §"Keypad Code ID", `protocol.md` §7.
+/// Source: Nuki BLE API 2.1 §"Keypad Code ID", `docs/wire.md` §7.
 public struct KeypadCodeID: NukiPayload {
     public static let command = Command.keypadCodeID
     public var codeID: UInt16

@@ -4,7 +4,7 @@
 ///
 /// authenticator = HMAC-SHA256(card key, challenge ‖ credential id u32 LE ‖ counter u32 LE), the
 /// challenge being the Keypad Action's own nK. The UID is for the log only and never
-/// authenticates anything (`security.md` F-01); a UID-only tag is relayed with credential id 0,
+/// authenticates anything (`docs/attacks.md` F-01); a UID-only tag is relayed with credential id 0,
 /// counter 0 and a zero authenticator, so the lock logs the attempt and refuses it.
 public struct KeypadNFCEvidence: Hashable, Sendable {
     /// Longest ISO/IEC 14443-3 UID (triple size).

@@ -26,7 +26,7 @@
 /// Optional fields are present up to the length received; an absent field before a present one is
 /// sent as 0. The lock should send at least 19 bytes (pyNukiBT needs 18); the 15-byte form decodes
 /// because the v2.1 spec's own example uses it.
-/// Source: Nuki BLE API 2.1 and 2.3.0 §"Keyturner States", `protocol.md` §5.5 and §13.
+/// Source: Nuki BLE API 2.1 and 2.3.0 §"Keyturner States", `docs/wire.md` §5.5 and §13.
 public struct KeyturnerStates: NukiPayload {
     public static let command = Command.keyturnerStates
     public static let minimumByteCount = 15

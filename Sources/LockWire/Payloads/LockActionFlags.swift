@@ -1,7 +1,7 @@
 /// The flags byte of Lock Action (0x000D): bit 0 auto unlock (geofence), bit 1 force; the other bits
 /// are reserved and decoding a set reserved bit throws `badParameter`.
 ///
-/// Source: Nuki BLE API 2.1 §"Lock Action", `protocol.md` §5.3.
+/// Source: Nuki BLE API 2.1 §"Lock Action", `docs/wire.md` §5.3.
 public struct LockActionFlags: OptionSet, Hashable, Sendable, CustomStringConvertible {
     public let rawValue: UInt8
     public init(rawValue: UInt8) { self.rawValue = rawValue }

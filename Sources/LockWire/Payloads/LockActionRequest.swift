@@ -10,7 +10,7 @@
 ///
 /// Answered with Status ACCEPTED, Keyturner States updates, then Status COMPLETE. Decoding a lock
 /// action that cannot be requested, or a reserved flag bit, throws `badParameter`.
-/// Source: Nuki BLE API 2.1 and 2.3.0 §"Lock Action", `protocol.md` §4, §4.1 and §5.3.
+/// Source: Nuki BLE API 2.1 and 2.3.0 §"Lock Action", `docs/wire.md` §4, §4.1 and §5.3.
 public struct LockActionRequest: ChallengeBearingPayload {
     public static let command = Command.lockAction
     public var action: LockAction
@@ -52,7 +52,7 @@ public struct LockActionRequest: ChallengeBearingPayload {
 
 extension WireReader {
     /// The optional 20-byte name suffix before a trailing challenge nonce: present when exactly
-    /// 20 + 32 bytes are left, absent when 32 are left (Nuki BLE API 2.3.0, `protocol.md` §5.3).
+    /// 20 + 32 bytes are left, absent when 32 are left (Nuki BLE API 2.3.0, `docs/wire.md` §5.3).
     mutating func readOptionalNameSuffix() throws(WireError) -> FixedName? {
         let present = try optionalBytes(beforeTail: Bytes32.byteCount, range: 0...FixedName.shortNameWidth)
         switch present {

@@ -12,7 +12,7 @@
 /// Real locks pad the data (SL3 to 5 bytes, SL4 with 3 extra bytes); the padding is kept so entries
 /// round-trip, and ``init(index:timestamp:authID:name:event:)`` pads to 5 data bytes, the fixed
 /// 53-byte entry both open-source clients parse. Padding is capped at ``maximumPaddingBytes``.
-/// Source: Nuki BLE API 2.1 and 2.3.0 §"Log Entry", pyNukiBT comments; `protocol.md` §8.
+/// Source: Nuki BLE API 2.1 and 2.3.0 §"Log Entry", pyNukiBT comments; `docs/wire.md` §8.
 public struct LogEntry: NukiPayload, Codable {
     public static let command = Command.logEntry
     /// Header bytes before the data: index, timestamp, auth id, name, type.

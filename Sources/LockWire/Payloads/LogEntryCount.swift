@@ -2,7 +2,7 @@
 /// door sensor enabled u8, door sensor logging enabled u8. Sent first when Request Log Entries sets
 /// its total-count flag.
 ///
-/// Source: Nuki BLE API 2.1 §"Log Entry Count", `protocol.md` §4 and §8.
+/// Source: Nuki BLE API 2.1 §"Log Entry Count", `docs/wire.md` §4 and §8.
 public struct LogEntryCount: NukiPayload {
     public static let command = Command.logEntryCount
     public var loggingEnabled: Bool

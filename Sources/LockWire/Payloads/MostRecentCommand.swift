@@ -1,6 +1,6 @@
 /// Most Recent Command (0x000F), lock → client, encrypted: command id u16 LE.
 ///
-/// Source: Nuki BLE API 2.1 §"Most Recent Command", `protocol.md` §4.
+/// Source: Nuki BLE API 2.1 §"Most Recent Command", `docs/wire.md` §4.
 public struct MostRecentCommand: NukiPayload {
     public static let command = Command.mostRecentCommand
     public var commandID: Command

@@ -1,7 +1,7 @@
 /// Openings Closings Summary (0x0010), lock → client, encrypted (8 bytes): openings total, closings
 /// total, openings since boot, closings since boot (u16 LE each). Smart Lock 1.0 only.
 ///
-/// Source: Nuki BLE API 2.1 §"Openings Closings Summary", `protocol.md` §4.
+/// Source: Nuki BLE API 2.1 §"Openings Closings Summary", `docs/wire.md` §4.
 public struct OpeningsClosingsSummary: NukiPayload, Codable {
     public static let command = Command.openingsClosingsSummary
     public var openingsTotal: UInt16

@@ -1,6 +1,6 @@
 /// Public Key (0x0003), both directions on the pairing GDIO: an X25519 public key (32 bytes).
 ///
-/// Source: Nuki BLE API 2.1 §"Pairing" steps 3–4, `protocol.md` §3.1.
+/// Source: Nuki BLE API 2.1 §"Pairing" steps 3–4, `docs/wire.md` §3.1.
 public struct PublicKey: NukiPayload {
     public static let command = Command.publicKey
     public var key: Bytes32

@@ -1,7 +1,7 @@
 /// Remove Authorization Entry (0x0008), client → lock, encrypted, PIN-protected (38 bytes):
 /// authorization id u32 LE, challenge nonce (32), security PIN. Unknown id → K_ERROR_INVALID_AUTH_ID.
 ///
-/// Source: Nuki BLE API 2.1 §"Remove Authorization Entry", `protocol.md` §4 and §6.
+/// Source: Nuki BLE API 2.1 §"Remove Authorization Entry", `docs/wire.md` §4 and §6.
 public struct RemoveAuthorizationEntry: PINProtectedPayload {
     public static let command = Command.removeAuthorizationEntry
     public var authID: UInt32

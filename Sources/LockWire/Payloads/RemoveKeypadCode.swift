@@ -1,7 +1,7 @@
 /// Remove Keypad Code (0x0047), client → lock, encrypted, PIN-protected (36 bytes):
 /// code id u16 LE, challenge nonce (32), security PIN.
 ///
-/// Source: Nuki BLE API 2.1 §"Remove Keypad Code", `protocol.md` §7.
+/// Source: Nuki BLE API 2.1 §"Remove Keypad Code", `docs/wire.md` §7.
 public struct RemoveKeypadCode: PINProtectedPayload {
     public static let command = Command.removeKeypadCode
     public var codeID: UInt16

@@ -1,7 +1,7 @@
 /// Remove Time Control Entry (0x003B), client → lock, encrypted, PIN-protected (35 bytes):
 /// entry id u8, challenge nonce (32), security PIN.
 ///
-/// Source: Nuki BLE API 2.1 §"Remove Time Control Entry", `protocol.md` §4.
+/// Source: Nuki BLE API 2.1 §"Remove Time Control Entry", `docs/wire.md` §4.
 public struct RemoveTimeControlEntry: PINProtectedPayload {
     public static let command = Command.removeTimeControlEntry
     public var entryID: UInt8

@@ -2,7 +2,7 @@
 /// the filter): offset u16 LE, count u16 LE, optional ID-type filter u8 (Smart Lock 4th gen / Ultra),
 /// challenge nonce (32), security PIN. The filter's presence is known from the length.
 ///
-/// Source: Nuki BLE API 2.1 and 2.3.0 §"Request Authorization Entries", `protocol.md` §4, §4.1 and §6.
+/// Source: Nuki BLE API 2.1 and 2.3.0 §"Request Authorization Entries", `docs/wire.md` §4, §4.1 and §6.
 public struct RequestAuthorizationEntries: PINProtectedPayload {
     public static let command = Command.requestAuthorizationEntries
     public var offset: UInt16

@@ -1,7 +1,7 @@
 /// Request Calibration (0x001A), client → lock, encrypted: challenge nonce (32) then security PIN
 /// (34 bytes; 36 on Ultra). Answered with Status ACCEPTED, state updates, then COMPLETE.
 ///
-/// Source: Nuki BLE API 2.1 §"Request Calibration", `protocol.md` §4.1.
+/// Source: Nuki BLE API 2.1 §"Request Calibration", `docs/wire.md` §4.1.
 public struct RequestCalibration: ChallengeAndPINOnlyPayload {
     public static let command = Command.requestCalibration
     public var challenge: Bytes32

@@ -2,7 +2,7 @@
 /// requested command id (u16 LE) + optional additional data (at most 32 bytes here).
 /// Used for Public Key (0x0003), Challenge (0x0004), Keyturner States (0x000C), Battery Report (0x0011).
 ///
-/// Source: Nuki BLE API 2.1 §"Request Data", `protocol.md` §4.
+/// Source: Nuki BLE API 2.1 §"Request Data", `docs/wire.md` §4.
 public struct RequestData: NukiPayload {
     public static let command = Command.requestData
     /// Cap on the optional additional data.

@@ -2,7 +2,7 @@
 /// offset u16 LE, count u16 LE, challenge nonce (32), security PIN. Answered with Keypad Code Count,
 /// the entries, then Status COMPLETE.
 ///
-/// Source: Nuki BLE API 2.1 §"Request Keypad Codes", `protocol.md` §7 and §13.
+/// Source: Nuki BLE API 2.1 §"Request Keypad Codes", `docs/wire.md` §7 and §13.
 public struct RequestKeypadCodes: PINProtectedPayload {
     public static let command = Command.requestKeypadCodes
     public var offset: UInt16

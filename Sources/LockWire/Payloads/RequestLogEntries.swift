@@ -3,7 +3,7 @@
 /// 1 descending), total-count flag u8 (1 = send Log Entry Count first), challenge nonce (32),
 /// security PIN. Other sort orders throw `badParameter`.
 ///
-/// Source: Nuki BLE API 2.1 §"Request Log Entries", `protocol.md` §8.
+/// Source: Nuki BLE API 2.1 §"Request Log Entries", `docs/wire.md` §8.
 public struct RequestLogEntries: PINProtectedPayload {
     public static let command = Command.requestLogEntries
     public var startIndex: UInt32

@@ -1,7 +1,7 @@
 /// Request Reboot (0x001D), client → lock, encrypted: challenge nonce (32) then security PIN
 /// (34 bytes; 36 on Ultra). Answered with Status COMPLETE before the lock restarts.
 ///
-/// Source: Nuki BLE API 2.1 §"Request Reboot", `protocol.md` §4.
+/// Source: Nuki BLE API 2.1 §"Request Reboot", `docs/wire.md` §4.
 public struct RequestReboot: ChallengeAndPINOnlyPayload {
     public static let command = Command.requestReboot
     public var challenge: Bytes32

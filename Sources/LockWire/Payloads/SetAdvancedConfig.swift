@@ -2,7 +2,7 @@
 /// ``AdvancedConfigSettings`` (26 to 31 bytes), challenge nonce (32), security PIN (60 to 65 bytes).
 /// The optional settings' presence is known from the length.
 ///
-/// Source: Nuki BLE API 2.1 and 2.3.0 §"Set Advanced Config", `protocol.md` §5.9.
+/// Source: Nuki BLE API 2.1 and 2.3.0 §"Set Advanced Config", `docs/wire.md` §5.9.
 public struct SetAdvancedConfig: PINProtectedPayload {
     public static let command = Command.setAdvancedConfig
     public var settings: AdvancedConfigSettings

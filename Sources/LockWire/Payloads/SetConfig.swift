@@ -17,7 +17,7 @@
 ///
 /// Throws `badParameter` for LED brightness > 5, undocumented DST, fob action, advertising mode or
 /// timezone id, and non-finite coordinates.
-/// Source: Nuki BLE API 2.1 §"Set Config", `protocol.md` §5.8.
+/// Source: Nuki BLE API 2.1 §"Set Config", `docs/wire.md` §5.8.
 public struct SetConfig: PINProtectedPayload {
     public static let command = Command.setConfig
 

@@ -1,7 +1,7 @@
 /// Set Security PIN (0x0019), client → lock, encrypted: new PIN, challenge nonce (32), old PIN; each
 /// PIN u16 LE (36 bytes) or u32 LE on Ultra (40 bytes).
 ///
-/// Source: Nuki BLE API 2.1 §"Set Security PIN", `protocol.md` §3.5 and §4.
+/// Source: Nuki BLE API 2.1 §"Set Security PIN", `docs/wire.md` §3.5 and §4.
 public struct SetSecurityPIN: PINProtectedPayload {
     public static let command = Command.setSecurityPIN
     public var newPIN: SecurityPIN

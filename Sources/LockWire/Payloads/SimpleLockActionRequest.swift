@@ -2,7 +2,7 @@
 /// suffix): lock action u8 (0x01 unlock or 0x02 lock only), optional name suffix (20), challenge nonce
 /// (32). Other actions throw `badParameter`.
 ///
-/// Source: Nuki BLE API 2.1 and 2.3.0 §"Simple Lock Action", `protocol.md` §4.
+/// Source: Nuki BLE API 2.1 and 2.3.0 §"Simple Lock Action", `docs/wire.md` §4.
 public struct SimpleLockActionRequest: ChallengeBearingPayload {
     public static let command = Command.simpleLockAction
     public var action: LockAction

@@ -1,7 +1,7 @@
 /// Status (0x000E), lock → client: status u8, 0x00 COMPLETE or 0x01 ACCEPTED. Plain `0E 00 00 9D D7`
 /// ends pairing. Other values throw `badParameter`.
 ///
-/// Source: Nuki BLE API 2.1 §"Status", `protocol.md` §5.7.
+/// Source: Nuki BLE API 2.1 §"Status", `docs/wire.md` §5.7.
 public struct Status: NukiPayload {
     public static let command = Command.status
     public var status: StatusCode

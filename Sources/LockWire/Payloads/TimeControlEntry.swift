@@ -1,7 +1,7 @@
 /// Time Control Entry (0x003E), lock → client, encrypted (6 bytes): entry id u8, enabled u8,
 /// ``TimeControlSchedule`` (weekdays, time, lock action).
 ///
-/// Source: Nuki BLE API 2.1 §"Time Control Entry", `protocol.md` §4 and §5.10.
+/// Source: Nuki BLE API 2.1 §"Time Control Entry", `docs/wire.md` §4 and §5.10.
 public struct TimeControlEntry: NukiPayload, Codable {
     public static let command = Command.timeControlEntry
     public var entryID: UInt8

@@ -1,7 +1,7 @@
 /// Time Control Entry ID (0x003A), lock → client, encrypted: the new entry's id (u8), the answer to
 /// Add Time Control Entry.
 ///
-/// Source: Nuki BLE API 2.1 §"Time Control Entry ID", `protocol.md` §4.
+/// Source: Nuki BLE API 2.1 §"Time Control Entry ID", `docs/wire.md` §4.
 public struct TimeControlEntryID: NukiPayload {
     public static let command = Command.timeControlEntryID
     public var entryID: UInt8

@@ -1,7 +1,7 @@
 /// The schedule of a time control entry (4 bytes): weekdays u8 (``Weekdays``), time (hour, minute),
 /// lock action u8. Decoding a lock action outside 0x01–0x06 throws `badParameter`.
 ///
-/// Source: Nuki BLE API 2.1 §"Add Time Control Entry", `protocol.md` §5.10.
+/// Source: Nuki BLE API 2.1 §"Add Time Control Entry", `docs/wire.md` §5.10.
 public struct TimeControlSchedule: Hashable, Sendable, Codable {
     public var weekdays: Weekdays
     public var time: TimeOfDay

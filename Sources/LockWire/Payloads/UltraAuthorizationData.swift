@@ -1,7 +1,7 @@
 /// Authorization Data (0x0006) of Smart Lock Ultra, sent encrypted on the pairing GDIO (40 bytes):
 /// app id u32 LE, name[32], security PIN u32 LE (6 digits).
 ///
-/// Source: Nuki BLE API 2.3.0 §"Authorization Ultra", `protocol.md` §3.4 (PDATA layout UNSURE there).
+/// Source: Nuki BLE API 2.3.0 §"Authorization Ultra", `docs/wire.md` §3.4 (PDATA layout UNSURE there).
 public struct UltraAuthorizationData: NukiPayload {
     public static let command = Command.authorizationData
     public static let byteCount = 40

@@ -1,7 +1,7 @@
 /// Authorization-ID (0x0007) of Smart Lock Ultra, sent encrypted (20 bytes): authorization id u32 LE,
 /// lock UUID[16]. No authenticator and no confirmation step follow.
 ///
-/// Source: Nuki BLE API 2.3.0 §"Authorization Ultra", `protocol.md` §3.4.
+/// Source: Nuki BLE API 2.3.0 §"Authorization Ultra", `docs/wire.md` §3.4.
 public struct UltraAuthorizationID: NukiPayload {
     public static let command = Command.authorizationID
     public static let byteCount = 20

@@ -2,7 +2,7 @@
 /// authorization id u32 LE, name (32), enabled u8, remote allowed u8, ``TimeRestriction`` (20),
 /// challenge nonce (32), security PIN.
 ///
-/// Source: Nuki BLE API 2.1 §"Update Authorization Entry", `protocol.md` §4 and §6.
+/// Source: Nuki BLE API 2.1 §"Update Authorization Entry", `docs/wire.md` §4 and §6.
 public struct UpdateAuthorizationEntry: PINProtectedPayload {
     public static let command = Command.updateAuthorizationEntry
     public var authID: UInt32

@@ -2,7 +2,7 @@
 /// code id u16 LE, code u32 LE, name (20), enabled u8, ``TimeRestriction`` (20), challenge nonce (32),
 /// security PIN.
 ///
-/// Source: Nuki BLE API 2.1 §"Update Keypad Code", `protocol.md` §7.
+/// Source: Nuki BLE API 2.1 §"Update Keypad Code", `docs/wire.md` §7.
 public struct UpdateKeypadCode: PINProtectedPayload {
     public static let command = Command.updateKeypadCode
     public var codeID: UInt16

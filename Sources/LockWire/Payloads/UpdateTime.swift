@@ -1,7 +1,7 @@
 /// Update Time (0x0021), client → lock, encrypted, PIN-protected (41 bytes): new time (``DateTime``,
 /// UTC), challenge nonce (32), security PIN. An unset (all-zero) time throws `badParameter`.
 ///
-/// Source: Nuki BLE API 2.1 §"Update Time", `protocol.md` §4 and §13.
+/// Source: Nuki BLE API 2.1 §"Update Time", `docs/wire.md` §4 and §13.
 public struct UpdateTime: PINProtectedPayload {
     public static let command = Command.updateTime
     public var time: DateTime

@@ -1,7 +1,7 @@
 /// Update Time Control Entry (0x003F), client → lock, encrypted, PIN-protected (40 bytes):
 /// the 6 fields of ``TimeControlEntry``, challenge nonce (32), security PIN.
 ///
-/// Source: Nuki BLE API 2.1 §"Update Time Control Entry", `protocol.md` §4 and §5.10.
+/// Source: Nuki BLE API 2.1 §"Update Time Control Entry", `docs/wire.md` §4 and §5.10.
 public struct UpdateTimeControlEntry: PINProtectedPayload {
     public static let command = Command.updateTimeControlEntry
     public var entry: TimeControlEntry

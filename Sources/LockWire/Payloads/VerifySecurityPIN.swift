@@ -1,7 +1,7 @@
 /// Verify Security PIN (0x0020), client → lock, encrypted: challenge nonce (32) then security PIN
 /// (34 bytes; 36 on Ultra). Answered with Status COMPLETE, or Error Report K_ERROR_BAD_PIN (0x21).
 ///
-/// Source: Nuki BLE API 2.1 §"Verify Security PIN", `protocol.md` §4.
+/// Source: Nuki BLE API 2.1 §"Verify Security PIN", `docs/wire.md` §4.
 public struct VerifySecurityPIN: ChallengeAndPINOnlyPayload {
     public static let command = Command.verifySecurityPIN
     public var challenge: Bytes32

@@ -4,7 +4,7 @@
 It connects to the lock's socket (LATCHKEY_FUZZ_SOCKET: ATT over SOCK_SEQPACKET, one PDU per
 datagram), exchanges ATT_MTU 247, enables indications on the pairing GDIO (CCCD 0x0004), writes
 Request Data (Public Key) `0100030027A7` to it (0x0003) and reads the lock's Public Key reply:
-command 0x0003, a 32-byte key, CRC-16/CCITT-FALSE (protocol.md §3.1 step 1).
+command 0x0003, a 32-byte key, CRC-16/CCITT-FALSE (docs/wire.md §3.1 step 1).
 
 MODE picks the client; all but `correct` carry one planted bug, each the one a fuzz-client class
 exists to catch ("every guard gets its bug"):
