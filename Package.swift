@@ -126,7 +126,10 @@ let package = Package(
         ),
         .testTarget(
             name: "SecurityRegressionTests",
-            dependencies: ["LockEmulator", "LockPeripherals", "LockSession", "LockCore", "LockCrypto", "LockWire", "LockFuzzing", "LockNFC", "LatchkeyTestSupport"],
+            dependencies: [
+                "LockEmulator", "LockPeripherals", "LockSession", "LockCore", "LockCrypto", "LockWire", "LockFuzzing", "LockNFC", "LatchkeyTestSupport",
+                "BLEATT", "BLEGATT", "BLETransport",
+            ],
             exclude: ["README.md"]
         ),
         .testTarget(
