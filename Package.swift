@@ -142,7 +142,7 @@ let package = Package(
         ),
         .testTarget(
             name: "LockFuzzingTests",
-            dependencies: ["LockFuzzing", "LockWire", "LockCore", "LockSession", "LockPeripherals", "BLEATT", "BLEGATT"]
+            dependencies: ["LockFuzzing", "LockWire", "LockCore", "LockSession", "LockPeripherals", "BLEATT", "BLEGATT", "LockCrypto", "LockNFC"]
         ),
         .testTarget(
             name: "BLEGATTTests",
