@@ -131,7 +131,10 @@ let package = Package(
         ),
         .testTarget(
             name: "SecurityRegressionTests",
-            dependencies: ["LockEmulator", "LockPeripherals", "LockSession", "LockCore", "LockCrypto", "LockWire", "LockFuzzing", "LockNFC", "LatchkeyTestSupport"],
+            dependencies: [
+                "LockEmulator", "LockPeripherals", "LockSession", "LockCore", "LockCrypto", "LockWire", "LockFuzzing", "LockNFC", "LatchkeyTestSupport",
+                "BLEATT", "BLEGATT", "BLETransport",
+            ],
             exclude: ["README.md"]
         ),
         .testTarget(
@@ -144,7 +147,7 @@ let package = Package(
         ),
         .testTarget(
             name: "LockFuzzingTests",
-            dependencies: ["LockFuzzing", "LockWire", "LockCore", "LockSession", "LockPeripherals", "BLEATT", "BLEGATT"]
+            dependencies: ["LockFuzzing", "LockWire", "LockCore", "LockSession", "LockPeripherals", "BLEATT", "BLEGATT", "LockCrypto", "LockNFC"]
         ),
         .testTarget(
             name: "BLEGATTTests",

@@ -71,7 +71,9 @@ public struct LockMachine: Hashable, Sendable, Codable {
     public internal(set) var openingsClosings = OpeningsClosingsSummary(openingsTotal: 0, closingsTotal: 0, openingsSinceBoot: 0, closingsSinceBoot: 0)
 
     public internal(set) var securityPIN: SecurityPIN
-    public internal(set) var pinGuard = FailureLockout.securityPIN
+    /// The security PIN's failure count and lockout. `package(set)` so the fuzz oracle can mask the
+    /// failure records when it compares two machines (`LockFuzzing.LockSessionHarness`).
+    public package(set) var pinGuard = FailureLockout.securityPIN
 
     /// Offset of the lock's clock from the injected time, set by Update Time; nil until set.
     public internal(set) var clockOffsetMilliseconds: Int64?
@@ -93,11 +95,12 @@ public struct LockMachine: Hashable, Sendable, Codable {
 
     /// Keypad codes and their brute-force lockout (persisted: a restart does not end a lockout).
     public internal(set) var keypadCodes = KeypadCodeBook()
-    public internal(set) var keypadLockout = KeypadLockout()
+    /// `package(set)`: see ``pinGuard``.
+    public package(set) var keypadLockout = KeypadLockout()
     /// The highest NFC card counter accepted per credential.
     public var nfcCounters: NFCCounterBook { nfcCounterStore ?? NFCCounterBook() }
-    /// The log ring.
-    public internal(set) var log = LockLog()
+    /// The log ring (`package(set)`: see ``pinGuard``).
+    public package(set) var log = LockLog()
     /// Highest NFC card counter accepted per credential; nil until the first NFC tap (so state files
     /// written before NFC load unchanged).
     var nfcCounterStore: NFCCounterBook?

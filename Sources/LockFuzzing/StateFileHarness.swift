@@ -48,7 +48,7 @@ public enum StateFileHarness {
         guard again.machine == engine.machine else {
             return InvariantViolation(
                 "loaded-state-roundtrip",
-                "the reloaded machine differs in \(LockSessionHarness.differenceBesidesFailureRecords(engine.machine, again.machine) ?? "failure records or the motor run")")
+                "the reloaded machine differs in \(LockSessionHarness.differingFields(engine.machine, again.machine).joined(separator: ", "))")
         }
         for authorization in again.machine.authorizations where !again.hasKey(for: authorization.authID) {
             return InvariantViolation("loaded-state-roundtrip", "authorization \(authorization.authID) lost its key")

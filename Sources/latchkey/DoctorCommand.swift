@@ -1,6 +1,7 @@
 import ArgumentParser
 internal import CBlueZ
 internal import CSodium
+import BlueZTransport
 import Foundation
 import LibNFCTransport
 import LockCrypto
@@ -94,8 +95,9 @@ struct DoctorCommand: ParsableCommand {
     func bluetooth() -> Check {
         let fd = socket(AF_BLUETOOTH, Int32(SOCK_SEQPACKET.rawValue), BTPROTO_L2CAP)
         guard fd >= 0 else {
-            let reason = errno == EAFNOSUPPORT ? "the kernel has no Bluetooth (EAFNOSUPPORT)" : String(cString: strerror(errno))
-            return Check(check: "bluez", status: "unavailable", detail: "L2CAP socket: \(reason); use the socket link, or the VM lane")
+            // The same words as every other entry point (README "No Bluetooth?").
+            guard errno != EAFNOSUPPORT else { return Check(check: "bluez", status: "unavailable", detail: BluetoothError.noBluetoothReason) }
+            return Check(check: "bluez", status: "unavailable", detail: "L2CAP socket: \(String(cString: strerror(errno))); use the socket link, or the VM lane")
         }
         close(fd)
         let device = hci_get_route(nil)

@@ -30,7 +30,10 @@ import Testing
 
     @Test(arguments: FuzzTarget.allCases)
     func regressionsPassTheHarness(target: FuzzTarget) throws {
-        for file in Self.inputs(Self.corpus.appendingPathComponent("Regressions").appendingPathComponent(target.directoryName)) {
+        let folder = Self.corpus.appendingPathComponent("Regressions").appendingPathComponent(target.directoryName)
+        let files = Self.inputs(folder)
+        #expect(!files.isEmpty, "Corpus/Regressions/\(target.directoryName)/ is missing or empty: every target replays its crashes and known attacks")
+        for file in files {
             let bytes = try [UInt8](Data(contentsOf: file))
             #expect(target.check(bytes[...]) == nil, "Regressions/\(target.directoryName)/\(file.lastPathComponent)")
             target.run(bytes)

@@ -167,6 +167,32 @@ import Testing
         #expect(LockSessionHarness.differenceBesidesFailureRecords(fixture.machine, unlocked)?.contains("lockState") == true)
     }
 
+    /// The "nothing else changed" oracle compares the whole machine: fields it never named (the NFC
+    /// time budget, the motor fault) count, and only the failure records a refusal keeps do not.
+    @Test func theOracleCoversEveryFieldButTheFailureRecords() throws {
+        let fixture = try #require(SessionFixture.shared)
+        var budget = fixture.machine
+        budget.nfcTimeBudgetMilliseconds = 1_500
+        #expect(LockSessionHarness.differenceBesidesFailureRecords(fixture.machine, budget) == "nfcTimeBudgetMilliseconds")
+        var faulted = fixture.machine
+        _ = faulted.simulateMotorFault(.motorBlocked, at: SessionFixture.start)
+        let fault = try #require(LockSessionHarness.differenceBesidesFailureRecords(fixture.machine, faulted))
+        #expect(fault.contains("motorFault"))
+        // A wrong security PIN: its failure count and the log change, which a refusal may do.
+        var refused = fixture.machine
+        let wrong = SecurityPIN.u16(UInt16(truncatingIfNeeded: (fixture.machine.securityPIN.bytes.first.map(Int.init) ?? 0) + 1))
+        #expect(throws: LockError.self) {
+            _ = try refused.handle(.verifySecurityPIN(VerifySecurityPIN(challenge: .zero, securityPIN: wrong)), from: fixture.appAuthID, at: SessionFixture.start)
+        }
+        #expect(refused.pinGuard.consecutiveFailures == fixture.machine.pinGuard.consecutiveFailures + 1)
+        #expect(refused != fixture.machine)
+        #expect(LockSessionHarness.differenceBesidesFailureRecords(fixture.machine, refused) == nil)
+        // …but not switch logging off behind the oracle's back.
+        var silenced = refused
+        silenced.log.enabled.toggle()
+        #expect(LockSessionHarness.differenceBesidesFailureRecords(fixture.machine, silenced) == "log")
+    }
+
     @Test func patchingFindsTheChallengeAndThePIN() throws {
         let nonce = try #require(Bytes32([UInt8](repeating: 7, count: 32)))
         let payload = NukiMessage.removeKeypadCode(RemoveKeypadCode(codeID: 1, challenge: .zero, securityPIN: .u16(0))).encodedPayload()

@@ -1,3 +1,4 @@
+import BLEATT
 import LockCore
 import LockCrypto
 import LockPeripherals
@@ -10,8 +11,8 @@ import Testing
 /// keeps working.
 @Suite struct B1ParsingTests {
     /// A bench with a paired app ("app") and fob ("fob").
-    static func bench() throws -> Bench {
-        var bench = try Bench()
+    static func bench(_ transport: Transport = .engine) throws -> Bench {
+        var bench = try Bench(transport: transport)
         try bench.pair("app", .app)
         try bench.pair("fob", .fob)
         return bench
@@ -31,35 +32,62 @@ import Testing
         bench.expectUsable(name, sourceLocation: sourceLocation)
     }
 
-    @Test func test_P01_truncatedFrameIsBadLength() throws {
-        var bench = try Self.bench()
+    /// A write of more bytes than the largest frame (``LockPeripherals/HostileClient/oversizedFragment(bytes:)``,
+    /// announcing the largest length) is refused and changes nothing. In process the engine answers
+    /// 0xFE on the keyturner GDIO. Over GATT it never reaches the lock: it is longer than an
+    /// attribute value may be (512 octets, Core Vol 3 Part F §3.2.9), so the long write ends in the
+    /// GATT server's Error Response Invalid Attribute Value Length (0x0D).
+    static func expectOversizedRefusal(_ bench: inout Bench, from name: String = "app", sourceLocation: SourceLocation = #_sourceLocation) throws {
+        let connection = try bench.connection(name)
+        let oversized = HostileClient.oversizedFragment()
+        #expect(oversized.count == WireLimits.maxReassembledBytes + 1, sourceLocation: sourceLocation)
+        let before = try bench.snapshot()
+        let replies = bench.raw(oversized, connection: connection)
+        if let gatt = bench.link as? GATTSocketLink {
+            #expect(oversized.count > ATTLimits.maximumAttributeValue, sourceLocation: sourceLocation)
+            #expect(gatt.gattFailures(connection).last?.errorResponse?.error == .invalidAttributeValueLength, "\(gatt.gattFailures(connection))", sourceLocation: sourceLocation)
+            #expect(replies.isEmpty, "\(replies)", sourceLocation: sourceLocation)
+        } else {
+            #expect(Bench.plainErrors(replies) == [.badLength], sourceLocation: sourceLocation)
+        }
+        #expect(!Bench.movedTheLock(replies), sourceLocation: sourceLocation)
+        #expect(try bench.snapshot() == before, "state changed", sourceLocation: sourceLocation)
+        bench.expectUsable(name, sourceLocation: sourceLocation)
+    }
+
+    @Test(arguments: Transport.allCases)
+    func test_P01_truncatedFrameIsBadLength(transport: Transport) throws {
+        var bench = try Self.bench(transport)
         let valid = try bench.sealed("app", .requestData(RequestData(requestedCommand: .keyturnerStates)))
         // Shorter than the 30-byte clear header, header alone, header + less than a MAC.
         let frames = [[], [0x01], Array(valid.prefix(29)), Array(valid.prefix(30)), Array(valid.prefix(30 + 15))]
         try Self.expectPlainRefusal(&bench, frames, code: .badLength)
     }
 
-    @Test func test_P02_lengthFieldLargerThanReceivedIsBadLength() throws {
-        var bench = try Self.bench()
+    @Test(arguments: Transport.allCases)
+    func test_P02_lengthFieldLargerThanReceivedIsBadLength(transport: Transport) throws {
+        var bench = try Self.bench(transport)
         let valid = try bench.sealed("app", .requestData(RequestData(requestedCommand: .keyturnerStates)))
         let frames = [
             HostileClient.badLength(valid, delta: 1),
             HostileClient.badLength(valid, delta: 100),
             HostileClient.badLength(valid, delta: 0xFFFF - (valid.count - 30)),  // length field 0xFFFF
-            HostileClient.oversizedFragment(),  // more bytes than the largest frame
         ]
         #expect(frames[2][28] == 0xFF && frames[2][29] == 0xFF)
         try Self.expectPlainRefusal(&bench, frames, code: .badLength)
+        try Self.expectOversizedRefusal(&bench)  // more bytes than the largest frame
     }
 
-    @Test func test_P03_trailingGarbageIsBadLength() throws {
-        var bench = try Self.bench()
+    @Test(arguments: Transport.allCases)
+    func test_P03_trailingGarbageIsBadLength(transport: Transport) throws {
+        var bench = try Self.bench(transport)
         let valid = try bench.sealed("app", .requestData(RequestData(requestedCommand: .keyturnerStates)))
         try Self.expectPlainRefusal(&bench, [valid + [0x00], valid + [UInt8](repeating: 0xAA, count: 64), HostileClient.badLength(valid, delta: -1)], code: .badLength)
     }
 
-    @Test func test_P04_validMACWrongCRCIsBadCRCAndNotExecuted() throws {
-        var bench = try Self.bench()
+    @Test(arguments: Transport.allCases)
+    func test_P04_validMACWrongCRCIsBadCRCAndNotExecuted(transport: Transport) throws {
+        var bench = try Self.bench(transport)
         let credentials = try #require(bench.clients["app"]?.engine.credentials)
         let challenge = try bench.challenge("app")
         let frame = try HostileClient.badCRC(
@@ -73,9 +101,9 @@ import Testing
         bench.expectUsable("app")
     }
 
-    @Test(arguments: [UInt16(0x0000), 0x0002, 0xFFFF])
-    func test_P05_unknownCommandIsErrorUnknown(raw: UInt16) throws {
-        var bench = try Self.bench()
+    @Test(arguments: Transport.allCases, [UInt16(0x0000), 0x0002, 0xFFFF])
+    func test_P05_unknownCommandIsErrorUnknown(transport: Transport, raw: UInt16) throws {
+        var bench = try Self.bench(transport)
         let before = try bench.snapshot()
         let frame = try bench.sealedRaw("app", command: Command(rawValue: raw), payload: [0x01, 0x00])
         let replies = bench.raw(frame, connection: try bench.connection("app"))
@@ -84,8 +112,9 @@ import Testing
         bench.expectUsable("app")
     }
 
-    @Test func test_P06_lockActionWithWrongPayloadLengthIsBadLength() throws {
-        var bench = try Self.bench()
+    @Test(arguments: Transport.allCases)
+    func test_P06_lockActionWithWrongPayloadLengthIsBadLength(transport: Transport) throws {
+        var bench = try Self.bench(transport)
         let challenge = try bench.challenge("app")
         let payload = NukiMessage.lockAction(LockActionRequest(action: .unlock, appID: 1, challenge: challenge)).encodedPayload()
         let before = try bench.snapshot()
@@ -103,8 +132,9 @@ import Testing
     /// writes is refused piece by piece with 0xFE, nothing is buffered between writes (so nothing can
     /// expire or grow), and the unsplit frame afterwards works. A duplicate is refused (0x22); a
     /// write past the reassembly cap is 0xFE. GATT long-write reassembly is the GATT layer's, see the README.
-    @Test func test_P07_splitDuplicatedAndOversizedWritesNeverExecute() throws {
-        var bench = try Self.bench()
+    @Test(arguments: Transport.allCases)
+    func test_P07_splitDuplicatedAndOversizedWritesNeverExecute(transport: Transport) throws {
+        var bench = try Self.bench(transport)
         let connection = try bench.connection("app")
         let key = try bench.key("app")
         let challenge = try bench.challenge("app")
@@ -123,8 +153,8 @@ import Testing
         // Same byte count as the frame when it is even: the envelope passes and the MAC fails (0x20).
         #expect(Bench.plainErrors(interleaved) == [frame.count == 2 * half ? .notAuthorized : .badLength])
         #expect(!Bench.movedTheLock(interleaved))
-        #expect(Bench.plainErrors(bench.raw(HostileClient.oversizedFragment(), connection: connection)) == [.badLength])
         #expect(try bench.snapshot() == before)
+        try Self.expectOversizedRefusal(&bench)
         // The whole frame still carries the unused challenge: it runs once, its duplicate does not.
         let whole = bench.raw(frame, connection: connection)
         #expect(Bench.movedTheLock(whole))
@@ -134,8 +164,9 @@ import Testing
         bench.expectUsable("app")
     }
 
-    @Test func test_P08_malformedNamesAreRefusedWithoutTrap() throws {
-        var bench = try Self.bench()
+    @Test(arguments: Transport.allCases)
+    func test_P08_malformedNamesAreRefusedWithoutTrap(transport: Transport) throws {
+        var bench = try Self.bench(transport)
         let notUTF8 = FixedName(rawBytes: [0xFF, 0xFE, 0xC3, 0x28] + [UInt8](repeating: 0, count: 28))
         let notUTF8Short = FixedName(rawBytes: [0xC0, 0x80] + [UInt8](repeating: 0, count: 18))
         let before = try bench.snapshot()
@@ -168,8 +199,9 @@ import Testing
         #expect(bench.machine.authorizations.count == 2)
     }
 
-    @Test func test_P09_outOfRangeEnumAndTimeFieldsAreBadParameter() throws {
-        var bench = try Self.bench()
+    @Test(arguments: Transport.allCases)
+    func test_P09_outOfRangeEnumAndTimeFieldsAreBadParameter(transport: Transport) throws {
+        var bench = try Self.bench(transport)
         let before = try bench.snapshot()
         for action in [UInt8(0x00), 0x07, 0x10, 0x80, 0x84, 0xFF] {
             let outcome = bench.request("app", .lockAction(LockAction(rawValue: action), appID: 1))
@@ -193,8 +225,9 @@ import Testing
     /// Flipping any single bit of a valid frame (nonce, auth id, length, MAC, ciphertext) gets it
     /// refused before any plaintext is parsed: 0x20 (MAC or unknown id) or 0xFE (length), in
     /// plaintext, never executed; the original frame still works afterwards.
-    @Test func test_P10_anyBitFlipIsRefusedUnparsed() throws {
-        var bench = try Self.bench()
+    @Test(arguments: Transport.allCases)
+    func test_P10_anyBitFlipIsRefusedUnparsed(transport: Transport) throws {
+        var bench = try Self.bench(transport)
         let connection = try bench.connection("app")
         let challenge = try bench.challenge("app")
         let frame = try bench.sealed("app", .lockAction(LockActionRequest(action: .unlock, appID: 1, challenge: challenge)))

@@ -8,16 +8,17 @@ import Testing
 
 /// docs/attacks.md §B2: crypto, nonces and replay.
 @Suite struct B2CryptoTests {
-    static func bench() throws -> Bench {
-        var bench = try Bench()
+    static func bench(_ transport: Transport = .engine) throws -> Bench {
+        var bench = try Bench(transport: transport)
         try bench.pair("app", .app)
         try bench.pair("fob", .fob)
         try bench.pair("keypad", .keypad)
         return bench
     }
 
-    @Test func test_C01_replayInSameSessionIsBadNonce() throws {
-        var bench = try Self.bench()
+    @Test(arguments: Transport.allCases)
+    func test_C01_replayInSameSessionIsBadNonce(transport: Transport) throws {
+        var bench = try Self.bench(transport)
         let unlock = bench.request("app", .lockAction(.unlock, appID: 1))
         #expect(unlock.succeeded)
         #expect(bench.machine.lockState == .unlocked)
@@ -30,8 +31,9 @@ import Testing
         bench.expectUsable("app")
     }
 
-    @Test func test_C02_replayAfterReconnectIsBadNonce() throws {
-        var bench = try Self.bench()
+    @Test(arguments: Transport.allCases)
+    func test_C02_replayAfterReconnectIsBadNonce(transport: Transport) throws {
+        var bench = try Self.bench(transport)
         let lock = bench.request("app", .lockAction(.unlock, appID: 1))
         #expect(lock.succeeded)
         bench.reconnect("app")
@@ -86,8 +88,9 @@ import Testing
         #expect(nonces.count == messages)
     }
 
-    @Test func test_C05_swappedAuthIDIsRefusedWithoutKeySearch() throws {
-        var bench = try Self.bench()
+    @Test(arguments: Transport.allCases)
+    func test_C05_swappedAuthIDIsRefusedWithoutKeySearch(transport: Transport) throws {
+        var bench = try Self.bench(transport)
         let frame = try bench.sealed("app", .requestData(RequestData(requestedCommand: .keyturnerStates)))
         let before = try bench.snapshot()
         for other in [try bench.authID("fob"), try bench.authID("keypad"), 0, 0xFFFF_FFFF, 0x7777] {

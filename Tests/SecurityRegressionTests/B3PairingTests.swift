@@ -60,8 +60,9 @@ import Testing
         }
     }
 
-    @Test func test_PA01_pairingOutsidePairingModeIsNotPairing() throws {
-        var bench = try Bench()
+    @Test(arguments: Transport.allCases)
+    func test_PA01_pairingOutsidePairingModeIsNotPairing(transport: Transport) throws {
+        var bench = try Bench(transport: transport)
         try bench.pair("app", .app)
         let before = try bench.snapshot()
         try bench.addClient("intruder", .app, clientID: 66)
@@ -97,8 +98,9 @@ import Testing
         #expect(bench.machine.authorizations.count == 1)
     }
 
-    @Test func test_PA03_wrongAuthenticatorIsBadAuthenticatorAndAllocatesNothing() throws {
-        var bench = try Bench()
+    @Test(arguments: Transport.allCases)
+    func test_PA03_wrongAuthenticatorIsBadAuthenticatorAndAllocatesNothing(transport: Transport) throws {
+        var bench = try Bench(transport: transport)
         bench.press()
         var manual = try ManualPairing(&bench, seed: 42)
         _ = try manual.exchangeKeys(&bench)
@@ -206,8 +208,9 @@ import Testing
         #expect(bench.machine.nextAuthID == 1)
     }
 
-    @Test func test_PA08_outOfOrderPairingMessagesResetTheResponder() throws {
-        var bench = try Bench()
+    @Test(arguments: Transport.allCases)
+    func test_PA08_outOfOrderPairingMessagesResetTheResponder(transport: Transport) throws {
+        var bench = try Bench(transport: transport)
         bench.press()
         let before = try bench.snapshot()
         // Authorization-ID Confirmation before anything, Authorization Data without a challenge.

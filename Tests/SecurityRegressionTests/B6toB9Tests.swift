@@ -8,8 +8,8 @@ import Testing
 
 /// docs/attacks.md §B6 (BLE part), §B7, §B8, §B9.
 @Suite struct B6toB9Tests {
-    static func bench(motorStep: Int64 = 0, configure: (inout LockMachine) -> Void = { _ in }) throws -> Bench {
-        var bench = try Bench(motorStep: motorStep, configure: configure)
+    static func bench(_ transport: Transport = .engine, motorStep: Int64 = 0, configure: (inout LockMachine) -> Void = { _ in }) throws -> Bench {
+        var bench = try Bench(transport: transport, motorStep: motorStep, configure: configure)
         try bench.pair("app", .app)
         try bench.pair("fob", .fob)
         return bench
@@ -243,8 +243,9 @@ import Testing
 
     // MARK: B9 state-machine confusion
 
-    @Test func test_S01_keyturnerCommandsBeforePairingAreNotAuthorized() throws {
-        var bench = try Bench()
+    @Test(arguments: Transport.allCases)
+    func test_S01_keyturnerCommandsBeforePairingAreNotAuthorized(transport: Transport) throws {
+        var bench = try Bench(transport: transport)
         let stranger = try SharedKey(rawBytes: [UInt8](repeating: 0x33, count: 32))
         let before = try bench.snapshot()
         for authID in [UInt32(1), 2, 0] {
@@ -257,8 +258,9 @@ import Testing
         #expect(try bench.snapshot() == before)
     }
 
-    @Test func test_S02_wrongCharacteristicIsRefused() throws {
-        var bench = try Self.bench()
+    @Test(arguments: Transport.allCases)
+    func test_S02_wrongCharacteristicIsRefused(transport: Transport) throws {
+        var bench = try Self.bench(transport)
         let connection = try bench.connection("app")
         let encrypted = try bench.sealed("app", .requestData(RequestData(requestedCommand: .keyturnerStates)))
         let before = try bench.snapshot()
@@ -269,8 +271,9 @@ import Testing
         bench.expectUsable("app")
     }
 
-    @Test func test_S03_commandWithoutOrWithStaleChallengeIsBadNonce() throws {
-        var bench = try Self.bench()
+    @Test(arguments: Transport.allCases)
+    func test_S03_commandWithoutOrWithStaleChallengeIsBadNonce(transport: Transport) throws {
+        var bench = try Self.bench(transport)
         let credentials = try #require(bench.clients["app"]?.engine.credentials)
         let connection = try bench.connection("app")
         let before = try bench.snapshot()

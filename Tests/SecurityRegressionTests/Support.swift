@@ -5,10 +5,12 @@ import LockSession
 import LockWire
 import Testing
 
-// The security regression suite (docs/attacks.md §B) drives the real lock core and session engines in
-// process. Everything the tests do to the lock goes through `LockLink`, so a GATT-backed link (ATT
-// bearer over the in-process or socket link) can replace `EngineLink` later without touching a case:
-// change `LinkUnderTest` and keep the same one-write-one-message contract.
+// The security regression suite (docs/attacks.md §B) drives the real lock core and session engines.
+// Everything the tests do to the lock goes through `LockLink`: `EngineLink` hands each write to the
+// engine in process; `GATTSocketLink` sends it as an ATT Write Request over the socket link to a
+// `LockServer` and reads the indications back. The cases that concern the wire take a `Transport`
+// argument and run on both (`Bench(transport:)`), with the same one-write-one-message contract and
+// the same expected codes.
 
 /// How the tests reach the lock under test.
 protocol LockLink {
@@ -36,9 +38,6 @@ struct EngineLink: LockLink {
         engine.pressButton(heldMilliseconds: heldMilliseconds, at: now)
     }
 }
-
-/// The link the suite runs on (swap for a GATT-backed one when it exists).
-typealias LinkUnderTest = EngineLink
 
 /// A lock's state as the safe-outcome checks compare it: the machine and the persisted bytes.
 struct Snapshot: Equatable {
@@ -83,15 +82,15 @@ struct Bench {
     static let pin = SecurityPIN.u16(4321)
     static let wrongPIN = SecurityPIN.u16(1111)
 
-    var link: LinkUnderTest
+    var link: any LockLink
     var now: LockInstant
     var clients: [String: BenchClient] = [:]
     private var nextConnection: UInt64 = 1
     private let seed: UInt64
     private var sealCounter: UInt64 = 0
 
-    init(seed: UInt64 = 1, motorStep: Int64 = 0, clockSet: Bool = true, random lockRandom: (any RandomSource)? = nil,
-         configure: (inout LockMachine) -> Void = { _ in }) throws {
+    init(transport: Transport = .engine, seed: UInt64 = 1, motorStep: Int64 = 0, clockSet: Bool = true,
+         random lockRandom: (any RandomSource)? = nil, configure: (inout LockMachine) -> Void = { _ in }) throws {
         var model = LockModel.smartLock3
         model.motorStepMilliseconds = motorStep
         var machine = LockMachine(
@@ -101,7 +100,11 @@ struct Bench {
         configure(&machine)
         let random: any RandomSource = lockRandom ?? SeededRandomSource(seed: seed)
         let uuid = try #require(LockUUID(random.bytes(count: 16)))
-        link = LinkUnderTest(engine: LockSessionEngine(machine: machine, lockKeyPair: try KeyPair(using: random), lockUUID: uuid, random: random))
+        let engine = LockSessionEngine(machine: machine, lockKeyPair: try KeyPair(using: random), lockUUID: uuid, random: random)
+        switch transport {
+        case .engine: link = EngineLink(engine: engine)
+        case .gattSocket: link = try GATTSocketLink(engine: engine, now: Self.start)
+        }
         now = Self.start
         self.seed = seed
         _ = link.advance(to: now)
