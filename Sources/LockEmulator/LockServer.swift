@@ -133,6 +133,10 @@ public final class LockServer {
     let frontEnd: any LockFrontEnd
     let limits: Limits
     var peers: [UInt64: Peer] = [:]
+    /// Peers throttled until their `mutedUntil`, and peers without a descriptor: kept apart so a
+    /// turn does not scan every connection.
+    var muted: Set<UInt64> = []
+    var unpolled: Set<UInt64> = []
     var advertisedPairing: Bool?
     let store: (any LockStateStore)?
     /// One capture for all connections (`$LATCHKEY_CAPTURE` by default), each under its own ACL handle.
@@ -225,6 +229,8 @@ public final class LockServer {
             peer.link.close()
         }
         peers.removeAll()
+        muted.removeAll()
+        unpolled.removeAll()
     }
 
     /// The lock's notion of now: the wall clock.
@@ -306,12 +312,17 @@ public final class LockServer {
             if event.writable, let peer = peers[event.token] { flush(peer) }
         }
         if listenerReady { activity = acceptConnections(at: mono) || activity }
-        for peer in peers.values where peer.fd == nil { readable.append(peer.id.rawValue) }
-        for peer in peers.values {
-            if let until = peer.mutedUntil, until <= mono {
+        readable += unpolled
+        for id in muted {
+            guard let peer = peers[id], let until = peer.mutedUntil else {
+                muted.remove(id)
+                continue
+            }
+            if until <= mono {
                 peer.mutedUntil = nil
+                muted.remove(id)
                 updateInterest(peer)
-                readable.append(peer.id.rawValue)
+                readable.append(id)
             }
         }
 
@@ -365,10 +376,10 @@ public final class LockServer {
         }
         if !peers.isEmpty { limit = min(limit, .seconds(1)) }
         let mono = monotonic
-        for peer in peers.values {
-            if let until = peer.mutedUntil { limit = min(limit, max(.zero, until - mono)) }
-            if peer.fd == nil { limit = min(limit, .milliseconds(5)) }
+        for id in muted {
+            if let until = peers[id]?.mutedUntil { limit = min(limit, max(.zero, until - mono)) }
         }
+        if !unpolled.isEmpty { limit = min(limit, .milliseconds(5)) }
         if frontEnd.acceptDescriptor == nil { limit = min(limit, .milliseconds(5)) }
         return max(.zero, limit)
     }
@@ -398,6 +409,7 @@ public final class LockServer {
                 }
             }
             peers[id.rawValue] = peer
+            if peer.fd == nil { unpolled.insert(id.rawValue) }
             route(engine.connect(ConnectionID(id.rawValue), mtu: Fragmenter.maximumMTU))
             held.append(.event(.connected(id.rawValue)))
         }
@@ -462,6 +474,7 @@ public final class LockServer {
         let own = peer.tokens >= 1 ? 0 : (1 - peer.tokens) / max(limits.unauthenticatedPerConnection.perSecond, 0.001)
         let shared = totalTokens >= 1 ? 0 : (1 - totalTokens) / max(limits.unauthenticatedTotal.perSecond, 0.001)
         peer.mutedUntil = mono + .milliseconds(Int64((max(own, shared) * 1000).rounded(.up)) + 1)
+        muted.insert(peer.id.rawValue)
         updateInterest(peer)
         return false
     }
@@ -652,6 +665,8 @@ public final class LockServer {
     /// Closes `peer` now and forgets it everywhere; reports the reason.
     private func remove(_ peer: Peer, reason: String) {
         guard peers.removeValue(forKey: peer.id.rawValue) != nil else { return }
+        muted.remove(peer.id.rawValue)
+        unpolled.remove(peer.id.rawValue)
         if let fd = peer.fd { readiness.remove(fd) }
         peer.link.close()
         gatt.disconnect(peer.id)

@@ -66,6 +66,9 @@ public struct LockSessionEngine {
     let random: any RandomSource
     var keys: [UInt32: SharedKey]
     var connections: [ConnectionID: Connection] = [:]
+    /// The connections bound to each auth id (an index of `connections`' `boundAuthID`, so routing
+    /// a reply does not scan every connection).
+    var bindings: [UInt32: Set<ConnectionID>] = [:]
 
     /// - Parameters:
     ///   - keys: shared keys of the machine's authorizations, by auth id (restored state).
@@ -106,10 +109,18 @@ public struct LockSessionEngine {
                 actions.append(.disconnect(victim, reason: "connection table full"))
             }
         }
+        unbind(id)
         var connection = Connection()
         connection.mtu = mtu
         connections[id] = connection
         return actions
+    }
+
+    /// Removes `id` from the binding index.
+    private mutating func unbind(_ id: ConnectionID) {
+        guard let authID = connections[id]?.boundAuthID else { return }
+        bindings[authID]?.remove(id)
+        if bindings[authID]?.isEmpty == true { bindings[authID] = nil }
     }
 
     /// The ATT_MTU negotiated on `id` (Exchange MTU).
@@ -120,6 +131,7 @@ public struct LockSessionEngine {
     /// Forgets the connection: its challenge, half-received frames and pairing state.
     public mutating func disconnect(_ id: ConnectionID) {
         connections[id]?.pairing.reset()
+        unbind(id)
         connections[id] = nil
     }
 
@@ -256,7 +268,10 @@ public struct LockSessionEngine {
         if let bound = connections[connection]?.boundAuthID, bound != authID {
             return refuseEncrypted(.notAuthorized, command: plaintext.command, "connection is bound to auth id \(bound)", authID: authID, connection)
         }
-        connections[connection]?.boundAuthID = authID
+        if connections[connection] != nil, connections[connection]?.boundAuthID == nil {
+            connections[connection]?.boundAuthID = authID
+            bindings[authID, default: []].insert(connection)
+        }
         return handleDecrypted(plaintext, authID: authID, from: connection, at: now)
     }
 
@@ -373,6 +388,7 @@ public struct LockSessionEngine {
                     keys[authID]?.wipe()
                     keys[authID] = nil
                     for id in connectionIDs(boundTo: authID) {
+                        unbind(id)
                         connections[id] = nil
                         actions.append(.disconnect(id, reason: "authorization \(authID) revoked"))
                     }
@@ -384,10 +400,8 @@ public struct LockSessionEngine {
 
     /// The connections bound to `authID`, in connection order.
     private func connectionIDs(boundTo authID: UInt32) -> [ConnectionID] {
-        var ids: [ConnectionID] = []
-        for (id, connection) in connections where connection.boundAuthID == authID { ids.append(id) }
-        if ids.count > 1 { ids.sort { $0.rawValue < $1.rawValue } }
-        return ids
+        guard let bound = bindings[authID] else { return [] }
+        return bound.count == 1 ? Array(bound) : bound.sorted { $0.rawValue < $1.rawValue }
     }
 
     private func send(_ bytes: [UInt8], on characteristic: Characteristic, to connection: ConnectionID) -> [Action] {
