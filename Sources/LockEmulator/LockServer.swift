@@ -613,6 +613,11 @@ public final class LockServer {
                 guard let peer = peers[id] else { continue }
                 if peer.queued == 0 { touched.append(peer) }
                 peer.outbox.append(pdu)
+                // Checked here too: a client that never reads never makes its socket writable,
+                // so its queue would otherwise grow without a flush ever looking at it.
+                if peer.queued > limits.outboundQueueLimit {
+                    remove(peer, reason: "\(peer.queued) PDUs queued: the client does not read")
+                }
             case .drop(let id, let reason):
                 if let peer = peers[id] {
                     flush(peer)
