@@ -68,10 +68,7 @@ import Testing
         #expect(sent < 20_000)
         #expect(running.wait(30) { running.events.all.contains { $0.hasSuffix("PDUs queued: the client does not read") } }, "\(running.events.all), sent \(sent)")
         // The lock kept serving: a keypad pairs and its code is refused as wrong, as usual.
-        let client = try PeripheralClient(folder: running.folder)
-        var keypad = KeypadEmulator(keypadID: 7, keyPair: try KeyPair(using: SystemRandomSource()), random: SystemRandomSource())
-        #expect(try client.run(&keypad, start: keypad.pair()) == [.paired(authID: 51)])
-        #expect(try client.run(&keypad, start: keypad.enter(code: 999_999, at: LockServer.wallClock(), spacingMilliseconds: 0)) == [.wrongCode])
+        _ = try Self.authenticatedKeypad(running)
     }
 
     @Test func unauthenticatedTrafficIsHeldToItsBudget() throws {
@@ -102,10 +99,7 @@ import Testing
         let running = try Running(limits: limits)
         defer { running.stop() }
         // An authenticated keypad (paired, then a Keypad Action binds its connection).
-        let client = try PeripheralClient(folder: running.folder)
-        var keypad = KeypadEmulator(keypadID: 7, keyPair: try KeyPair(using: SystemRandomSource()), random: SystemRandomSource())
-        #expect(try client.run(&keypad, start: keypad.pair()) == [.paired(authID: 51)])
-        #expect(try client.run(&keypad, start: keypad.enter(code: 999_999, at: LockServer.wallClock(), spacingMilliseconds: 0)) == [.wrongCode])
+        var (client, keypad) = try Self.authenticatedKeypad(running)
         // Two idle unauthenticated connections fill the table; the second then speaks.
         let idle = try SeqPacketLink.connect(path: running.socket)
         Thread.sleep(forTimeInterval: 0.05)
@@ -127,14 +121,20 @@ import Testing
         limits.maxConnections = 1
         let running = try Running(limits: limits)
         defer { running.stop() }
-        let client = try PeripheralClient(folder: running.folder)
-        var keypad = KeypadEmulator(keypadID: 7, keyPair: try KeyPair(using: SystemRandomSource()), random: SystemRandomSource())
-        #expect(try client.run(&keypad, start: keypad.pair()) == [.paired(authID: 51)])
-        #expect(try client.run(&keypad, start: keypad.enter(code: 999_999, at: LockServer.wallClock(), spacingMilliseconds: 0)) == [.wrongCode])
+        var (client, keypad) = try Self.authenticatedKeypad(running)
         let newcomer = try SeqPacketLink.connect(path: running.socket)
         #expect(running.wait(10) { Self.isClosed(newcomer) })
         #expect(try client.run(&keypad, start: keypad.enter(code: 999_999, at: LockServer.wallClock(), spacingMilliseconds: 0)) == [.wrongCode])
         #expect(running.events.all.isEmpty)
+    }
+
+    /// A keypad paired with the lock whose connection a refused Keypad Action has bound (authenticated).
+    static func authenticatedKeypad(_ running: Running) throws -> (PeripheralClient, KeypadEmulator) {
+        let client = try PeripheralClient(folder: running.folder)
+        var keypad = KeypadEmulator(keypadID: 7, keyPair: try KeyPair(using: SystemRandomSource()), random: SystemRandomSource())
+        #expect(try client.run(&keypad, start: keypad.pair()) == [.paired(authID: 51)])
+        #expect(try client.run(&keypad, start: keypad.enter(code: 999_999, at: LockServer.wallClock(), spacingMilliseconds: 0)) == [.wrongCode])
+        return (client, keypad)
     }
 
     /// Whether the lock closed `link` (its next receive reports the close).
