@@ -153,7 +153,11 @@ let package = Package(
         ),
         .testTarget(
             name: "LatchkeyCLITests",
-            dependencies: ["latchkey"]
+            dependencies: [
+                "latchkey",
+                // The crash-consistency harness drives `latchkey lock serve` with the real clients.
+                "LockEmulator", "LockPeripherals", "LockSession", "LockCore", "LockCrypto", "LockWire", "BLEGATT", "BLEATT", "BLETransport",
+            ]
         ),
         .testTarget(
             name: "SystemLibraryTests",
