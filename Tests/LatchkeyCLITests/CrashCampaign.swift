@@ -44,6 +44,9 @@ enum CrashKillPlan: CustomStringConvertible {
 
     static let pairingComplete = "pairing COMPLETE"
     static let removalComplete = "COMPLETE (remove authorization)"
+    static let keypadCodeID = "Keypad Code ID"
+    static let badPIN = "K_ERROR_BAD_PIN"
+    static let codeInvalid = "K_ERROR_CODE_INVALID"
 
     var name: String {
         switch self {
@@ -51,7 +54,8 @@ enum CrashKillPlan: CustomStringConvertible {
         case .afterDelay: return "at a random moment"
         case .afterWrite: return "right after a write"
         case .afterWriteResponse: return "right after a Write Response"
-        case .afterAcknowledgement, .afterNamed: return "right after an acknowledgement"
+        case .afterAcknowledgement: return "right after an acknowledgement"
+        case .afterNamed(let ack): return "right after \(ack)"
         }
     }
 
@@ -60,7 +64,7 @@ enum CrashKillPlan: CustomStringConvertible {
         case .duringStartup(let ms): return "\(name) (\(ms) ms)"
         case .afterDelay(let ms): return "\(name) (\(ms) ms)"
         case .afterWrite(let n), .afterWriteResponse(let n), .afterAcknowledgement(let n): return "\(name) (#\(n))"
-        case .afterNamed(let ack): return "right after \(ack)"
+        case .afterNamed: return name
         }
     }
 
@@ -73,6 +77,9 @@ enum CrashKillPlan: CustomStringConvertible {
         case ..<50: return .afterWriteResponse(1 + random.below(8))
         case ..<56: return .afterNamed(pairingComplete)
         case ..<60: return .afterNamed(removalComplete)
+        case ..<63: return .afterNamed(keypadCodeID)
+        case ..<66: return .afterNamed(badPIN)
+        case ..<69: return .afterNamed(codeInvalid)
         default: return .afterAcknowledgement(1 + random.below(10))
         }
     }
@@ -88,7 +95,7 @@ struct CrashFigures: CustomStringConvertible {
     var killsRightAfterAcknowledgementByKind: [String: Int] = [:]
     var killsRightAfterWriteResponse = 0
     var killsRightAfterWrite = 0
-    /// Lives whose planned moment did not come within 3 s, ended then.
+    /// Lives whose planned moment did not come within 8 s, ended then.
     var fallbackKills = 0
     var fallbackPlans: [String] = []
     var acknowledged = 0
@@ -114,7 +121,7 @@ struct CrashFigures: CustomStringConvertible {
             "  acknowledged changes \(acknowledged), kept \(kept), lost \(lost)",
             "  kills right after an acknowledgement \(killsRightAfterAcknowledgement) "
                 + "(\(killsRightAfterAcknowledgementByKind.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")))",
-            "  kills right after a Write Response \(killsRightAfterWriteResponse), right after a write \(killsRightAfterWrite), after 3 s (moment never came) \(fallbackKills) \(fallbackPlans)",
+            "  kills right after a Write Response \(killsRightAfterWriteResponse), right after a write \(killsRightAfterWrite), after 8 s (moment never came) \(fallbackKills) \(fallbackPlans)",
             "  kills by plan: \(killsByPlan.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))",
             "  Write Responses to state-changing writes checked \(writeResponses) (\(writeResponsesWithoutReply) with no Nuki reply before the kill)",
             "  unacknowledged writes \(unacknowledged), their change in the file \(unacknowledgedKept); busy refusals \(refusedBusy); pairings \(pairings)",
@@ -215,6 +222,8 @@ enum CrashPeripheral {
             }
         case .lockAction(let action):
             return .lockAction(action, appID: CrashRole.admin.clientID)
+        case .wrongPIN:
+            return .verifySecurityPIN(.u16(4321))  // not the lock's 1234
         default:
             return .keyturnerStates
         }
@@ -269,6 +278,9 @@ final class CrashCampaign {
     let devicesPath: String
     let stderrPath: String
     let socketPath: String
+    /// The kill plans: a stream of its own, so a seed gives the same sequence of plans whatever the
+    /// timing (the requests' choices depend on how many fit in a life).
+    var planRandom: CrashRandom
     var random: CrashRandom
     let clientRandom: SeededRandomSource
     var figures = CrashFigures()
@@ -300,7 +312,8 @@ final class CrashCampaign {
         stderrPath = folder + "/lock.stderr"
         guard let address = DeviceAddress(octets: [0x54, 0xD2, 0x72, 0x37, 0x59, 0x9A]) else { throw CrashLockProcess.Failure(description: "address") }
         socketPath = DiscoveryFolder(path: devicesPath).socketPath(address)
-        random = CrashRandom(state: seed)
+        planRandom = CrashRandom(state: seed)
+        random = CrashRandom(state: seed ^ 0xC0DE)
         clientRandom = SeededRandomSource(seed: seed)
         let engine = try Self.makeLockState(path: statePath, seed: seed, motorStepMilliseconds: motorStepMilliseconds)
         lockPublicKey = engine.publicKey
@@ -349,7 +362,7 @@ final class CrashCampaign {
     /// and collects the file (checked while the next lock starts, or by ``run(kills:)``).
     func life() throws {
         figures.lives += 1
-        plan = CrashKillPlan.draw(&random)
+        plan = CrashKillPlan.draw(&planRandom)
         // A kill during start-up keeps its exact moment: the last life is checked first.
         if case .duringStartup = plan { try settle() }
         killed = false
@@ -415,7 +428,7 @@ final class CrashCampaign {
                 kill(rightAfter: nil)
                 break
             }
-            if ContinuousClock.now - ready >= .seconds(3) {
+            if ContinuousClock.now - ready >= .seconds(8) {
                 // A plan whose moment did not come (a targeted request that could not be made).
                 figures.fallbackKills += 1
                 figures.fallbackPlans.append("\(plan)")
@@ -430,10 +443,10 @@ final class CrashCampaign {
                 guard let fd = device.fd, fds.contains(where: { $0.fd == fd && $0.revents != 0 }) else { continue }
                 try drain(device)
             }
-            // The lock answers every request within milliseconds; one left unanswered for 2 s is a
+            // The lock answers every request within milliseconds; one left unanswered for 5 s is a
             // stall, not a moment to wait for.
-            if let stuck = devices.compactMap(\.op).first(where: { ContinuousClock.now - $0.started > .seconds(2) }) {
-                failures.append("life \(figures.lives) (\(plan)): \(stuck.role) \(stuck.kind) unanswered for 2 s")
+            if let stuck = devices.compactMap(\.op).first(where: { ContinuousClock.now - $0.started > .seconds(5) }) {
+                failures.append("life \(figures.lives) (\(plan)): \(stuck.role) \(stuck.kind) unanswered for 5 s")
                 kill(rightAfter: nil)
             }
         }
@@ -558,6 +571,19 @@ final class CrashCampaign {
         return count
     }
 
+    /// Consecutive wrong security PINs the lock may have counted at most (three lock it out).
+    private var pinFailuresAtMost: Int {
+        var count = base.pinFailures
+        for op in ops where op.written && op.kind.checksPIN {
+            if case .wrongPIN = op.kind {
+                if op.refused == nil { count += 1 }
+            } else if op.completed {
+                count = 0
+            }
+        }
+        return count
+    }
+
     private func newCode(avoiding codes: [UInt16: CodeValue]) -> UInt32 {
         let taken = Set(codes.values.map(\.code)) .union(ops.compactMap { op -> UInt32? in
             switch op.kind {
@@ -636,6 +662,20 @@ final class CrashCampaign {
             var busyCode: UInt16?
             if case .keypadCode(_, let id?)? = keypadOp?.kind { busyCode = id }
             let editable = codes.keys.filter { $0 != busyCode }.sorted()
+            // Lives aimed at a rarer acknowledgement begin with its request.
+            if case .afterNamed(let name) = plan, !ops.contains(where: { $0.role == .admin && $0.kind.family != "pairing" }) {
+                if name == CrashKillPlan.keypadCodeID, codes.count < 30 {
+                    return .addCode(CodeValue(code: newCode(avoiding: codes), name: FixedName("c\(seq + 1)", width: FixedName.shortNameWidth), enabled: true))
+                }
+                if name == CrashKillPlan.badPIN {
+                    // Two wrong PINs at most in a row (a third locks the PIN out for 30 s): a right one first.
+                    return pinFailuresAtMost + 1 < FailureLockout.securityPIN.freeAttempts ? .wrongPIN : .setConfig(name: FixedName("cfg \(seq + 1)", width: FixedName.nameWidth))
+                }
+            }
+            if case .afterNamed(CrashKillPlan.badPIN) = plan, pinFailuresAtMost + 1 < FailureLockout.securityPIN.freeAttempts,
+                !ops.contains(where: { if case .wrongPIN = $0.kind { true } else { false } }) {
+                return .wrongPIN
+            }
             let roll = random.below(100)
             if codes.count < 3 || (roll < 20 && codes.count < 30) {
                 return .addCode(CodeValue(code: newCode(avoiding: codes), name: FixedName("c\(seq + 1)", width: FixedName.shortNameWidth), enabled: true))
@@ -648,7 +688,8 @@ final class CrashCampaign {
                 return .removeCode(id: id)
             }
             if roll < 65 { return .setConfig(name: FixedName("cfg \(seq + 1)", width: FixedName.nameWidth)) }
-            if roll < 70, !pairingInProgress {
+            if roll < 70, pinFailuresAtMost + 1 < FailureLockout.securityPIN.freeAttempts { return .wrongPIN }
+            if roll < 75, !pairingInProgress {
                 let target = random.chance(50) ? devices[CrashRole.fob.rawValue] : devices[CrashRole.keypad.rawValue]
                 if target.op == nil, let authID = target.credentials?.authID {
                     return .removeAuthorization(target.role, authID: authID)
@@ -662,6 +703,11 @@ final class CrashCampaign {
             default: break
             }
             let usable = codes.filter { $0.value.enabled && $0.key != busyCode }.sorted { $0.key < $1.key }
+            if case .afterNamed(CrashKillPlan.codeInvalid) = plan, !ops.contains(where: { $0.role == .keypad && $0.kind.family != "pairing" }) {
+                // Four wrong codes at most in a row (a fifth locks the keypad out for 30 s): a right one first.
+                if failuresAtMost + 1 < 5 { return .keypadCode(code: newCode(avoiding: codes), codeID: nil) }
+                if let (id, value) = usable.first { return .keypadCode(code: value.code, codeID: id) }
+            }
             let roll = random.below(100)
             if roll < 45, !usable.isEmpty {
                 let (id, value) = usable[random.below(usable.count)]
@@ -692,6 +738,7 @@ final class CrashCampaign {
                 let changing = op.map { isStateChanging(bytes, on: which, by: device, for: $0) } ?? false
                 device.writes.append(changing ? op : nil)
                 if changing { op?.written = true }
+                if changing || (which == .pairingGDIO && (try? PlainFrame.decode(bytes))?.command == .authorizationData) { op?.reachedLock = true }
                 for case .send(let octets) in client.gatt.perform(.write(handle: handle, value: bytes), at: client.monotonic) {
                     try send(octets, on: device)
                 }
@@ -840,6 +887,10 @@ final class CrashCampaign {
             if case .keypadCode(_, nil) = op.kind, report.errorCode == .codeInvalid {
                 op.wrongCounted = true
                 return "K_ERROR_CODE_INVALID"
+            }
+            if case .wrongPIN = op.kind, report.errorCode == .badPIN {
+                op.wrongCounted = true
+                return "K_ERROR_BAD_PIN"
             }
             op.refused = report.errorCode
             if report.errorCode == .busy, op.kind.movesMotor {

@@ -11,9 +11,9 @@ import Testing
     /// Kill -9s: `LATCHKEY_CRASH_KILLS` (`scripts/crash-consistency.sh`, run by CI, makes 1,000),
     /// else 150; seed `LATCHKEY_CRASH_SEED`, else 17. Fails on any loss, on any other broken
     /// expectation (a refusal the campaign did not expect, a stuck life), and when the campaign
-    /// acknowledged too little to mean anything: at least 3 acknowledgements per kill, 40 % of
-    /// the kills right after an acknowledgement, every kind of acknowledgement killed after, and
-    /// kills right after writes and Write Responses.
+    /// acknowledged too little to mean anything: at least 2 acknowledgements per kill, 40 % of
+    /// the kills right after an acknowledgement, every kind of acknowledgement killed after (one
+    /// kill in 150 each), and kills right after writes and Write Responses.
     @Test func everyAcknowledgedChangeSurvivesKill9() throws {
         let kills = Int(Self.environment["LATCHKEY_CRASH_KILLS"] ?? "") ?? 150
         let seed = UInt64(Self.environment["LATCHKEY_CRASH_SEED"] ?? "") ?? 17
@@ -30,7 +30,7 @@ import Testing
         #expect(figures.kills == kills)
 
         // Enough to mean something.
-        #expect(figures.acknowledged >= 3 * kills)
+        #expect(figures.acknowledged >= 2 * kills)
         #expect(figures.killsRightAfterAcknowledgement * 10 >= 4 * kills)
         let byKind = figures.killsRightAfterAcknowledgementByKind
         func after(_ matching: (String) -> Bool) -> Int { byKind.filter { matching($0.key) }.values.reduce(0, +) }
@@ -42,6 +42,7 @@ import Testing
             ("ACCEPTED", after { $0.hasPrefix("ACCEPTED") }),
             ("COMPLETE after a motor run", after { $0.hasPrefix("COMPLETE (") && ($0.contains("lock") || $0.contains("fob") || $0.contains("keypad code")) }),
             ("K_ERROR_CODE_INVALID", after { $0 == "K_ERROR_CODE_INVALID" }),
+            ("K_ERROR_BAD_PIN", after { $0 == "K_ERROR_BAD_PIN" }),
         ]
         for (kind, count) in kinds {
             #expect(count >= max(1, kills / 150), "kills right after \(kind): \(count)")

@@ -16,6 +16,7 @@ import LockWire
 // | Status ACCEPTED for Lock Action, Keypad Action (§4.1) | the action is the lock's: its run is in progress (resumed at restart) or finished and logged (§8 type 0x02 / 0x05), in order, and the authorization's lock count (§6) and the keypad code's lock count (§7) count it |
 // | Status COMPLETE after a motor run (§4.1) | the run's log entry with completion status success (§8) |
 // | Error Report K_ERROR_CODE_INVALID for a typed code (§7, §9) | the wrong attempt counts toward the lockout ("5 or more wrong attempts cause a time-out": consecutive failures, `KeypadLockout`) and is logged with completion status 0xE0 (§7) |
+// | Error Report K_ERROR_BAD_PIN for a wrong security PIN (§3.5, §9) | the wrong attempt counts toward K_ERROR_TOO_MANY_PIN_ATTEMPTS (consecutive failures); a command that passed the PIN check (COMPLETE) reset the count |
 //
 // The ATT Write Response to the write that carried a command (issue 17 lists it as an
 // acknowledgement too) promises that the command was processed and its outcome is durable: for a
@@ -61,6 +62,8 @@ enum CrashOpKind: CustomStringConvertible {
     case keypadCode(code: UInt32, codeID: UInt16?)
     /// Keypad Action with source back key (locks).
     case keypadLockKey
+    /// Verify Security PIN (0x0020) with a wrong PIN: K_ERROR_BAD_PIN.
+    case wrongPIN
 
     var description: String {
         switch self {
@@ -74,6 +77,15 @@ enum CrashOpKind: CustomStringConvertible {
         case .fobPress(let count): return "fob press ×\(count)"
         case .keypadCode(let code, let id): return id == nil ? "wrong code \(code)" : "code \(code) (id \(id!))"
         case .keypadLockKey: return "keypad lock key"
+        case .wrongPIN: return "wrong security PIN"
+        }
+    }
+
+    /// Carries the security PIN (auth ECP, §4): a right one resets the PIN failure count.
+    var checksPIN: Bool {
+        switch self {
+        case .addCode, .updateCode, .removeCode, .setConfig, .removeAuthorization, .wrongPIN: return true
+        default: return false
         }
     }
 
@@ -103,6 +115,7 @@ enum CrashOpKind: CustomStringConvertible {
         case .fobPress: return "fob action"
         case .keypadCode(_, let id): return id == nil ? "wrong code" : "keypad code"
         case .keypadLockKey: return "keypad lock key"
+        case .wrongPIN: return "wrong PIN"
         }
     }
 }
@@ -120,13 +133,17 @@ final class CrashOp {
     var pairingAuthID: UInt32?
     /// The state-changing write (the command, or the Authorization-ID Confirmation) reached the socket.
     var written = false
+    /// A write that may change the lock's state reached the socket: the command; for a pairing
+    /// already Authorization Data (`protocol.md` §3.1 step 9: a lock may store the user there,
+    /// before Authorization-ID; this one does at the confirmation).
+    var reachedLock = false
     /// Its ATT Write Response arrived.
     var writeResponded = false
     /// Status ACCEPTED (motor commands).
     var accepted = false
     /// Completed: pairing COMPLETE, Keypad Code ID, Status COMPLETE (after the run for motor commands).
     var completed = false
-    /// Wrong code: K_ERROR_CODE_INVALID arrived.
+    /// Wrong code or wrong PIN: K_ERROR_CODE_INVALID or K_ERROR_BAD_PIN arrived.
     var wrongCounted = false
     /// Keypad Code ID's id.
     var assignedCodeID: UInt16?
@@ -143,7 +160,7 @@ final class CrashOp {
     var acknowledged: Bool {
         if refused != nil { return false }
         switch kind {
-        case .keypadCode(_, nil): return wrongCounted
+        case .keypadCode(_, nil), .wrongPIN: return wrongCounted
         default: return kind.movesMotor ? accepted : completed
         }
     }
@@ -152,7 +169,7 @@ final class CrashOp {
     var definite: Bool { acknowledged || (refused == nil && writeResponded && kind.acceptedForSure) }
 
     /// Reached the lock (maybe) with no outcome known: its change may or may not be there.
-    var pending: Bool { written && refused == nil && !definite }
+    var pending: Bool { (written || reachedLock) && refused == nil && !definite }
 
     /// Whether the change may be in the state file at all.
     var mayBeThere: Bool { definite || pending }
@@ -167,6 +184,7 @@ struct CrashSnapshot {
     var nextAuthID: UInt32
     var configName: FixedName
     var failures: Int
+    var pinFailures: Int
     var log: [LogEntry]
     var logNextIndex: UInt32
     var motion: Motion?
@@ -180,6 +198,7 @@ struct CrashSnapshot {
         nextAuthID = machine.nextAuthID
         configName = machine.settings.name
         failures = machine.keypadLockout.consecutiveFailures
+        pinFailures = machine.pinGuard.consecutiveFailures
         log = machine.log.entries
         logNextIndex = machine.log.nextIndex
         motion = machine.motion
@@ -236,6 +255,7 @@ func verifyCrash(before: CrashSnapshot, after: CrashSnapshot, ops: [CrashOp]) ->
     verifyCodes(before: before, after: after, ops: ops, &verdict)
     verifyConfig(before: before, after: after, ops: ops, &verdict)
     verifyLockout(before: before, after: after, ops: ops, &verdict)
+    verifyPINLockout(before: before, after: after, ops: ops, &verdict)
     verifyMotorCommands(before: before, after: after, ops: ops, &verdict)
     for op in ops where op.pending { verdict.unacknowledged += 1 }
     return verdict
@@ -445,6 +465,36 @@ private func verifyLockout(before: CrashSnapshot, after: CrashSnapshot, ops: [Cr
     attribute(wrongDefinite, missing: wrongDefinite.count - logged, "", promise: "\(logged) wrong-code log entries for \(wrongDefinite.count) wrong codes", &verdict)
     if logged > wrongDefinite.count + wrongPending {
         verdict.failures.append("\(logged) wrong-code log entries; \(wrongDefinite.count) wrong codes acknowledged, \(wrongPending) pending")
+    }
+}
+
+// MARK: Security PIN lockout
+
+private func verifyPINLockout(before: CrashSnapshot, after: CrashSnapshot, ops: [CrashOp], _ verdict: inout CrashVerdict) {
+    var value = before.pinFailures
+    var allowed = [value]
+    var sinceReset: [CrashOp] = []
+    for op in ops.filter({ $0.kind.checksPIN && $0.written }).sorted(by: { $0.seq < $1.seq }) {
+        if case .wrongPIN = op.kind {
+            if op.definite {
+                value += 1
+                allowed = [value]
+                sinceReset.append(op)
+            } else if op.pending {
+                allowed = [value, value + 1]
+            }
+        } else if op.definite {
+            value = 0
+            allowed = [0]
+            sinceReset = []
+        } else if op.pending {
+            allowed = [value, 0]
+        }
+    }
+    let fine = allowed.contains(after.pinFailures)
+    attribute(sinceReset, missing: fine ? 0 : value - after.pinFailures, "", promise: "the PIN failure count is \(after.pinFailures), expected \(allowed)", &verdict)
+    if !fine {
+        verdict.failures.append("security PIN failure count is \(after.pinFailures); allowed \(allowed) (was \(before.pinFailures))")
     }
 }
 
