@@ -56,6 +56,14 @@ final class CrashLockProcess {
         return reap()
     }
 
+    /// Waits for the process to end on its own; its exit status (-1 when it was killed by a signal
+    /// or already reaped).
+    func waitForExit() -> Int32 {
+        guard !reaped else { return -1 }
+        let status = reap()
+        return status & 0x7F == 0 ? (status >> 8) & 0xFF : -1
+    }
+
     /// Whether the process has ended on its own (without waiting); reaps it when it has.
     func hasExited() -> Bool {
         guard !reaped else { return true }
