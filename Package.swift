@@ -156,7 +156,7 @@ let package = Package(
             dependencies: [
                 "latchkey",
                 // The crash-consistency harness drives `latchkey lock serve` with the real clients.
-                "LockEmulator", "LockPeripherals", "LockSession", "LockCore", "LockCrypto", "LockWire", "BLEGATT", "BLEATT", "BLETransport",
+                "LockEmulator", "LockPeripherals", "LockSession", "LockCore", "LockCrypto", "LockWire", "LockNFC", "BLEGATT", "BLEATT", "BLETransport",
             ]
         ),
         .testTarget(

@@ -5,6 +5,7 @@ import Foundation
 @testable import LockCore
 import LockCrypto
 @testable import LockEmulator
+import LockNFC
 import LockPeripherals
 @testable import LockSession
 import LockWire
@@ -47,6 +48,7 @@ enum CrashKillPlan: CustomStringConvertible {
     static let keypadCodeID = "Keypad Code ID"
     static let badPIN = "K_ERROR_BAD_PIN"
     static let codeInvalid = "K_ERROR_CODE_INVALID"
+    static let nfcAccepted = "ACCEPTED (NFC tap)"
 
     var name: String {
         switch self {
@@ -80,6 +82,7 @@ enum CrashKillPlan: CustomStringConvertible {
         case ..<63: return .afterNamed(keypadCodeID)
         case ..<66: return .afterNamed(badPIN)
         case ..<69: return .afterNamed(codeInvalid)
+        case ..<74: return .afterNamed(nfcAccepted)
         default: return .afterAcknowledgement(1 + random.below(10))
         }
     }
@@ -102,6 +105,8 @@ struct CrashFigures: CustomStringConvertible {
     var kept = 0
     var lost = 0
     var acknowledgedByFamily: [String: Int] = [:]
+    var lostByFamily: [String: Int] = [:]
+    var brokenPromises: [String: Int] = [:]
     var writeResponses = 0
     var writeResponsesWithoutReply = 0
     var unacknowledged = 0
@@ -126,6 +131,8 @@ struct CrashFigures: CustomStringConvertible {
             "  Write Responses to state-changing writes checked \(writeResponses) (\(writeResponsesWithoutReply) with no Nuki reply before the kill)",
             "  unacknowledged writes \(unacknowledged), their change in the file \(unacknowledgedKept); busy refusals \(refusedBusy); pairings \(pairings)",
             "  by family: \(acknowledgedByFamily.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))",
+            "  lost by family: \(lostByFamily.isEmpty ? "none" : lostByFamily.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))",
+            "  broken promises: \(brokenPromises.isEmpty ? "none" : brokenPromises.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))",
             "  stray temporary state files seen after kills: \(strayTemporaryFiles)",
             "  time: \(phases.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))",
         ]
@@ -173,6 +180,13 @@ enum CrashPeripheral {
         }
     }
 
+    /// The NFC card's answer for the keypad's tap in progress.
+    mutating func cardRead(_ read: NFCCardRead, at now: LockInstant) -> [PeripheralAction] {
+        guard case .keypad(var p) = self else { return [] }
+        defer { self = .keypad(p) }
+        return p.cardRead(.success(read), at: now)
+    }
+
     /// Starts the request of `kind` (a pairing is started with ``pair()``).
     mutating func start(_ kind: CrashOpKind, pin: SecurityPIN, at now: LockInstant) -> [PeripheralAction] {
         switch (self, kind) {
@@ -185,6 +199,9 @@ enum CrashPeripheral {
         case (.keypad(var p), .keypadLockKey):
             defer { self = .keypad(p) }
             return p.press(.lock, at: now)
+        case (.keypad(var p), .keypadNFC):
+            defer { self = .keypad(p) }
+            return p.cardPresented(at: now)
         case (.fob(var p), .fobPress(let count)):
             defer { self = .fob(p) }
             return p.press(count: count, at: now)
@@ -287,6 +304,8 @@ final class CrashCampaign {
     let lockPublicKey: Bytes32
     let lockUUID: LockUUID
     var devices: [CrashDevice] = CrashRole.allCases.map(CrashDevice.init(role:))
+    /// The fob's NFC card (its counter is the card's own, kept across lives); a new one per pairing.
+    var fobCard: NFCCardApplication?
     /// The state file at the start of the current life.
     var base: CrashSnapshot
     var seq = 0
@@ -526,6 +545,8 @@ final class CrashCampaign {
         figures.kept += verdict.kept
         figures.lost += verdict.lost
         for (family, n) in verdict.acknowledged { figures.acknowledgedByFamily[family, default: 0] += n }
+        for (family, n) in verdict.lostByFamily { figures.lostByFamily[family, default: 0] += n }
+        for (kind, n) in verdict.brokenPromises { figures.brokenPromises[kind, default: 0] += n }
         figures.writeResponses += verdict.writeResponses
         figures.writeResponsesWithoutReply += verdict.writeResponsesWithoutReply
         figures.unacknowledged += verdict.unacknowledged
@@ -610,8 +631,10 @@ final class CrashCampaign {
         } else {
             forcePairing = false
         }
+        let tapInFlight = devices[CrashRole.keypad.rawValue].op.map { if case .keypadNFC = $0.kind { true } else { false } } ?? false
         if device.credentials == nil || (device.role != .admin && (forcePairing || random.chance(2)) && !pairingInProgress) {
-            guard !pairingInProgress else { return }
+            // Re-pairing the fob replaces the authorization a tap of its card is checked against.
+            guard !pairingInProgress, !(device.role == .fob && tapInFlight) else { return }
             kind = .pair
         } else {
             guard let chosen = choose(for: device) else { return }
@@ -655,7 +678,8 @@ final class CrashCampaign {
         case .admin:
             if case .afterNamed(CrashKillPlan.removalComplete) = plan, !pairingInProgress,
                 !ops.contains(where: { if case .removeAuthorization = $0.kind { true } else { false } }) {
-                for target in [devices[CrashRole.fob.rawValue], devices[CrashRole.keypad.rawValue]] where target.op == nil {
+                let tapInFlight = keypadOp.map { if case .keypadNFC = $0.kind { true } else { false } } ?? false
+                for target in [devices[CrashRole.fob.rawValue], devices[CrashRole.keypad.rawValue]] where target.op == nil && !(target.role == .fob && tapInFlight) {
                     if let authID = target.credentials?.authID { return .removeAuthorization(target.role, authID: authID) }
                 }
             }
@@ -691,7 +715,8 @@ final class CrashCampaign {
             if roll < 70, pinFailuresAtMost + 1 < FailureLockout.securityPIN.freeAttempts { return .wrongPIN }
             if roll < 75, !pairingInProgress {
                 let target = random.chance(50) ? devices[CrashRole.fob.rawValue] : devices[CrashRole.keypad.rawValue]
-                if target.op == nil, let authID = target.credentials?.authID {
+                let tapInFlight = keypadOp.map { if case .keypadNFC = $0.kind { true } else { false } } ?? false
+                if target.op == nil, !(target.role == .fob && tapInFlight), let authID = target.credentials?.authID {
                     return .removeAuthorization(target.role, authID: authID)
                 }
             }
@@ -712,6 +737,15 @@ final class CrashCampaign {
             if roll < 45, !usable.isEmpty {
                 let (id, value) = usable[random.below(usable.count)]
                 return .keypadCode(code: value.code, codeID: id)
+            }
+            // The fob's card at the reader, while the fob's authorization is the lock's for sure; in a
+            // life aimed at a tap's ACCEPTED, until one is accepted.
+            let fob = devices[CrashRole.fob.rawValue]
+            let fobBusy = adminOp.map { if case .removeAuthorization(.fob, _) = $0.kind { true } else { false } } ?? false
+            var aimed = false
+            if case .afterNamed(CrashKillPlan.nfcAccepted) = plan { aimed = true }
+            if roll < 57 || aimed, !fobBusy, fob.op?.kind.family != "pairing", let authID = fob.credentials?.authID, fobCard?.credentialID == authID {
+                return .keypadNFC(fobAuthID: authID)
             }
             if roll < 85, failuresAtMost + 1 < 5 {
                 return .keypadCode(code: newCode(avoiding: codes), codeID: nil)
@@ -751,8 +785,22 @@ final class CrashCampaign {
                 }
             case .feedback(let feedback):
                 finish(device, with: feedback)
-            case .readCard:
-                failures.append("\(device.role): unexpected NFC read")
+            case .readCard(let challenge):
+                // The fob's card in the keypad's reader field answers the lock's challenge.
+                guard let op = device.op, case .keypadNFC = op.kind, var card = fobCard, var peripheral = device.peripheral else {
+                    failures.append("\(device.role): unexpected NFC read")
+                    continue
+                }
+                do {
+                    let read = try NFCCardReader.read(challenge: challenge, uid: FobEmulator.nfcUID(fobID: CrashRole.fob.clientID), over: &card)
+                    fobCard = card
+                    op.nfcCounter = read.assertion?.counter
+                    let next = peripheral.cardRead(read, at: LockServer.wallClock())
+                    device.peripheral = peripheral
+                    try perform(next, for: device)
+                } catch {
+                    failures.append("\(device.role): NFC read failed: \(error)")
+                }
             }
         }
     }
@@ -913,6 +961,7 @@ final class CrashCampaign {
             return
         case .paired:
             device.credentials = device.peripheral?.credentials
+            if device.role == .fob, let credentials = device.credentials { fobCard = FobEmulator.card(for: credentials) }
         case .accepted, .wrongCode, .refused:
             break
         case .lockedOut(let code, _):

@@ -43,6 +43,7 @@ import Testing
             ("COMPLETE after a motor run", after { $0.hasPrefix("COMPLETE (") && ($0.contains("lock") || $0.contains("fob") || $0.contains("keypad code")) }),
             ("K_ERROR_CODE_INVALID", after { $0 == "K_ERROR_CODE_INVALID" }),
             ("K_ERROR_BAD_PIN", after { $0 == "K_ERROR_BAD_PIN" }),
+            ("ACCEPTED of an NFC tap", after { $0 == "ACCEPTED (NFC tap)" }),
         ]
         for (kind, count) in kinds {
             #expect(count >= max(1, kills / 150), "kills right after \(kind): \(count)")

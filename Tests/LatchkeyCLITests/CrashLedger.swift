@@ -16,6 +16,7 @@ import LockWire
 // | Status ACCEPTED for Lock Action, Keypad Action (§4.1) | the action is the lock's: its run is in progress (resumed at restart) or finished and logged (§8 type 0x02 / 0x05), in order, and the authorization's lock count (§6) and the keypad code's lock count (§7) count it |
 // | Status COMPLETE after a motor run (§4.1) | the run's log entry with completion status success (§8) |
 // | Error Report K_ERROR_CODE_INVALID for a typed code (§7, §9) | the wrong attempt counts toward the lockout ("5 or more wrong attempts cause a time-out": consecutive failures, `KeypadLockout`) and is logged with completion status 0xE0 (§7) |
+// | Status ACCEPTED for Keypad Action source NFC (Latchkey extension, README "NFC fob extension") | as for a typed code, and the card's counter is the lock's: a replay of that card answer is refused after a restart (the highest accepted counter per credential) |
 // | Error Report K_ERROR_BAD_PIN for a wrong security PIN (§3.5, §9) | the wrong attempt counts toward K_ERROR_TOO_MANY_PIN_ATTEMPTS (consecutive failures); a command that passed the PIN check (COMPLETE) reset the count |
 //
 // The ATT Write Response to the write that carried a command (issue 17 lists it as an
@@ -64,6 +65,9 @@ enum CrashOpKind: CustomStringConvertible {
     case keypadLockKey
     /// Verify Security PIN (0x0020) with a wrong PIN: K_ERROR_BAD_PIN.
     case wrongPIN
+    /// The fob's NFC card at the keypad's reader: Keypad Action source NFC (0x80) with the card's
+    /// answer to the lock's challenge (credential id = the fob's auth id).
+    case keypadNFC(fobAuthID: UInt32)
 
     var description: String {
         switch self {
@@ -78,6 +82,7 @@ enum CrashOpKind: CustomStringConvertible {
         case .keypadCode(let code, let id): return id == nil ? "wrong code \(code)" : "code \(code) (id \(id!))"
         case .keypadLockKey: return "keypad lock key"
         case .wrongPIN: return "wrong security PIN"
+        case .keypadNFC(let id): return "NFC tap of fob \(id)"
         }
     }
 
@@ -92,7 +97,7 @@ enum CrashOpKind: CustomStringConvertible {
     /// Runs the motor when accepted (ACCEPTED, then COMPLETE).
     var movesMotor: Bool {
         switch self {
-        case .lockAction, .fobPress, .keypadLockKey: return true
+        case .lockAction, .fobPress, .keypadLockKey, .keypadNFC: return true
         case .keypadCode(_, let id): return id != nil
         default: return false
         }
@@ -116,6 +121,7 @@ enum CrashOpKind: CustomStringConvertible {
         case .keypadCode(_, let id): return id == nil ? "wrong code" : "keypad code"
         case .keypadLockKey: return "keypad lock key"
         case .wrongPIN: return "wrong PIN"
+        case .keypadNFC: return "NFC tap"
         }
     }
 }
@@ -147,6 +153,8 @@ final class CrashOp {
     var wrongCounted = false
     /// Keypad Code ID's id.
     var assignedCodeID: UInt16?
+    /// NFC tap: the counter of the card's answer.
+    var nfcCounter: UInt32?
     /// The Error Report that refused it.
     var refused: NukiErrorCode?
 
@@ -188,6 +196,7 @@ struct CrashSnapshot {
     var log: [LogEntry]
     var logNextIndex: UInt32
     var motion: Motion?
+    var nfcCounters: NFCCounterBook
 
     init(_ engine: LockSessionEngine) {
         let machine = engine.machine
@@ -202,6 +211,7 @@ struct CrashSnapshot {
         log = machine.log.entries
         logNextIndex = machine.log.nextIndex
         motion = machine.motion
+        nfcCounters = machine.nfcCounters
     }
 
     func authorization(of role: CrashRole) -> Authorization? {
@@ -228,17 +238,21 @@ struct CrashVerdict {
     var failures: [String] = []
 
     /// Records one promise of the acknowledgement `message` of `op`.
-    mutating func count(_ op: CrashOp, _ message: String, kept isKept: Bool, promise: String) {
+    mutating func count(_ op: CrashOp, _ message: String, kept isKept: Bool, promise: String, kind: String) {
         let key = "\(op.seq) \(message)"
         let family = op.kind.family + (message.isEmpty ? "" : " \(message)")
         acknowledgements[key] = (family, (acknowledgements[key]?.kept ?? true) && isKept)
         if !isKept {
             failures.append("LOST: \(op.role) \(op.kind) (op \(op.seq)) was acknowledged\(message.isEmpty ? "" : " (\(message))") but \(promise)")
+            brokenPromises[kind, default: 0] += 1
         }
     }
 
-    /// Acknowledgements by family.
+    /// Acknowledgements by family, and those lost.
     var acknowledged: [String: Int] { acknowledgements.values.reduce(into: [:]) { $0[$1.family, default: 0] += 1 } }
+    var lostByFamily: [String: Int] { acknowledgements.values.filter { !$0.kept }.reduce(into: [:]) { $0[$1.family, default: 0] += 1 } }
+    /// Broken promises by what they were (one acknowledgement may break several).
+    var brokenPromises: [String: Int] = [:]
     var kept: Int { acknowledgements.values.filter(\.kept).count }
     var lost: Int { acknowledgements.values.filter { !$0.kept }.count }
 }
@@ -257,6 +271,7 @@ func verifyCrash(before: CrashSnapshot, after: CrashSnapshot, ops: [CrashOp]) ->
     verifyLockout(before: before, after: after, ops: ops, &verdict)
     verifyPINLockout(before: before, after: after, ops: ops, &verdict)
     verifyMotorCommands(before: before, after: after, ops: ops, &verdict)
+    verifyNFCCounters(before: before, after: after, ops: ops, &verdict)
     for op in ops where op.pending { verdict.unacknowledged += 1 }
     return verdict
 }
@@ -335,7 +350,7 @@ private func check<Value: CustomStringConvertible>(
         let later = relevant[(index + 1)...].compactMap(value)
         let kept = ([own] + later).contains { matches($0, observed) }
         if op.acknowledged {
-            verdict.count(op, "", kept: kept, promise: "\(item) is \(observed)")
+            verdict.count(op, "", kept: kept, promise: "\(item) is \(observed)", kind: "value in the file")
         } else if !kept {
             verdict.failures.append("LOST: \(op.role) \(op.kind) (op \(op.seq)) had its Write Response but is not in the state file")
         }
@@ -450,7 +465,7 @@ private func verifyLockout(before: CrashSnapshot, after: CrashSnapshot, ops: [Cr
     }
     let fine = allowed.contains(after.failures)
     // Missing counts are charged to the latest wrong codes.
-    attribute(sinceReset, missing: fine ? 0 : value - after.failures, "", promise: "the lockout count is \(after.failures), expected \(allowed)", &verdict)
+    attribute(sinceReset, missing: fine ? 0 : value - after.failures, "", promise: "the lockout count is \(after.failures), expected \(allowed)", kind: "keypad lockout count", &verdict)
     if !fine {
         verdict.failures.append("keypad lockout count is \(after.failures); allowed \(allowed) (was \(before.failures))")
     }
@@ -462,9 +477,35 @@ private func verifyLockout(before: CrashSnapshot, after: CrashSnapshot, ops: [Cr
     }.count
     let wrongDefinite = typed.filter { if case .keypadCode(_, nil) = $0.kind { return $0.definite } else { return false } }
     let wrongPending = typed.filter { if case .keypadCode(_, nil) = $0.kind { return $0.pending } else { return false } }.count
-    attribute(wrongDefinite, missing: wrongDefinite.count - logged, "", promise: "\(logged) wrong-code log entries for \(wrongDefinite.count) wrong codes", &verdict)
+    attribute(wrongDefinite, missing: wrongDefinite.count - logged, "", promise: "\(logged) wrong-code log entries for \(wrongDefinite.count) wrong codes", kind: "wrong code logged", &verdict)
     if logged > wrongDefinite.count + wrongPending {
         verdict.failures.append("\(logged) wrong-code log entries; \(wrongDefinite.count) wrong codes acknowledged, \(wrongPending) pending")
+    }
+}
+
+// MARK: NFC card counters
+
+/// The highest accepted card counter of each fob credential: at least that of every accepted tap
+/// (else a replay of that tap would open the door after a restart), at most that of a pending one.
+private func verifyNFCCounters(before: CrashSnapshot, after: CrashSnapshot, ops: [CrashOp], _ verdict: inout CrashVerdict) {
+    var byCredential: [UInt32: [CrashOp]] = [:]
+    for op in ops where op.written {
+        if case .keypadNFC(let fob) = op.kind { byCredential[fob, default: []].append(op) }
+    }
+    for (credential, taps) in byCredential.sorted(by: { $0.key < $1.key }) {
+        // A revoked fob's counter goes with it.
+        guard after.authorizations.contains(where: { $0.authID == credential }) else { continue }
+        let base = before.nfcCounters[credential]
+        let accepted = taps.filter(\.accepted)
+        let low = max(base, accepted.compactMap(\.nfcCounter).max() ?? 0)
+        let allowed = [low] + taps.filter { !$0.accepted && $0.pending }.compactMap(\.nfcCounter).filter { $0 > low }
+        let now = after.nfcCounters[credential]
+        for op in accepted {
+            verdict.count(op, "ACCEPTED", kept: now >= (op.nfcCounter ?? 0), promise: "the card counter of credential \(credential) is \(now), below this tap's \(op.nfcCounter ?? 0)", kind: "NFC card counter")
+        }
+        if !allowed.contains(now) {
+            verdict.failures.append("NFC counter of credential \(credential) is \(now); allowed \(allowed) (was \(base))")
+        }
     }
 }
 
@@ -492,7 +533,7 @@ private func verifyPINLockout(before: CrashSnapshot, after: CrashSnapshot, ops: 
         }
     }
     let fine = allowed.contains(after.pinFailures)
-    attribute(sinceReset, missing: fine ? 0 : value - after.pinFailures, "", promise: "the PIN failure count is \(after.pinFailures), expected \(allowed)", &verdict)
+    attribute(sinceReset, missing: fine ? 0 : value - after.pinFailures, "", promise: "the PIN failure count is \(after.pinFailures), expected \(allowed)", kind: "security PIN failure count", &verdict)
     if !fine {
         verdict.failures.append("security PIN failure count is \(after.pinFailures); allowed \(allowed) (was \(before.pinFailures))")
     }
@@ -501,11 +542,11 @@ private func verifyPINLockout(before: CrashSnapshot, after: CrashSnapshot, ops: 
 /// Records `promise` of acknowledgement `message` for each of `ops` (in order): kept, except the
 /// last `missing` (a count short by `missing` lost the latest changes). Write-Response-only
 /// requests that are missing are reported as failures.
-private func attribute(_ ops: [CrashOp], missing: Int, _ message: String, promise: String, _ verdict: inout CrashVerdict) {
+private func attribute(_ ops: [CrashOp], missing: Int, _ message: String, promise: String, kind: String, _ verdict: inout CrashVerdict) {
     let firstLost = ops.count - max(0, min(missing, ops.count))
     for (i, op) in ops.enumerated() {
         if op.acknowledged {
-            verdict.count(op, message, kept: i < firstLost, promise: promise)
+            verdict.count(op, message, kept: i < firstLost, promise: promise, kind: kind)
         } else if i >= firstLost {
             verdict.failures.append("LOST: \(op.role) \(op.kind) (op \(op.seq)) had its Write Response but \(promise)")
         }
@@ -517,18 +558,22 @@ private func attribute(_ ops: [CrashOp], missing: Int, _ message: String, promis
 /// One motor run of an authorization in the file: a log entry, or the run in progress.
 private struct Run: CustomStringConvertible {
     var action: LockAction
-    var codeID: UInt16?
+    /// A keypad run's source (code or NFC) and code id (credential id's low 16 bits for NFC).
+    var keypad: (source: KeypadActionSource, codeID: UInt16)?
     /// Nil while the run is in progress.
     var completion: CompletionStatus?
-    var description: String { "\(action)\(codeID.map { " code \($0)" } ?? "")\(completion.map { " \($0)" } ?? " running")" }
+    var description: String { "\(action)\(keypad.map { " \($0.source) \($0.codeID)" } ?? "")\(completion.map { " \($0)" } ?? " running")" }
 }
+
+/// Keypad Action log entries written for refusals (a wrong code, an NFC tap refused), not runs.
+private let refusalStatuses: Set<CompletionStatus> = [.invalidCode, .nfcNotAuthentic, .nfcCounterNotIncreasing, .nfcTooSlow, .nfcNotAllowedNow]
 
 /// The action a motor command's run must show (nil: either way, e.g. the fob's intelligent action).
 private func expectedAction(_ kind: CrashOpKind) -> LockAction? {
     switch kind {
     case .lockAction(let action): return action
     case .fobPress(let count): return count == 1 ? .unlock : count == 2 ? .lock : nil
-    case .keypadCode: return .unlock
+    case .keypadCode, .keypadNFC: return .unlock
     case .keypadLockKey: return .lock
     default: return nil
     }
@@ -544,17 +589,17 @@ private func verifyMotorCommands(before: CrashSnapshot, after: CrashSnapshot, op
         var runs: [Run] = after.log.compactMap { entry in
             guard entry.index >= before.logNextIndex, entry.authID == authID else { return nil }
             switch entry.event {
-            case .lockAction(let l): return Run(action: l.action, codeID: nil, completion: l.completionStatus)
-            case .keypadAction(let k) where k.completionStatus != .invalidCode:
-                return Run(action: k.action, codeID: k.source == .code ? k.codeID : nil, completion: k.completionStatus)
+            case .lockAction(let l): return Run(action: l.action, keypad: nil, completion: l.completionStatus)
+            case .keypadAction(let k) where !refusalStatuses.contains(k.completionStatus):
+                return Run(action: k.action, keypad: (k.source, k.codeID), completion: k.completionStatus)
             default: return nil
             }
         }
         let motionMoved = after.motion != before.motion
         if let motion = after.motion, motion.requester == authID, motionMoved {
-            var codeID: UInt16?
-            if case .keypad(.code, let id) = motion.logEvent { codeID = id }
-            runs.append(Run(action: motion.action, codeID: codeID, completion: nil))
+            var keypad: (KeypadActionSource, UInt16)?
+            if case .keypad(let source, let id) = motion.logEvent { keypad = (source, id) }
+            runs.append(Run(action: motion.action, keypad: keypad, completion: nil))
         }
         if let old = before.motion, old.requester == authID, motionMoved {
             // The run the life began with finished first (the motor was busy until then).
@@ -572,17 +617,18 @@ private func verifyMotorCommands(before: CrashSnapshot, after: CrashSnapshot, op
             let run = runs[i]
             let actionFine = expectedAction(op.kind).map { $0 == run.action } ?? true
             var codeFine = true
-            if case .keypadCode(_, let id?) = op.kind { codeFine = run.codeID == id }
+            if case .keypadCode(_, let id?) = op.kind { codeFine = run.keypad?.source == .code && run.keypad?.codeID == id }
+            if case .keypadNFC(let fob) = op.kind { codeFine = run.keypad?.source == .nfc && run.keypad?.codeID == UInt16(truncatingIfNeeded: fob) }
             if !actionFine || !codeFine { lostFrom = min(lostFrom ?? i, i) }
             if op.completed, run.completion != .success {
-                verdict.count(op, "COMPLETE", kept: false, promise: "its run is logged as \(run)")
+                verdict.count(op, "COMPLETE", kept: false, promise: "its run is logged as \(run)", kind: "run logged with success")
             } else if op.completed {
-                verdict.count(op, "COMPLETE", kept: true, promise: "")
+                verdict.count(op, "COMPLETE", kept: true, promise: "", kind: "run logged with success")
             }
         }
         for (i, op) in acceptedOps.enumerated() {
-            verdict.count(op, "ACCEPTED", kept: lostFrom.map { i < $0 } ?? true, promise: "the runs in the file are \(runs)")
-            if op.completed, i >= runs.count { verdict.count(op, "COMPLETE", kept: false, promise: "its run is not logged") }
+            verdict.count(op, "ACCEPTED", kept: lostFrom.map { i < $0 } ?? true, promise: "the runs in the file are \(runs)", kind: "run in progress or logged")
+            if op.completed, i >= runs.count { verdict.count(op, "COMPLETE", kept: false, promise: "its run is not logged", kind: "run logged with success") }
         }
         if runs.count > acceptedOps.count + pending.count {
             verdict.failures.append("\(role) (auth \(authID)): \(runs.count) runs in the file (\(runs)); \(acceptedOps.count) accepted, \(pending.count) pending")
@@ -598,7 +644,7 @@ private func verifyMotorCommands(before: CrashSnapshot, after: CrashSnapshot, op
         if let now = after.authorizations.first(where: { $0.authID == authID }).map({ Int($0.lockCount) }) {
             let low = baseCount + acceptedOps.count, high = low + pending.count
             let fine = (low...high).contains(now)
-            attribute(acceptedOps, missing: low - now, "ACCEPTED", promise: "the lock count is \(now), expected \(low)…\(high)", &verdict)
+            attribute(acceptedOps, missing: low - now, "ACCEPTED", promise: "the lock count is \(now), expected \(low)…\(high)", kind: "authorization lock count", &verdict)
             if !fine { verdict.failures.append("\(role) (auth \(authID)): lock count \(now), expected \(low)…\(high) (was \(baseCount))") }
         }
     }
