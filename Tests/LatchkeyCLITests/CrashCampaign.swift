@@ -98,7 +98,7 @@ struct CrashFigures: CustomStringConvertible {
     var killsRightAfterAcknowledgementByKind: [String: Int] = [:]
     var killsRightAfterWriteResponse = 0
     var killsRightAfterWrite = 0
-    /// Lives whose planned moment did not come within 8 s, ended then.
+    /// Lives whose planned moment did not come within 8 s or 80 requests, ended then.
     var fallbackKills = 0
     var fallbackPlans: [String] = []
     var acknowledged = 0
@@ -114,6 +114,7 @@ struct CrashFigures: CustomStringConvertible {
     var requests = 0
     var refusedBusy = 0
     var pairings = 0
+    var batteryReplacements = 0
     var strayTemporaryFiles = 0
     var seconds = 0.0
     /// Where the time went: waiting for the lock to listen, GATT set-up, requests, checking.
@@ -126,10 +127,10 @@ struct CrashFigures: CustomStringConvertible {
             "  acknowledged changes \(acknowledged), kept \(kept), lost \(lost)",
             "  kills right after an acknowledgement \(killsRightAfterAcknowledgement) "
                 + "(\(killsRightAfterAcknowledgementByKind.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")))",
-            "  kills right after a Write Response \(killsRightAfterWriteResponse), right after a write \(killsRightAfterWrite), after 8 s (moment never came) \(fallbackKills) \(fallbackPlans)",
+            "  kills right after a Write Response \(killsRightAfterWriteResponse), right after a write \(killsRightAfterWrite), after 8 s or 80 requests (moment never came) \(fallbackKills) \(fallbackPlans)",
             "  kills by plan: \(killsByPlan.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))",
             "  Write Responses to state-changing writes checked \(writeResponses) (\(writeResponsesWithoutReply) with no Nuki reply before the kill)",
-            "  unacknowledged writes \(unacknowledged), their change in the file \(unacknowledgedKept); busy refusals \(refusedBusy); pairings \(pairings)",
+            "  unacknowledged writes \(unacknowledged), their change in the file \(unacknowledgedKept); busy refusals \(refusedBusy); pairings \(pairings); battery replacements \(batteryReplacements)",
             "  by family: \(acknowledgedByFamily.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))",
             "  lost by family: \(lostByFamily.isEmpty ? "none" : lostByFamily.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))",
             "  broken promises: \(brokenPromises.isEmpty ? "none" : brokenPromises.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))",
@@ -287,6 +288,9 @@ final class CrashDevice {
 /// checked (``verifyCrash(before:after:ops:)``).
 final class CrashCampaign {
     static let nukiID: UInt32 = 0x2A37_599A
+    /// A life whose planned moment has not come after this many requests ends there (so it logs
+    /// far fewer entries than the state's 200-entry log ring holds).
+    static let requestsPerLife = 80
     static let pin = SecurityPIN.u16(1234)
 
     let binary: String
@@ -384,6 +388,7 @@ final class CrashCampaign {
         plan = CrashKillPlan.draw(&planRandom)
         // A kill during start-up keeps its exact moment: the last life is checked first.
         if case .duringStartup = plan { try settle() }
+        if base.battery < BatteryModel.full / 2 { try replaceBatteries() }
         killed = false
         ops = []
         acknowledgements = 0
@@ -407,6 +412,19 @@ final class CrashCampaign {
             try serve(process)
         }
         collect()
+    }
+
+    /// Every motor run drains the lock's battery (40 milli-percent), so a long campaign would end
+    /// with every action refused as K_ERROR_MOTOR_LOW_VOLTAGE: while the lock is off (between two
+    /// lives, after the last one is checked), the batteries are replaced as a user would, and the
+    /// new file is the next life's start.
+    private func replaceBatteries() throws {
+        try settle()
+        var engine = try LockStateFile(path: statePath).load(random: SeededRandomSource(seed: 1))
+        _ = engine.simulateBattery(percent: 100, at: LockServer.wallClock())
+        try LockStateFile(path: statePath).save(engine)
+        base = CrashSnapshot(engine)
+        figures.batteryReplacements += 1
     }
 
     /// Waits for the lock, connects the clients and works the lock until the plan's kill.
@@ -447,7 +465,7 @@ final class CrashCampaign {
                 kill(rightAfter: nil)
                 break
             }
-            if ContinuousClock.now - ready >= .seconds(8) {
+            if ContinuousClock.now - ready >= .seconds(8) || ops.count >= Self.requestsPerLife {
                 // A plan whose moment did not come (a targeted request that could not be made).
                 figures.fallbackKills += 1
                 figures.fallbackPlans.append("\(plan)")
@@ -625,11 +643,11 @@ final class CrashCampaign {
         // A client being removed waits for the outcome.
         if devices.contains(where: { if case .removeAuthorization(device.role, _)? = $0.op?.kind { return true } else { return false } }) { return }
         let kind: CrashOpKind
-        let forcePairing: Bool
-        if case .afterNamed(CrashKillPlan.pairingComplete) = plan, device.role != .admin, !ops.contains(where: { if case .pair = $0.kind { true } else { false } }) {
+        // A life aimed at a pairing's COMPLETE pairs the keypad or the fob until one completes (a
+        // first try may be refused while the button press is not in yet).
+        var forcePairing = false
+        if case .afterNamed(CrashKillPlan.pairingComplete) = plan, device.role != .admin {
             forcePairing = true
-        } else {
-            forcePairing = false
         }
         let tapInFlight = devices[CrashRole.keypad.rawValue].op.map { if case .keypadNFC = $0.kind { true } else { false } } ?? false
         if device.credentials == nil || (device.role != .admin && (forcePairing || random.chance(2)) && !pairingInProgress) {
@@ -687,10 +705,14 @@ final class CrashCampaign {
             if case .keypadCode(_, let id?)? = keypadOp?.kind { busyCode = id }
             let editable = codes.keys.filter { $0 != busyCode }.sorted()
             // Lives aimed at a rarer acknowledgement begin with its request.
-            if case .afterNamed(let name) = plan, !ops.contains(where: { $0.role == .admin && $0.kind.family != "pairing" }) {
-                if name == CrashKillPlan.keypadCodeID, codes.count < 30 {
+            if case .afterNamed(CrashKillPlan.keypadCodeID) = plan {
+                // Until a code is added (room made first when the table the campaign keeps is full).
+                if codes.count < 30 {
                     return .addCode(CodeValue(code: newCode(avoiding: codes), name: FixedName("c\(seq + 1)", width: FixedName.shortNameWidth), enabled: true))
                 }
+                if let id = editable.first { return .removeCode(id: id) }
+            }
+            if case .afterNamed(let name) = plan, !ops.contains(where: { $0.role == .admin && $0.kind.family != "pairing" }) {
                 if name == CrashKillPlan.badPIN {
                     // Two wrong PINs at most in a row (a third locks the PIN out for 30 s): a right one first.
                     return pinFailuresAtMost + 1 < FailureLockout.securityPIN.freeAttempts ? .wrongPIN : .setConfig(name: FixedName("cfg \(seq + 1)", width: FixedName.nameWidth))

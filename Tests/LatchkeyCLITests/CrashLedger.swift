@@ -197,6 +197,8 @@ struct CrashSnapshot {
     var logNextIndex: UInt32
     var motion: Motion?
     var nfcCounters: NFCCounterBook
+    /// Battery level, milli-percent (every motor run drains it).
+    var battery: Int
 
     init(_ engine: LockSessionEngine) {
         let machine = engine.machine
@@ -212,6 +214,7 @@ struct CrashSnapshot {
         logNextIndex = machine.log.nextIndex
         motion = machine.motion
         nfcCounters = machine.nfcCounters
+        battery = machine.batteryMilliPercent
     }
 
     func authorization(of role: CrashRole) -> Authorization? {
@@ -261,6 +264,11 @@ struct CrashVerdict {
 /// from) and the requests of the life.
 func verifyCrash(before: CrashSnapshot, after: CrashSnapshot, ops: [CrashOp]) -> CrashVerdict {
     var verdict = CrashVerdict()
+    // The log checks need every entry of the life: the ring must not have dropped any.
+    if let oldest = after.log.first?.index, oldest > before.logNextIndex {
+        verdict.failures.append("the life logged more than the log ring holds (oldest entry \(oldest), the life began at \(before.logNextIndex)): make lives shorter")
+        return verdict
+    }
     for op in ops where op.definite && op.writeResponded {
         verdict.writeResponses += 1
         if !op.acknowledged { verdict.writeResponsesWithoutReply += 1 }
