@@ -171,7 +171,11 @@ let package = Package(
         ),
         .testTarget(
             name: "LatchkeyCLITests",
-            dependencies: ["latchkey", "LockCore", "LockCrypto", "LockSession"]
+            dependencies: [
+                "latchkey",
+                // The crash-consistency harness drives `latchkey lock serve` with the real clients.
+                "LockEmulator", "LockPeripherals", "LockSession", "LockCore", "LockCrypto", "LockWire", "LockNFC", "BLEGATT", "BLEATT", "BLETransport",
+            ]
         ),
         .testTarget(
             name: "LockAuditTests",

@@ -546,7 +546,8 @@ public final class LockServer {
 
     /// Makes the turn durable before anything of it is delivered (see the type's documentation).
     private func commit(before: (engine: LockSessionEngine, gatt: GATTServer, held: Int), now: LockInstant, at mono: Duration) {
-        let changed = engine.machine != before.engine.machine
+        // A read that only updated Most Recent Command is not a change to save (nor to refuse).
+        let changed = engine.machine.changedBeyondMostRecentCommand(since: before.engine.machine)
         guard changed || unsaved, store != nil else { return }
         if let failure = save() {
             guard changed else {
@@ -555,20 +556,19 @@ public final class LockServer {
                 return
             }
             // Run the turn again write by write: keep each write whose save succeeds, refuse the rest.
-            engine = before.engine
-            gatt = before.gatt
-            held.removeSubrange(before.held...)
-            for peer in peers.values { peer.closing = false }
+            rollBack(to: before)
+            // Reported after the roll-back, which would otherwise take the report away with the turn.
             reportFailure(failure)
             let turn = inputs
             for input in turn {
                 switch input {
                 case .closed(let id, let reason):
+                    peers[id]?.closing = true
                     held.append(.drop(id, reason))
                 case .pdu(let id, let pdu):
                     let single = (engine: engine, gatt: gatt, held: held.count)
                     process(pdu, from: GATTConnectionID(rawValue: id), at: mono, now: now, refuse: false)
-                    guard engine.machine != single.engine.machine else { continue }
+                    guard engine.machine.changedBeyondMostRecentCommand(since: single.engine.machine) else { continue }
                     if save() == nil {
                         unsaved = false
                         if storageFailing {
@@ -577,9 +577,7 @@ public final class LockServer {
                         }
                         continue
                     }
-                    engine = single.engine
-                    gatt = single.gatt
-                    held.removeSubrange(single.held...)
+                    rollBack(to: single)
                     process(pdu, from: GATTConnectionID(rawValue: id), at: mono, now: now, refuse: true)
                 }
             }
@@ -590,6 +588,18 @@ public final class LockServer {
             storageFailing = false
             held.append(.event(.storageRecovered))
         }
+    }
+
+    /// Puts the engine, GATT and the held effects back as they were at `snapshot`, and reopens the
+    /// connections the undone part marked for closing (a rolled-back revocation must not leave its
+    /// connection never read and never closed); the part run again marks them afresh.
+    private func rollBack(to snapshot: (engine: LockSessionEngine, gatt: GATTServer, held: Int)) {
+        engine = snapshot.engine
+        gatt = snapshot.gatt
+        held.removeSubrange(snapshot.held...)
+        var dropping = Set<UInt64>()
+        for case .drop(let id, _) in held { dropping.insert(id) }
+        for peer in peers.values where peer.closing && !dropping.contains(peer.id.rawValue) { peer.closing = false }
     }
 
     private func reportFailure(_ reason: String) {

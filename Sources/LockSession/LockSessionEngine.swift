@@ -27,7 +27,8 @@ import LockWire
 /// - Request Data(Challenge) issues a fresh 32-byte nonce, one outstanding per connection. Every
 ///   command that carries a challenge consumes it, matching or not; a wrong or reused one is
 ///   K_ERROR_BAD_NONCE. A challenge never outlives its connection.
-/// - Revoking an authorization wipes its key and disconnects its live connections at once.
+/// - Revoking an authorization drops its key (zeroed once no snapshot holds it) and disconnects
+///   its live connections at once.
 /// - Keypad Action with source NFC (0x80, Latchkey extension): the session checks the card's
 ///   authenticator under the claimed fob's card key (``LockNFC/NFCCardKey``, derived from that
 ///   fob's shared key) over the challenge of this very request, and measures the time since it
@@ -385,7 +386,9 @@ public struct LockSessionEngine {
             case .event(let event):
                 actions.append(.event(event))
                 if case .authorizationRevoked(let authID) = event {
-                    keys[authID]?.wipe()
+                    // Dropped, not wiped: the runtime may roll the revocation back (a save that
+                    // failed), and its snapshot shares this key's storage; the storage zeroes
+                    // itself when the last copy goes (``LockCrypto/SecretBytes``).
                     keys[authID] = nil
                     for id in connectionIDs(boundTo: authID) {
                         unbind(id)

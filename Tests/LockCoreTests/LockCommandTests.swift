@@ -170,6 +170,26 @@ enum Fixture {
         #expect(F.error { () throws(LockError) in try low.handle(request, from: F.app, at: F.t0) } == .voltageTooLow)
     }
 
+    /// A read changes Most Recent Command only, which the runtime does not save on its own (issue
+    /// 17: reads write nothing); a refused wrong PIN and a change are changes.
+    @Test func readsChangeNothingBeyondMostRecentCommand() throws {
+        let start = try F.machine()
+        var m = start
+        let config = try m.handle(.requestConfig(RequestConfig(challenge: .zero)), from: F.app, at: F.t0)
+        #expect(F.replies(config).count == 1)
+        #expect(m != start)
+        #expect(m.mostRecentCommands[F.app] == .requestConfig)
+        #expect(!m.changedBeyondMostRecentCommand(since: start))
+        var wrong = m
+        #expect(F.error { () throws(LockError) in
+            try wrong.handle(.verifySecurityPIN(VerifySecurityPIN(challenge: .zero, securityPIN: .u16(1111))), from: F.app, at: F.t0)
+        } == .badPIN)
+        #expect(wrong.changedBeyondMostRecentCommand(since: m), "the failed PIN attempt counts toward the lockout")
+        var changed = m
+        _ = try F.lockAction(&changed, .unlock)
+        #expect(changed.changedBeyondMostRecentCommand(since: m))
+    }
+
     @Test func requestDataAnswersCountersAndMostRecentCommand() throws {
         var m = try F.machine()
         #expect(try F.requestData(&m, .mostRecentCommand) == [.mostRecentCommand(MostRecentCommand(commandID: Command(rawValue: 0)))])
