@@ -21,6 +21,7 @@ let package = Package(
         .library(name: "BlueZTransport", targets: ["BlueZTransport"]),
         .library(name: "LockFuzzing", targets: ["LockFuzzing"]),
         .library(name: "LockAudit", targets: ["LockAudit"]),
+        .library(name: "LockFuzzTarget", targets: ["LockFuzzTarget"]),
         .library(name: "LockNFC", targets: ["LockNFC"]),
         .library(name: "LibNFCTransport", targets: ["LibNFCTransport"]),
         .executable(name: "latchkey", targets: ["latchkey"]),
@@ -82,13 +83,15 @@ let package = Package(
         .target(name: "LockFuzzing", dependencies: ["LockNFC", "LockWire", "LockCrypto", "LockCore", "LockSession", "LockPeripherals", "BLEATT", "BLEGATT"]),
         // security.md §B cases judged from outside a live lock over any ATT link (`latchkey audit`), sans CLI.
         .target(name: "LockAudit", dependencies: ["LockEmulator", "LockPeripherals", "LockSession", "LockCore", "LockCrypto", "LockWire", "BLETransport", "BLEATT"]),
+        // Black-box stateful fuzzing of a live lock inside the encryption (`latchkey fuzz --target`, `latchkey replay`), sans CLI.
+        .target(name: "LockFuzzTarget", dependencies: ["LockAudit", "LockFuzzing", "LockEmulator", "LockSession", "LockCore", "LockCrypto", "LockWire", "BLEATT"]),
 
         // The command-line tool. Only it bootstraps logging.
         .executableTarget(
             name: "latchkey",
             dependencies: [
                 "LockWire", "LockCrypto", "LockCore", "LockSession", "LockPeripherals", "LockEmulator", "BLETransport", "BLEATT", "BlueZTransport",
-                "LockNFC", "LibNFCTransport", "PrivateFiles", "LockAudit",
+                "LockNFC", "LibNFCTransport", "PrivateFiles", "LockAudit", "LockFuzzTarget",
                 "CSodium", "CBlueZ", "CNFC",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
