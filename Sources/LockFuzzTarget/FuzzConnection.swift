@@ -86,9 +86,9 @@ public struct LinkLost: Error, CustomStringConvertible {
 /// reassembles the indications, opens encrypted replies with the key their clear auth id names,
 /// decodes them with LockWire and checks their layout and the MTU. Every frame goes to `record`.
 ///
-/// Unlike the audit's probe it does not wait for stray replies before each write unless an earlier
-/// command was accepted and may still be answered (a Lock Action's COMPLETE): most fuzz inputs are
-/// refused at once, so the link runs at the lock's pace.
+/// Unlike the audit's probe it never waits for stray replies before a write: replies to earlier
+/// commands (a Lock Action's COMPLETE, pushed Keyturner States) are told apart as they arrive, so
+/// the link runs at the lock's pace.
 final class FuzzConnection {
     let role: String
     let client: PeripheralClient
@@ -99,8 +99,6 @@ final class FuzzConnection {
         .pairingGDIO: FragmentReassembler(framing: .plain), .keyturnerGDIO: FragmentReassembler(framing: .plain),
     ]
     var encrypted = FragmentReassembler(framing: .encrypted)
-    /// A command on this connection was accepted and more replies may follow (drained before the next write).
-    var dirty = false
     /// The challenge this connection was last issued (for stale-challenge inputs).
     var lastChallenge: Bytes32?
 
@@ -135,16 +133,6 @@ final class FuzzConnection {
     /// while its motor runs (unless `finals` asks for them). Throws ``LinkLost`` when the link closes.
     func send(_ bytes: [UInt8], on characteristic: Characteristic, finals: Set<Command>, timeout: Duration, summary: String) throws -> FuzzExchange {
         var exchange = FuzzExchange()
-        if dirty {
-            var stray = FuzzExchange()
-            try collect(nil, on: characteristic, timeout: .milliseconds(20), into: &stray) { reply in
-                if case .status(let status)? = reply.message, status.status == .complete, pendingCompletions > 0 { pendingCompletions -= 1 }
-                return .stray
-            }
-            exchange.strays = stray.strays
-            exchange.oversizedChunks = stray.oversizedChunks
-            dirty = false
-        }
         encrypted.reset()
         for key in plain.keys { plain[key]?.reset() }
         record(TraceFrame(direction: "sent", channel: Self.channelName(characteristic), role: role, micros: clock(), hex: Hex.encode(bytes), summary: summary))
@@ -157,10 +145,7 @@ final class FuzzConnection {
                     pendingCompletions -= 1
                     return .stray
                 }
-                if status.status == .accepted {
-                    pendingCompletions += 1
-                    dirty = true
-                }
+                if status.status == .accepted { pendingCompletions += 1 }
                 return .answer(decisive: true)
             case .keyturnerStates where !finals.contains(.keyturnerStates):
                 return .stray

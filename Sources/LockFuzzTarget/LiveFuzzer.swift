@@ -115,7 +115,7 @@ public struct LiveFuzzSetupError: Error, CustomStringConvertible {
 ///   a client whose ID type the Nuki access matrix does not allow it (``LockCore/CommandAccess``,
 ///   CVE-2022-32507), or a fob's Lock Action other than 0x81–0x83; `revoked-credential-accepted`,
 ///   `disabled-credential-accepted`, `expired-credential-accepted`, anything but a challenge answered
-///   to a throwaway credential; `stale-challenge-accepted`, a command with a used or forged
+///   to a throwaway credential (a revoked one must not even get a challenge); `stale-challenge-accepted`, a command with a used or forged
 ///   challenge accepted; `tampered-frame-accepted`, a frame with a broken CRC, inner auth id or
 ///   envelope accepted; `keypad-lockout-missing`, a sixth K_ERROR_CODE_INVALID in a row without a
 ///   lockout (K_ERROR_CODE_INVALID_TIMEOUT_1–3); `pin-lockout-missing`, a fourth K_ERROR_BAD_PIN in
@@ -153,6 +153,8 @@ public final class LiveFuzzer {
     /// back they go, so a replay sends the whole streak).
     var streaks: [String: [(LiveInput, [TraceFrame])]] = [:]
     var streakOfCurrent: String?
+    /// Roles the lock refused a challenge on their current connection (not asked again until a reconnect).
+    var challengeRefused: Set<FuzzRole> = []
     var preparedQueued = 0
     var baseline: AdminSnapshot?
     var identity: String?
@@ -221,7 +223,24 @@ public final class LiveFuzzer {
         return made
     }
 
+    /// A connection of the ATT mode or of plain frames, authenticated once (Request Data(Keyturner
+    /// States) through the GATT client, as the keypad, else the fob, else the admin) so the lock
+    /// does not hold it to its budget for unauthenticated connections (Latchkey: 200 PDUs/s,
+    /// `security.md` X-04). It never carries a challenge, so it never becomes that credential's
+    /// live session and never closes the admin's.
+    func authenticatedConnection(_ name: String) throws -> FuzzConnection {
+        if let open = connections[name] { return open }
+        let made = try connection(name)
+        if let (role, credential) = [FuzzRole.keypad, .fob, .admin].lazy.compactMap({ r in self.credentials[r].map { (r, $0) } }).first {
+            _ = try made.send(
+                seal(.requestData(RequestData(requestedCommand: .keyturnerStates)), as: credential), on: .keyturnerUSDIO, finals: [.keyturnerStates],
+                timeout: options.replyTimeout, summary: "REQUEST_DATA(KEYTURNER_STATES) as \(role.rawValue) (authenticates the \(name) connection)")
+        }
+        return made
+    }
+
     func closeAll() {
+        challengeRefused.removeAll()
         for connection in connections.values { connection.close() }
         connections.removeAll()
     }
@@ -338,7 +357,7 @@ public final class LiveFuzzer {
         }
         var mutator = LiveMutator(seed: options.seed, seeds: seeds, roles: roles, pinKnown: options.securityPIN != nil)
         mutator.authIDs = credentials.mapValues(\.authID)
-        if options.mode == .att, let client = try? connection("att").client {
+        if options.mode == .att, let client = try? authenticatedConnection("att").client {
             mutator.handles = Characteristic.allCases.compactMap { client.handle(of: $0) }.flatMap { [$0, $0 &+ 1] }
         }
         header = TraceHeader(
@@ -429,16 +448,31 @@ public final class LiveFuzzer {
     func execute(_ input: LiveInput) throws {
         switch input.mode {
         case .att:
-            try executeATT(input)
+            try auxiliary("att") { try executeATT(input, on: $0) }
         case .structured, .frame:
             if let plain = input.plain.flatMap(Hex.decode) {
                 let characteristic = input.characteristic.flatMap(FuzzConnection.characteristic(named:)) ?? .pairingGDIO
-                let connection = try connection("plain")
-                let exchange = try connection.send(plain, on: characteristic, finals: [.publicKey, .challenge], timeout: options.replyTimeout, summary: "plain frame")
-                judgePlain(input, plain: plain, on: characteristic, exchange)
+                try auxiliary("plain") { connection in
+                    let exchange = try connection.send(plain, on: characteristic, finals: [.publicKey, .challenge], timeout: options.replyTimeout, summary: "plain frame")
+                    judgePlain(input, plain: plain, on: characteristic, exchange)
+                }
                 return
             }
             try executeSealed(input)
+        }
+    }
+
+    /// Runs `body` on the auxiliary connection `name` (plain frames, raw ATT). When that link closes
+    /// (the input made the lock drop it, or the lock closed it because its credential proved a
+    /// session elsewhere), the connection is dropped and counted, and the liveness check runs at
+    /// once: a lock that died is still a finding.
+    func auxiliary(_ name: String, _ body: (FuzzConnection) throws -> Void) throws {
+        do {
+            try body(try authenticatedConnection(name))
+        } catch is LinkLost {
+            connections.removeValue(forKey: name)?.close()
+            reconnects += 1
+            try liveness()
         }
     }
 
@@ -451,9 +485,14 @@ public final class LiveFuzzer {
         if let offset = input.challengeOffset, offset + 32 <= payload.count {
             switch input.challenge {
             case .fresh:
-                if let nonce = try challenge(input.role, via: connection) {
+                if challengeRefused.contains(input.role) {
+                    sentChallenge = .none
+                } else if let nonce = try challenge(input.role, via: connection) {
                     payload.replaceSubrange(offset..<offset + 32, with: nonce.bytes)
                 } else {
+                    // Asked once per connection: a lock that refuses this credential a challenge
+                    // (a revoked one) throttles connections that never authenticate.
+                    challengeRefused.insert(input.role)
                     sentChallenge = .none
                 }
             case .stale:
@@ -491,9 +530,8 @@ public final class LiveFuzzer {
         judgeSealed(input, command: command, payload: payload, challenge: sentChallenge, exchange, sender: credential.authID)
     }
 
-    func executeATT(_ input: LiveInput) throws {
+    func executeATT(_ input: LiveInput, on connection: FuzzConnection) throws {
         guard let pdu = input.att.flatMap(Hex.decode) else { return }
-        let connection = try connection("att")
         let count = max(1, input.repeatCount ?? 1)
         let (received, missing) = try connection.sendRaw(Array(repeating: pdu, count: count), timeout: options.replyTimeout)
         if missing > 0 { finding("att-request-unanswered", "\(missing) of \(count) ATT requests (\(RawATT.describe(pdu))) got no response within \(options.replyTimeout)") }
@@ -550,7 +588,7 @@ public final class LiveFuzzer {
             if input.tampered {
                 finding("tampered-frame-accepted", "\(what) although the frame was tampered (\(input.note))")
             }
-            if !role.mayAct, !(command == .requestData && accepted.message?.command == .challenge) {
+            if !role.mayAct, role == .revoked || !(command == .requestData && accepted.message?.command == .challenge) {
                 finding("\(role.rawValue)-credential-accepted", "\(what); this authorization is \(role.rawValue) and must be refused")
             }
             if role.mayAct, !input.tampered {
@@ -619,7 +657,7 @@ public final class LiveFuzzer {
             finding("pairing-outside-pairing-mode", "plain \(command) on the pairing GDIO was answered with PUBLIC_KEY while the lock reports nuki state \(states.nukiState)")
         }
         // Whatever the plain write started (a pairing), the next one starts over on a new connection.
-        if exchange.acceptance != nil { connections.removeValue(forKey: "plain")?.close() }
+        if exchange.acceptance != nil, characteristic == .pairingGDIO { connections.removeValue(forKey: "plain")?.close() }
     }
 
     static func allowed(_ command: Command) -> String {

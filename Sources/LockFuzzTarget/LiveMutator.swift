@@ -30,7 +30,8 @@ final class FuzzDice {
 /// Generates the inputs of a campaign (`--mode structured|frame|att`), structure-aware.
 ///
 /// Structured: a seed message (a single one, or the next of a `LockSession` sequence) as a client
-/// (admin 10 %, keypad 30 %, fob 30 %, each throwaway 10 % when the campaign has them), mutated by
+/// (weights: admin 10, keypad 30, fob 30, and when the campaign has them revoked 4, disabled 8,
+/// expired 8), mutated by
 /// 0–3 of: a field byte set to an edge value or a dictionary token where the payload still decodes
 /// with LockWire (so other fields stay valid), the command id changed to another of the Nuki
 /// command table with a payload of that command, the payload cut (down to empty) or extended. The
@@ -80,7 +81,9 @@ struct LiveMutator {
 
     func role() -> FuzzRole {
         var weighted: [(FuzzRole, Int)] = [(.admin, 10), (.keypad, 30), (.fob, 30)]
-        for extra in [FuzzRole.revoked, .disabled, .expired] where roles.contains(extra) { weighted.append((extra, 10)) }
+        // The revoked credential's connection never authenticates, so a lock may throttle it (Latchkey:
+        // 200 PDUs/s): it gets fewer inputs.
+        for (extra, weight) in [(FuzzRole.revoked, 4), (.disabled, 8), (.expired, 8)] where roles.contains(extra) { weighted.append((extra, weight)) }
         var roll = dice.below(weighted.reduce(0) { $0 + $1.1 })
         for (role, weight) in weighted {
             if roll < weight { return role }
