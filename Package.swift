@@ -169,6 +169,10 @@ let package = Package(
             dependencies: ["latchkey", "LockCore"]
         ),
         .testTarget(
+            name: "LockFuzzTargetTests",
+            dependencies: ["LockFuzzTarget", "LockFuzzing", "LockWire"]
+        ),
+        .testTarget(
             name: "LockAuditTests",
             dependencies: ["LockAudit", "LockCore"]
         ),

@@ -287,8 +287,10 @@ public final class LiveFuzzer {
             guard let issued = try challenge(.admin, via: connection) else { return FuzzExchange() }
             nonce = issued
         }
-        let exchange = try connection.send(seal(build(nonce), as: credential), on: .keyturnerUSDIO, finals: finals, timeout: options.replyTimeout, summary: summary)
+        let message = build(nonce)
+        let exchange = try connection.send(seal(message, as: credential), on: .keyturnerUSDIO, finals: finals, timeout: options.replyTimeout, summary: summary)
         judgeProtocol(exchange, sender: credential.authID)
+        if message.securityPIN != nil, exchange.answered { pinStreakEnded() }
         return exchange
     }
 
@@ -636,14 +638,17 @@ public final class LiveFuzzer {
                 finding("pin-lockout-missing", "\(consecutiveBadPIN) wrong security PINs in a row answered K_ERROR_BAD_PIN, no K_ERROR_TOO_MANY_PIN_ATTEMPTS after the third")
             }
         case .tooManyPINAttempts?:
-            consecutiveBadPIN = 0
-            streaks["pin"] = nil
+            pinStreakEnded()
         default:
-            if accepted != nil, input.pinOffset != nil {
-                consecutiveBadPIN = 0
-                streaks["pin"] = nil
-            }
+            // The right PIN may have been checked (and the lock's count reset) whatever came after.
+            if input.pinOffset != nil, exchange.answered { pinStreakEnded() }
         }
+    }
+
+    /// The lock's count of wrong PINs may have started over (a lockout, or the right PIN checked).
+    func pinStreakEnded() {
+        consecutiveBadPIN = 0
+        streaks["pin"] = nil
     }
 
     func judgePlain(_ input: LiveInput, plain: [UInt8], on characteristic: Characteristic, _ exchange: FuzzExchange) {
