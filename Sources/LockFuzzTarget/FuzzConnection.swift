@@ -24,7 +24,9 @@ public struct TraceFrame: Codable, Hashable, Sendable {
 /// A reply frame from the lock, reassembled, opened where the fuzzer holds the key, decoded, and
 /// checked against its layout.
 public struct FuzzReply: Sendable {
+    /// The characteristic it came on.
     public var characteristic: Characteristic
+    /// The whole (reassembled) frame.
     public var bytes: [UInt8]
     /// The decoded message; nil when it did not decode (``problem`` says why).
     public var message: NukiMessage?
@@ -78,7 +80,9 @@ public struct FuzzExchange: Sendable {
 
 /// The link to the lock closed, or it did not answer a request that must be answered.
 public struct LinkLost: Error, CustomStringConvertible {
+    /// What happened, in words.
     public let description: String
+    /// A loss described by `description`.
     public init(_ description: String) { self.description = description }
 }
 

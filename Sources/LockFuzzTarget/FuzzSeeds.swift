@@ -6,10 +6,14 @@ import LockWire
 /// One message a seed asks for: a command and payload, and which of the fuzzer's clients the
 /// corpus sent it as (nil: any).
 public struct SeedMessage: Hashable, Sendable {
+    /// The client the corpus sent it as (nil: any).
     public var role: FuzzRole?
+    /// Command id (u16).
     public var command: UInt16
+    /// The payload as the corpus has it (challenge and PIN as found there).
     public var payload: [UInt8]
 
+    /// A seed message.
     public init(role: FuzzRole? = nil, command: UInt16, payload: [UInt8]) {
         self.role = role
         self.command = command
@@ -29,11 +33,16 @@ public struct SeedMessage: Hashable, Sendable {
 /// - `PlainFrame/`: whole plain frames (command ‖ payload ‖ CRC) for the frame mode's GDIO writes.
 /// Dictionaries are libFuzzer/AFL `.dict` files: `name="bytes"` with `\xNN` escapes.
 public struct FuzzSeeds: Sendable {
+    /// Single messages (CommandPayloads, built-in).
     public var messages: [SeedMessage] = []
+    /// Stateful sequences sent in order (LockSession).
     public var sequences: [[SeedMessage]] = []
+    /// Whole plain frames (PlainFrame, built-in).
     public var plainFrames: [[UInt8]] = []
+    /// Dictionary tokens.
     public var tokens: [[UInt8]] = []
 
+    /// No seeds.
     public init() {}
 
     /// Messages by command id (for splicing a payload of the same command).

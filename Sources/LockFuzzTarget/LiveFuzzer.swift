@@ -17,6 +17,7 @@ public struct LiveTarget {
     /// record and the socket's inode); a different value after a lost link means the lock restarted.
     public var identity: () -> String?
 
+    /// A target described as `description`, reached by `connect`, identified by `identity`.
     public init(description: String, connect: @escaping () throws -> PeripheralClient, identity: @escaping () -> String? = { nil }) {
         self.description = description
         self.connect = connect
@@ -26,6 +27,7 @@ public struct LiveTarget {
 
 /// The options of `latchkey fuzz --target` (and `latchkey replay`).
 public struct LiveFuzzOptions: Sendable {
+    /// `--mode`.
     public var mode: FuzzMode = .structured
     /// Keys the fuzzer's choices (``FuzzDice``): the same seed sends the same inputs.
     public var seed: UInt64 = 1
@@ -54,6 +56,7 @@ public struct LiveFuzzOptions: Sendable {
     /// motor run, lock'n'go's 20 s).
     public var motionGrace: Duration = .seconds(30)
 
+    /// The defaults of `latchkey fuzz --target`.
     public init() {}
 }
 
@@ -73,21 +76,35 @@ public struct LiveFinding: Codable, Hashable, Sendable {
 
 /// The end of a campaign: counts, rate, coverage and findings (`summary.json`).
 public struct LiveFuzzSummary: Codable, Sendable {
+    /// The `--target`.
     public var target: String
+    /// `structured`, `frame` or `att`.
     public var mode: String
+    /// The `--seed`.
     public var seed: UInt64
+    /// Inputs sent.
     public var inputs: Int
+    /// Wall time from the fuzzer's start (set-up included), seconds.
     public var seconds: Double
+    /// `inputs` / `seconds`.
     public var inputsPerSecond: Double
+    /// Liveness checks run.
     public var checks: Int
+    /// Admin-data comparisons run.
     public var snapshots: Int
+    /// Links the lock dropped while staying up (reconnected, not findings).
     public var reconnects: Int
+    /// Inputs that got no answer within the reply timeout.
     public var unanswered: Int
+    /// The credentials used.
     public var roles: [String]
     /// Distinct (command sent → reply: command or error code) cells seen.
     public var coverageCells: Int
+    /// Distinct command ids sent.
     public var commandsSeen: Int
+    /// Distinct Error Report codes received, `0x20`…
     public var errorCodesSeen: [String]
+    /// The findings, in order.
     public var findings: [LiveFinding]
     /// `runs`, `duration`, `finding` or `unreachable`.
     public var stoppedBy: String
@@ -97,6 +114,7 @@ public struct LiveFuzzSummary: Codable, Sendable {
 
 /// The target could not be prepared (credentials, throwaways): exit 1.
 public struct LiveFuzzSetupError: Error, CustomStringConvertible {
+    /// What could not be done.
     public let description: String
 }
 
@@ -484,7 +502,7 @@ public final class LiveFuzzer {
         defer { if input.freshConnection == true { connections.removeValue(forKey: "fresh")?.close() } }
         var payload = Hex.decode(input.payload ?? "") ?? []
         var sentChallenge = input.challenge
-        if let offset = input.challengeOffset, offset + 32 <= payload.count {
+        if let offset = input.challengeOffset, offset >= 0, offset + 32 <= payload.count {
             switch input.challenge {
             case .fresh:
                 if challengeRefused.contains(input.role) {
@@ -503,7 +521,7 @@ public final class LiveFuzzer {
                 break
             }
         }
-        if let offset = input.pinOffset, let pin = options.securityPIN, offset + pin.bytes.count <= payload.count {
+        if let offset = input.pinOffset, offset >= 0, let pin = options.securityPIN, offset + pin.bytes.count <= payload.count {
             payload.replaceSubrange(offset..<offset + pin.bytes.count, with: pin.bytes)
         }
         var frame: [UInt8]
@@ -534,7 +552,8 @@ public final class LiveFuzzer {
 
     func executeATT(_ input: LiveInput, on connection: FuzzConnection) throws {
         guard let pdu = input.att.flatMap(Hex.decode) else { return }
-        let count = max(1, input.repeatCount ?? 1)
+        // A trace is input from outside: a burst is capped.
+        let count = min(max(1, input.repeatCount ?? 1), 10_000)
         let (received, missing) = try connection.sendRaw(Array(repeating: pdu, count: count), timeout: options.replyTimeout)
         if missing > 0 { finding("att-request-unanswered", "\(missing) of \(count) ATT requests (\(RawATT.describe(pdu))) got no response within \(options.replyTimeout)") }
         for reply in received {

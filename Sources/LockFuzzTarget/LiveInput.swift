@@ -100,21 +100,27 @@ public enum ByteEdit: Codable, Hashable, Sendable {
 public struct LiveInput: Codable, Hashable, Sendable {
     /// Index in the campaign (0-based).
     public var index: Int
+    /// The mode that generated it.
     public var mode: FuzzMode
+    /// Whose credential seals it.
     public var role: FuzzRole
     /// Command id (u16) of a sealed input.
     public var command: UInt16?
     /// The payload (hex) with the challenge and PIN as generated.
     public var payload: String?
+    /// Which challenge goes in.
     public var challenge: ChallengeUse
     /// Offset of the 32-byte challenge in `payload`.
     public var challengeOffset: Int?
     /// Offset of the security PIN in `payload` when the real PIN is written in.
     public var pinOffset: Int?
+    /// Edits of the encoded plaintext before sealing.
     public var pdataEdits: [ByteEdit]?
+    /// Edits of the sealed frame.
     public var frameEdits: [ByteEdit]?
     /// A plain frame (hex) for `characteristic` (`pairing GDIO`, `keyturner GDIO`, `keyturner USDIO`).
     public var plain: String?
+    /// Where `plain` is written.
     public var characteristic: String?
     /// A raw ATT PDU (hex).
     public var att: String?
@@ -131,6 +137,7 @@ public struct LiveInput: Codable, Hashable, Sendable {
     /// What the mutator did, for people reading the trace.
     public var note: String
 
+    /// An input without command, payload or edits yet.
     public init(index: Int, mode: FuzzMode, role: FuzzRole, challenge: ChallengeUse = .none, note: String) {
         self.index = index
         self.mode = mode

@@ -34,7 +34,9 @@ public struct TraceHeader: Codable, Hashable, Sendable {
 public struct LiveTrace: Sendable {
     /// One input and the frames it caused.
     public struct Entry: Sendable {
+        /// The input.
         public var input: LiveInput
+        /// The frames sent and received for it, liveness check included.
         public var frames: [TraceFrame]
     }
 

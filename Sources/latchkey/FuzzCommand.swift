@@ -10,7 +10,7 @@ import Foundation
 struct FuzzCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "fuzz",
-        abstract: "Run the libFuzzer campaign of a Latchkey checkout (Fuzz/campaign).",
+        abstract: "Run the libFuzzer campaign of a Latchkey checkout (Fuzz/campaign), or with --target fuzz a live lock.",
         discussion: """
             Looks for Fuzz/campaign in the current directory and its parents, runs it from the \
             repository root and exits with its status: 0 when clean, 77 when a target crashed \
