@@ -135,29 +135,55 @@ final class FuzzConnection {
     /// answer something else go to the exchange's strays: the COMPLETE of an earlier accepted Lock
     /// Action (one per ACCEPTED seen on this connection), and Keyturner States the lock pushes
     /// while its motor runs (unless `finals` asks for them). Throws ``LinkLost`` when the link closes.
-    func send(_ bytes: [UInt8], on characteristic: Characteristic, finals: Set<Command>, timeout: Duration, summary: String) throws -> FuzzExchange {
+    ///
+    /// `command` is the request's command: an Error Report naming another (non-zero) command
+    /// answers something earlier. `statusEnds` says whether a Status COMPLETE may be the answer
+    /// (the sender may send the command); when not, a COMPLETE nobody is owed does not end the
+    /// collection: if an Error Report naming the command follows, the COMPLETE was a stray (a run
+    /// an earlier session started), else it stands as the answer.
+    func send(
+        _ bytes: [UInt8], on characteristic: Characteristic, command: Command? = nil, finals: Set<Command>, statusEnds: Bool = true,
+        timeout: Duration, summary: String
+    ) throws -> FuzzExchange {
         var exchange = FuzzExchange()
         encrypted.reset()
         for key in plain.keys { plain[key]?.reset() }
         record(TraceFrame(direction: "sent", channel: Self.channelName(characteristic), role: role, micros: clock(), hex: Hex.encode(bytes), summary: summary))
+        var unowedComplete = false
         try collect(bytes, on: characteristic, timeout: timeout, into: &exchange) { reply in
             guard let message = reply.message else { return .answer(decisive: true) }
             switch message {
-            case .errorReport: return .answer(decisive: true)
+            case .errorReport(let report):
+                if let command, report.commandID.rawValue != 0, report.commandID != command { return .stray }
+                return .answer(decisive: true)
             case .status(let status):
                 if status.status == .complete, pendingCompletions > 0 {
                     pendingCompletions -= 1
                     return .stray
                 }
                 if status.status == .accepted { pendingCompletions += 1 }
+                if status.status == .complete, !statusEnds {
+                    // An Error Report naming the command, if any, follows at once.
+                    unowedComplete = true
+                    stopCollectingAt = .now + .milliseconds(100)
+                    return .answer(decisive: false)
+                }
                 return .answer(decisive: true)
             case .keyturnerStates where !finals.contains(.keyturnerStates):
                 return .stray
             default: return .answer(decisive: finals.contains(message.command))
             }
         }
+        if unowedComplete, exchange.replies.contains(where: { $0.errorCode != nil }) {
+            let strays = exchange.replies.filter { if case .status? = $0.message { true } else { false } }
+            exchange.replies.removeAll { if case .status? = $0.message { true } else { false } }
+            exchange.strays += strays
+        }
         return exchange
     }
+
+    /// When the collection running ends at the latest (set while waiting to tell a stray COMPLETE).
+    var stopCollectingAt: ContinuousClock.Instant?
 
     /// Completions still owed for Lock Actions accepted on this connection.
     var pendingCompletions = 0
@@ -175,6 +201,8 @@ final class FuzzConnection {
         var processed = 0
         var done = false
         let limit = client.mtu - 3
+        stopCollectingAt = nil
+        defer { stopCollectingAt = nil }
         do {
             _ = try client.exchange(bytes, to: characteristic, timeout: timeout) { received in
                 while processed < received.count {
@@ -198,7 +226,7 @@ final class FuzzConnection {
                         }
                     }
                 }
-                return done
+                return done || stopCollectingAt.map { ContinuousClock.now >= $0 } == true
             }
         } catch {
             throw LinkLost("the link to the lock closed (\(error))")

@@ -139,8 +139,10 @@ public struct LiveFuzzSetupError: Error, CustomStringConvertible {
 ///   lockout (K_ERROR_CODE_INVALID_TIMEOUT_1–3); `pin-lockout-missing`, a fourth K_ERROR_BAD_PIN in
 ///   a row without K_ERROR_TOO_MANY_PIN_ATTEMPTS; `pairing-outside-pairing-mode`, a plain pairing
 ///   request answered with a public key while the lock says it is not in pairing mode;
-///   `state-moved-without-accepted-action`, the admin's Keyturner States show a new lock state with
-///   no accepted Lock Action or Keypad Action from a credential that may act within `motionGrace`;
+///   `state-moved-without-accepted-action`, the admin's Keyturner States show the lock leaving a
+///   resting state (locked, unlocked, uncalibrated, blocked) with no accepted Lock Action or Keypad
+///   Action from a credential that may act within `motionGrace` (and not in the first 2 s, when a run
+///   an earlier session started may still begin);
 ///   `admin-data-changed`, Config, the authorizations or the keypad codes (or the Keyturner States'
 ///   config update count) changed although the admin wrote nothing.
 /// - **protocol**: `reply-undecodable` (a reply that does not open, decode with LockWire, or
@@ -286,13 +288,17 @@ public final class LiveFuzzer {
     func challenge(_ role: FuzzRole, via connection: FuzzConnection) throws -> Bytes32? {
         guard let credential = credentials[role] else { return nil }
         let exchange = try connection.send(
-            seal(.requestData(RequestData(requestedCommand: .challenge)), as: credential), on: .keyturnerUSDIO, finals: [.challenge],
-            timeout: options.replyTimeout, summary: "REQUEST_DATA(CHALLENGE) as \(role.rawValue)")
+            seal(.requestData(RequestData(requestedCommand: .challenge)), as: credential), on: .keyturnerUSDIO, command: .requestData,
+            finals: [.challenge], statusEnds: false, timeout: options.replyTimeout, summary: "REQUEST_DATA(CHALLENGE) as \(role.rawValue)")
         judgeProtocol(exchange, sender: credential.authID)
         for case .challenge(let challenge) in exchange.messages {
             connection.lastChallenge = challenge.nonce
+            if role == .revoked { finding("\(role.rawValue)-credential-accepted", "Request Data(Challenge) from the \(role.rawValue) (auth id \(credential.authID)) was answered with a challenge; this authorization is \(role.rawValue) and must be refused") }
             return challenge.nonce
         }
+        // Asked once per connection: a lock that refuses this credential a challenge (a revoked one)
+        // throttles connections that never authenticate.
+        if exchange.errorCode != nil { challengeRefused.insert(role) }
         return nil
     }
 
@@ -411,8 +417,9 @@ public final class LiveFuzzer {
         identity = target.identity()
         guard credentials[.admin] != nil else { throw LiveFuzzSetupError(description: "the fuzzer needs an admin (app) credential (--pair or --admin-state)") }
         guard try readStates() != nil else { throw LinkLost("the lock did not answer Request Data(Keyturner States)") }
-        // A motor run already under way (an earlier session's action) is explained for motionGrace.
-        lastAcceptedMove = .now
+        // A motor run an earlier session started may still begin moving: explained for the first
+        // 2 s (a lock'n'go started before the campaign can still show up after that).
+        lastAcceptedMove = .now - options.motionGrace + .seconds(2)
         do {
             try prepareThrowaways(throwaways)
         } catch let error as LinkLost {
@@ -510,9 +517,6 @@ public final class LiveFuzzer {
                 } else if let nonce = try challenge(input.role, via: connection) {
                     payload.replaceSubrange(offset..<offset + 32, with: nonce.bytes)
                 } else {
-                    // Asked once per connection: a lock that refuses this credential a challenge
-                    // (a revoked one) throttles connections that never authenticate.
-                    challengeRefused.insert(input.role)
                     sentChallenge = .none
                 }
             case .stale:
@@ -544,7 +548,8 @@ public final class LiveFuzzer {
         }
         for edit in input.frameEdits ?? [] { edit.apply(to: &frame) }
         let exchange = try connection.send(
-            frame, on: .keyturnerUSDIO, finals: Self.finals(for: command, payload: payload), timeout: options.replyTimeout,
+            frame, on: .keyturnerUSDIO, command: command, finals: Self.finals(for: command, payload: payload),
+            statusEnds: input.role.mayAct && !input.tampered && CommandAccess.allows(command, from: input.role.idType), timeout: options.replyTimeout,
             summary: "\(command) as \(input.role.rawValue), \(payload.count)-byte payload\(input.tampered ? ", tampered" : "")")
         if !exchange.answered { unanswered += 1 }
         judgeSealed(input, command: command, payload: payload, challenge: sentChallenge, exchange, sender: credential.authID)
@@ -704,13 +709,16 @@ public final class LiveFuzzer {
         case silent
     }
 
+    /// Lock states a motor run starts from (anything else moves on by itself).
+    static let restingStates: Set<LockState> = [.locked, .unlocked, .uncalibrated, .motorBlocked, .undefined]
+
     /// The admin's Keyturner States. Throws ``LinkLost``.
     func readStatesReply() throws -> StatesReply {
         guard let credential = credentials[.admin] else { return .silent }
         let connection = try connection(FuzzRole.admin.rawValue)
         let exchange = try connection.send(
-            seal(.requestData(RequestData(requestedCommand: .keyturnerStates)), as: credential), on: .keyturnerUSDIO, finals: [.keyturnerStates],
-            timeout: options.replyTimeout, summary: "REQUEST_DATA(KEYTURNER_STATES) as admin (liveness)")
+            seal(.requestData(RequestData(requestedCommand: .keyturnerStates)), as: credential), on: .keyturnerUSDIO, command: .requestData,
+            finals: [.keyturnerStates], statusEnds: false, timeout: options.replyTimeout, summary: "REQUEST_DATA(KEYTURNER_STATES) as admin (liveness)")
         judgeProtocol(exchange, sender: credential.authID)
         for case .keyturnerStates(let states) in exchange.messages { return .states(states) }
         if let reply = exchange.replies.first { return .refused(reply.summary) }
@@ -739,7 +747,10 @@ public final class LiveFuzzer {
         defer { lastStates = states }
         guard let last = lastStates else { return }
         if states.lockState != last.lockState {
-            let explained = lastAcceptedMove.map { ContinuousClock.now - $0 <= options.motionGrace } ?? false
+            // A run only starts from a resting state (locked, unlocked, uncalibrated, blocked): what
+            // follows a moving or timed state (unlocking, lock'n'go's hold, unlatched…) ends on its own.
+            let fromRest = Self.restingStates.contains(last.lockState)
+            let explained = !fromRest || (lastAcceptedMove.map { ContinuousClock.now - $0 <= options.motionGrace } ?? false)
             if !explained {
                 finding("state-moved-without-accepted-action", "the lock state went from \(last.lockState) to \(states.lockState) with no accepted Lock Action or Keypad Action from a credential that may act")
             }
