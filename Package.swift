@@ -22,6 +22,7 @@ let package = Package(
         .library(name: "LockFuzzing", targets: ["LockFuzzing"]),
         .library(name: "LockAudit", targets: ["LockAudit"]),
         .library(name: "ClientFuzzing", targets: ["ClientFuzzing"]),
+        .library(name: "LockFuzzTarget", targets: ["LockFuzzTarget"]),
         .library(name: "LockNFC", targets: ["LockNFC"]),
         .library(name: "LibNFCTransport", targets: ["LibNFCTransport"]),
         .executable(name: "latchkey", targets: ["latchkey"]),
@@ -83,6 +84,8 @@ let package = Package(
         .target(name: "LockFuzzing", dependencies: ["LockNFC", "LockWire", "LockCrypto", "LockCore", "LockSession", "LockPeripherals", "BLEATT", "BLEGATT"]),
         // docs/attacks.md §B cases judged from outside a live lock over any ATT link (`latchkey audit`), sans CLI.
         .target(name: "LockAudit", dependencies: ["LockEmulator", "LockPeripherals", "LockSession", "LockCore", "LockCrypto", "LockWire", "BLETransport", "BLEATT"]),
+        // Black-box stateful fuzzing of a live lock inside the encryption (`latchkey fuzz --target`, `latchkey replay`), sans CLI.
+        .target(name: "LockFuzzTarget", dependencies: ["LockAudit", "LockFuzzing", "LockEmulator", "LockSession", "LockCore", "LockCrypto", "LockWire", "BLEATT"]),
 
         // The hostile lock as a server and `latchkey fuzz-client`'s campaign against client commands;
         // captures turned into seed corpora (issue 14 items 5 and 6), sans CLI.
@@ -93,7 +96,7 @@ let package = Package(
             name: "latchkey",
             dependencies: [
                 "LockWire", "LockCrypto", "LockCore", "LockSession", "LockPeripherals", "LockEmulator", "BLETransport", "BLEATT", "BlueZTransport",
-                "LockNFC", "LibNFCTransport", "PrivateFiles", "LockAudit", "ClientFuzzing",
+                "LockNFC", "LibNFCTransport", "PrivateFiles", "LockAudit", "ClientFuzzing", "LockFuzzTarget",
                 "CSodium", "CBlueZ", "CNFC",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
@@ -176,6 +179,10 @@ let package = Package(
                 // The crash-consistency harness drives `latchkey lock serve` with the real clients.
                 "LockEmulator", "LockPeripherals", "LockSession", "LockCore", "LockCrypto", "LockWire", "LockNFC", "BLEGATT", "BLEATT", "BLETransport",
             ]
+        ),
+        .testTarget(
+            name: "LockFuzzTargetTests",
+            dependencies: ["LockFuzzTarget", "LockFuzzing", "LockWire"]
         ),
         .testTarget(
             name: "LockAuditTests",

@@ -10,13 +10,17 @@ import Foundation
 struct FuzzCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "fuzz",
-        abstract: "Run the libFuzzer campaign of a Latchkey checkout (Fuzz/campaign).",
+        abstract: "Run the libFuzzer campaign of a Latchkey checkout (Fuzz/campaign), or with --target fuzz a live lock.",
         discussion: """
             Looks for Fuzz/campaign in the current directory and its parents, runs it from the \
             repository root and exits with its status: 0 when clean, 77 when a target crashed \
             (minimised inputs are in Fuzz/out/<Target>/artifacts), 1 on a build or libFuzzer \
             failure. Without targets every target is fuzzed. Needs a Swift toolchain with libFuzzer \
             (Linux). Extra libFuzzer flags can be given in the FUZZ_FLAGS environment variable.
+
+            With --target, fuzzes a live lock instead, inside the encryption (README "Testing \
+            another lock or client"): exit 77 on a finding (its trace in --out, replayed with \
+            `latchkey replay`), 0 when none, 1 when the target cannot be prepared, 64 on a usage error.
             """
     )
 
@@ -32,10 +36,20 @@ struct FuzzCommand: ParsableCommand {
     @Flag(help: "Merge inputs with new coverage into Corpus/<Target>/.")
     var merge = false
 
+    /// `--target T` and its options: fuzz a live lock instead (``LiveFuzzOptionGroup``).
+    @OptionGroup(title: "Live lock (--target)") var liveFuzz: LiveFuzzOptionGroup
+
     @Argument(help: "Targets to fuzz (plainFrame encryptedEnvelope commandPayloads reassembly attGATT lockSession pairingResponder keypadEntry stateFile fobNFC); default all.")
     var targets: [String] = []
 
     func validate() throws {
+        if liveFuzz.live.target != nil {
+            if total != nil || perTarget != nil || fork != nil || merge || !targets.isEmpty {
+                throw ValidationError("--target fuzzes a live lock; --total, --per-target, --fork, --merge and libFuzzer targets belong to the campaign")
+            }
+            try liveFuzz.validateLive()
+            return
+        }
         if total != nil && perTarget != nil { throw ValidationError("give --total or --per-target, not both") }
         if let total, total <= 0 { throw ValidationError("--total must be a positive number of seconds") }
         if let perTarget, perTarget <= 0 { throw ValidationError("--per-target must be a positive number of seconds") }
@@ -66,6 +80,7 @@ struct FuzzCommand: ParsableCommand {
     }
 
     func run() throws {
+        if liveFuzz.live.target != nil { return try liveFuzz.run() }
         let here = URL(fileURLWithPath: FileManager.default.currentDirectoryPath, isDirectory: true)
         guard let root = Self.repositoryRoot(from: here) else {
             FileHandle.standardError.write(Data(

@@ -5,7 +5,7 @@ import LockCrypto
 import LockWire
 
 // What the crash-consistency campaign holds the lock to, and how it checks a state file after a
-// kill -9. The promises come from the Nuki protocol (`protocol.md` §3.1, §4, §4.1, §6, §7, §8),
+// kill -9. The promises come from the Nuki protocol (`docs/wire.md` §3.1, §4, §4.1, §6, §7, §8),
 // not from the lock's code:
 //
 // | acknowledgement the client received | what it promises is in the state file |
@@ -140,7 +140,7 @@ final class CrashOp {
     /// The state-changing write (the command, or the Authorization-ID Confirmation) reached the socket.
     var written = false
     /// A write that may change the lock's state reached the socket: the command; for a pairing
-    /// already Authorization Data (`protocol.md` §3.1 step 9: a lock may store the user there,
+    /// already Authorization Data (`docs/wire.md` §3.1 step 9: a lock may store the user there,
     /// before Authorization-ID; this one does at the confirmation).
     var reachedLock = false
     /// Its ATT Write Response arrived.

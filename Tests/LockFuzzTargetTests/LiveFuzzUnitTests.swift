@@ -1,0 +1,130 @@
+import Foundation
+import LockFuzzing
+import LockWire
+import Testing
+
+@testable import LockFuzzTarget
+
+/// The live fuzzer's pieces without a lock: seeds and dictionaries, the mutator's determinism and
+/// field offsets, byte edits, and the session trace format.
+@Suite struct LiveFuzzUnitTests {
+    @Test func dictionaryLinesBecomeTokens() throws {
+        let path = NSTemporaryDirectory() + "latchkey-dict-\(UUID().uuidString).dict"
+        try Data("""
+            # comment
+            cmd_lock_action="\\x0D\\x00"
+            quote="a\\"b"
+            plain="AB"
+
+            bad="\\xZZ"
+            """.utf8).write(to: URL(fileURLWithPath: path))
+        var seeds = FuzzSeeds()
+        #expect(seeds.load(dictionary: path) == 3)
+        #expect(seeds.tokens == [[0x0D, 0x00], [0x61, 0x22, 0x62], [0x41, 0x42]])
+    }
+
+    @Test func corpusFoldersAreRead() throws {
+        let folder = NSTemporaryDirectory() + "latchkey-corpus-\(UUID().uuidString)"
+        for sub in ["CommandPayloads", "LockSession", "PlainFrame"] {
+            try FileManager.default.createDirectory(atPath: folder + "/" + sub, withIntermediateDirectories: true)
+        }
+        // flags 0 ‖ Request Data (0x0001) ‖ Keyturner States; an Ultra seed (flags 1) is skipped.
+        try Data([0x00, 0x01, 0x00, 0x0C, 0x00]).write(to: URL(fileURLWithPath: folder + "/CommandPayloads/a"))
+        try Data([0x01, 0x01, 0x00, 0x0C, 0x00]).write(to: URL(fileURLWithPath: folder + "/CommandPayloads/b"))
+        // Op 5 (fob press, a = 1): fob action 0x82 as the fob; op 1 (sealed command as the keypad, f = 1):
+        // command 0x0014, length 2, payload AA BB.
+        try Data([0x05, 0x01, 0x01, 0x01, 0x14, 0x00, 0x02, 0x00, 0xAA, 0xBB]).write(to: URL(fileURLWithPath: folder + "/LockSession/s"))
+        try Data([0x01, 0x00, 0x03, 0x00, 0x27, 0xA7]).write(to: URL(fileURLWithPath: folder + "/PlainFrame/p"))
+        var seeds = FuzzSeeds()
+        #expect(seeds.load(corpus: folder) == ["CommandPayloads": 1, "LockSession": 1, "PlainFrame": 1])
+        #expect(seeds.messages == [SeedMessage(command: 0x0001, payload: [0x0C, 0x00])])
+        let fob = NukiMessage.lockAction(LockActionRequest(action: .fobAction2, appID: 1, challenge: .zero))
+        #expect(seeds.sequences == [[
+            SeedMessage(role: .fob, command: 0x000D, payload: fob.encodedPayload()),
+            SeedMessage(role: .keypad, command: 0x0014, payload: [0xAA, 0xBB]),
+        ]])
+        #expect(seeds.plainFrames == [[0x01, 0x00, 0x03, 0x00, 0x27, 0xA7]])
+    }
+
+    /// The same seed gives the same inputs in every mode; another seed gives others.
+    @Test(arguments: FuzzMode.allCases)
+    func inputsAreDeterministic(_ mode: FuzzMode) {
+        func inputs(_ seed: UInt64) -> [LiveInput] {
+            var mutator = LiveMutator(seed: seed, seeds: FuzzSeeds.builtIn(), roles: FuzzRole.allCases, pinKnown: true)
+            mutator.authIDs = [.admin: 1, .keypad: 2, .fob: 3, .revoked: 4, .disabled: 5, .expired: 6]
+            mutator.handles = [0x0003, 0x0006, 0x0009]
+            return (0..<200).map { mutator.next(index: $0, mode: mode) }
+        }
+        let first = inputs(7)
+        #expect(first == inputs(7))
+        #expect(first != inputs(8))
+        #expect(first.map(\.index) == Array(0..<200))
+        #expect(first.allSatisfy { $0.mode == mode })
+    }
+
+    /// The admin only ever sends reads without a PIN.
+    @Test func adminSendsOnlyReads() {
+        var mutator = LiveMutator(seed: 1, seeds: FuzzSeeds.builtIn(), roles: FuzzRole.allCases, pinKnown: true)
+        let admin = (0..<2000).map { mutator.next(index: $0, mode: .structured) }.filter { $0.role == .admin }
+        #expect(!admin.isEmpty)
+        #expect(admin.allSatisfy { [0x0001, 0x0014, 0x0036].contains($0.command ?? 0) && $0.pinOffset == nil })
+    }
+
+    /// Challenge and PIN offsets are found by decoding: Remove Authorization Entry is auth id u32 ‖
+    /// challenge 32 ‖ PIN u16.
+    @Test func fieldOffsetsComeFromTheCodec() {
+        let message = NukiMessage.removeAuthorizationEntry(RemoveAuthorizationEntry(authID: 7, challenge: .zero, securityPIN: .u16(0)))
+        let payload = message.encodedPayload()
+        #expect(payload.count == 38)
+        #expect(LiveMutator.offset(of: Array(repeating: 0, count: 32), in: payload, command: .removeAuthorizationEntry) { $0.challenge != nil } == 4)
+        #expect(LiveMutator.offset(of: [0, 0], in: payload, command: .removeAuthorizationEntry) { $0.securityPIN != nil } == 36)
+    }
+
+    @Test func byteEdits() {
+        var bytes: [UInt8] = [1, 2, 3, 4]
+        ByteEdit.xor(at: 1, mask: 0xFF).apply(to: &bytes)
+        #expect(bytes == [1, 0xFD, 3, 4])
+        ByteEdit.xor(at: 9, mask: 0xFF).apply(to: &bytes)
+        #expect(bytes == [1, 0xFD, 3, 4])
+        ByteEdit.truncate(count: 2).apply(to: &bytes)
+        #expect(bytes == [1, 0xFD])
+        ByteEdit.append("A0B1").apply(to: &bytes)
+        #expect(bytes == [1, 0xFD, 0xA0, 0xB1])
+    }
+
+    @Test func traceRoundTrips() throws {
+        var input = LiveInput(index: 3, mode: .frame, role: .keypad, challenge: .fresh, note: "byte 2 = 0x0")
+        input.command = 0x000D
+        input.payload = "0102"
+        input.challengeOffset = 6
+        input.pdataEdits = [.xor(at: 0, mask: 1)]
+        let frame = TraceFrame(direction: "sent", channel: "keyturner USDIO", role: "keypad", micros: 1200, hex: "AB", summary: "LOCK_ACTION(0x000D) as keypad")
+        let finding = LiveFinding(oracle: "access-matrix", detail: "d", input: 3, seconds: 0.5, trace: nil)
+        let header = TraceHeader(target: "socket", mode: "frame", seed: 9, roles: ["keypad": 2], checkEvery: 1, mtu: 247, version: 1)
+        let trace = LiveTrace(header: header, inputs: [.init(input: input, frames: [frame, frame])], finding: finding)
+        let text = try trace.encoded()
+        #expect(text.split(separator: "\n").count == 5)
+        #expect(text.hasPrefix("{\"header\":{\"checkEvery\":1,\"mode\":\"frame\",\"mtu\":247,\"roles\":{\"keypad\":2},\"seed\":9,\"target\":\"socket\",\"version\":1},\"type\":\"header\"}\n"))
+        let read = try LiveTrace.read(text)
+        #expect(read.header == header)
+        #expect(read.inputs.map(\.input) == [input])
+        #expect(read.inputs.first?.frames == [frame, frame])
+        #expect(read.finding == finding)
+    }
+
+    @Test func badTracesAreRefusedByLine() {
+        #expect(throws: LiveTrace.ReadError.self) { try LiveTrace.read("{\"type\":\"input\"}\n") }
+        do {
+            _ = try LiveTrace.read("not json\n")
+            Issue.record("a line that is not JSON was read")
+        } catch {
+            #expect(error.description == "line 1 is not a trace line (JSON with a type of header, input, frame or finding)")
+        }
+        do {
+            _ = try LiveTrace.read("{\"type\":\"header\",\"header\":{\"checkEvery\":1,\"mode\":\"att\",\"mtu\":23,\"roles\":{},\"seed\":1,\"target\":\"socket\",\"version\":1}}\n")
+            Issue.record("a trace without inputs was read")
+        } catch {
+            #expect(error.description == "the trace has no inputs")
+        }
+    }
+}
