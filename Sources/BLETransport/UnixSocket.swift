@@ -5,7 +5,7 @@ import Musl
 #endif
 
 /// System-call helpers shared by ``SeqPacketLink`` and ``SeqPacketListener``: `sockaddr_un`,
-/// non-blocking mode, `poll(2)` with a `Duration`, `errno` as ``TransportError``.
+/// non-blocking mode, `poll(2)` with a `Duration` (``Swift/Duration/pollMilliseconds``), `errno` as ``TransportError``.
 enum UnixSocket {
     /// `SOCK_SEQPACKET | SOCK_CLOEXEC | SOCK_NONBLOCK`.
     static var seqPacketType: Int32 {
@@ -37,21 +37,11 @@ enum UnixSocket {
         }
     }
 
-    /// Milliseconds for `poll(2)`, rounded up, clamped to 0…Int32.max.
-    static func milliseconds(_ duration: Duration) -> Int32 {
-        let (seconds, attoseconds) = duration.components
-        guard seconds >= 0, attoseconds >= 0 || seconds > 0 else { return 0 }
-        let ms = seconds.multipliedReportingOverflow(by: 1000)
-        guard !ms.overflow else { return Int32.max }
-        let extra = (attoseconds + 999_999_999_999_999) / 1_000_000_000_000_000
-        return Int32(clamping: ms.partialValue + extra)
-    }
-
     /// Waits until `fd` is ready for `events` or `timeout` passes; true when ready (or hung up).
     static func wait(_ fd: Int32, _ events: Int16, _ timeout: Duration) throws(TransportError) -> Bool {
         var entry = pollfd(fd: fd, events: events, revents: 0)
         while true {
-            let n = poll(&entry, 1, milliseconds(timeout))
+            let n = poll(&entry, 1, timeout.pollMilliseconds)
             if n < 0 {
                 if errno == EINTR { continue }
                 throw failure("poll")

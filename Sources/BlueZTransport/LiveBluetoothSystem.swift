@@ -89,7 +89,7 @@ public struct LiveBluetoothSystem: BluetoothSystem {
         let events = event == .readable ? Int16(POLLIN) : Int16(POLLOUT)
         var entry = pollfd(fd: socket, events: events, revents: 0)
         while true {
-            let n = poll(&entry, 1, Self.milliseconds(timeout))
+            let n = poll(&entry, 1, timeout.pollMilliseconds)
             if n < 0 {
                 if errno == EINTR { continue }
                 throw SystemCallError("poll", errno: errno)
@@ -136,7 +136,7 @@ public struct LiveBluetoothSystem: BluetoothSystem {
                 request.clen = Int32(cparam.count)
                 request.rparam = rparam.baseAddress
                 request.rlen = Int32(rparam.count)
-                let result = hci_send_req(hci, &request, Self.milliseconds(timeout))
+                let result = hci_send_req(hci, &request, timeout.pollMilliseconds)
                 return (result, request.rlen)
             }
         }
@@ -199,15 +199,5 @@ public struct LiveBluetoothSystem: BluetoothSystem {
         // Octets after l2_bdaddr_type (offset 12) are padding: report them as the zeros we mean.
         for index in bytes.indices where index > 12 { bytes[index] = 0 }
         return bytes
-    }
-
-    /// Milliseconds for `poll(2)`, rounded up, clamped to 0…Int32.max.
-    static func milliseconds(_ duration: Duration) -> Int32 {
-        let (seconds, attoseconds) = duration.components
-        guard seconds > 0 || (seconds == 0 && attoseconds > 0) else { return 0 }
-        let ms = seconds.multipliedReportingOverflow(by: 1000)
-        guard !ms.overflow else { return Int32.max }
-        let extra = (attoseconds + 999_999_999_999_999) / 1_000_000_000_000_000
-        return Int32(clamping: ms.partialValue + extra)
     }
 }

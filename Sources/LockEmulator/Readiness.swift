@@ -1,3 +1,4 @@
+import BLETransport
 internal import CLinux
 import Foundation
 
@@ -91,18 +92,7 @@ final class Readiness {
     /// Waits until a descriptor is ready or `timeout` passes (nil: no limit, zero: a poll) and
     /// returns what is ready; the doorbell is reset when it rang.
     func wait(timeout: Duration?) -> [Ready] {
-        let milliseconds: Int32
-        if let timeout {
-            let (seconds, attoseconds) = timeout.components
-            if seconds < 0 || (seconds == 0 && attoseconds <= 0) {
-                milliseconds = 0
-            } else {
-                let ms = seconds.multipliedReportingOverflow(by: 1000)
-                milliseconds = ms.overflow ? Int32.max : Int32(clamping: ms.partialValue + (attoseconds + 999_999_999_999_999) / 1_000_000_000_000_000)
-            }
-        } else {
-            milliseconds = -1
-        }
+        let milliseconds = timeout?.pollMilliseconds ?? -1
         var count: Int32 = -1
         while count < 0 {
             count = buffer.withUnsafeMutableBufferPointer { epoll_wait(epoll, $0.baseAddress, Int32($0.count), milliseconds) }
