@@ -40,17 +40,7 @@ struct AuditCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Skip the cases that would take the audit past this many seconds.", valueName: "seconds"))
     var budget: Double?
 
-    @Flag(help: "Pair the auditor's own app, keypad and fob (the target must be in pairing mode; Latchkey's own lock gets its button pressed).")
-    var pair = false
-
-    @Option(help: ArgumentHelp("State file of a paired app (admin) client to use (written after --pair).", valueName: "file"))
-    var adminState: String?
-
-    @Option(help: ArgumentHelp("State file of a paired keypad to use (written after --pair).", valueName: "file"))
-    var keypadState: String?
-
-    @Option(help: ArgumentHelp("State file of a paired fob to use (written after --pair).", valueName: "file"))
-    var fobState: String?
+    @OptionGroup var clients: ClientCredentialOptions
 
     @Option(help: ArgumentHelp("The lock's security PIN (needed by the cases that compare the lock's state or need an admin write).", valueName: "pin"))
     var securityPIN: UInt32?
@@ -83,8 +73,7 @@ struct AuditCommand: ParsableCommand {
             pressButton: resolved.pressButton, random: random)
         let credentials: [AuditRole: ClientCredentials]
         do {
-            credentials = try AuditCredentialFiles(admin: adminState, keypad: keypadState, fob: fobState)
-                .load(pairing: pair, target: resolved, options: options)
+            credentials = try clients.load(target: resolved, options: options)
         } catch let error as TargetUnreachable {
             Diagnostics.print("\(error)")
             throw ExitCode(77)
@@ -234,5 +223,27 @@ struct AuditCredentialFiles {
         let context = AuditContext(connect: target.connect, credentials: admin, options: options)
         defer { context.closeAll() }
         return try context.inviteKeeping(role == .fob ? .fob : .keypad)
+    }
+}
+
+/// The outward commands' own clients (`latchkey audit`, `fuzz --target`, `replay`): an app (the
+/// admin), a keypad and a fob, paired now with `--pair` or reused from their state files.
+struct ClientCredentialOptions: ParsableArguments {
+    @Flag(help: "Pair Latchkey's own app, keypad and fob with the target (it must be in pairing mode; Latchkey's own lock gets its button pressed).")
+    var pair = false
+
+    @Option(help: ArgumentHelp("State file of a paired app (admin) client to use (written after --pair).", valueName: "file"))
+    var adminState: String?
+
+    @Option(help: ArgumentHelp("State file of a paired keypad to use (written after --pair).", valueName: "file"))
+    var keypadState: String?
+
+    @Option(help: ArgumentHelp("State file of a paired fob to use (written after --pair).", valueName: "file"))
+    var fobState: String?
+
+    /// The credentials of the files given, pairing the missing ones with --pair. Throws what
+    /// ``AuditCredentialFiles/load(pairing:target:options:)`` throws.
+    func load(target: ResolvedTarget, options: AuditOptions) throws -> [AuditRole: ClientCredentials] {
+        try AuditCredentialFiles(admin: adminState, keypad: keypadState, fob: fobState).load(pairing: pair, target: target, options: options)
     }
 }

@@ -16,17 +16,7 @@ struct LiveTargetOptions: ParsableArguments {
         valueName: "target"))
     var target: String?
 
-    @Flag(help: "Pair the fuzzer's own app, keypad and fob (the target must be in pairing mode; Latchkey's own lock gets its button pressed).")
-    var pair = false
-
-    @Option(help: ArgumentHelp("State file of a paired app (admin) client to use (written after --pair).", valueName: "file"))
-    var adminState: String?
-
-    @Option(help: ArgumentHelp("State file of a paired keypad to use (written after --pair).", valueName: "file"))
-    var keypadState: String?
-
-    @Option(help: ArgumentHelp("State file of a paired fob to use (written after --pair).", valueName: "file"))
-    var fobState: String?
+    @OptionGroup var clients: ClientCredentialOptions
 
     @Option(help: ArgumentHelp(
         "The lock's security PIN: adds the revoked, disabled and expired throwaway credentials and the comparison of authorizations and keypad codes.",
@@ -54,7 +44,7 @@ struct LiveTargetOptions: ParsableArguments {
             pressButton: resolved.pressButton, random: SystemRandomSource())
         let credentials: [AuditRole: ClientCredentials]
         do {
-            credentials = try AuditCredentialFiles(admin: adminState, keypad: keypadState, fob: fobState).load(pairing: pair, target: resolved, options: options)
+            credentials = try clients.load(target: resolved, options: options)
         } catch {
             Diagnostics.print("\(error)")
             throw ExitCode.failure
