@@ -26,6 +26,8 @@ public struct ReplyFrame: Sendable {
     /// The clear auth id of an encrypted reply.
     public var authID: UInt32?
     public var note: String?
+    /// The payload bytes the message was decoded from (the plaintext's, for an encrypted reply).
+    public var payload: [UInt8]? = nil
 
     /// The Error Report's code, if this is one (plain or encrypted).
     public var errorCode: NukiErrorCode? {
@@ -118,10 +120,7 @@ public final class ProbeConnection {
     let client: PeripheralClient
     let keys: () -> [UInt32: SharedKey]
     let timeout: Duration
-    var plain: [Characteristic: FragmentReassembler] = [
-        .pairingGDIO: FragmentReassembler(framing: .plain), .keyturnerGDIO: FragmentReassembler(framing: .plain),
-    ]
-    var encrypted = FragmentReassembler(framing: .encrypted)
+    var reassembler = ReplyReassembler()
     /// Replies that arrived before anyone asked (drained before each write).
     public private(set) var strays: [ReplyFrame] = []
     /// Whether a command on this connection was accepted (more indications may follow).
@@ -190,44 +189,74 @@ public final class ProbeConnection {
         try collect(nil, on: .keyturnerUSDIO, timeout: .milliseconds(dirty ? 50 : 1), into: &stray) { _ in false }
         strays += stray.replies
         dirty = false
-        encrypted.reset()
-        for key in plain.keys { plain[key]?.reset() }
+        reassembler.reset()
     }
 
     /// Reassembles `chunk` and decodes the frames it completes.
     func absorb(_ chunk: [UInt8], on characteristic: Characteristic) -> [ReplyFrame] {
-        do {
-            if characteristic == .keyturnerUSDIO {
-                return try encrypted.append(chunk[...]).map { frame in
-                    let authID = frame.count >= 28 ? UInt32(frame[24]) | UInt32(frame[25]) << 8 | UInt32(frame[26]) << 16 | UInt32(frame[27]) << 24 : nil
-                    let known = keys()
-                    do {
-                        let plaintext = try EncryptedMessageCodec.open(frame) { known[$0] }
-                        let message = try NukiMessage.decode(command: plaintext.command, payload: plaintext.payload, context: .smartLock)
-                        return ReplyFrame(characteristic: characteristic, bytes: frame, message: message, authID: authID, note: nil)
-                    } catch {
-                        return ReplyFrame(characteristic: characteristic, bytes: frame, message: nil, authID: authID, note: "\(error)")
-                    }
-                }
-            }
-            var reassembler = plain[characteristic] ?? FragmentReassembler(framing: .plain)
-            defer { plain[characteristic] = reassembler }
-            return try reassembler.append(chunk[...]).map { frame in
-                do {
-                    let decoded = try PlainFrame.decode(frame)
-                    let message = try NukiMessage.decode(command: decoded.command, payload: decoded.payload, context: .smartLock)
-                    return ReplyFrame(characteristic: characteristic, bytes: frame, message: message, authID: nil, note: nil)
-                } catch {
-                    return ReplyFrame(characteristic: characteristic, bytes: frame, message: nil, authID: nil, note: "\(error)")
-                }
-            }
-        } catch {
-            encrypted.reset()
-            plain[characteristic]?.reset()
-            return [ReplyFrame(characteristic: characteristic, bytes: chunk, message: nil, authID: nil, note: "\(error)")]
-        }
+        reassembler.absorb(chunk, on: characteristic, keys: keys())
     }
 
     /// Closes the connection.
     public func close() { client.close() }
+}
+
+/// Joins the lock's indications into whole frames, one reassembler per characteristic, and decodes
+/// each frame: plain frames checked by CRC; encrypted ones (keyturner USDIO) opened under the key
+/// their clear auth id (bytes 24–27) names, then decoded with LockWire (`docs/wire.md` §2). Shared by
+/// the audit's probes and the live fuzzer (`LockFuzzTarget`).
+public struct ReplyReassembler: Sendable {
+    var plain: [Characteristic: FragmentReassembler] = [
+        .pairingGDIO: FragmentReassembler(framing: .plain), .keyturnerGDIO: FragmentReassembler(framing: .plain),
+    ]
+    var encrypted = FragmentReassembler(framing: .encrypted)
+
+    public init() {}
+
+    /// Drops every half-joined frame.
+    public mutating func reset() {
+        encrypted.reset()
+        for key in plain.keys { plain[key]?.reset() }
+    }
+
+    /// The frames `chunk` completes on `characteristic`, decoded (``ReplyFrame/note`` says why one
+    /// did not decode). A chunk that breaks reassembly (a bad length, past the caps) empties the
+    /// reassemblers and comes back as one undecoded frame of the chunk, its note "does not
+    /// reassemble: " and the reason.
+    public mutating func absorb(_ chunk: [UInt8], on characteristic: Characteristic, keys: [UInt32: SharedKey]) -> [ReplyFrame] {
+        do {
+            if characteristic == .keyturnerUSDIO {
+                return try encrypted.append(chunk[...]).map { Self.decodeEncrypted($0, keys: keys) }
+            }
+            var reassembler = plain[characteristic] ?? FragmentReassembler(framing: .plain)
+            defer { plain[characteristic] = reassembler }
+            return try reassembler.append(chunk[...]).map { Self.decodePlain($0, on: characteristic) }
+        } catch {
+            reset()
+            return [ReplyFrame(characteristic: characteristic, bytes: chunk, message: nil, authID: nil, note: "does not reassemble: \(error)")]
+        }
+    }
+
+    /// An encrypted frame opened under the key of its clear auth id and decoded.
+    public static func decodeEncrypted(_ frame: [UInt8], keys: [UInt32: SharedKey]) -> ReplyFrame {
+        let authID = frame.count >= 28 ? UInt32(frame[24]) | UInt32(frame[25]) << 8 | UInt32(frame[26]) << 16 | UInt32(frame[27]) << 24 : nil
+        do {
+            let plaintext = try EncryptedMessageCodec.open(frame) { keys[$0] }
+            let message = try NukiMessage.decode(command: plaintext.command, payload: plaintext.payload, context: .smartLock)
+            return ReplyFrame(characteristic: .keyturnerUSDIO, bytes: frame, message: message, authID: authID, note: nil, payload: plaintext.payload)
+        } catch {
+            return ReplyFrame(characteristic: .keyturnerUSDIO, bytes: frame, message: nil, authID: authID, note: "\(error)")
+        }
+    }
+
+    /// A plain frame checked by CRC and decoded.
+    public static func decodePlain(_ frame: [UInt8], on characteristic: Characteristic) -> ReplyFrame {
+        do {
+            let decoded = try PlainFrame.decode(frame)
+            let message = try NukiMessage.decode(command: decoded.command, payload: decoded.payload, context: .smartLock)
+            return ReplyFrame(characteristic: characteristic, bytes: frame, message: message, authID: nil, note: nil, payload: decoded.payload)
+        } catch {
+            return ReplyFrame(characteristic: characteristic, bytes: frame, message: nil, authID: nil, note: "\(error)")
+        }
+    }
 }

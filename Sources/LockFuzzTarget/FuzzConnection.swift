@@ -1,5 +1,6 @@
 import BLEATT
 import Foundation
+import LockAudit
 import LockCrypto
 import LockEmulator
 import LockSession
@@ -35,6 +36,22 @@ public struct FuzzReply: Sendable {
     /// Why the reply breaks the protocol: it does not open or decode, or its payload does not
     /// re-encode to the bytes received (it does not fit its layout). Nil when it is well-formed.
     public var problem: String?
+
+    /// The frame as the shared reassembler decoded it; `problem` is its note, or, for a decoded
+    /// one, whether its payload does not re-encode to the bytes received.
+    init(_ frame: ReplyFrame) {
+        characteristic = frame.characteristic
+        bytes = frame.bytes
+        message = frame.message
+        authID = frame.authID
+        if let note = frame.note {
+            problem = note
+        } else if let message = frame.message, let payload = frame.payload, message.encodedPayload() != payload {
+            problem = "\(message.command) payload of \(payload.count) bytes does not re-encode to itself"
+        } else {
+            problem = nil
+        }
+    }
 
     /// The Error Report's code, if the reply is one.
     public var errorCode: NukiErrorCode? {
@@ -99,10 +116,7 @@ final class FuzzConnection {
     let keys: () -> [UInt32: SharedKey]
     let record: (TraceFrame) -> Void
     let clock: () -> Int64
-    var plain: [Characteristic: FragmentReassembler] = [
-        .pairingGDIO: FragmentReassembler(framing: .plain), .keyturnerGDIO: FragmentReassembler(framing: .plain),
-    ]
-    var encrypted = FragmentReassembler(framing: .encrypted)
+    var reassembler = ReplyReassembler()
     /// The challenge this connection was last issued (for stale-challenge inputs).
     var lastChallenge: Bytes32?
 
@@ -146,8 +160,7 @@ final class FuzzConnection {
         timeout: Duration, summary: String
     ) throws -> FuzzExchange {
         var exchange = FuzzExchange()
-        encrypted.reset()
-        for key in plain.keys { plain[key]?.reset() }
+        reassembler.reset()
         record(TraceFrame(direction: "sent", channel: Self.channelName(characteristic), role: role, micros: clock(), hex: Hex.encode(bytes), summary: summary))
         var unowedComplete = false
         try collect(bytes, on: characteristic, timeout: timeout, into: &exchange) { reply in
@@ -233,46 +246,10 @@ final class FuzzConnection {
         }
     }
 
-    /// Reassembles `chunk` and decodes the frames it completes.
+    /// Reassembles `chunk` and decodes the frames it completes (``LockAudit/ReplyReassembler``),
+    /// checking each decoded payload re-encodes to the bytes received (it fits its layout).
     func absorb(_ chunk: [UInt8], on characteristic: Characteristic) -> [FuzzReply] {
-        do {
-            if characteristic == .keyturnerUSDIO {
-                return try encrypted.append(chunk[...]).map { Self.decodeEncrypted($0, keys: keys()) }
-            }
-            var reassembler = plain[characteristic] ?? FragmentReassembler(framing: .plain)
-            defer { plain[characteristic] = reassembler }
-            return try reassembler.append(chunk[...]).map { Self.decodePlain($0, on: characteristic) }
-        } catch {
-            encrypted.reset()
-            plain[characteristic]?.reset()
-            return [FuzzReply(characteristic: characteristic, bytes: chunk, message: nil, authID: nil, problem: "does not reassemble: \(error)")]
-        }
-    }
-
-    /// An encrypted reply opened under the key of its clear auth id, decoded, and re-encoded to check
-    /// its layout.
-    static func decodeEncrypted(_ frame: [UInt8], keys: [UInt32: SharedKey]) -> FuzzReply {
-        let authID = frame.count >= 28 ? UInt32(frame[24]) | UInt32(frame[25]) << 8 | UInt32(frame[26]) << 16 | UInt32(frame[27]) << 24 : nil
-        do {
-            let plaintext = try EncryptedMessageCodec.open(frame) { keys[$0] }
-            let message = try NukiMessage.decode(command: plaintext.command, payload: plaintext.payload, context: .smartLock)
-            let problem = message.encodedPayload() == plaintext.payload ? nil : "\(plaintext.command) payload of \(plaintext.payload.count) bytes does not re-encode to itself"
-            return FuzzReply(characteristic: .keyturnerUSDIO, bytes: frame, message: message, authID: authID, problem: problem)
-        } catch {
-            return FuzzReply(characteristic: .keyturnerUSDIO, bytes: frame, message: nil, authID: authID, problem: "\(error)")
-        }
-    }
-
-    /// A plain reply checked by CRC, decoded, and re-encoded to check its layout.
-    static func decodePlain(_ frame: [UInt8], on characteristic: Characteristic) -> FuzzReply {
-        do {
-            let decoded = try PlainFrame.decode(frame)
-            let message = try NukiMessage.decode(command: decoded.command, payload: decoded.payload, context: .smartLock)
-            let problem = message.encodedPayload() == decoded.payload ? nil : "\(decoded.command) payload of \(decoded.payload.count) bytes does not re-encode to itself"
-            return FuzzReply(characteristic: characteristic, bytes: frame, message: message, authID: nil, problem: problem)
-        } catch {
-            return FuzzReply(characteristic: characteristic, bytes: frame, message: nil, authID: nil, problem: "\(error)")
-        }
+        reassembler.absorb(chunk, on: characteristic, keys: keys()).map(FuzzReply.init)
     }
 
     // MARK: Raw ATT
