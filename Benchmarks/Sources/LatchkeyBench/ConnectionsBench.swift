@@ -104,12 +104,17 @@ struct Percentiles {
 
 func seconds(_ d: Duration) -> Double { Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18 }
 
-/// The fob emulators of a pass, handed to the workers and collected back (each worker touches only
-/// its own indices).
+/// The fob emulators a pass's workers hand back (each worker writes only its own indices, under the
+/// lock; they read the pass's starting copy, never this one).
 final class FobsBox: @unchecked Sendable {
+    /// The emulators as the pass starts (read only).
+    let start: [FobEmulator]
     var fobs: [FobEmulator]
     let lock = Mutex<Void>(())
-    init(fobs: [FobEmulator]) { self.fobs = fobs }
+    init(fobs: [FobEmulator]) {
+        start = fobs
+        self.fobs = fobs
+    }
     func update(_ indices: [Int], _ values: [FobEmulator]) {
         lock.withLock { _ in for (k, i) in indices.enumerated() { fobs[i] = values[k] } }
     }
@@ -242,7 +247,7 @@ func runClients(folder: String, credentialsPath: String, rounds: Int, workers: I
                 var local: [Int: FobEmulator] = [:]
                 var mineLatencies: [Double] = []
                 for i in mine {
-                    var fob = local[i] ?? fobsBox.fobs[i]
+                    var fob = local[i] ?? fobsBox.start[i]
                     let began = ContinuousClock.now
                     let feedback: [PeripheralFeedback]
                     do {

@@ -287,7 +287,7 @@ if let runtimeArgument {
     let counts = runtimeArgument.split(separator: "=").dropFirst().first.map { $0.split(separator: ",").compactMap { Int($0) } } ?? [1, 100, 1_000, 10_000]
     raiseDescriptorLimit(to: 65_536)
     do {
-        print("runtime: one LockServer (event loop on one thread, state file saved per commit) over the SOCK_SEQPACKET link; fob lock actions, motor time 0")
+        print("runtime: one LockServer (event loop on one thread, one journal record synced per commit) over the SOCK_SEQPACKET link; fob lock actions, motor time 0")
         print("| connections held | lock actions | accepted | actions/s | p50 latency | p99 latency | state writes per action |")
         print("|---:|---:|---:|---:|---:|---:|---:|")
         var allAccepted = true
