@@ -27,8 +27,9 @@ import Synchronization
 ///    ``Limits/unauthenticatedTotal``); past their budget they are not read (the kernel buffers and
 ///    then pushes back) until it refills.
 /// 5. *Commit* (group commit, write-ahead): when the turn changed the lock's persisted state, the
-///    state file is saved **once** for all of the turn's writes, and fsync'd, **before** anything
-///    the turn produced is sent. Nothing is held back for a turn that changed nothing (reads,
+///    store saves it **once** for all of the turn's writes, durably (``LockSession/LockStateJournal``
+///    for `lock serve`: one record and one `fdatasync`), **before** anything the turn produced is
+///    sent. Nothing is held back for a turn that changed nothing (reads,
 ///    refusals that log nothing). When the save fails, the turn is rolled back and its writes are
 ///    run again one by one, each saved on its own; a write whose save fails is undone and answered
 ///    with an Error Report (``LockSession/LockSessionEngine/refuseUnpersisted(_:on:from:)``), and
@@ -163,8 +164,9 @@ public final class LockServer {
     /// Serves `engine` through `frontEnd` and publishes its advertising data.
     /// - Parameters:
     ///   - engine: the lock (new, or loaded from its state file).
-    ///   - statePath: where to save the state, or nil.
-    ///   - store: where to save the state instead of `statePath` (a test's seam), or nil.
+    ///   - statePath: a state file to rewrite whole on every commit (``LockSession/LockStateFile``), or nil.
+    ///   - store: where to make each commit durable instead (`lock serve` passes a
+    ///     ``LockSession/LockStateJournal``; tests pass stores that fail or are slow), or nil.
     ///   - clock: the lock's timebase; ``LockTimebase/live()`` unless a virtual clock drives it.
     ///   - capture: where to record every connection's ATT PDUs (btsnoop or pcap), or nil;
     ///     `$LATCHKEY_CAPTURE` by default.
