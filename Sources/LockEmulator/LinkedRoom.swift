@@ -316,7 +316,7 @@ public final class LinkedRoom: LockRoom {
                     members[who] = member
                 }
                 events.append((who, .disconnected(reason: reason)))
-            case .connected, .listening, .storageFailed, .storageRecovered:
+            case .connected, .listening, .storageFailed, .storageRecovered, .storageWarning:
                 break
             }
         }

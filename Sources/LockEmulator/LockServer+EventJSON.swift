@@ -14,6 +14,7 @@ import LockWire
 /// | `refused` | `connection`, `errorCode` (spec name), `errorCodeValue`, `command` (spec name), `commandValue`, `reason` |
 /// | `storageFailed` | `reason` |
 /// | `storageRecovered` | — |
+/// | `storageWarning` | `reason` |
 ///
 /// Names are spelled out, never derived from Swift identifiers, so the format changes only with
 /// the schema version.
@@ -32,6 +33,7 @@ extension LockServer.Event: Encodable {
         case .refused: return "refused"
         case .storageFailed: return "storageFailed"
         case .storageRecovered: return "storageRecovered"
+        case .storageWarning: return "storageWarning"
         }
     }
 
@@ -58,7 +60,7 @@ extension LockServer.Event: Encodable {
             try c.encode(command.name ?? command.description, forKey: .command)
             try c.encode(command.rawValue, forKey: .commandValue)
             try c.encode(reason, forKey: .reason)
-        case .storageFailed(let reason):
+        case .storageFailed(let reason), .storageWarning(let reason):
             try c.encode(reason, forKey: .reason)
         }
     }

@@ -56,6 +56,9 @@ public final class LockServer {
         case storageFailed(reason: String)
         /// The state file was saved again after ``storageFailed(reason:)``.
         case storageRecovered
+        /// The store reported a problem that did not fail the save (``LockSession/LockStateJournal``:
+        /// its snapshot cannot be written, its journal still can; or it can be written again).
+        case storageWarning(String)
     }
 
     /// A failure of the loop's own machinery (epoll, eventfd).
@@ -719,6 +722,9 @@ public final class LockServer {
     /// Writes the state file (atomically, fsync'd); the reason when it could not.
     private func save() -> String? {
         guard let store else { return nil }
+        defer {
+            for warning in store.takeWarnings() { held.append(.event(.storageWarning(warning))) }
+        }
         do {
             try store.save(engine)
             saves += 1

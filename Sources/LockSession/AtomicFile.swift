@@ -17,13 +17,33 @@ public enum AtomicFile {
         PrivateFiles.removeStaleTemporaries(of: PrivateFiles.baseName(of: path), in: PrivateFiles.parent(of: path))
     }
 
-    /// Replaces `path` with `data` atomically, mode 0600.
+    /// Replaces `path` with `data` atomically, mode 0600. Throws ``StateFileError`` `unwritable`
+    /// when any step fails, including the folder's `fsync` after the rename (the new name is then
+    /// visible but not known to be durable, so the write does not count as done).
     public static func write(_ data: Data, to path: String) throws(StateFileError) {
+        do {
+            try replace(path, with: data)
+        } catch {
+            throw error.error
+        }
+    }
+
+    /// Why ``replace(_:with:)`` failed, and whether the rename had already happened (then the file
+    /// may hold the new content after a crash, or may not).
+    struct Failure: Error {
+        var error: StateFileError
+        var renamed: Bool
+    }
+
+    /// ``write(_:to:)``, telling a failure before the rename (the file is untouched) from one after.
+    static func replace(_ path: String, with data: Data) throws(Failure) {
         let url = URL(fileURLWithPath: path)
         let folder = url.deletingLastPathComponent().path
         let temporary = folder + "/" + PrivateFiles.temporaryName(of: url.lastPathComponent, pid: getpid(), random: UInt32.random(in: 0...UInt32.max))
         let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
-        guard fd >= 0 else { throw StateFileError(.unwritable, "cannot create \(temporary): \(String(cString: strerror(errno)))") }
+        guard fd >= 0 else {
+            throw Failure(error: StateFileError(.unwritable, "cannot create \(temporary): \(String(cString: strerror(errno)))"), renamed: false)
+        }
         var ok = data.withUnsafeBytes { buffer -> Bool in
             var offset = 0
             while offset < buffer.count {
@@ -41,12 +61,20 @@ public enum AtomicFile {
         guard ok, rename(temporary, path) == 0 else {
             let reason = String(cString: strerror(errno))
             unlink(temporary)
-            throw StateFileError(.unwritable, "cannot write \(path): \(reason)")
+            throw Failure(error: StateFileError(.unwritable, "cannot write \(path): \(reason)"), renamed: false)
         }
+        if let reason = syncFolder(of: path) {
+            throw Failure(error: StateFileError(.unwritable, "cannot sync the folder of \(path): \(reason)"), renamed: true)
+        }
+    }
+
+    /// `fsync`s the folder holding `path` (so that a rename or a new file in it is durable); the
+    /// reason when the folder cannot be opened or synced.
+    static func syncFolder(of path: String) -> String? {
+        let folder = URL(fileURLWithPath: path).deletingLastPathComponent().path
         let folderFD = open(folder, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-        if folderFD >= 0 {
-            _ = fsync(folderFD)
-            close(folderFD)
-        }
+        guard folderFD >= 0 else { return String(cString: strerror(errno)) }
+        defer { _ = close(folderFD) }
+        return fsync(folderFD) == 0 ? nil : String(cString: strerror(errno))
     }
 }

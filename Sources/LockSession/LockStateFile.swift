@@ -191,6 +191,14 @@ public protocol LockStateStore: Sendable {
     /// Makes `engine`'s state durable, all or nothing, before returning. Throws ``StateFileError``
     /// (`unwritable`) when it could not; the previous state is then what a restart loads.
     func save(_ engine: LockSessionEngine) throws(StateFileError)
+    /// What the store has to report that did not fail a save (``LockStateJournal``: a snapshot
+    /// that could not be written while its journal still could), oldest first; each once.
+    func takeWarnings() -> [String]
+}
+
+extension LockStateStore {
+    /// Nothing to report.
+    public func takeWarnings() -> [String] { [] }
 }
 
 extension LockStateFile: LockStateStore {}

@@ -31,13 +31,24 @@ import Synchronization
 ///   acknowledged data is never dropped silently.
 /// - A failed append is cut off again (`ftruncate` to the last good size); if even that fails the
 ///   next commit writes a whole snapshot instead.
+/// - A snapshot that cannot be written when the journal is due for folding (a folder the lock may
+///   no longer write to; its open journal still works) does not stop the lock: records go on being
+///   appended, up to ``appendLimitBytes``, and the failure is reported once through
+///   ``takeWarnings()`` (again when a later fold succeeds). If the snapshot's rename happened but
+///   what follows failed (the folder's `fsync`, the new journal), a snapshot of the next
+///   generation may be on disk, to which this generation's records would not apply: the save
+///   fails and the next one must write a whole snapshot of a later generation.
 ///
 /// Loading is ``LockStateFile/load(random:owner:)`` (snapshot, then this journal, then the same
 /// validation as a plain state file). Source: Latchkey design (issue "Nothing acknowledged is ever
 /// lost"); the record's values use the state file's own encodings.
 public final class LockStateJournal: LockStateStore, @unchecked Sendable {
-    /// A journal larger than this is folded into a new snapshot at the next commit.
+    /// A journal of at least this many bytes is folded into a new snapshot at the next commit (0:
+    /// every commit writes a snapshot and leaves the journal empty).
     public let compactionBytes: Int
+    /// While snapshots cannot be written, the journal keeps taking records up to this size; past
+    /// it, saves fail. Below ``LockStateFile/maxJournalBytes`` (what a restart reads).
+    public let appendLimitBytes: Int
     public let file: LockStateFile
     /// `<state>.journal`.
     public var journalPath: String { Self.journalPath(for: file.path) }
@@ -60,11 +71,21 @@ public final class LockStateJournal: LockStateStore, @unchecked Sendable {
         /// What the journal and snapshot hold now.
         var machine: LockMachine
         var keys: [UInt32: SecretBytes]
-        /// The journal cannot be appended to (a failed write could not be cut off).
+        /// The journal cannot be appended to (a failed write could not be cut off, or a snapshot of
+        /// a later generation may be on disk): the next save must write a whole snapshot.
         var broken = false
+        /// Why the last fold into a snapshot failed, while folding keeps failing.
+        var compactionFailure: String?
+        /// Reports not yet taken by ``takeWarnings()``.
+        var warnings: [String] = []
     }
 
+    /// Writes a snapshot's bytes to the state file's path: ``AtomicFile/replace(_:with:)``; tests
+    /// inject failures.
+    typealias SnapshotWriter = @Sendable (String, Data) throws(AtomicFile.Failure) -> Void
+
     private let state: Mutex<Durable>
+    private let writeSnapshot: SnapshotWriter
 
     /// The journal path of a state file.
     public static func journalPath(for statePath: String) -> String { statePath + ".journal" }
@@ -72,12 +93,37 @@ public final class LockStateJournal: LockStateStore, @unchecked Sendable {
     /// Starts journaling for the lock `engine` served from `path`: writes a snapshot of it (the
     /// next generation after the one on disk) and an empty journal.
     /// Throws ``StateFileError`` `unwritable` when either cannot be written.
-    public init(path: String, engine: LockSessionEngine, compactionBytes: Int = 8 << 20) throws(StateFileError) {
-        self.compactionBytes = max(1, compactionBytes)
+    /// `compactionBytes` and `appendLimitBytes` are in bytes of journal.
+    public convenience init(
+        path: String, engine: LockSessionEngine, compactionBytes: Int = 8 << 20, appendLimitBytes: Int = LockStateFile.maxJournalBytes / 2
+    ) throws(StateFileError) {
+        try self.init(path: path, engine: engine, compactionBytes: compactionBytes, appendLimitBytes: appendLimitBytes) { path, data throws(AtomicFile.Failure) in
+            try AtomicFile.replace(path, with: data)
+        }
+    }
+
+    init(path: String, engine: LockSessionEngine, compactionBytes: Int, appendLimitBytes: Int, writeSnapshot: @escaping SnapshotWriter) throws(StateFileError) {
+        self.compactionBytes = max(0, compactionBytes)
+        self.appendLimitBytes = max(1, min(appendLimitBytes, LockStateFile.maxJournalBytes))
+        self.writeSnapshot = writeSnapshot
         file = LockStateFile(path: path)
         let generation = (LockStateFile.generationOnDisk(path) ?? 0) &+ 1
-        let fd = try Self.snapshot(engine, file: file, generation: generation, previous: -1)
+        let fd: Int32
+        do {
+            fd = try Self.snapshot(engine, file: file, generation: generation, write: writeSnapshot)
+        } catch {
+            throw error.error
+        }
         state = Mutex(Durable(generation: generation, fd: fd, bytes: 0, machine: engine.machine, keys: Self.keyRefs(engine)))
+    }
+
+    /// What the journal has to report since the last call, oldest first: a fold into a snapshot
+    /// that failed (the records go on in the journal), or one that succeeded again after failing.
+    public func takeWarnings() -> [String] {
+        state.withLock { durable in
+            defer { durable.warnings.removeAll() }
+            return durable.warnings
+        }
     }
 
     deinit {
@@ -91,9 +137,28 @@ public final class LockStateJournal: LockStateStore, @unchecked Sendable {
         try state.withLock { (durable: inout Durable) throws(StateFileError) in
             if durable.broken || durable.bytes >= compactionBytes {
                 let generation = durable.generation &+ 1
-                let fd = try Self.snapshot(engine, file: file, generation: generation, previous: durable.fd)
-                durable = Durable(generation: generation, fd: fd, bytes: 0, machine: engine.machine, keys: Self.keyRefs(engine))
-                return
+                do throws(AtomicFile.Failure) {
+                    let fd = try Self.snapshot(engine, file: file, generation: generation, write: writeSnapshot)
+                    _ = close(durable.fd)
+                    var warnings = durable.warnings
+                    if durable.compactionFailure != nil { warnings.append("journal folded into \(file.path) again") }
+                    durable = Durable(generation: generation, fd: fd, bytes: 0, machine: engine.machine, keys: Self.keyRefs(engine))
+                    durable.warnings = warnings
+                    return
+                } catch {
+                    if error.renamed {
+                        // A snapshot of `generation` may be on disk: no record of the old one may
+                        // count from now on, so the journal is broken until a snapshot succeeds.
+                        durable.generation = generation
+                        durable.broken = true
+                    }
+                    if durable.broken { throw error.error }
+                    if durable.compactionFailure == nil {
+                        durable.warnings.append(
+                            "cannot fold the journal into a snapshot: \(error.error.reason); changes are kept in \(journalPath) (up to \(appendLimitBytes) bytes) until \(file.path) can be written")
+                    }
+                    durable.compactionFailure = error.error.reason
+                }
             }
             let record = Self.record(from: durable, to: engine)
             let encoder = JSONEncoder()
@@ -105,6 +170,11 @@ public final class LockStateJournal: LockStateStore, @unchecked Sendable {
                 throw StateFileError(.unwritable, "cannot encode a journal record: \(error)")
             }
             line.append(0x0A)
+            guard durable.bytes + line.count <= appendLimitBytes else {
+                throw StateFileError(
+                    .unwritable,
+                    "\(journalPath) would pass \(appendLimitBytes) bytes" + (durable.compactionFailure.map { " and no snapshot can be written: \($0)" } ?? ""))
+            }
             if let failure = Self.append(line, to: durable.fd) {
                 if ftruncate(durable.fd, off_t(durable.bytes)) != 0 { durable.broken = true }
                 throw StateFileError(.unwritable, "cannot append to \(journalPath): \(failure)")
@@ -118,23 +188,30 @@ public final class LockStateJournal: LockStateStore, @unchecked Sendable {
     // MARK: Writing
 
     /// Writes a snapshot of `engine` with `generation`, then empties the journal (created 0600),
-    /// and returns its descriptor (open for appending). Closes `previous` when it is a descriptor.
-    private static func snapshot(_ engine: LockSessionEngine, file: LockStateFile, generation: UInt64, previous: Int32) throws(StateFileError) -> Int32 {
-        try AtomicFile.write(try LockStateFile.encode(engine, journalGeneration: generation), to: file.path)
-        if previous >= 0 { _ = close(previous) }
+    /// and returns its descriptor (open for appending). Throws ``AtomicFile/Failure``: `renamed`
+    /// when the snapshot replaced the state file (then the journal may be emptied too).
+    private static func snapshot(_ engine: LockSessionEngine, file: LockStateFile, generation: UInt64, write: SnapshotWriter) throws(AtomicFile.Failure) -> Int32 {
+        let data: Data
+        do {
+            data = try LockStateFile.encode(engine, journalGeneration: generation)
+        } catch {
+            throw AtomicFile.Failure(error: error, renamed: false)
+        }
+        try write(file.path, data)
         let path = journalPath(for: file.path)
         let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC | O_NOFOLLOW, 0o600)
-        guard fd >= 0 else { throw StateFileError(.unwritable, "cannot open \(path): \(String(cString: strerror(errno)))") }
-        guard fsync(fd) == 0 else {
-            let reason = String(cString: strerror(errno))
-            _ = close(fd)
-            throw StateFileError(.unwritable, "cannot sync \(path): \(reason)")
+        guard fd >= 0 else {
+            throw AtomicFile.Failure(error: StateFileError(.unwritable, "cannot open \(path): \(String(cString: strerror(errno)))"), renamed: true)
         }
-        let folder = URL(fileURLWithPath: path).deletingLastPathComponent().path
-        let folderFD = open(folder, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-        if folderFD >= 0 {
-            _ = fsync(folderFD)
-            _ = close(folderFD)
+        var reason: String?
+        if fsync(fd) != 0 {
+            reason = "cannot sync \(path): \(String(cString: strerror(errno)))"
+        } else if let folder = AtomicFile.syncFolder(of: path) {
+            reason = "cannot sync the folder of \(path): \(folder)"
+        }
+        if let reason {
+            _ = close(fd)
+            throw AtomicFile.Failure(error: StateFileError(.unwritable, reason), renamed: true)
         }
         return fd
     }

@@ -22,7 +22,10 @@ struct EventPrinter {
             line = Self.text(event)
         }
         Swift.print(line)
-        if case .storageFailed = event { Diagnostics.print(Self.text(event)) }
+        switch event {
+        case .storageFailed, .storageWarning: Diagnostics.print(Self.text(event))
+        default: break
+        }
         fflush(nil)
     }
 
@@ -35,6 +38,7 @@ struct EventPrinter {
         case .listening(let location, let name): return "listening: \(name) at \(location)"
         case .storageFailed(let reason): return "storage failed: \(reason); changes are refused with ERROR_UNKNOWN until the state file can be written"
         case .storageRecovered: return "storage recovered: the state file is written again"
+        case .storageWarning(let reason): return "storage warning: \(reason)"
         }
     }
 }

@@ -74,6 +74,11 @@ struct LockServeCommand: ParsableCommand {
     @Option(help: "Output format: text or json (JSON Lines).")
     var format: OutputFormat = .text
 
+    /// For tests of the journal's folding (issue 17's unwritable-folder test): the journal size in
+    /// bytes from which the next commit writes a new snapshot (default 8 MiB; 0: every commit).
+    @Option(name: .customLong("journal-compaction-bytes"), help: .hidden)
+    var journalCompactionBytes: Int?
+
     /// The environment variable that may hold the security PIN.
     static let securityPINVariable = "LATCHKEY_SECURITY_PIN"
     /// The PIN of a new lock when no source gives one.
@@ -216,7 +221,9 @@ struct LockServeCommand: ParsableCommand {
         // Every commit from here on is one journal record, synced before its acknowledgements leave.
         let store: LockStateJournal?
         do {
-            store = try state.map { path throws(StateFileError) in try LockStateJournal(path: path, engine: engine) }
+            store = try state.map { path throws(StateFileError) in
+                try LockStateJournal(path: path, engine: engine, compactionBytes: journalCompactionBytes ?? 8 << 20)
+            }
         } catch {
             Diagnostics.print("cannot write the state of the lock: \(error.reason)")
             throw ExitCode.failure

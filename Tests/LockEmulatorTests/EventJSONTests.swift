@@ -21,6 +21,7 @@ import Testing
         #expect(try Self.line(.listening(location: "here", name: "Nuki_2A37599A")) == #"{"event":"listening","location":"here","name":"Nuki_2A37599A","schema":1}"#)
         #expect(try Self.line(.storageFailed(reason: "disk full")) == #"{"event":"storageFailed","reason":"disk full","schema":1}"#)
         #expect(try Self.line(.storageRecovered) == #"{"event":"storageRecovered","schema":1}"#)
+        #expect(try Self.line(.storageWarning("cannot fold")) == #"{"event":"storageWarning","reason":"cannot fold","schema":1}"#)
         #expect(try Self.line(.lock(.pairingModeLeft)) == #"{"event":"pairingModeLeft","schema":1}"#)
         #expect(try Self.line(.lock(.batteryCritical(percent: 19))) == #"{"event":"batteryCritical","percent":19,"schema":1}"#)
     }
