@@ -18,8 +18,9 @@ import Synchronization
 ///    of a throttled connection, or `timeout`. Links without a descriptor (the in-process link) and
 ///    front ends without one (BlueZ) are polled instead, with waits capped at 5 ms.
 /// 2. *Accept* up to ``Limits/acceptsPerTurn`` connections. Past ``Limits/maxConnections`` the
-///    unauthenticated connection idle the longest is evicted; when every connection is
-///    authenticated the newcomer is closed instead.
+///    unauthenticated connection idle the longest is evicted, among those older than
+///    ``Limits/setUpGrace`` (a paired client setting up is never evicted for newcomers); when there
+///    is none (every connection authenticated or still setting up) the newcomer is closed instead.
 /// 3. *Timers*: the button (``requestButtonPress()``), motor steps, auto lock, time control.
 /// 4. *Read* every ready connection, at most ``Limits/pdusPerTurn`` PDUs each (round robin: one
 ///    busy client cannot starve the others). Connections not yet authenticated are rate-limited
@@ -91,6 +92,12 @@ public final class LockServer {
         public var unauthenticatedPerConnection = RateLimit(perSecond: 200, burst: 400)
         /// PDUs all unauthenticated connections together may send.
         public var unauthenticatedTotal = RateLimit(perSecond: 20_000, burst: 40_000)
+        /// How long a new connection is safe from eviction while it sets up (MTU exchange, GATT
+        /// discovery, CCCD writes, its first encrypted command, which authenticates it): a full
+        /// table turns newcomers away rather than evict a connection this young. A flood of
+        /// connections thus keeps clients out only while it opens more than ``maxConnections``
+        /// per grace period; its older connections are evicted first.
+        public var setUpGrace: Duration = .seconds(5)
         public init() {}
     }
 
@@ -120,10 +127,13 @@ public final class LockServer {
         var interest: Readiness.Interest = .readable
         var mutedUntil: Duration?
         var closing = false
+        /// When it was accepted (monotonic).
+        let connectedAt: Duration
         init(id: GATTConnectionID, link: any ATTLink, now: Duration, burst: Double) {
             self.id = id
             self.link = link
             fd = link.pollDescriptor
+            connectedAt = now
             lastActivity = now
             tokens = burst
             tokensAt = now
@@ -396,7 +406,7 @@ public final class LockServer {
             do { link = try frontEnd.accept(timeout: .zero) } catch { break }
             guard let link else { break }
             accepted = true
-            if peers.count >= max(1, limits.maxConnections), !evictForNewcomer() {
+            if peers.count >= max(1, limits.maxConnections), !evictForNewcomer(at: mono) {
                 link.close()
                 continue
             }
@@ -421,11 +431,13 @@ public final class LockServer {
         return accepted
     }
 
-    /// Makes room for one more connection: evicts the unauthenticated connection idle the longest.
-    /// False when every connection is authenticated (the newcomer is turned away instead).
-    private func evictForNewcomer() -> Bool {
+    /// Makes room for one more connection: evicts the unauthenticated connection idle the longest
+    /// among those past ``Limits/setUpGrace``. False when there is none (the newcomer is turned
+    /// away instead).
+    private func evictForNewcomer(at mono: Duration) -> Bool {
         var victim: Peer?
-        for peer in peers.values where !peer.closing && engine.authID(of: ConnectionID(peer.id.rawValue)) == nil {
+        for peer in peers.values
+        where !peer.closing && mono - peer.connectedAt >= limits.setUpGrace && engine.authID(of: ConnectionID(peer.id.rawValue)) == nil {
             if victim.map({ peer.lastActivity < $0.lastActivity || (peer.lastActivity == $0.lastActivity && peer.id < $0.id) }) ?? true {
                 victim = peer
             }

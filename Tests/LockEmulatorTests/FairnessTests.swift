@@ -96,6 +96,7 @@ import Testing
     @Test func theTableEvictsTheIdlestUnauthenticatedConnectionAndNeverAnAuthenticatedOne() throws {
         var limits = LockServer.Limits()
         limits.maxConnections = 3
+        limits.setUpGrace = .zero
         let running = try Running(limits: limits)
         defer { running.stop() }
         // An authenticated keypad (paired, then a Keypad Action binds its connection).
@@ -114,6 +115,31 @@ import Testing
         #expect(try newcomer.receive(timeout: .seconds(10)) != nil)
         #expect(try client.run(&keypad, start: keypad.enter(code: 999_999, at: LockServer.wallClock(), spacingMilliseconds: 0)) == [.wrongCode])
         withExtendedLifetime(talking) {}
+    }
+
+    /// Issue 17: "a paired client's set-up never evicted". The table (2) holds a connection older
+    /// than the set-up grace that never spoke, and a keypad client that has just set up GATT (MTU,
+    /// discovery, CCCDs: not authenticated yet). The first newcomer evicts the old connection; the
+    /// second finds only connections still within their grace and is turned away; the keypad then
+    /// pairs on the connection it set up.
+    @Test func aClientSettingUpIsNeverEvictedForNewcomers() throws {
+        var limits = LockServer.Limits()
+        limits.maxConnections = 2
+        limits.setUpGrace = .seconds(2)
+        let running = try Running(limits: limits)
+        defer { running.stop() }
+        let old = try SeqPacketLink.connect(path: running.socket)
+        Thread.sleep(forTimeInterval: 2.5)
+        let client = try PeripheralClient(folder: running.folder)
+        let first = try SeqPacketLink.connect(path: running.socket)
+        #expect(running.wait(10) { running.events.all.contains { $0.hasSuffix("connection table full (2): evicted as the longest idle unauthenticated connection") } })
+        #expect(Self.isClosed(old))
+        let second = try SeqPacketLink.connect(path: running.socket)
+        #expect(running.wait(10) { Self.isClosed(second) })
+        #expect(running.events.all.count == 1, "\(running.events.all)")
+        var keypad = KeypadEmulator(keypadID: 7, keyPair: try KeyPair(using: SystemRandomSource()), random: SystemRandomSource())
+        #expect(try client.run(&keypad, start: keypad.pair()) == [.paired(authID: 51)])
+        withExtendedLifetime(first) {}
     }
 
     @Test func aNewcomerIsTurnedAwayWhenEveryConnectionIsAuthenticated() throws {
