@@ -117,12 +117,14 @@ public struct LockMachine: Hashable, Sendable, Codable {
     /// Advanced Config "total degrees" (the measured turn range; fixed in the emulator).
     public static let totalDegrees: UInt16 = 720
     /// Factory advanced settings (Nuki BLE API 2.1 §"Advanced Config" defaults: single press
-    /// intelligent, double press lock'n'go; lock'n'go 20 s, unlatch 3 s, auto lock off).
+    /// intelligent, double press lock'n'go; lock'n'go 20 s, unlatch 3 s, auto lock off). Auto
+    /// unlock is off until the owner switches it on (Nuki Smart Lock FAQ: "activated in the lock's
+    /// settings"; Advanced Config "auto unlock disabled" = 1).
     public static let defaultAdvancedSettings = AdvancedConfigSettings(
         unlockedPositionOffsetDegrees: 0, lockedPositionOffsetDegrees: 0, singleLockedPositionOffsetDegrees: 0,
         unlockedToLockedTransitionOffsetDegrees: 0, lockNGoTimeout: 20, singleButtonPressAction: .intelligent,
         doubleButtonPressAction: .lockNGo, detachedCylinder: false, batteryType: .alkali, automaticBatteryTypeDetection: true,
-        unlatchDuration: 3, autoLockTimeout: 300, autoUnlockDisabled: false, nightmodeEnabled: false,
+        unlatchDuration: 3, autoLockTimeout: 300, autoUnlockDisabled: true, nightmodeEnabled: false,
         nightmodeStartTime: TimeOfDay(hour: 22, minute: 0), nightmodeEndTime: TimeOfDay(hour: 6, minute: 0),
         nightmodeAutoLockEnabled: false, nightmodeAutoUnlockDisabled: false, nightmodeImmediateLockOnStart: false,
         autoLockEnabled: false, immediateAutoLockEnabled: 0, autoUpdateEnabled: true, motorSpeed: 0,

@@ -21,8 +21,9 @@ public struct TimelineEntry: Encodable, Hashable, Sendable {
 /// The phone pairs as the admin and sets up a recurring keypad code (Mondays 09:00–12:00) and a
 /// time-limited right for the fob (until Friday 18:00); then the keypad's code is tried inside and
 /// outside its window, a brute-force burst walks through the three lockout tiers, the fob presses
-/// once, twice and three times, a manual key turn is followed by an auto unlock refused as too
-/// recent, the battery falls under 20 % with its alert and ring-light pattern, the fob's right runs
+/// once, twice and three times, the owner switches auto unlock on and the phone coming into range
+/// is let in, then refused inside the cool-down, a manual key turn is followed by an auto unlock
+/// refused as too recent, the battery falls under 20 % with its alert and ring-light pattern, the fob's right runs
 /// out, and its revocation takes effect at once. Seeded randomness and the virtual clock make every
 /// run print the same timeline. Times are the lock's local time (Europe/Berlin).
 ///
@@ -148,13 +149,26 @@ public struct Demo {
         later(30)
         // Wednesday: not a Monday.
         at(2, 12, 0); keypad("enter \(Self.code)") { $0.enter(code: Self.code, at: $1) }
-        // Thursday: the key, then auto unlock too soon.
+        // Thursday: the owner switches auto unlock on; the phone comes into range and is let in;
+        // back in range two minutes after locking, it is refused (the 5-minute cool-down); then
+        // the key, and auto unlock too soon after it.
+        at(3, 17, 0)
+        phone("switch auto unlock on", ClientRequest(command: .setAdvancedConfig, needsChallenge: true) { n in
+            var settings = LockMachine.defaultAdvancedSettings
+            settings.autoUnlockDisabled = false
+            return .setAdvancedConfig(SetAdvancedConfig(settings: settings, challenge: n, securityPIN: Self.securityPIN))
+        })
+        at(3, 17, 30); phone("comes into range: auto unlock", .lockAction(.unlock, appID: 0x0A11, flags: [.autoUnlock]))
+        at(3, 17, 31); phone("lock", .lockAction(.lock, appID: 0x0A11))
+        at(3, 17, 33); phone("comes into range: auto unlock", .lockAction(.unlock, appID: 0x0A11, flags: [.autoUnlock]))
         at(3, 18, 0); manual(.unlock)
         at(3, 18, 1)
         phone("auto unlock (geofence)", .lockAction(.unlock, appID: 0x0A11, flags: [.autoUnlock]))
         at(3, 18, 2); phone("lock", .lockAction(.lock, appID: 0x0A11))
-        // Friday: the battery.
+        // Friday: the battery; its ring-light signal unlocked and locked.
         at(4, 20, 0); battery(19)
+        at(4, 20, 1); phone("unlock", .lockAction(.unlock, appID: 0x0A11))
+        at(4, 20, 2); phone("lock", .lockAction(.lock, appID: 0x0A11))
         // Saturday: the fob's right has ended.
         at(5, 10, 0); fob(presses: 1)
         // Sunday: the fob is revoked; its next press is refused at once.

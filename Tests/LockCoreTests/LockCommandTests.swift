@@ -114,8 +114,8 @@ enum Fixture {
     @Test func requestAdvancedConfigSendsTheModelsLayout() throws {
         var m = try F.machine()
         let out = try m.handle(.requestAdvancedConfig(RequestAdvancedConfig(challenge: .zero)), from: F.app, at: F.t0)
-        // Smart Lock 3 (API 2.2 layout): the three v2.2 bytes, no Ultra bytes.
-        let expected = AdvancedConfig(totalDegrees: 720, settings: F.settings(motorSpeed: nil))
+        // Smart Lock 3 (API 2.2 layout): the three v2.2 bytes, no Ultra bytes; auto unlock off.
+        let expected = AdvancedConfig(totalDegrees: 720, settings: F.settings(autoUnlockDisabled: true, motorSpeed: nil))
         #expect(out == [.reply(authID: F.app, .advancedConfig(expected))])
         #expect(expected.encoded().count == 31)
     }

@@ -1,3 +1,4 @@
+import Foundation
 import LockCore
 import LockWire
 import Testing
@@ -26,7 +27,7 @@ import Testing
         #expect(F.events(out) == [
             .timeControlFired(entryID: 1, .unlock), .lockActionStarted(.unlock, trigger: .automatic, authID: nil),
             .lockStateChanged(.unlocking, trigger: .automatic), .lockStateChanged(.unlocked, trigger: .automatic),
-            .lockActionCompleted(.unlock, trigger: .automatic, authID: nil, status: .success), .ringLightChanged(.unlocked),
+            .lockActionCompleted(.unlock, trigger: .automatic, authID: nil, status: .success), .ringLightChanged(.unlockedStatus),
         ])
         #expect(F.replies(out).isEmpty)
         #expect(m.lockState == .unlocked && m.lockTrigger == .automatic && m.lastLockActionTrigger == .automatic)
@@ -93,6 +94,7 @@ import Testing
 
     @Test func autoUnlockHasACoolDownAfterAnyLockAction() throws {
         var m = try F.machine()
+        _ = try F.setAdvanced(&m, F.settings())  // auto unlock on
         _ = try F.lockAction(&m, .lock)
         let before = m
         #expect(F.error { () throws(LockError) in
@@ -109,9 +111,27 @@ import Testing
         } == .autoUnlockTooRecent)
     }
 
+    /// Nuki Smart Lock FAQ: the owner activates auto unlock in the lock's settings; it is not on by
+    /// itself. A new lock refuses it (K_ERROR_REJECTED) and reports "auto unlock disabled" = 1 in
+    /// Advanced Config until Set Advanced Config switches it on.
+    @Test func autoUnlockIsOffUntilTheOwnerSwitchesItOn() throws {
+        let later = F.t0.adding(milliseconds: 600_000)
+        var m = try F.machine()
+        #expect(m.advancedSettings.autoUnlockDisabled)
+        let before = m
+        #expect(F.error { () throws(LockError) in try F.lockAction(&m, .unlock, flags: .autoUnlock, at: later) } == .rejected)
+        #expect(m.lockState == .locked)
+        #expect(m.authorizations == before.authorizations)
+        _ = try F.setAdvanced(&m, F.settings(autoUnlockDisabled: false))
+        #expect(!m.advancedSettings.autoUnlockDisabled)
+        #expect(F.replies(try F.lockAction(&m, .unlock, flags: .autoUnlock, at: later)).last == .status(Status(.complete)))
+        #expect(m.lockState == .unlocked)
+    }
+
     @Test func autoUnlockPolicyRefusals() throws {
         let later = F.t0.adding(milliseconds: 600_000)
         var m = try F.machine()
+        _ = try F.setAdvanced(&m, F.settings())  // auto unlock on
         #expect(F.error { () throws(LockError) in try F.lockAction(&m, .lock, flags: .autoUnlock, at: later) } == .badParameter)
         _ = try F.setAdvanced(&m, F.settings(autoUnlockDisabled: true))
         #expect(F.error { () throws(LockError) in try F.lockAction(&m, .unlock, flags: .autoUnlock, at: later) } == .rejected)
@@ -130,7 +150,7 @@ import Testing
         #expect(out == [
             .event(.lockStateChanged(.unlocked, trigger: .manual)),
             .event(.lockActionCompleted(.unlock, trigger: .manual, authID: nil, status: .success)),
-            .event(.ringLightChanged(.unlocked)),
+            .event(.ringLightChanged(.unlockedStatus)),
         ])
         #expect(m.lockState == .unlocked && m.lockTrigger == .manual)
         let states = m.keyturnerStates(at: later)
@@ -196,21 +216,62 @@ import Testing
         #expect(F.events(a.advance(to: F.t0.adding(milliseconds: 6 * 86_400_000))) == [.batteryLevelChanged(percent: 98)])
     }
 
-    @Test func ringLightPatterns() throws {
-        #expect(RingLight.unlocked.segment == .upper && RingLight.unlocked.flashes == 3 && RingLight.unlocked.periodMilliseconds == 5_000)
-        #expect(RingLight.batteryCritical.segment == .whole && RingLight.batteryCritical.flashes == 2 && RingLight.batteryCritical.periodMilliseconds == 10_000)
-        #expect(RingLight.off.flashes == 0)
+    /// Nuki Smart Lock FAQ, battery below 20 %: unlocked, the upper segment blinks three times
+    /// every 5 s; locked, twice every 10 s; with a healthy battery the ring never shows them. Our
+    /// status light (LED enabled, unlocked, battery fine) is the whole ring once every 10 s.
+    @Test func ringLightPatternsAreTheDocumentedOnes() throws {
+        #expect(RingLight.batteryLowUnlocked.segment == .upper && RingLight.batteryLowUnlocked.flashes == 3 && RingLight.batteryLowUnlocked.periodMilliseconds == 5_000)
+        #expect(RingLight.batteryLowLocked.segment == .upper && RingLight.batteryLowLocked.flashes == 2 && RingLight.batteryLowLocked.periodMilliseconds == 10_000)
+        #expect(RingLight.unlockedStatus.segment == .whole && RingLight.unlockedStatus.flashes == 1 && RingLight.unlockedStatus.periodMilliseconds == 10_000)
+        #expect(RingLight.off.segment == nil && RingLight.off.flashes == 0 && RingLight.off.periodMilliseconds == 0)
+        #expect(RingLight.allCases.filter(\.isBatteryWarning) == [.batteryLowUnlocked, .batteryLowLocked])
+        // Every state × battery × LED switch.
+        let states: [LockState] = [.uncalibrated, .locked, .unlocking, .unlocked, .locking, .unlatched, .unlockedLockNGo, .unlatching, .motorBlocked, .undefined]
+        var table: [String] = []
+        for state in states {
+            for critical in [false, true] {
+                let patterns = [false, true].map { RingLight.pattern(lockState: state, batteryCritical: critical, ledEnabled: $0) }
+                table.append("\(state) \(critical ? "low" : "ok"): \(patterns.map(\.rawValue).joined(separator: " / "))")
+            }
+        }
+        #expect(table == [
+            "UNCALIBRATED(0x00) ok: off / off", "UNCALIBRATED(0x00) low: off / off",
+            "LOCKED(0x01) ok: off / off", "LOCKED(0x01) low: batteryLowLocked / batteryLowLocked",
+            "UNLOCKING(0x02) ok: off / off", "UNLOCKING(0x02) low: off / off",
+            "UNLOCKED(0x03) ok: off / unlockedStatus", "UNLOCKED(0x03) low: batteryLowUnlocked / batteryLowUnlocked",
+            "LOCKING(0x04) ok: off / off", "LOCKING(0x04) low: off / off",
+            "UNLATCHED(0x05) ok: off / unlockedStatus", "UNLATCHED(0x05) low: batteryLowUnlocked / batteryLowUnlocked",
+            "UNLOCKED_LOCK_N_GO(0x06) ok: off / unlockedStatus", "UNLOCKED_LOCK_N_GO(0x06) low: batteryLowUnlocked / batteryLowUnlocked",
+            "UNLATCHING(0x07) ok: off / off", "UNLATCHING(0x07) low: off / off",
+            "MOTOR_BLOCKED(0xFE) ok: off / off", "MOTOR_BLOCKED(0xFE) low: off / off",
+            "UNDEFINED(0xFF) ok: off / off", "UNDEFINED(0xFF) low: off / off",
+        ])
+        // On a running lock: the status light while unlocked with a good battery; the battery
+        // signal of each state once the battery is under 20 %.
         var m = try F.machine()
         #expect(m.ringLight == .off)
-        #expect(F.events(try F.lockAction(&m, .unlock)).last == .ringLightChanged(.unlocked))
+        #expect(F.events(try F.lockAction(&m, .unlock)).last == .ringLightChanged(.unlockedStatus))
         m.batteryPercent = 15
         let locked = F.events(try F.lockAction(&m, .lock))
-        #expect(locked.filter { if case .ringLightChanged = $0 { true } else { false } } == [.ringLightChanged(.off), .ringLightChanged(.batteryCritical)])
-        #expect(m.ringLight == .batteryCritical)
-        #expect(RingLight.pattern(lockState: .locked, batteryCritical: false, ledEnabled: true) == .off)
-        #expect(RingLight.pattern(lockState: .unlocked, batteryCritical: false, ledEnabled: false) == .off)
-        #expect(RingLight.pattern(lockState: .unlocked, batteryCritical: true, ledEnabled: false) == .batteryCritical)
-        #expect(RingLight.pattern(lockState: .unlockedLockNGo, batteryCritical: true, ledEnabled: true) == .unlocked)
-        #expect(RingLight.pattern(lockState: .locking, batteryCritical: true, ledEnabled: true) == .off)
+        #expect(locked.filter { if case .ringLightChanged = $0 { true } else { false } } == [.ringLightChanged(.off), .ringLightChanged(.batteryLowLocked)])
+        #expect(m.ringLight == .batteryLowLocked)
+        let unlocked = F.events(try F.lockAction(&m, .unlock, at: F.t0.adding(milliseconds: 60_000)))
+        #expect(unlocked.filter { if case .ringLightChanged = $0 { true } else { false } } == [.ringLightChanged(.off), .ringLightChanged(.batteryLowUnlocked)])
+    }
+
+    /// The pattern is stored by name; files written before these patterns are read too.
+    @Test func ringLightIsStoredByNameAndOldFormsAreRead() throws {
+        let encoder = JSONEncoder()
+        #expect(String(decoding: try encoder.encode(RingLight.batteryLowUnlocked), as: UTF8.self) == "\"batteryLowUnlocked\"")
+        for pattern in RingLight.allCases {
+            #expect(try JSONDecoder().decode(RingLight.self, from: encoder.encode(pattern)) == pattern)
+        }
+        let legacy: [(String, RingLight)] = [(#"{"off":{}}"#, .off), (#"{"unlocked":{}}"#, .unlockedStatus), (#"{"batteryCritical":{}}"#, .batteryLowLocked)]
+        for (json, pattern) in legacy {
+            #expect(try JSONDecoder().decode(RingLight.self, from: Data(json.utf8)) == pattern, "\(json)")
+        }
+        for bad in [#""blue""#, #"{"unlocked":{},"off":{}}"#, "{}", "3"] {
+            #expect(throws: DecodingError.self, "\(bad)") { try JSONDecoder().decode(RingLight.self, from: Data(bad.utf8)) }
+        }
     }
 }

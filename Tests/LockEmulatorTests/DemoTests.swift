@@ -25,8 +25,14 @@ import Testing
         #expect(Self.outcome(t, "Mon 10:00:10", "keypad") == "locked out: K_ERROR_CODE_INVALID_TIMEOUT_1 (20 s left)")
         #expect(Self.outcome(t, "Wed 12:00:00", "keypad") == "refused: K_ERROR_TIME_NOT_ALLOWED")
         #expect(Self.outcome(t, "Thu 18:00:00", "key")?.hasPrefix("UNLOCK by MANUAL; lock UNLOCKED") == true)
+        #expect(Self.outcome(t, "Thu 17:00:00", "phone") == "accepted")
+        #expect(Self.outcome(t, "Thu 17:30:02", "phone")?.hasPrefix("accepted; lock UNLOCKED") == true)
+        #expect(Self.outcome(t, "Thu 17:33:00", "phone") == "refused: K_ERROR_AUTO_UNLOCK_TOO_RECENT")
         #expect(Self.outcome(t, "Thu 18:01:00", "phone") == "refused: K_ERROR_AUTO_UNLOCK_TOO_RECENT")
-        #expect(Self.outcome(t, "Fri 20:00:00", "lock") == "battery critical (19 %): alert; ring light: whole ring, 2 flashes every 10 s")
+        #expect(Self.outcome(t, "Fri 20:00:00", "lock") == "battery critical (19 %): alert; ring light: upper segment, 2 flashes every 10 s (battery low)")
+        #expect(Self.outcome(t, "Fri 20:01:02", "phone") == "accepted; lock UNLOCKED; ring light: upper segment, 3 flashes every 5 s (battery low)")
+        #expect(Self.outcome(t, "Fri 20:02:02", "phone") == "accepted; lock LOCKED; ring light: upper segment, 2 flashes every 10 s (battery low)")
+        #expect(Self.outcome(t, "Mon 09:15:02", "keypad") == "accepted; lock UNLOCKED; ring light: whole ring, 1 flash every 10 s")
         #expect(Self.outcome(t, "Sat 10:00:00", "fob") == "refused: K_ERROR_TIME_NOT_ALLOWED")
         #expect(Self.outcome(t, "Sun 09:00:00", "phone")?.contains("fob disconnected") == true)
         #expect(Self.outcome(t, "Sun 09:01:00", "fob") == "refused: K_ERROR_NOT_AUTHORIZED")
@@ -42,7 +48,7 @@ import Testing
     /// in-process ATT link and straight between the engines: the same timeline, line for line.
     @Test func everyLinkGivesTheSameWeek() throws {
         let socket = try Self.timeline(.socket)
-        #expect(socket.count == 40)
+        #expect(socket.count == 46)
         #expect(try Self.timeline(.inProcess) == socket)
         let engines = try Self.timeline(.engines)
         for (a, b) in zip(engines, socket) { #expect(a == b) }
@@ -61,6 +67,6 @@ import Testing
         // Engines: one Write Request or Handle Value Indication per message. Socket: the real ATT
         // traffic, which adds the GATT set-up of 4 connections and a response or confirmation for
         // every write and indication.
-        #expect(records.count == (link == .engines ? 175 : 478))
+        #expect(records.count == (link == .engines ? 211 : 550))
     }
 }

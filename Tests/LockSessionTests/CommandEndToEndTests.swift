@@ -111,6 +111,12 @@ import Testing
 
     @Test func autoUnlockCoolDownEndToEnd() throws {
         var link = try EndToEndTests.pair(try EndToEndTests.newLock(), .app, id: 1, connection: 1, at: EndToEndTests.start)
+        var settings = LockMachine.defaultAdvancedSettings
+        settings.autoUnlockDisabled = false
+        let enabled = settings
+        #expect(Self.messages(link.pump(link.client.send(Self.request(.setAdvancedConfig) { nonce in
+            .setAdvancedConfig(SetAdvancedConfig(settings: enabled, challenge: nonce, securityPIN: Self.pin))
+        }))).last == .status(Status(.complete)))
         _ = link.pump(link.client.send(.lockAction(.lock, appID: 1)))
         _ = link.advance(by: 60_000)
         #expect(EndToEndTests.errorCode(link.pump(link.client.send(.lockAction(.unlock, appID: 1, flags: .autoUnlock)))) == .autoUnlockTooRecent)

@@ -106,6 +106,7 @@ import Testing
 
     @Test func test_R02_repeatedAutoUnlockIsTooRecent() throws {
         var bench = try Self.bench()
+        #expect(bench.request("app", .enableAutoUnlock()).succeeded)
         bench.advance(by: LockMachine.autoUnlockCoolDownMilliseconds)
         #expect(bench.request("app", .lockAction(.unlock, appID: 1, flags: .autoUnlock)).succeeded)
         _ = try bench.link.engine.manualTurn(.lock, at: bench.now)
@@ -123,6 +124,7 @@ import Testing
     /// the auth id, the trigger and flags, and the time.
     @Test func test_R04_relayedUnlockIsLoggedForForensics() throws {
         var bench = try Self.bench()
+        #expect(bench.request("app", .enableAutoUnlock()).succeeded)
         bench.advance(by: LockMachine.autoUnlockCoolDownMilliseconds + 8)
         let time = try #require(bench.machine.lockTime(at: bench.now)).utcDateTime
         #expect(bench.request("app", .lockAction(.unlock, appID: 1, flags: .autoUnlock)).succeeded)

@@ -361,6 +361,15 @@ extension ClientRequest {
         .with(.removeAuthorizationEntry) { .removeAuthorizationEntry(RemoveAuthorizationEntry(authID: authID, challenge: $0, securityPIN: pin)) }
     }
 
+    /// Set Advanced Config with the factory settings and auto unlock switched on (it is off until
+    /// the owner enables it).
+    static func enableAutoUnlock(pin: SecurityPIN = Bench.pin) -> ClientRequest {
+        var settings = LockMachine.defaultAdvancedSettings
+        settings.autoUnlockDisabled = false
+        let enabled = settings
+        return .with(.setAdvancedConfig) { .setAdvancedConfig(SetAdvancedConfig(settings: enabled, challenge: $0, securityPIN: pin)) }
+    }
+
     static func updateTime(_ time: DateTime, pin: SecurityPIN = Bench.pin) -> ClientRequest {
         .with(.updateTime) { .updateTime(UpdateTime(time: time, challenge: $0, securityPIN: pin)) }
     }
