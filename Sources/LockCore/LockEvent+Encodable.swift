@@ -65,6 +65,9 @@ extension LockEvent: Encodable {
             try put("percent", percent)
         case .ringLightChanged(let pattern):
             try put("ringLight", pattern.description)
+            try put("pattern", pattern.rawValue)
+        case .doorSensorChanged(let state):
+            try code("doorSensorState", state)
         case .pairingModeLeft, .securityPINChanged, .rebootRequested:
             break
         }
@@ -98,6 +101,7 @@ extension LockEvent {
         case .batteryLevelChanged: return "batteryLevelChanged"
         case .batteryCritical: return "batteryCritical"
         case .ringLightChanged: return "ringLightChanged"
+        case .doorSensorChanged: return "doorSensorChanged"
         }
     }
 }

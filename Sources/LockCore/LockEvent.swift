@@ -50,6 +50,8 @@ public enum LockEvent: Hashable, Sendable, CustomStringConvertible, CustomDebugS
     case batteryCritical(percent: Int)
     /// The ring light shows another pattern.
     case ringLightChanged(RingLight)
+    /// The door sensor saw the door open or close (a simulated door, `latchkey lock door`).
+    case doorSensorChanged(DoorSensorState)
 
     public var description: String {
         switch self {
@@ -78,6 +80,7 @@ public enum LockEvent: Hashable, Sendable, CustomStringConvertible, CustomDebugS
         case .batteryLevelChanged(let percent): return "batteryLevelChanged(percent: \(percent))"
         case .batteryCritical(let percent): return "batteryCritical(percent: \(percent))"
         case .ringLightChanged(let light): return "ringLightChanged(\(light))"
+        case .doorSensorChanged(let state): return "doorSensorChanged(\(state))"
         }
     }
 

@@ -15,6 +15,18 @@ extension LockMachine {
         return outputs + updateRingLight()
     }
 
+    /// Simulates the door sensor seeing the door open or closed: Keyturner States' door sensor
+    /// state (byte 18, `docs/wire.md` §5.5) becomes DOOR_OPENED (0x03) or DOOR_CLOSED (0x02). No
+    /// event when nothing changed.
+    public mutating func simulateDoor(open: Bool, at now: LockInstant) -> [LockOutput] {
+        var outputs = advance(to: now)
+        let state: DoorSensorState = open ? .opened : .closed
+        guard doorSensorState != state else { return outputs }
+        doorSensorState = state
+        outputs.append(.event(.doorSensorChanged(state)))
+        return outputs
+    }
+
     /// Simulates a motor fault (a blocked motor, a failed clutch, a motor timeout) or a lock that
     /// was never calibrated: a run in progress ends with the fault's completion status, its requester
     /// gets the fault's Error Report (K_ERROR_MOTOR_BLOCKED 0x42, K_ERROR_CLUTCH_FAILURE 0x43,

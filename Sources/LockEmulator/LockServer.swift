@@ -107,6 +107,9 @@ public final class LockServer {
         case event(Event)
         case send(UInt64, [UInt8])
         case drop(UInt64, String)
+        /// Tells a waiting caller of ``Controls/perform(timeout:_:)`` that its turn's commit is
+        /// over, and whether the lock's state is durable (false while saves fail).
+        case notify(@Sendable (Bool) -> Void)
     }
 
     /// An input of the turn, kept so that a failed commit can run the turn again write by write.
@@ -281,11 +284,46 @@ public final class LockServer {
         /// a motor fault), run by the loop at its next turn and committed like a write: saved before
         /// anything it produced is indicated. Safe from any thread; wakes a waiting loop.
         public func submit(_ body: @escaping @Sendable (inout LockSessionEngine, LockInstant) -> [LockSessionEngine.Action]) {
-            jobs.withLock { $0.append(body) }
+            jobs.withLock { $0.append(Job(body: body, committed: nil)) }
             doorbell.ring()
         }
 
-        let jobs = Mutex<[@Sendable (inout LockSessionEngine, LockInstant) -> [LockSessionEngine.Action]]>([])
+        /// ``submit(_:)`` that waits: runs `body` at the loop's next turn and returns its result once
+        /// the turn's commit is done and what `body` produced has gone out (an owner's control
+        /// command is answered only then). Nil when the loop did not get to it within `timeout`
+        /// (stopped, or stuck). `saved` is false when the commit could not save the state (what
+        /// `body` did to the physical lock happened; the loop keeps trying to save it). Never call
+        /// it from the loop's own thread.
+        public func perform<Result: Sendable>(
+            timeout: Duration = .seconds(5), _ body: @escaping @Sendable (inout LockSessionEngine, LockInstant) -> (actions: [LockSessionEngine.Action], result: Result)
+        ) -> (result: Result, saved: Bool)? {
+            let box = Mutex<(result: Result?, saved: Bool)>((nil, false))
+            let done = DispatchSemaphore(value: 0)
+            let job = Job(
+                body: { engine, now in
+                    let (actions, result) = body(&engine, now)
+                    box.withLock { $0.result = result }
+                    return actions
+                },
+                committed: { saved in
+                    box.withLock { $0.saved = saved }
+                    done.signal()
+                })
+            jobs.withLock { $0.append(job) }
+            doorbell.ring()
+            let (seconds, attoseconds) = timeout.components
+            guard done.wait(timeout: .now() + .milliseconds(Int(clamping: seconds &* 1000 &+ attoseconds / 1_000_000_000_000_000))) == .success else {
+                return nil
+            }
+            return box.withLock { box in box.result.map { ($0, box.saved) } }
+        }
+
+        struct Job {
+            let body: @Sendable (inout LockSessionEngine, LockInstant) -> [LockSessionEngine.Action]
+            let committed: (@Sendable (Bool) -> Void)?
+        }
+
+        let jobs = Mutex<[Job]>([])
     }
 
     /// Presses the lock's button at the next turn (``Controls/pressButton()``).
@@ -348,7 +386,8 @@ public final class LockServer {
         }
         // The lock's own controls (Controls.submit): like the button, facts of the physical lock.
         for job in controls.jobs.withLock({ jobs in defer { jobs.removeAll() }; return jobs }) {
-            route(job(&engine, now))
+            route(job.body(&engine, now))
+            if let committed = job.committed { held.append(.notify(committed)) }
             unsaved = true
             activity = true
         }
@@ -650,6 +689,8 @@ public final class LockServer {
                     flush(peer)
                     remove(peer, reason: reason)
                 }
+            case .notify(let committed):
+                committed(!unsaved)
             }
         }
         var sent = false

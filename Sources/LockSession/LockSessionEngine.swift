@@ -214,6 +214,19 @@ public struct LockSessionEngine {
         route(try machine.manualTurn(action, at: now))
     }
 
+    /// Simulates the door sensor (see ``LockCore/LockMachine/simulateDoor(open:at:)``).
+    public mutating func simulateDoor(open: Bool, at now: LockInstant) -> [Action] {
+        route(machine.simulateDoor(open: open, at: now))
+    }
+
+    /// Sets the lock's calendar, as Update Time (0x0021) does but from the lock's own side (its
+    /// owner's control channel); timers keep running on the lock's timebase. Throws
+    /// ``LockCore/LockError`` `badParameter` for a time that is not a valid date.
+    public mutating func setClock(to time: DateTime, at now: LockInstant) throws(LockError) -> [Action] {
+        try machine.setClock(to: time, at: now)
+        return route([.event(.clockSet(time))])
+    }
+
     /// Simulates the lock's battery level (see ``LockCore/LockMachine/simulateBattery(percent:at:)``).
     public mutating func simulateBattery(percent: Int, at now: LockInstant) -> [Action] {
         route(machine.simulateBattery(percent: percent, at: now))

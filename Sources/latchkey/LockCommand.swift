@@ -3,6 +3,9 @@ import ArgumentParser
 /// `latchkey lock`: the emulated lock.
 struct LockCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "lock", abstract: "Run the emulated lock, or press its button.",
-        subcommands: [LockServeCommand.self, LockPressButtonCommand.self])
+        commandName: "lock", abstract: "Run the emulated lock, or work its physical side (button, key, door, battery, clock).",
+        subcommands: [
+            LockServeCommand.self, LockButtonCommand.self, LockKeyTurnCommand.self, LockDoorCommand.self, LockBatteryCommand.self,
+            LockClockCommand.self, LockStateCommand.self, LockPressButtonCommand.self,
+        ])
 }

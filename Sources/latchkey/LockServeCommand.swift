@@ -263,7 +263,21 @@ struct LockServeCommand: ParsableCommand {
         for signal in [SIGUSR1, SIGTERM, SIGINT] { sigaddset(&handled, signal) }
         pthread_sigmask(SIG_UNBLOCK, &handled, nil)
         relay.attach(server.controls)
+        // The owner's controls (button, key, door, battery, clock): a 0600 socket in the 0700
+        // discovery folder, beside the ATT socket.
+        var channel: LockControlChannel?
+        if let address = DeviceAddress.nuki(engine.machine.nukiID) {
+            do {
+                try discovery.folder.prepare()
+                channel = try LockControlChannel(path: LockControlChannel.path(in: discovery.folder, for: address), controls: server.controls)
+            } catch {
+                Diagnostics.print("cannot open the lock's control socket: \(error)")
+                server.stop()
+                throw ExitCode.failure
+            }
+        }
         server.run(until: deadline)
+        channel?.stop()
         for source in sources { source.cancel() }
         server.stop()
     }

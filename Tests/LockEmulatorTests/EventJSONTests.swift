@@ -44,3 +44,22 @@ import Testing
         ])
     }
 }
+
+/// ``LockControl``'s text form: every command prints as a line that parses back to it.
+@Suite struct LockControlLineTests {
+    @Test func everyCommandParsesBackFromItsLine() throws {
+        let commands: [LockControl] = [
+            .button, .state, .keyTurn(.lock), .keyTurn(.unlock), .keyTurn(.unlatch), .door(open: true), .door(open: false),
+            .battery(percent: 0), .battery(percent: 100), .clockSet(DateTime(year: 2028, month: 2, day: 29, hour: 23, minute: 59, second: 59)),
+            .clockAdvance(seconds: 1), .clockAdvance(seconds: LockControl.maximumAdvanceSeconds),
+        ]
+        #expect(commands.map(\.description) == [
+            "button", "state", "key-turn lock", "key-turn unlock", "key-turn unlatch", "door open", "door closed", "battery 0", "battery 100",
+            "clock set 2028-02-29T23:59:59Z", "clock advance 1", "clock advance 31622400",
+        ])
+        for command in commands { #expect(try LockControl(line: command.description) == command) }
+        for bad in ["", "button now", "battery", "battery 50 50", "clock set 1999-12-31T23:59:59Z", "clock set 2028-02-29T24:00:00Z", "clock advance 0", "key-turn  lock", "BUTTON"] {
+            #expect(throws: LockControl.ParseError.self, "\(bad)") { try LockControl(line: bad) }
+        }
+    }
+}
