@@ -65,6 +65,28 @@ public final class CaptureWriter: Sendable {
         return try? CaptureWriter(path: path)
     }
 
+    /// Why the file `$LATCHKEY_CAPTURE` names cannot be written, or nil when it can or the variable
+    /// is unset or empty; checked without creating or changing anything: an existing path must be a
+    /// regular file this user may write, a new one needs a folder this user may write and enter.
+    /// The reason names the variable, the path and what is wrong (`strerror` of the failed check).
+    public static func environmentProblem(_ environment: [String: String] = ProcessInfo.processInfo.environment) -> String? {
+        guard let path = environment["LATCHKEY_CAPTURE"], !path.isEmpty else { return nil }
+        var info = stat()
+        let where_ = "LATCHKEY_CAPTURE=\(path)"
+        if stat(path, &info) == 0 {
+            guard info.st_mode & S_IFMT == S_IFREG else { return "\(where_) is not a regular file: name a capture file to write (btsnoop, or pcap by .pcap)" }
+            guard access(path, W_OK) == 0 else { return "\(where_) cannot be written: \(String(cString: strerror(errno)))" }
+            return nil
+        }
+        guard errno == ENOENT else { return "\(where_) cannot be written: \(String(cString: strerror(errno)))" }
+        let folder = path.contains("/") ? String(path[..<(path.lastIndex(of: "/") ?? path.startIndex)]) : "."
+        let parent = folder.isEmpty ? "/" : folder
+        guard stat(parent, &info) == 0 else { return "\(where_) cannot be created: \(parent): \(String(cString: strerror(errno)))" }
+        guard info.st_mode & S_IFMT == S_IFDIR else { return "\(where_) cannot be created: \(parent) is not a folder" }
+        guard access(parent, W_OK | X_OK) == 0 else { return "\(where_) cannot be created in \(parent): \(String(cString: strerror(errno)))" }
+        return nil
+    }
+
     /// The H4 ACL + L2CAP framing of `pdu` (layout above); handle masked to 12 bits.
     public static func h4Packet(_ pdu: [UInt8], direction: CaptureDirection, connectionHandle: UInt16) -> [UInt8] {
         let pb: UInt16 = direction == .sent ? 0b00 : 0b10

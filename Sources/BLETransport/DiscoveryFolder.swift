@@ -72,23 +72,62 @@ public struct DiscoveryFolder: Hashable, Sendable {
         _ = unlink(recordPath(address))
     }
 
-    /// Every valid record, by address. Skips files that are not `*.json`, too large, not valid
-    /// records, whose file name does not match the address, or whose publishing process is gone.
+    /// Every valid record of a live publisher, by address. Skips files that are not `*.json`, too
+    /// large, not valid records (a `pid` of 0 or below is invalid: `kill(2)` would take it for a
+    /// process group), whose file name does not match the address, or whose publishing process is
+    /// gone (``staleness(of:)``).
     public func records() -> [DiscoveryRecord] {
+        entries().compactMap { $0.record }.filter { Self.staleness(of: $0) == nil }.sorted { $0.address < $1.address }
+    }
+
+    /// Why `record`'s publisher no longer serves it, or nil while it does: its pid is gone
+    /// (`kill(pid, 0)` fails with ESRCH), or the pid now belongs to another process (its start
+    /// time, ``ProcessStartTime``, differs from the record's `startTime`). A record without
+    /// `startTime` is judged by the pid alone. A process of another user (EPERM) counts as alive.
+    public static func staleness(of record: DiscoveryRecord) -> String? {
+        guard record.pid > 0 else { return "its pid \(record.pid) is not a process" }
+        if kill(record.pid, 0) != 0, errno == ESRCH { return "process \(record.pid) is gone" }
+        if let recorded = record.startTime, let current = ProcessStartTime.of(record.pid), current != recorded {
+            return "process \(record.pid) is another program now (started at tick \(current), the record's at \(recorded))"
+        }
+        return nil
+    }
+
+    /// Removes the records whose publisher is gone (``staleness(of:)``) and returns them with the
+    /// reason. A record replaced between the check and the removal (a new lock published the same
+    /// address: the file is another inode) is kept. Files that are not valid records are left alone.
+    @discardableResult
+    public func removeStaleRecords() -> [(record: DiscoveryRecord, reason: String)] {
+        var removed: [(record: DiscoveryRecord, reason: String)] = []
+        for entry in entries() {
+            guard let record = entry.record, let reason = Self.staleness(of: record) else { continue }
+            var now = stat()
+            guard lstat(entry.path, &now) == 0, now.st_ino == entry.inode, now.st_dev == entry.device, unlink(entry.path) == 0 else { continue }
+            removed.append((record, reason))
+        }
+        return removed.sorted { $0.record.address < $1.record.address }
+    }
+
+    /// The `*.json` files of the folder: path, inode and the valid record each holds (nil when
+    /// the file is too large, does not decode, has another schema, a pid of 0 or below, or a name
+    /// that does not match its address).
+    private func entries() -> [(path: String, device: dev_t, inode: ino_t, record: DiscoveryRecord?)] {
         guard let names = try? FileManager.default.contentsOfDirectory(atPath: path) else { return [] }
-        var found: [DiscoveryRecord] = []
+        var found: [(path: String, device: dev_t, inode: ino_t, record: DiscoveryRecord?)] = []
         for name in names where name.hasSuffix(".json") && !name.hasPrefix(".") {
             let file = path + "/" + name
-            guard let attributes = try? FileManager.default.attributesOfItem(atPath: file),
-                let size = attributes[.size] as? Int, size <= Self.maximumRecordSize,
-                let data = FileManager.default.contents(atPath: file),
-                let record = try? JSONDecoder().decode(DiscoveryRecord.self, from: data),
-                record.schema == 1, name == record.address.fileStem + ".json",
-                kill(record.pid, 0) == 0 || errno != ESRCH
-            else { continue }
-            found.append(record)
+            var info = stat()
+            guard lstat(file, &info) == 0, info.st_mode & S_IFMT == S_IFREG else { continue }
+            var record: DiscoveryRecord?
+            if info.st_size <= Self.maximumRecordSize, let data = FileManager.default.contents(atPath: file),
+                let decoded = try? JSONDecoder().decode(DiscoveryRecord.self, from: data),
+                decoded.schema == 1, decoded.pid > 0, name == decoded.address.fileStem + ".json"
+            {
+                record = decoded
+            }
+            found.append((file, info.st_dev, info.st_ino, record))
         }
-        return found.sorted { $0.address < $1.address }
+        return found
     }
 
     /// Creates the folder (and its missing parents) with mode 0700 and checks it, for a device

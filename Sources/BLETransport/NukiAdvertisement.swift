@@ -42,6 +42,19 @@ public struct NukiAdvertisement: Hashable, Sendable {
         self.localName = localName
     }
 
+    /// Whether a peripheral looking for a lock takes this one: any Nuki lock, and when `pairing`
+    /// only one that advertises pairing mode (service data for a pairing service, docs/wire.md
+    /// §1.3), because a paired lock answers Request Data with P_ERROR_NOT_PAIRING. The BlueZ scan
+    /// and the discovery folder choose by this one rule.
+    public func suits(pairing: Bool) -> Bool {
+        guard pairing else { return true }
+        if case .pairing = mode { return true }
+        return false
+    }
+
+    /// The name to show for this lock: ``localName``, or `Nuki_` and the Nuki ID.
+    public var displayName: String { localName ?? Self.name(nukiID) }
+
     // MARK: Building
 
     /// `02 01 06`: LE General Discoverable, BR/EDR not supported (Supplement Part A §1.3).

@@ -63,13 +63,23 @@ public final class LibNFCDevice: @unchecked Sendable {
     /// Closes the device (`nfc_close`) and frees its context (`nfc_exit`); later calls do nothing, and
     /// later use throws ``LockNFC/NFCError/Code/transport``.
     public func close() {
-        let (device, context) = (self.device, self.context)
-        self.device = nil
-        self.context = nil
-        guard device != nil || context != nil else { return }
         Self.lifecycle.withLock { _ in
+            let (device, context) = (self.device, self.context)
+            self.device = nil
+            self.context = nil
             if let device { nfc_close(device) }
             if let context { nfc_exit(context) }
+        }
+    }
+
+    /// Makes the libnfc call another thread is blocked in on this device return `NFC_EOPABORTED`
+    /// (`nfc_abort_command`; for `pn532_uart` libnfc then sends the PN532 an ACK frame, which
+    /// aborts the chip's current command). The one call that may come from another thread, as in
+    /// libnfc's examples that stop an emulation on SIGINT. Does nothing once closed. An abort that
+    /// comes before the call starts blocking is lost, so a caller repeats it until the call returned.
+    public func abort() {
+        Self.lifecycle.withLock { _ in
+            if let device { _ = nfc_abort_command(device) }
         }
     }
 

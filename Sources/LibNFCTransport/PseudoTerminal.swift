@@ -63,6 +63,13 @@ public final class PseudoTerminal: @unchecked Sendable {
         return n > 0 ? Array(buffer.prefix(n)) : []
     }
 
+    /// Whether the host has written bytes not read yet (the master is readable now; nothing is
+    /// consumed).
+    public func hasInput() -> Bool {
+        var pfd = pollfd(fd: masterFD, events: Int16(POLLIN), revents: 0)
+        return poll(&pfd, 1, 0) > 0 && pfd.revents & Int16(POLLIN) != 0
+    }
+
     /// Writes all of `bytes` to the master side.
     public func write(_ bytes: [UInt8]) {
         var offset = 0

@@ -8,7 +8,13 @@ import LockNFC
 /// only, ISO 14443-4 compliant: SEL_RES 0x20 and an ATS) and carries APDUs with InDataExchange.
 /// As a card (target, TgInitAsTarget) it places itself in the field, waits for a reader, hands the
 /// reader's APDUs to its host with TgGetData and takes the answers with TgSetData; TgGetData
-/// answers status 0x29 once the reader released it, which ends libnfc's emulation.
+/// answers status 0x29 once the reader released it, which ends libnfc's emulation. While it waits
+/// for a reader (TgInitAsTarget) or for the reader's next APDU (TgGetData), anything the host
+/// writes ends the wait as a real PN532's abort does (PN532 User Manual §6.2.1.3: an ACK frame
+/// from the host aborts the current command): the card leaves the field and the command gets no
+/// answer. So a card whose host was interrupted (libnfc's `nfc_abort_command` sends that ACK) or
+/// killed (the next host's first bytes) does not keep the slot: InRelease and InDeselect also
+/// take it out of the field.
 ///
 /// Answers follow `real-stacks.md` §NFC: ACK then a D5 frame (command + 1); GetFirmwareVersion
 /// `32 01 06 07` (PN532 v1.6); ReadRegister values are zero with no status byte; InCommunicateThru
@@ -32,6 +38,8 @@ public final class VirtualPN532: @unchecked Sendable {
     private var decoder = PN532Frame.Decoder()
     private var selected: (any VirtualFieldCard)?
     private var target: PN532TargetCard?
+    /// The command being answered was aborted by the host: it gets no answer frame.
+    private var aborted = false
 
     /// The libnfc connection string of this device.
     public var connstring: String { "pn532_uart:\(terminal.path)" }
@@ -83,6 +91,8 @@ public final class VirtualPN532: @unchecked Sendable {
             if let answer = answer(command, Array(data.dropFirst())) {
                 trace?("< \(Self.hex([command &+ 1] + answer))")
                 terminal.write(PN532Frame.encode(tfi: PN532Frame.pn532ToHost, [command &+ 1] + answer))
+            } else if state.withLock({ defer { aborted = false }; return aborted }) {
+                trace?("< nothing: aborted by the host")
             } else {
                 trace?("< error frame")
                 terminal.write(PN532Frame.error)
@@ -106,8 +116,9 @@ public final class VirtualPN532: @unchecked Sendable {
         case 0x4A: return listPassiveTarget(p)
         case 0x40: return dataExchange(p)
         case 0x42: return [0x01]  // InCommunicateThru: timeout (no raw frames to other card types)
-        case 0x44, 0x52:  // InDeselect, InRelease
+        case 0x44, 0x52:  // InDeselect, InRelease (also the end of an emulation: libnfc's idle)
             releaseSelected()
+            if let card = state.withLock({ defer { target = nil }; return target }) { leave(card) }
             return [0x00]
         case 0x8C: return initAsTarget(p)
         case 0x86: return targetGetData()
@@ -148,23 +159,44 @@ public final class VirtualPN532: @unchecked Sendable {
         // Mode, MifareParams (SENS_RES 2, NFCID1t 3, SEL_RES 1), …: the UID is 08 ‖ NFCID1t.
         guard p.count >= 7 else { return nil }
         let card = PN532TargetCard(uid: [0x08] + Array(p[3...5]))
-        state.withLock { target = card }
+        if let old = state.withLock({ defer { target = card }; return target }) { leave(old) }
         field.place(card)
         while !isStopped {
             if card.waitForActivation(until: Date(timeIntervalSinceNow: 0.05)) {
                 return [0x08, 0xE0, 0x80]  // ISO 14443-4 PICC at 106 kbps; the initiator's RATS
             }
+            if terminal.hasInput() { return abortTarget(card) }
         }
         field.remove(card)
         return nil
     }
 
-    private func targetGetData() -> [UInt8] {
+    /// The host wrote while a target command waited: the card leaves the field and the command
+    /// ends without an answer (see the type's notes).
+    private func abortTarget(_ card: PN532TargetCard) -> [UInt8]? {
+        state.withLock {
+            if target === card { target = nil }
+            aborted = true
+        }
+        leave(card)
+        trace?("target aborted by the host: card out of the field")
+        return nil
+    }
+
+    /// Takes `card` out of the field and ends its exchanges.
+    private func leave(_ card: PN532TargetCard) {
+        field.remove(card)
+        card.release()
+    }
+
+    private func targetGetData() -> [UInt8]? {
         guard let card = state.withLock({ target }) else { return [0x29] }
         while !isStopped {
             switch card.nextCommand(until: Date(timeIntervalSinceNow: 0.05)) {
             case .some(.some(let command)): return [0x00] + command
-            case .some(.none): continue
+            case .some(.none):
+                if terminal.hasInput() { return abortTarget(card) }
+                continue
             case .none:
                 field.remove(card)
                 state.withLock { target = nil }

@@ -79,7 +79,7 @@ public final class SocketFrontEnd: LockFrontEnd {
         publication?.stop()
         publication = try folder.publish(DiscoveryRecord(
             address: address, socket: folder.socketPath(address), advertisingData: advertisement.advertisingData,
-            scanResponse: advertisement.scanResponse, pid: getpid()))
+            scanResponse: advertisement.scanResponse, pid: getpid(), startTime: Self.startTime))
     }
 
     public func stop() {
@@ -93,6 +93,9 @@ public final class SocketFrontEnd: LockFrontEnd {
     }
 
     public var location: String { "\(address), socket \(socketPath)" }
+
+    /// This process's start time, for its discovery records (``BLETransport/ProcessStartTime``).
+    static let startTime = ProcessStartTime.of(getpid())
 
     /// The listening socket.
     public var acceptDescriptor: Int32? { listener.pollDescriptor }

@@ -34,16 +34,39 @@ public final class PeripheralClient {
         handles = found
     }
 
-    /// Connects to the lock published in the discovery folder (the first one, or the one at `address`).
-    public convenience init(folder: DiscoveryFolder = DiscoveryFolder(), address: String? = nil, timeout: Duration = .seconds(5)) throws {
+    /// Connects to a lock published in the discovery folder, chosen by
+    /// ``BLETransport/NukiAdvertisement/suits(pairing:)`` (the rule of the BlueZ scan): the first
+    /// by address that advertises as a Nuki, in pairing mode when `pairing`; only the one at
+    /// `address` when given. Throws ``Failure`` saying why none fits (none advertises, none in
+    /// pairing mode, nothing at `address`), ``BLETransport/TransportError`` when the folder is
+    /// refused or the socket cannot be reached.
+    public convenience init(folder: DiscoveryFolder = DiscoveryFolder(), address: String? = nil, pairing: Bool = false, timeout: Duration = .seconds(5)) throws {
         try folder.verify()
-        let devices = DiscoveryScanner(folder: folder).scan().filter { address == nil || $0.record.address.description == address }
-        guard let device = devices.first else {
-            throw Failure(reason: "no lock found in \(folder.path) (start one with `latchkey lock serve`)")
-        }
+        let device = try Self.choose(from: DiscoveryScanner(folder: folder).scan(), in: folder.path, address: address, pairing: pairing)
         try self.init(link: try SeqPacketLink.connect(path: device.record.socket), timeout: timeout)
         lockAddress = device.record.address.description
+        lockName = device.nuki?.displayName
     }
+
+    /// The device a peripheral connects to among `devices` (scanned from the folder at `folder`):
+    /// see ``init(folder:address:pairing:timeout:)``. Throws ``Failure`` with the reason.
+    public static func choose(from devices: [DiscoveredDevice], in folder: String, address: String?, pairing: Bool) throws -> DiscoveredDevice {
+        let wanted = address.flatMap { DeviceAddress(string: $0) }
+        let locks = devices.filter { $0.nuki != nil && (address == nil || $0.record.address == wanted) }
+        if let device = locks.first(where: { $0.nuki?.suits(pairing: pairing) == true }) { return device }
+        guard let other = locks.first else {
+            if let address { throw Failure(reason: "no lock at \(address) in \(folder)") }
+            throw Failure(reason: "no lock found in \(folder) (start one with `latchkey lock serve`)")
+        }
+        if address != nil {
+            throw Failure(reason: "the lock at \(other.record.address) is not in pairing mode (hold its button: `latchkey lock press-button --address \(other.record.address)`)")
+        }
+        throw Failure(reason: "no lock in pairing mode in \(folder) (\(locks.count) paired; hold one's button: `latchkey lock press-button --address ADDRESS`)")
+    }
+
+    /// The advertised name (e.g. `Nuki_2A37599A`) of the lock this client reached through a
+    /// discovery folder; nil for a link handed in directly.
+    public private(set) var lockName: String?
 
     /// The discovery address of the lock this client reached through a discovery folder; nil for a
     /// link handed in directly.

@@ -59,7 +59,7 @@ public struct PeripheralCredentialsFile: Codable, Sendable {
     /// The key pair; throws when `secretKey` is not 32 bytes of hex.
     public func keyPair() throws(StateFileError) -> KeyPair {
         guard let bytes = Hex.decode(secretKey), let pair = try? KeyPair(secretKeyBytes: bytes) else {
-            throw StateFileError(.invalid, "secretKey is not 32 bytes of hex")
+            throw StateFileError(.invalid, "field secretKey is not 32 bytes of hex")
         }
         return pair
     }
@@ -69,7 +69,7 @@ public struct PeripheralCredentialsFile: Codable, Sendable {
         guard let authID else { return nil }
         guard let sharedKey, let bytes = Hex.decode(sharedKey), let key = try? SharedKey(rawBytes: bytes),
             let lockPublicKey, let lockUUID
-        else { throw StateFileError(.invalid, "paired peripheral without a valid shared key, lock key or lock UUID") }
+        else { throw StateFileError(.invalid, "fields sharedKey, lockPublicKey and lockUUID: a paired peripheral (field authID) needs all three, the shared key as 32 bytes of hex") }
         return ClientCredentials(authID: authID, sharedKey: key, lockPublicKey: lockPublicKey, lockUUID: lockUUID)
     }
 
@@ -104,21 +104,28 @@ public struct PeripheralCredentialsFile: Codable, Sendable {
         } catch {
             throw StateFileError(error)
         }
-        guard data.count <= maxBytes else { throw StateFileError(.invalid, "\(path) is too large") }
+        guard data.count <= maxBytes else { throw StateFileError(.invalid, "\(path): \(data.count) bytes exceed the \(maxBytes) a credentials file may have") }
         let file: PeripheralCredentialsFile
         do {
             file = try JSONDecoder().decode(PeripheralCredentialsFile.self, from: data)
         } catch {
-            throw StateFileError(.invalid, "\(path) does not decode: \(error)")
+            throw StateFileError.undecodable(path, error)
         }
         guard file.schemaVersion == schemaVersion else {
-            throw StateFileError(.unsupportedVersion, "schema version \(file.schemaVersion)")
+            throw StateFileError(.unsupportedVersion, "\(path): field schemaVersion is \(file.schemaVersion); this build reads \(schemaVersion)")
         }
-        guard ["keypad", "fob", "app"].contains(file.kind), (0...100).contains(file.batteryPercent) else {
-            throw StateFileError(.invalid, "unknown kind or battery out of range")
+        guard ["keypad", "fob", "app"].contains(file.kind) else {
+            throw StateFileError(.invalid, "\(path): field kind is keypad, fob or app, not \(file.kind.debugDescription)")
         }
-        _ = try file.keyPair()
-        _ = try file.credentials()
+        guard (0...100).contains(file.batteryPercent) else {
+            throw StateFileError(.invalid, "\(path): field batteryPercent is 0 to 100, not \(file.batteryPercent)")
+        }
+        do {
+            _ = try file.keyPair()
+            _ = try file.credentials()
+        } catch {
+            throw StateFileError(error.code, "\(path): \(error.reason)")
+        }
         return file
     }
 

@@ -80,14 +80,16 @@ public struct LockStateFile: Sendable {
         try engine(from: try document(data), random: random)
     }
 
-    static func document(_ data: Data) throws(StateFileError) -> Document {
+    /// The document in `data`; errors name `path` (``StateFileError/undecodable(_:_:)``: the
+    /// field and what was wrong).
+    static func document(_ data: Data, path: String = "state file") throws(StateFileError) -> Document {
         guard data.count <= maxBytes else {
-            throw StateFileError(.invalid, "state file of \(data.count) bytes exceeds \(maxBytes)")
+            throw StateFileError(.invalid, "\(path): \(data.count) bytes exceed the \(maxBytes) a state file may have")
         }
         do {
             return try JSONDecoder().decode(Document.self, from: data)
         } catch {
-            throw StateFileError(.invalid, "state file does not decode: \(error)")
+            throw StateFileError.undecodable(path, error)
         }
     }
 
@@ -110,20 +112,20 @@ public struct LockStateFile: Sendable {
         guard let secret = Hex.decode(document.lockSecretKey), secret.count == 32,
             let keyPair = try? KeyPair(secretKeyBytes: secret)
         else {
-            throw StateFileError(.invalid, "lockSecretKey is not 32 bytes of hex")
+            throw StateFileError(.invalid, "field lockSecretKey is not 32 bytes of hex")
         }
         var keys: [UInt32: SharedKey] = [:]
         for (id, hex) in document.keys {
             guard let authID = UInt32(id), document.machine.authorization(authID) != nil else {
-                throw StateFileError(.invalid, "key for unknown authorization \(id)")
+                throw StateFileError(.invalid, "field keys.\(id): no authorization \(id) in machine.authorizations")
             }
             guard let bytes = Hex.decode(hex), let key = try? SharedKey(rawBytes: bytes) else {
-                throw StateFileError(.invalid, "key of authorization \(id) is not 32 bytes of hex")
+                throw StateFileError(.invalid, "field keys.\(id) is not 32 bytes of hex")
             }
             keys[authID] = key
         }
         for authorization in document.machine.authorizations where keys[authorization.authID] == nil {
-            throw StateFileError(.invalid, "authorization \(authorization.authID) has no key")
+            throw StateFileError(.invalid, "field keys has no key for authorization \(authorization.authID)")
         }
         return LockSessionEngine(machine: document.machine, lockKeyPair: keyPair, lockUUID: document.lockUUID, keys: keys, random: random)
     }
@@ -161,7 +163,7 @@ public struct LockStateFile: Sendable {
         } catch {
             throw StateFileError(error)
         }
-        var document = try Self.document(Data(bytes))
+        var document = try Self.document(Data(bytes), path: path)
         let journal = LockStateJournal.journalPath(for: path)
         if let generation = document.journalGeneration, lstat(journal, &scratch) == 0 {
             let records: [UInt8]
@@ -172,7 +174,12 @@ public struct LockStateFile: Sendable {
             }
             try LockStateJournal.replay(records, generation: generation, onto: &document, path: journal)
         }
-        return try Self.engine(from: document, random: random)
+        do {
+            return try Self.engine(from: document, random: random)
+        } catch {
+            // The content decoded but is not a valid lock: say which file.
+            throw StateFileError(error.code, "\(path): \(error.reason)")
+        }
     }
 
     /// Journals larger than this are refused before parsing (the lock folds its journal into a

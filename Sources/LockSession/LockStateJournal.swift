@@ -304,7 +304,7 @@ public final class LockStateJournal: LockStateStore, @unchecked Sendable {
                 // Only the last record can be torn (each was synced before the next was written),
                 // and a torn record was never acknowledged.
                 if number == lines.count - 1 { return }
-                throw StateFileError(.invalid, "\(path) line \(number + 1) does not decode: \(error)")
+                throw StateFileError.undecodable("\(path) line \(number + 1)", error)
             }
             guard record.generation == generation else { continue }
             var collections = document.machine.splitCollections().collections

@@ -35,9 +35,9 @@ enum BlueZCentral {
                 seen.add(report)
                 guard let device = seen.device(report.address), device.connectable,
                       address == nil || device.address == address,
-                      let advertisement = device.nukiAdvertisement, let type = device.addressType
+                      let advertisement = device.nukiAdvertisement, let type = device.addressType,
+                      advertisement.suits(pairing: pairing)
                 else { continue }
-                if pairing, case .paired = advertisement.mode { continue }
                 try? scanner.stop()
                 return (Found(address: device.address, addressType: type, advertisement: advertisement), own)
             }

@@ -61,42 +61,61 @@ struct CaptureCommand: ParsableCommand {
         var rejected = 0
         var messages = 0
         var lines: [String] = []
+        var sides = CaptureSides()
         for (index, record) in records.enumerated() {
-            let who = record.direction == .received ? "client → lock" : "lock → client"
-            let prefix = "#\(index + 1) conn 0x\(String(record.connectionHandle, radix: 16)) \(who)"
             let pdu: ATTPDU
             do {
                 pdu = try ATTPDU.decode(record.pdu)
             } catch {
-                lines.append("\(prefix) ATT malformed: \(Hex.encode(record.pdu))")
+                let who = sides.sender(of: nil, direction: record.direction, connection: record.connectionHandle)
+                lines.append("#\(index + 1) conn 0x\(String(record.connectionHandle, radix: 16)) \(who) ATT malformed: \(Hex.encode(record.pdu))")
                 continue
             }
+            let who = sides.sender(of: pdu.opcode.kind, direction: record.direction, connection: record.connectionHandle)
+            let prefix = "#\(index + 1) conn 0x\(String(record.connectionHandle, radix: 16)) \(who)"
             if !nukiOnly { lines.append("\(prefix) ATT \(pdu.opcode)") }
             var frames: [(String, [UInt8])] = []
+            var unjoined: [(String, String)] = []
             let key = UInt64(record.connectionHandle) << 16
             switch pdu {
             case .writeRequest(let handle, let value), .writeCommand(let handle, let value):
                 if let nuki = Self.nukiHandles[handle] { frames.append((nuki.name, value)) }
             case .prepareWriteRequest(let write):
                 prepared[key | UInt64(write.handle), default: []].append((Int(write.offset), write.value))
-            case .executeWriteRequest:
+            case .executeWriteRequest(let flags):
                 for (slot, parts) in prepared where slot >> 16 == UInt64(record.connectionHandle) {
+                    prepared[slot] = nil
+                    // Cancel (flags 0x00): the queued parts are dropped, nothing reaches the lock.
+                    guard flags == .write else { continue }
                     let handle = UInt16(truncatingIfNeeded: slot)
                     guard let nuki = Self.nukiHandles[handle] else { continue }
                     var reassembler = FragmentReassembler(framing: nuki.framing)
-                    for part in parts { try? reassembler.write(part.bytes, offset: part.offset) }
-                    if let value = try? reassembler.assemble() { frames.append((nuki.name, value)) }
-                    prepared[slot] = nil
+                    do throws(WireError) {
+                        for part in parts { try reassembler.write(part.bytes, offset: part.offset) }
+                        frames.append((nuki.name, try reassembler.assemble()))
+                    } catch {
+                        unjoined.append((nuki.name, "the long write does not join: \(error.reason)"))
+                    }
                 }
             case .handleValueIndication(let handle, let value), .handleValueNotification(let handle, let value):
                 guard let nuki = Self.nukiHandles[handle] else { break }
                 let slot = key | UInt64(handle)
                 var reassembler = indications[slot] ?? FragmentReassembler(framing: nuki.framing)
-                let joined = (try? reassembler.append(value)) ?? []
-                indications[slot] = reassembler
-                frames += joined.map { (nuki.name, $0) }
+                do throws(WireError) {
+                    frames += try reassembler.append(value).map { (nuki.name, $0) }
+                    indications[slot] = reassembler
+                } catch {
+                    indications[slot] = nil
+                    unjoined.append((nuki.name, "the indications do not join: \(error.reason)"))
+                }
             default:
                 break
+            }
+            for (characteristic, reason) in unjoined {
+                // A message that cannot even be put together is rejected like a malformed frame.
+                messages += 1
+                rejected += 1
+                lines.append((nukiOnly ? "" : "    ") + FrameDecoder.Result.escapingControlCharacters("#\(messages) \(who) on \(characteristic) rejected: \(reason)"))
             }
             for (characteristic, frame) in frames {
                 messages += 1
@@ -115,5 +134,30 @@ struct CaptureCommand: ParsableCommand {
         }
         Diagnostics.print("\(records.count) ATT PDUs, \(messages) Nuki messages, \(rejected) rejected")
         if rejected > 0 { throw ExitCode.failure }
+    }
+}
+
+/// Which side of a link each PDU of a capture came from. ATT says it by the opcode (Bluetooth Core
+/// 5.4, Vol 3, Part F, §3.3): requests, commands and confirmations go from the client (the keypad,
+/// fob or phone) to the server (the lock); responses, notifications and indications the other
+/// way. So a capture reads the same whether the lock took it or the peripheral did (the record's
+/// sent/received flag flips with the side). A PDU too malformed to have a known opcode takes its
+/// side from its flag and the side the capture was taken on, learnt per connection from the first
+/// PDU with a known opcode (the lock's side until then).
+struct CaptureSides {
+    /// Per connection handle: true when the capture was taken on the client's side.
+    private var clientSide: [UInt16: Bool] = [:]
+
+    /// "client → lock" or "lock → client" for a PDU of `kind` (nil: not decodable) recorded with
+    /// `direction` on `connection`.
+    mutating func sender(of kind: ATTOpcodeKind?, direction: CaptureDirection, connection: UInt16) -> String {
+        if let kind {
+            let fromClient = [ATTOpcodeKind.request, .command, .confirmation].contains(kind)
+            if clientSide[connection] == nil { clientSide[connection] = fromClient == (direction == .sent) }
+            return fromClient ? "client → lock" : "lock → client"
+        }
+        let sentByCapturer = direction == .sent
+        let fromClient = clientSide[connection] == true ? sentByCapturer : !sentByCapturer
+        return fromClient ? "client → lock" : "lock → client"
     }
 }

@@ -10,6 +10,28 @@ struct DiscoveryOptions: ParsableArguments {
     var devicesDir: String?
 
     var folder: DiscoveryFolder { DiscoveryFolder(path: devicesDir) }
+
+    /// Checks the folder (``BLETransport/DiscoveryFolder/verify(owner:)``), then removes the records
+    /// that locks killed without withdrawing them left behind (their process is gone, or its pid
+    /// now belongs to another program) and says so on stderr, one line each.
+    func cleanStaleRecords() throws {
+        try folder.verify()
+        for (record, reason) in folder.removeStaleRecords() {
+            Diagnostics.print("removed the stale discovery record of \(record.address) (\(reason))")
+        }
+    }
+}
+
+/// `--address` of the commands that pick a lock: a Bluetooth device address, six hex octets
+/// separated by colons (Bluetooth Core 5.4, Vol 2, Part B, §1.2).
+enum AddressOption {
+    /// Throws a usage error (exit 64) unless `text` is nil or an address like `54:D2:72:37:59:9A`.
+    static func validate(_ text: String?) throws {
+        guard let text else { return }
+        guard DeviceAddress(string: text) != nil else {
+            throw ValidationError("--address \(text) is not a device address: six hex octets with colons, e.g. 54:D2:72:37:59:9A")
+        }
+    }
 }
 
 /// Options of the keypad and fob commands.
@@ -17,7 +39,7 @@ struct PeripheralOptions: ParsableArguments {
     @Option(help: ArgumentHelp("The peripheral's state file (credentials, mode 0600).", valueName: "file"))
     var state: String
 
-    @Option(help: "Address of the lock to use (default: the first one found).")
+    @Option(help: "Address of the lock to use, e.g. 54:D2:72:37:59:9A (default: the first one found; for pairing, the first in pairing mode).")
     var address: String?
 
     @Option(help: "Transport: socket (discovery folder) or bluez:hciN (scan for the lock's advertising on controller hciN, then L2CAP LE CID 4).")
@@ -34,6 +56,7 @@ struct PeripheralOptions: ParsableArguments {
         guard transport == "socket" || bluezAdapter != nil else {
             throw ValidationError("--transport is socket or bluez:hciN, not \(transport)")
         }
+        try AddressOption.validate(address)
     }
 
     @Option(help: "Output format: text or json (JSON Lines).")

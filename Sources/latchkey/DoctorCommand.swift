@@ -1,6 +1,7 @@
 import ArgumentParser
 internal import CBlueZ
 internal import CSodium
+import BLETransport
 import BlueZTransport
 import Foundation
 import LibNFCTransport
@@ -18,6 +19,8 @@ struct DoctorCommand: ParsableCommand {
 
     @Option(help: "Output format: text or json (JSON Lines).")
     var format: OutputFormat = .text
+
+    @OptionGroup var discovery: DiscoveryOptions
 
     struct Check: Encodable {
         var check: String
@@ -80,15 +83,29 @@ struct DoctorCommand: ParsableCommand {
         return Check(check: "socket link", status: "ok", detail: "Unix SOCK_SEQPACKET sockets work")
     }
 
-    /// Where emulated devices publish their sockets and advertising data.
+    /// Where emulated devices publish their sockets and advertising data: the folder that
+    /// `lock serve`, `scan` and the peripherals use with the same `--devices-dir` and environment
+    /// (``BLETransport/DiscoveryFolder``: `$LATCHKEY_DEVICES_DIR`, `$XDG_RUNTIME_DIR`), checked as
+    /// they check it (owner, mode) and for write access; absent, its nearest existing parent must
+    /// be writable so that a lock can create it.
     func discoveryFolder() -> Check {
-        let environment = ProcessInfo.processInfo.environment
-        let base = environment["LATCHKEY_DISCOVERY_DIR"] ?? environment["XDG_RUNTIME_DIR"].map { $0 + "/latchkey" } ?? "/tmp/latchkey-\(getuid())"
-        let parent = (base as NSString).deletingLastPathComponent
-        guard access(parent, W_OK) == 0 || access(base, W_OK) == 0 else {
-            return Check(check: "discovery folder", status: "unavailable", detail: "\(base): not writable")
+        let folder = discovery.folder
+        do {
+            try folder.verify()
+        } catch {
+            return Check(check: "discovery folder", status: "refused", detail: error.reason)
         }
-        return Check(check: "discovery folder", status: "ok", detail: base)
+        var existing = folder.path
+        while !FileManager.default.fileExists(atPath: existing), existing != "/", !existing.isEmpty {
+            existing = (existing as NSString).deletingLastPathComponent
+        }
+        guard access(existing, W_OK | X_OK) == 0 else {
+            let what = existing == folder.path ? "" : " (it would be created in \(existing))"
+            return Check(check: "discovery folder", status: "unavailable", detail: "\(folder.path): not writable\(what)")
+        }
+        let devices = DiscoveryScanner(folder: folder).scan().count
+        let state = existing == folder.path ? "\(devices) advertising" : "created by the first lock"
+        return Check(check: "discovery folder", status: "ok", detail: "\(folder.path) (\(state))")
     }
 
     /// The real radio: kernel Bluetooth (AF_BLUETOOTH), an HCI controller, through libbluetooth.

@@ -4,10 +4,13 @@ import LibNFCTransport
 import LockEmulator
 import LockNFC
 import LockPeripherals
+import Synchronization
 
 /// `latchkey fob nfc-card --device CONNSTRING`: the paired fob's NFC card, emulated on a libnfc
 /// device (a PN532 in card emulation, or `latchkey nfc virtual-reader`'s card slot). Serves taps
 /// until the count is reached; the card's counter is saved to the state file after every answer.
+/// SIGINT or SIGTERM stop it cleanly (the card leaves the device's field): exit 0 with `--taps 0`
+/// (serve until interrupted), else 128 + the signal number (130, 143).
 struct FobNFCCardCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "nfc-card", abstract: "Emulate the fob's NFC card on a libnfc device (card emulation).")
@@ -45,7 +48,34 @@ struct FobNFCCardCommand: ParsableCommand {
             Diagnostics.print(Diagnostics.message(error))
             throw ExitCode.failure
         }
-        defer { emulator.device.close() }
+        // SIGINT and SIGTERM end the emulation through libnfc (nfc_abort_command), so the device
+        // hears the abort and takes the card out of its field, and the device is closed (libnfc's
+        // idle: InRelease) before the process ends. An abort can come before libnfc blocks, so it
+        // is repeated until the emulation returned.
+        let interruption = Interruption()
+        let sources = [SIGINT, SIGTERM].map { number -> DispatchSourceSignal in
+            signal(number, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
+            source.setEventHandler {
+                guard interruption.signal.compareExchange(expected: 0, desired: number, ordering: .acquiringAndReleasing).exchanged else { return }
+                while !interruption.finished.load(ordering: .acquiring) {
+                    emulator.device.abort()
+                    Thread.sleep(forTimeInterval: 0.1)
+                }
+            }
+            source.resume()
+            return source
+        }
+        var handled = sigset_t()
+        sigemptyset(&handled)
+        for number in [SIGINT, SIGTERM] { sigaddset(&handled, number) }
+        pthread_sigmask(SIG_UNBLOCK, &handled, nil)
+        defer {
+            interruption.finished.store(true, ordering: .releasing)
+            for source in sources { source.cancel() }
+            emulator.device.close()
+        }
+        Diagnostics.print("the fob's card is on \(device): waiting for a reader (SIGINT or SIGTERM to stop)")
         var served = 0
         while taps == 0 || served < taps {
             let before = card.counter
@@ -56,6 +86,14 @@ struct FobNFCCardCommand: ParsableCommand {
                     try? file.save(state)
                 }
             } catch {
+                let number = interruption.signal.load(ordering: .acquiring)
+                if number != 0 {
+                    // Interrupted: the card left the device's field; the counter file is up to date.
+                    let name = number == SIGINT ? "SIGINT" : "SIGTERM"
+                    try emit(Line(outcome: "stopped by \(name) after \(served) tap\(served == 1 ? "" : "s") (counter \(card.counter))", counter: card.counter, ok: taps == 0))
+                    // 0 when serving until interrupted (--taps 0), else 128 + the signal, as a shell reports it.
+                    throw taps == 0 ? ExitCode.success : ExitCode(128 + number)
+                }
                 try emit(Line(outcome: "card emulation failed: \(error)", counter: card.counter, ok: false))
                 throw ExitCode.failure
             }
@@ -75,4 +113,11 @@ struct FobNFCCardCommand: ParsableCommand {
         }
         fflush(nil)
     }
+}
+
+/// A signal that asked `fob nfc-card` to stop (0: none yet), and whether its emulation has
+/// returned (the signal handler stops repeating its abort then).
+final class Interruption: Sendable {
+    let signal = Atomic<Int32>(0)
+    let finished = Atomic<Bool>(false)
 }

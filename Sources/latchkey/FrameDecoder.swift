@@ -103,7 +103,7 @@ struct FrameDecoder {
             let message = try NukiMessage.decode(command: command, payload: payload, context: context)
             result.fields = String(describing: message.payload)
         } catch {
-            result.error = error.description
+            result.error = error.reason
             result.nukiError = error.code.nukiErrorCode.description
         }
         return result

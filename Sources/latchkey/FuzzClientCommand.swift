@@ -24,10 +24,10 @@ struct FuzzClientCommand: ParsableCommand {
     @Option(help: "Runs after the baseline (default 100 unless --duration is given).")
     var runs: Int?
 
-    @Option(help: "Seconds to fuzz (instead of, or as well as, --runs).")
+    @Option(parsing: .unconditional, help: "Seconds to fuzz (instead of, or as well as, --runs).")
     var duration: Double?
 
-    @Option(help: "Seconds a run may take before it counts as a hang.")
+    @Option(parsing: .unconditional, help: "Seconds a run may take before it counts as a hang.")
     var timeout: Double = 30
 
     @Option(help: "Seed of the plans and of the lock's randomness.")

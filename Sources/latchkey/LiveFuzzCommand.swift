@@ -94,7 +94,7 @@ struct LiveFuzzOptionGroup: ParsableArguments {
     @Option(help: ArgumentHelp("With --target: stop after N inputs.", valueName: "n"))
     var runs: Int?
 
-    @Option(help: ArgumentHelp("With --target: stop after S seconds (default 60 when --runs is not given).", valueName: "seconds"))
+    @Option(parsing: .unconditional, help: ArgumentHelp("With --target: stop after S seconds (default 60 when --runs is not given).", valueName: "seconds"))
     var duration: Double?
 
     @Option(help: ArgumentHelp("With --target: check liveness (Request Data(Keyturner States) as the admin) after every N inputs.", valueName: "n"))

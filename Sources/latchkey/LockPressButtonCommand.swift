@@ -12,11 +12,16 @@ struct LockPressButtonCommand: ParsableCommand {
 
     @OptionGroup var discovery: DiscoveryOptions
 
+    func validate() throws {
+        try AddressOption.validate(address)
+    }
+
     func run() throws {
-        try discovery.folder.verify()
-        let devices = DiscoveryScanner(folder: discovery.folder).scan().filter { address == nil || $0.record.address.description == address }
+        try discovery.cleanStaleRecords()
+        let wanted = address.flatMap { DeviceAddress(string: $0) }
+        let devices = DiscoveryScanner(folder: discovery.folder).scan().filter { wanted == nil || $0.record.address == wanted }
         guard let device = devices.first else {
-            Diagnostics.print("no lock found in \(discovery.folder.path)")
+            Diagnostics.print("no lock\(address.map { " at \($0)" } ?? "") found in \(discovery.folder.path) (start one with `latchkey lock serve`)")
             throw ExitCode.failure
         }
         do {
@@ -34,8 +39,12 @@ struct LockPressButtonCommand: ParsableCommand {
     }
 
     /// Holds the button of the lock that published `record` for 5 s: SIGUSR1 to its process (the
-    /// lock's control channel). Throws ``Failure`` when the process cannot be signalled.
+    /// lock's control channel). Throws ``Failure`` when the record's process is not the lock that
+    /// published it (``BLETransport/DiscoveryFolder/staleness(of:)``) or cannot be signalled.
     static func press(_ record: DiscoveryRecord) throws {
+        if let stale = DiscoveryFolder.staleness(of: record) {
+            throw Failure(description: "the lock at \(record.address) stopped: \(stale)")
+        }
         guard kill(record.pid, SIGUSR1) == 0 else {
             throw Failure(description: "cannot signal process \(record.pid): \(String(cString: strerror(errno)))")
         }

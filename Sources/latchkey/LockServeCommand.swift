@@ -35,7 +35,7 @@ struct LockServeCommand: ParsableCommand {
     var nukiID: String?
 
     @Option(help: ArgumentHelp(
-        "Security PIN of a new lock (0-65535; default 1234). Other users see it in `ps`: prefer --security-pin-file, LATCHKEY_SECURITY_PIN or --security-pin-stdin.",
+        "Security PIN of a new lock (4 digits, 0-9999; default 1234). Other users see it in `ps`: prefer --security-pin-file, LATCHKEY_SECURITY_PIN or --security-pin-stdin.",
         valueName: "pin"))
     var securityPIN: UInt16?
 
@@ -51,7 +51,7 @@ struct LockServeCommand: ParsableCommand {
         valueName: "ms"))
     var nfcTimeBudget: Int64?
 
-    @Option(help: "Stop after this many seconds (default: run until killed).")
+    @Option(parsing: .unconditional, help: "Stop after this many seconds (default: run until killed).")
     var duration: Double?
 
     @Option(
@@ -83,6 +83,9 @@ struct LockServeCommand: ParsableCommand {
     static let securityPINVariable = "LATCHKEY_SECURITY_PIN"
     /// The PIN of a new lock when no source gives one.
     static let defaultSecurityPIN: UInt16 = 1234
+    /// The largest security PIN of the emulated model (Smart Lock 3.0): its PIN has 4 digits,
+    /// carried as a u16 (protocol.md §3.5, Nuki BLE API 2.2 "Security PIN Handling").
+    static let maximumSecurityPIN: UInt16 = 9999
 
     /// The security PIN sources given: `--security-pin`, `--security-pin-file`,
     /// `--security-pin-stdin`, `LATCHKEY_SECURITY_PIN`.
@@ -95,13 +98,14 @@ struct LockServeCommand: ParsableCommand {
         return sources
     }
 
-    /// The security PIN in `text` from `source`: decimal digits (at most 5) with an optional final
-    /// newline, 0-65535. Throws a usage error (exit 64) naming the source, never echoing the text.
+    /// The security PIN in `text` from `source`: 1 to 4 decimal digits (0-9999, ``maximumSecurityPIN``)
+    /// with an optional final newline. Throws a usage error (exit 64) naming the source, never
+    /// echoing the text.
     static func parseSecurityPIN(_ text: String, from source: String) throws -> UInt16 {
         var digits = Substring(text)
         if digits.hasSuffix("\r\n") { digits = digits.dropLast(2) } else if digits.hasSuffix("\n") { digits = digits.dropLast() }
-        guard !digits.isEmpty, digits.count <= 5, digits.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }), let pin = UInt16(digits) else {
-            throw ValidationError("the security PIN from \(source) is not a number from 0 to 65535 (one line)")
+        guard !digits.isEmpty, digits.count <= 4, digits.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }), let pin = UInt16(digits), pin <= maximumSecurityPIN else {
+            throw ValidationError("the security PIN from \(source) is not a number from 0 to \(maximumSecurityPIN) (4 digits, one line)")
         }
         return pin
     }
@@ -135,6 +139,9 @@ struct LockServeCommand: ParsableCommand {
         let sources = securityPINSources()
         guard sources.count <= 1 else {
             throw ValidationError("give the security PIN one way only, not \(sources.joined(separator: " and "))")
+        }
+        if let securityPIN, securityPIN > Self.maximumSecurityPIN {
+            throw ValidationError("--security-pin is the Smart Lock 3.0's 4-digit security PIN: a number from 0 to \(Self.maximumSecurityPIN)")
         }
         guard transport == "socket" || bluezAdapter != nil else {
             throw ValidationError("--transport is socket or bluez:hciN, not \(transport)")
@@ -184,6 +191,16 @@ struct LockServeCommand: ParsableCommand {
 
     func run() throws {
         if let hostile { return try runHostile(hostile) }
+        // The controller first: without Bluetooth the lock stops here, before any file is written.
+        var bluez: BlueZFrontEnd?
+        if let adapter = bluezAdapter {
+            do {
+                bluez = try BlueZFrontEnd(adapter: adapter)
+            } catch {
+                Diagnostics.print(Diagnostics.message(error))
+                throw ExitCode.failure
+            }
+        }
         let claim = try state.map { try Self.claim($0) }
         // Kept to the end on purpose: the locks are released when the process ends, however it ends.
         defer { withExtendedLifetime(claim) {} }
@@ -241,14 +258,7 @@ struct LockServeCommand: ParsableCommand {
         }
         let printer = EventPrinter(format: format)
         let server: LockServer
-        if let adapter = bluezAdapter {
-            let frontEnd: BlueZFrontEnd
-            do {
-                frontEnd = try BlueZFrontEnd(adapter: adapter)
-            } catch {
-                Diagnostics.print(Diagnostics.message(error))
-                throw ExitCode.failure
-            }
+        if let frontEnd = bluez {
             server = try LockServer(engine: engine, frontEnd: weaknesses.isEmpty ? frontEnd : WeakLabel(frontEnd), statePath: nil, store: store) { printer.print($0) }
         } else if !weaknesses.isEmpty, let address = DeviceAddress.nuki(engine.machine.nukiID) {
             let frontEnd = WeakLabel(try SocketFrontEnd(folder: discovery.folder, address: address))

@@ -25,7 +25,7 @@ struct NFCVirtualReaderCommand: ParsableCommand {
     @Option(help: ArgumentHelp("A paired fob's state file: its card sits in the field.", valueName: "file")) var fobState: String?
     @Flag(help: "A Latchkey card with a fixed demo key sits in the field.") var demoCard = false
     @Option(help: ArgumentHelp("A UID-only tag with this UID (hex, 4/7/10 bytes) sits in the field.", valueName: "hex")) var tagUID: String?
-    @Option(help: "Stop after this many seconds (default: until SIGINT/SIGTERM).") var duration: Double?
+    @Option(parsing: .unconditional, help: "Stop after this many seconds (default: until SIGINT/SIGTERM).") var duration: Double?
     @Option(help: "Output format: text or json.") var format: OutputFormat = .text
 
     func validate() throws {

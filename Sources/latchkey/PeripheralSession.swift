@@ -31,14 +31,17 @@ enum PeripheralSession {
         return PeripheralCredentialsFile(kind: kind, clientID: id, name: name, random: random)
     }
 
-    /// Connects to the lock at `address`, or the first found (over BlueZ, the first in pairing mode
-    /// when `pairing`).
+    /// Connects to the lock at `address`, or the first found; when `pairing`, the first that
+    /// advertises pairing mode, over either transport (``BLETransport/NukiAdvertisement/suits(pairing:)``).
+    /// Says on stderr which lock it chose.
     static func connect(_ options: PeripheralOptions, _ discovery: DiscoveryOptions, address: String?, pairing: Bool) throws -> PeripheralClient {
         do {
             if let adapter = options.bluezAdapter {
                 return try PeripheralClient(link: BlueZCentral.connect(adapter: adapter, address: address, pairing: pairing))
             }
-            return try PeripheralClient(folder: discovery.folder, address: address)
+            let client = try PeripheralClient(folder: discovery.folder, address: address, pairing: pairing)
+            Diagnostics.print("found \(client.lockName ?? "a lock") at \(client.lockAddress ?? "?")\(pairing ? " in pairing mode" : "") in \(discovery.folder.path); connecting")
+            return client
         } catch {
             Diagnostics.print(Diagnostics.message(error))
             throw ExitCode.failure

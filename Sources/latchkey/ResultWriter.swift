@@ -1,5 +1,6 @@
 import ArgumentParser
 import BLETransport
+import BlueZTransport
 import Foundation
 import LockSession
 import PrivateFiles
@@ -44,6 +45,7 @@ enum Diagnostics {
         case let error as StateFileError: return error.reason
         case let error as TransportError: return error.reason
         case let error as PrivateFileError: return error.message
+        case let error as BluetoothError: return error.reason
         default: return "\(error)"
         }
     }

@@ -18,7 +18,7 @@ struct ScanCommand: ParsableCommand {
     }
 
     func run() throws {
-        try discovery.folder.verify()
+        try discovery.cleanStaleRecords()
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         for device in DiscoveryScanner(folder: discovery.folder).scan() {
