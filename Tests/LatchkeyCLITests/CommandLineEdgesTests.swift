@@ -75,8 +75,8 @@ import Testing
             ([], "Error: 'latchkey' needs a command: \(commands)\n" + rootUsage),
             (["nosuch", "--help"], "Error: unknown command 'latchkey nosuch' (commands: \(commands))\n" + rootUsage),
             (["scna"], "Error: unknown command 'latchkey scna'; did you mean 'scan'? (commands: \(commands))\n" + rootUsage),
-            (["lock"], "Error: 'latchkey lock' needs a command: serve, press-button\nUsage: latchkey lock <subcommand>\n  See 'latchkey lock --help' for more information.\n"),
-            (["lock", "srve"], "Error: unknown command 'latchkey lock srve'; did you mean 'serve'? (commands: serve, press-button)\nUsage: latchkey lock <subcommand>\n  See 'latchkey lock --help' for more information.\n"),
+            (["lock"], "Error: 'latchkey lock' needs a command: serve, button, key-turn, door, battery, clock, state, press-button\nUsage: latchkey lock <subcommand>\n  See 'latchkey lock --help' for more information.\n"),
+            (["lock", "srve"], "Error: unknown command 'latchkey lock srve'; did you mean 'serve'? (commands: serve, button, key-turn, door, battery, clock, state, press-button)\nUsage: latchkey lock <subcommand>\n  See 'latchkey lock --help' for more information.\n"),
         ]
         for (arguments, message) in cases {
             let result = try Self.run(arguments, in: folder)
@@ -86,7 +86,7 @@ import Testing
         }
         // Help that was asked for is still help (exit 0).
         let help = try Self.run(["lock", "--help"], in: folder)
-        #expect(help.status == 0 && help.output.hasPrefix("OVERVIEW: Run the emulated lock, or press its button."))
+        #expect(help.status == 0 && help.output.hasPrefix("OVERVIEW: Run the emulated lock, or work its physical side.\n"))
         #expect(try Self.run(["help", "scan"], in: folder).status == 0)
     }
 
