@@ -74,6 +74,20 @@ struct LockServeCommand: ParsableCommand {
     @Option(help: "Output format: text or json (JSON Lines).")
     var format: OutputFormat = .text
 
+    @Option(name: .customLong("notify-command"), help: ArgumentHelp(
+        "Run this command (/bin/sh -c) once per notification, the notification's JSON on stdin and LATCHKEY_EVENT set, like the owner's push or e-mail alert; retried up to 4 times.",
+        valueName: "command"))
+    var notifyCommand: String?
+
+    @Option(name: .customLong("notify-url"), help: ArgumentHelp(
+        "POST each notification's JSON to this http(s) URL, like a web account's webhook; retried up to 4 times on an error or a status outside 2xx.", valueName: "url"))
+    var notifyURL: String?
+
+    @Option(name: .customLong("notify-event"), help: ArgumentHelp(
+        "An event to notify (its JSON name, e.g. batteryCritical, lockActionCompleted, doorSensorChanged, storageFailed; repeatable; `all` for every event). Default: batteryCritical.",
+        valueName: "name"))
+    var notifyEvents: [String] = []
+
     /// For tests of the journal's folding (issue 17's unwritable-folder test): the journal size in
     /// bytes from which the next commit writes a new snapshot (default 8 MiB; 0: every commit).
     @Option(name: .customLong("journal-compaction-bytes"), help: .hidden)
@@ -148,6 +162,17 @@ struct LockServeCommand: ParsableCommand {
         }
         if let nukiID, UInt32(nukiID, radix: 16) == nil { throw ValidationError("--nuki-id must be 8 hex digits") }
         try ServeDuration.validate(duration)
+        if let notifyURL {
+            guard let url = URL(string: notifyURL), ["http", "https"].contains(url.scheme?.lowercased() ?? ""), url.host != nil else {
+                throw ValidationError("--notify-url: \"\(notifyURL)\" is not an http or https URL")
+            }
+        }
+        if let notifyCommand, notifyCommand.trimmingCharacters(in: .whitespaces).isEmpty {
+            throw ValidationError("--notify-command is empty")
+        }
+        if !notifyEvents.isEmpty, notifyCommand == nil, notifyURL == nil {
+            throw ValidationError("--notify-event needs --notify-command or --notify-url")
+        }
         if let hostile {
             guard Self.hostileModes.contains(hostile) else { throw ValidationError("--hostile is one of \(Self.hostileModes.joined(separator: ", ")), not \(hostile)") }
             guard state == nil, weaknesses.isEmpty, transport == "socket" else { throw ValidationError("--hostile takes no --state, --weaken or --transport") }
@@ -257,14 +282,24 @@ struct LockServeCommand: ParsableCommand {
             return source
         }
         let printer = EventPrinter(format: format)
+        var targets: [Notifier.Target] = []
+        if let notifyCommand { targets.append(.command(notifyCommand)) }
+        if let notifyURL, let url = URL(string: notifyURL) { targets.append(.url(url)) }
+        let notifier = targets.isEmpty ? nil : Notifier(
+            targets: targets, events: notifyEvents.contains("all") ? [] : Set(notifyEvents.isEmpty ? ["batteryCritical"] : notifyEvents),
+            nukiID: String(format: "%08X", engine.machine.nukiID))
+        let publish: (LockServer.Event) -> Void = { event in
+            printer.print(event)
+            notifier?.offer(event)
+        }
         let server: LockServer
         if let frontEnd = bluez {
-            server = try LockServer(engine: engine, frontEnd: weaknesses.isEmpty ? frontEnd : WeakLabel(frontEnd), statePath: nil, store: store) { printer.print($0) }
+            server = try LockServer(engine: engine, frontEnd: weaknesses.isEmpty ? frontEnd : WeakLabel(frontEnd), statePath: nil, store: store) { publish($0) }
         } else if !weaknesses.isEmpty, let address = DeviceAddress.nuki(engine.machine.nukiID) {
             let frontEnd = WeakLabel(try SocketFrontEnd(folder: discovery.folder, address: address))
-            server = try LockServer(engine: engine, frontEnd: frontEnd, statePath: nil, store: store) { printer.print($0) }
+            server = try LockServer(engine: engine, frontEnd: frontEnd, statePath: nil, store: store) { publish($0) }
         } else {
-            server = try LockServer(engine: engine, folder: discovery.folder, statePath: nil, store: store) { printer.print($0) }
+            server = try LockServer(engine: engine, folder: discovery.folder, statePath: nil, store: store) { publish($0) }
         }
         let deadline = ServeDuration.deadline(after: duration)
         // A parent may have started us with these blocked (the mask is inherited): unblock them.
@@ -288,6 +323,7 @@ struct LockServeCommand: ParsableCommand {
         }
         server.run(until: deadline)
         channel?.stop()
+        notifier?.finish(within: 5)
         for source in sources { source.cancel() }
         server.stop()
     }
