@@ -348,7 +348,9 @@ public struct LockMachine: Hashable, Sendable, Codable {
             }
             return try startLockAction(request.action, flags: [], by: auth, command: .simpleLockAction, at: now)
         case .keypadAction(let request):
-            return try keypadAction(request, nfc: nfc, by: auth, at: now, lockout: !weaknesses.contains(.noKeypadLockout))
+            return try keypadAction(
+                request, nfc: nfc, by: auth, at: now, lockout: !weaknesses.contains(.noKeypadLockout),
+                disabledCodes: !weaknesses.contains(.disabledCodeIgnored))
         case .requestCalibration:
             return try startCalibration(by: auth, at: now)
 

@@ -18,6 +18,9 @@ public enum Weakness: String, CaseIterable, Hashable, Sendable, Codable, CustomS
     case revocationIgnored = "revocation-ignored"
     /// A disabled authorization is served as if enabled. Audit case AU-03.
     case disabledIgnored = "disabled-ignored"
+    /// A disabled keypad code opens as if enabled (its `enabled` flag is not checked). Audit case
+    /// AU-03.
+    case disabledCodeIgnored = "disabled-code-ignored"
     /// Authorization time windows (date limits, weekdays, daily window) are not checked. Audit case
     /// AU-04.
     case timeWindowsIgnored = "time-windows-ignored"
@@ -46,6 +49,7 @@ public enum Weakness: String, CaseIterable, Hashable, Sendable, Codable, CustomS
         case .noKeypadLockout: return ["PIN-02"]
         case .revocationIgnored: return ["AU-02"]
         case .disabledIgnored: return ["AU-03"]
+        case .disabledCodeIgnored: return ["AU-03"]
         case .timeWindowsIgnored: return ["AU-04"]
         case .crcUnchecked: return ["P-04"]
         case .innerAuthIDUnchecked: return ["C-05"]
