@@ -30,6 +30,12 @@ public enum Weakness: String, CaseIterable, Hashable, Sendable, Codable, CustomS
     /// C-05.
     case innerAuthIDUnchecked = "inner-auth-id-unchecked"
     /// Wrong security PINs never lock the PIN out. Audit case PIN-07.
+    /// The security PIN is compared on its first byte only (a compare with the wrong length), so a
+    /// PIN wrong in its last byte is accepted. Audit case PIN-07.
+    case pinPrefixCompare = "pin-prefix-compare"
+    /// The pairing Authorization Authenticator (0x0005) is compared on its first 4 bytes only, so an
+    /// authenticator wrong in a later byte is accepted (issue 19's mutation). Audit case PA-03.
+    case authenticatorPrefixCompare = "authenticator-prefix-compare"
     case noPINLockout = "no-pin-lockout"
     /// Pairing is answered (and completes) outside pairing mode. Audit case PA-01.
     case pairingOutsidePairingMode = "pairing-outside-pairing-mode"
@@ -54,6 +60,8 @@ public enum Weakness: String, CaseIterable, Hashable, Sendable, Codable, CustomS
         case .crcUnchecked: return ["P-04"]
         case .innerAuthIDUnchecked: return ["C-05"]
         case .noPINLockout: return ["PIN-07"]
+        case .pinPrefixCompare: return ["PIN-07"]
+        case .authenticatorPrefixCompare: return ["PA-03"]
         case .pairingOutsidePairingMode: return ["PA-01"]
         case .unboundedReassembly: return ["P-07"]
         case .crashOnCommand: return ["P-06"]
