@@ -189,17 +189,20 @@ public enum AuditCatalogue {
         }
     }
 
-    static let p10 = AuditCase("P-10", "B1", "One bit flipped in the MAC or the ciphertext: 0x20, nothing parsed", needs: [.anyCredential]) { context in
+    static let p10 = AuditCase("P-10", "B1", "One bit flipped in the MAC (first or last byte) or the ciphertext: 0x20, nothing parsed", needs: [.anyCredential]) { context in
         guard let (_, credential) = anyCredential(context) else { return .skip("no credential") }
         return try withFresh(context) { connection in
             var failures: [String] = []
             var flipped = context.seal(keyturnerStates, as: credential)
             flipped[flipped.count - 1] ^= 0x80
-            for (name, bad) in [("MAC bit", HostileClient.badMAC(context.seal(keyturnerStates, as: credential))), ("ciphertext bit", flipped)] {
+            // The last MAC byte too: a tag compared on its first bytes only accepts that one.
+            var lateMAC = context.seal(keyturnerStates, as: credential)
+            lateMAC[EncryptedFrame.headerBytes + EncryptedFrame.macBytes - 1] ^= 0x01
+            for (name, bad) in [("MAC bit", HostileClient.badMAC(context.seal(keyturnerStates, as: credential))), ("last MAC byte", lateMAC), ("ciphertext bit", flipped)] {
                 let exchange = try context.send(bad, via: connection, finals: [.keyturnerStates])
                 if let problem = unexpected(exchange, [.notAuthorized], silenceOK: true) { failures.append("\(name): \(problem)") }
             }
-            return verdict(failures, pass: "both refused with K_ERROR_NOT_AUTHORIZED")
+            return verdict(failures, pass: "a flipped first and last MAC byte and ciphertext bit refused with K_ERROR_NOT_AUTHORIZED")
         }
     }
 
@@ -232,7 +235,11 @@ public enum AuditCatalogue {
 
     static let c05 = AuditCase("C-05", "B2", "Clear auth id swapped (other user, 0, 0xFFFFFFFF) or inner auth id different: 0x20", needs: [.anyCredential]) { context in
         guard let (_, credential) = anyCredential(context) else { return .skip("no credential") }
-        let other = context.credentials.values.map(\.authID).first { $0 != credential.authID } ?? credential.authID &+ 1
+        // The inner id is the admin's when the probe runs as a keypad or fob: the forgery that would
+        // let a peripheral holding only its own key act as the admin app.
+        let admin = context.credentials[.admin]?.authID
+        let other = admin.flatMap { $0 != credential.authID ? $0 : nil }
+            ?? context.credentials.values.map(\.authID).first { $0 != credential.authID } ?? credential.authID &+ 1
         var failures: [String] = []
         for swapped in [other, 0, 0xFFFF_FFFF] as [UInt32] {
             try withFresh(context) { connection in
@@ -241,12 +248,17 @@ public enum AuditCatalogue {
                 if let problem = unexpected(exchange, [.notAuthorized], silenceOK: true) { failures.append("clear auth id \(swapped): \(problem)") }
             }
         }
-        try withFresh(context) { connection in
-            let frame = try HostileClient.innerAuthID(keyturnerStates, innerAuthID: other, credentials: credential, random: context.random)
-            let exchange = try context.send(frame, via: connection, finals: [.keyturnerStates])
-            if let problem = unexpected(exchange, [.notAuthorized]) { failures.append("inner auth id \(other) under auth id \(credential.authID): \(problem)") }
+        for (name, message, finals) in [
+            ("Request Data(Keyturner States)", keyturnerStates, Set([Command.keyturnerStates])),
+            ("Request Data(Challenge)", .requestData(RequestData(requestedCommand: .challenge)), [.challenge]),
+        ] {
+            try withFresh(context) { connection in
+                let frame = try HostileClient.innerAuthID(message, innerAuthID: other, credentials: credential, random: context.random)
+                let exchange = try context.send(frame, via: connection, finals: finals)
+                if let problem = unexpected(exchange, [.notAuthorized]) { failures.append("\(name) with inner auth id \(other) under auth id \(credential.authID): \(problem)") }
+            }
         }
-        return verdict(failures, pass: "swapped clear auth ids and a different inner auth id refused with K_ERROR_NOT_AUTHORIZED")
+        return verdict(failures, pass: "swapped clear auth ids, and a different inner auth id (the admin's, under a valid MAC) on a state read and a challenge request, refused with K_ERROR_NOT_AUTHORIZED")
     }
 
     // MARK: B3 Pairing
@@ -275,7 +287,7 @@ public enum AuditCatalogue {
         return verdict(failures, pass: before == nil ? "each refused with an Error Report (state not compared: needs the admin and --security-pin)" : "each refused with an Error Report; nothing changed")
     }
 
-    static let pa03 = AuditCase("PA-03", "B3", "Wrong Authorization Authenticator in pairing: 0x11, no auth id allocated", seconds: 1) { context in
+    static let pa03 = AuditCase("PA-03", "B3", "Wrong Authorization Authenticator in pairing (random, or wrong in its last byte): 0x11, no auth id allocated", seconds: 1) { context in
         if context.options.isPairingMode() != true {
             guard let press = context.options.pressButton else {
                 return .skip("needs the target in pairing mode (Latchkey's own lock: the auditor presses its button)")
@@ -294,13 +306,32 @@ public enum AuditCatalogue {
             guard second.messages.contains(where: { $0.command == .challenge }) else { return "no challenge: \(second.outcome)" }
             let wrong = try context.send(
                 PlainFrame(AuthorizationAuthenticator(authenticator: context.random.bytes32())).encoded(), on: .pairingGDIO, via: connection, finals: [.challenge])
-            return unexpected(wrong, [.badAuthenticator])
+            if let problem = unexpected(wrong, [.badAuthenticator]) { return "random authenticator: \(problem)" }
+            // Again from the start, with the right authenticator wrong in its last byte only (the frame's
+            // CRC is computed over it, so the lock reaches the compare): a compare of the first bytes
+            // accepts it.
+            let again = try context.send(PlainFrame(RequestData(requestedCommand: .publicKey)).encoded(), on: .pairingGDIO, via: connection, finals: [.publicKey])
+            var lockKey: Bytes32?
+            for case .publicKey(let k) in again.messages { lockKey = k.key }
+            guard let lockKey else { return "no public key after the refusal: \(again.outcome)" }
+            let challenge = try context.send(PlainFrame(PublicKey(key: key.publicKey)).encoded(), on: .pairingGDIO, via: connection, finals: [.challenge])
+            var nonce: Bytes32?
+            for case .challenge(let c) in challenge.messages { nonce = c.nonce }
+            guard let nonce else { return "no challenge after the refusal: \(challenge.outcome)" }
+            let shared = try SharedKey(ownKeyPair: key, peerPublicKey: lockKey)
+            defer { shared.wipe() }
+            var bytes = PairingAuthenticator.authorizationAuthenticator(
+                key: shared, clientPublicKey: key.publicKey, lockPublicKey: lockKey, challenge: nonce).bytes
+            bytes[31] ^= 0x01
+            let late = try context.send(
+                PlainFrame(AuthorizationAuthenticator(authenticator: Bytes32(bytes) ?? .zero)).encoded(), on: .pairingGDIO, via: connection, finals: [.challenge])
+            return unexpected(late, [.badAuthenticator]).map { "authenticator wrong in its last byte: \($0)" }
         }
         var failures = failure.map { [$0] } ?? []
         if let before, let after = try context.snapshot() { failures += AuditContext.differences(before, after) }
         // Leave pairing mode the only way the API has: one pairing. A throwaway keypad pairs and is removed.
         try finishPairingMode(context)
-        return verdict(failures, pass: "refused with P_ERROR_BAD_AUTHENTICATOR; no authorization added")
+        return verdict(failures, pass: "a random authenticator and the right one wrong in its last byte refused with P_ERROR_BAD_AUTHENTICATOR; no authorization added")
     }
 
     /// Ends the pairing mode PA-03 opened: pairs a throwaway keypad, then removes it as the admin.
@@ -439,9 +470,9 @@ public enum AuditCatalogue {
         }
     }
 
-    static let au03 = AuditCase("AU-03", "B4", "Disabled (not deleted) authorization: 0x25", needs: [.credential(.admin), .securityPIN]) { context in
-        try withThrowaway(context) { throwaway in
-            guard let pin = context.options.securityPIN else { return .skip("needs --security-pin") }
+    static let au03 = AuditCase("AU-03", "B4", "Disabled (not deleted) authorization or keypad code: 0x25; a re-enabled code opens", needs: [.credential(.admin), .securityPIN]) { context in
+        guard let pin = context.options.securityPIN else { return .skip("needs --security-pin") }
+        let authorization = try withThrowaway(context) { throwaway in
             let update = try context.admin {
                 .updateAuthorizationEntry(UpdateAuthorizationEntry(
                     authID: throwaway.authID, name: FixedName("latchkey-audit", width: FixedName.nameWidth), enabled: false, remoteAllowed: false,
@@ -453,6 +484,52 @@ public enum AuditCatalogue {
                 return verdict(unexpected(exchange, [.disabled]).map { [$0] } ?? [], pass: "the disabled keypad was refused with K_ERROR_DISABLED")
             }
         }
+        guard case .pass(let detail) = authorization else { return authorization }
+        guard let keypad = context.credentials[.keypad] else {
+            return .pass(detail + " (disabled keypad code not tried: needs a keypad credential)")
+        }
+        let code = try disabledCode(context, keypad: keypad, pin: pin)
+        return verdict(code.map { [$0] } ?? [], pass: detail + "; a disabled keypad code was refused with K_ERROR_DISABLED and opened once enabled again")
+    }
+
+    /// The keypad-code half of AU-03: the admin adds a code (Add Keypad Code) and disables it
+    /// (Update Keypad Code, enabled 0); typed at the keypad (Keypad Action, lock) it must be refused
+    /// with K_ERROR_DISABLED (0x25). Enabled again, the same code must be accepted, so the refusal
+    /// came from the flag. The code is removed afterwards. Nil when both hold, else what happened.
+    static func disabledCode(_ context: AuditContext, keypad: ClientCredentials, pin: SecurityPIN) throws -> String? {
+        let code: UInt32 = 473_829
+        let name = FixedName("latchkey-audit", width: FixedName.shortNameWidth)
+        guard let added = try context.admin(finals: [.keypadCodeID], {
+            .addKeypadCode(AddKeypadCode(code: code, name: name, restriction: .unrestricted, challenge: $0, securityPIN: pin))
+        }) else { return "the admin could not add a keypad code" }
+        var codeID: UInt16?
+        for case .keypadCodeID(let id) in added.messages { codeID = id.codeID }
+        guard let codeID else { return "the admin could not add a keypad code: \(added.outcome)" }
+        defer { _ = try? context.admin { .removeKeypadCode(RemoveKeypadCode(codeID: codeID, challenge: $0, securityPIN: pin)) } }
+        func set(enabled: Bool) throws -> Bool {
+            let update = try context.admin {
+                .updateKeypadCode(UpdateKeypadCode(codeID: codeID, code: code, name: name, enabled: enabled, restriction: .unrestricted, challenge: $0, securityPIN: pin))
+            }
+            return update?.messages.contains(.status(Status(.complete))) == true
+        }
+        func type() throws -> Exchange {
+            try context.request(as: keypad, via: try context.connection(.keypad)) {
+                .keypadAction(KeypadActionRequest(source: .code, code: code, action: .lock, challenge: $0))
+            }
+        }
+        guard try set(enabled: false) else { return "disabling the keypad code was refused: \(context.exchanges.last?.outcome ?? "")" }
+        if let problem = unexpected(try type(), [.disabled]) { return "the disabled keypad code: \(problem)" }
+        guard try set(enabled: true) else { return "enabling the keypad code again was refused: \(context.exchanges.last?.outcome ?? "")" }
+        // A motor still running from an earlier case answers K_ERROR_BUSY: wait for it (up to 10 s).
+        var enabled = try type()
+        for _ in 0..<40 where enabled.errorCode == .busy {
+            usleepMilliseconds(250)
+            enabled = try type()
+        }
+        guard enabled.errorCode == nil, enabled.messages.contains(where: { $0.command == .status }) else {
+            return "the keypad code enabled again did not open: \(enabled.outcome)"
+        }
+        return nil
     }
 
     static let au04 = AuditCase("AU-04", "B4", "Authorization outside its date window: 0x27", needs: [.credential(.admin), .securityPIN]) { context in
@@ -487,7 +564,7 @@ public enum AuditCatalogue {
         return verdict(failures, pass: "both refused")
     }
 
-    static let s03 = AuditCase("S-03", "B9", "Lock Action with no challenge issued, or a stale one: 0x22", needs: [.credential(.admin)]) { context in
+    static let s03 = AuditCase("S-03", "B9", "Lock Action with no challenge issued, a stale one, or one wrong in its last byte: 0x22", needs: [.credential(.admin)]) { context in
         guard let admin = context.credentials[.admin] else { return .skip("needs the admin credential") }
         var failures: [String] = []
         try withFresh(context) { connection in
@@ -504,7 +581,19 @@ public enum AuditCatalogue {
             let exchange = try context.send(context.seal(.lockAction(LockActionRequest(action: .lock, appID: admin.authID, challenge: stale)), as: admin), via: connection)
             if let problem = unexpected(exchange, [.badNonce]) { failures.append("stale challenge: \(problem)") }
         }
-        return verdict(failures, pass: "both refused with K_ERROR_BAD_NONCE")
+        try withFresh(context) { connection in
+            guard let issued = try context.challenge(as: admin, via: connection) else {
+                failures.append("no challenge issued")
+                return
+            }
+            // The issued challenge wrong in its last byte only: a compare of the first bytes accepts it.
+            var bytes = issued.bytes
+            bytes[31] ^= 0x01
+            let late = Bytes32(bytes) ?? .zero
+            let exchange = try context.send(context.seal(.lockAction(LockActionRequest(action: .lock, appID: admin.authID, challenge: late)), as: admin), via: connection)
+            if let problem = unexpected(exchange, [.badNonce]) { failures.append("challenge wrong in its last byte: \(problem)") }
+        }
+        return verdict(failures, pass: "none issued, stale, and wrong in its last byte: each refused with K_ERROR_BAD_NONCE")
     }
 
     // MARK: B5 PIN and keypad lockout
@@ -557,16 +646,22 @@ public enum AuditCatalogue {
         return .pass("locked out after \(attempts) wrong codes with \(locked)\(right); the keypad stays locked out for the tier's time (30 s for the first), its failure count kept until a right code")
     }
 
-    static let pin07 = AuditCase("PIN-07", "B5", "Security PIN brute force: 0x21, then 0x28 lockout (also for the right PIN)", needs: [.credential(.admin), .securityPIN], seconds: 1) { context in
+    static let pin07 = AuditCase("PIN-07", "B5", "Security PIN brute force (the first wrong PIN off in its last byte only): 0x21, then 0x28 lockout (also for the right PIN)", needs: [.credential(.admin), .securityPIN], seconds: 1) { context in
         guard let pin = context.options.securityPIN else { return .skip("needs --security-pin") }
         let wrongPIN: SecurityPIN = switch pin {
         case .u16(let v): .u16(v == 0 ? 1 : v - 1)
         case .u32(let v): .u32(v == 0 ? 1 : v - 1)
         }
+        // The first wrong PIN differs from the right one in its last byte only (u16/u32 LE on the wire).
+        let lateByteWrong: SecurityPIN = switch pin {
+        case .u16(let v): .u16(v ^ 0x0100)
+        case .u32(let v): .u32(v ^ 0x0100_0000)
+        }
         var outcomes: [String] = []
         var lockedAfter: Int?
         for attempt in 1...6 where lockedAfter == nil {
-            let exchange = try context.admin { .verifySecurityPIN(VerifySecurityPIN(challenge: $0, securityPIN: wrongPIN)) }
+            let wrong = attempt == 1 ? lateByteWrong : wrongPIN
+            let exchange = try context.admin { .verifySecurityPIN(VerifySecurityPIN(challenge: $0, securityPIN: wrong)) }
             guard let exchange else { return .skip("needs the admin credential") }
             outcomes.append(exchange.outcome)
             if exchange.errorCode == .tooManyPINAttempts { lockedAfter = attempt - 1 }

@@ -92,9 +92,11 @@ extension LockMachine {
     /// Keypad Action (0x0048): the back key locks; a typed code is matched in constant time against
     /// every stored code, refused during a lockout (also when right), and a wrong one counts toward
     /// the lockout tiers of ``KeypadLockout`` and is logged with completion status 0xE0.
-    /// `lockout` false (``Weakness/noKeypadLockout``) neither checks nor counts toward the lockout.
+    /// `lockout` false (``Weakness/noKeypadLockout``) neither checks nor counts toward the lockout;
+    /// `disabledCodes` false (``Weakness/disabledCodeIgnored``) lets a disabled code open.
     mutating func keypadAction(
-        _ request: KeypadActionRequest, nfc: NFCVerification?, by auth: Authorization, at now: LockInstant, lockout: Bool = true
+        _ request: KeypadActionRequest, nfc: NFCVerification?, by auth: Authorization, at now: LockInstant, lockout: Bool = true,
+        disabledCodes: Bool = true
     ) throws(LockError) -> [LockOutput] {
         let time = lockTime(at: now)?.utcDateTime ?? .unset
         switch request.source {
@@ -118,7 +120,7 @@ extension LockMachine {
             throw LockError(code, "wrong keypad code")
         }
         let entry = keypadCodes.codes[index]
-        guard entry.enabled else { throw LockError(.disabled, "keypad code \(entry.codeID) is disabled") }
+        guard entry.enabled || !disabledCodes else { throw LockError(.disabled, "keypad code \(entry.codeID) is disabled") }
         if let refusal = timeWindowRefusal(entry.restriction, at: now) {
             throw refusal
         }

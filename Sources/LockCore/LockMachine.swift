@@ -290,7 +290,7 @@ public struct LockMachine: Hashable, Sendable, Codable {
         }
         if let pin = message.securityPIN {
             // Outside the copy: a failed attempt counts toward the lockout even though it is refused.
-            try checkSecurityPIN(pin, at: now, lockout: !weaknesses.contains(.noPINLockout))
+            try checkSecurityPIN(pin, at: now, lockout: !weaknesses.contains(.noPINLockout), firstByteOnly: weaknesses.contains(.pinPrefixCompare))
         }
         // The log is append-only and entries of refused attempts must stay, so it is moved into the
         // working copy rather than shared with it (sharing would copy the whole ring on the first
@@ -350,7 +350,9 @@ public struct LockMachine: Hashable, Sendable, Codable {
             }
             return try startLockAction(request.action, flags: [], by: auth, command: .simpleLockAction, at: now)
         case .keypadAction(let request):
-            return try keypadAction(request, nfc: nfc, by: auth, at: now, lockout: !weaknesses.contains(.noKeypadLockout))
+            return try keypadAction(
+                request, nfc: nfc, by: auth, at: now, lockout: !weaknesses.contains(.noKeypadLockout),
+                disabledCodes: !weaknesses.contains(.disabledCodeIgnored))
         case .requestCalibration:
             return try startCalibration(by: auth, at: now)
 
@@ -477,12 +479,16 @@ public struct LockMachine: Hashable, Sendable, Codable {
     }
 
     /// Checks a security PIN in constant time, counting failures toward the lockout (none when
-    /// `lockout` is false: ``Weakness/noPINLockout``).
-    mutating func checkSecurityPIN(_ pin: SecurityPIN, at now: LockInstant, lockout: Bool = true) throws(LockError) {
+    /// `lockout` is false: ``Weakness/noPINLockout``). `firstByteOnly` (``Weakness/pinPrefixCompare``
+    /// of a weakened lock only) compares the first byte alone.
+    mutating func checkSecurityPIN(_ pin: SecurityPIN, at now: LockInstant, lockout: Bool = true, firstByteOnly: Bool = false) throws(LockError) {
         if lockout, let remaining = pinGuard.remainingLockout(at: now) {
             throw LockError(.tooManyPINAttempts, "security PIN locked out for \(remaining) ms more")
         }
-        guard ConstantTime.equals(pin.bytes, securityPIN.bytes) else {
+        let matches = firstByteOnly
+            ? ConstantTime.equals(Array(pin.bytes.prefix(1)), Array(securityPIN.bytes.prefix(1)))
+            : ConstantTime.equals(pin.bytes, securityPIN.bytes)
+        guard matches else {
             if lockout { pinGuard.recordFailure(at: now) }
             throw LockError(.badPIN, "wrong security PIN")
         }

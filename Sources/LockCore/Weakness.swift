@@ -18,6 +18,9 @@ public enum Weakness: String, CaseIterable, Hashable, Sendable, Codable, CustomS
     case revocationIgnored = "revocation-ignored"
     /// A disabled authorization is served as if enabled. Audit case AU-03.
     case disabledIgnored = "disabled-ignored"
+    /// A disabled keypad code opens as if enabled (its `enabled` flag is not checked). Audit case
+    /// AU-03.
+    case disabledCodeIgnored = "disabled-code-ignored"
     /// Authorization time windows (date limits, weekdays, daily window) are not checked. Audit case
     /// AU-04.
     case timeWindowsIgnored = "time-windows-ignored"
@@ -27,6 +30,12 @@ public enum Weakness: String, CaseIterable, Hashable, Sendable, Codable, CustomS
     /// C-05.
     case innerAuthIDUnchecked = "inner-auth-id-unchecked"
     /// Wrong security PINs never lock the PIN out. Audit case PIN-07.
+    /// The security PIN is compared on its first byte only (a compare with the wrong length), so a
+    /// PIN wrong in its last byte is accepted. Audit case PIN-07.
+    case pinPrefixCompare = "pin-prefix-compare"
+    /// The pairing Authorization Authenticator (0x0005) is compared on its first 4 bytes only, so an
+    /// authenticator wrong in a later byte is accepted (issue 19's mutation). Audit case PA-03.
+    case authenticatorPrefixCompare = "authenticator-prefix-compare"
     case noPINLockout = "no-pin-lockout"
     /// Pairing is answered (and completes) outside pairing mode. Audit case PA-01.
     case pairingOutsidePairingMode = "pairing-outside-pairing-mode"
@@ -46,10 +55,13 @@ public enum Weakness: String, CaseIterable, Hashable, Sendable, Codable, CustomS
         case .noKeypadLockout: return ["PIN-02"]
         case .revocationIgnored: return ["AU-02"]
         case .disabledIgnored: return ["AU-03"]
+        case .disabledCodeIgnored: return ["AU-03"]
         case .timeWindowsIgnored: return ["AU-04"]
         case .crcUnchecked: return ["P-04"]
         case .innerAuthIDUnchecked: return ["C-05"]
         case .noPINLockout: return ["PIN-07"]
+        case .pinPrefixCompare: return ["PIN-07"]
+        case .authenticatorPrefixCompare: return ["PA-03"]
         case .pairingOutsidePairingMode: return ["PA-01"]
         case .unboundedReassembly: return ["P-07"]
         case .crashOnCommand: return ["P-06"]

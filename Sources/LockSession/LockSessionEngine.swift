@@ -251,7 +251,8 @@ public struct LockSessionEngine {
         guard var pairing = connections[connection]?.pairing else { return [] }
         let result = pairing.receive(
             message, machine: &machine, lockKeyPair: lockKeyPair, lockUUID: lockUUID, random: random, at: now,
-            outsidePairingMode: weaknesses.contains(.pairingOutsidePairingMode))
+            outsidePairingMode: weaknesses.contains(.pairingOutsidePairingMode),
+            authenticatorPrefixOnly: weaknesses.contains(.authenticatorPrefixCompare))
         connections[connection]?.pairing = pairing
         switch result {
         case .reply(let messages):

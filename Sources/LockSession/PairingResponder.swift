@@ -40,7 +40,7 @@ struct PairingResponder {
 
     mutating func receive(
         _ message: NukiMessage, machine: inout LockMachine, lockKeyPair: KeyPair, lockUUID: LockUUID,
-        random: any RandomSource, at now: LockInstant, outsidePairingMode: Bool = false
+        random: any RandomSource, at now: LockInstant, outsidePairingMode: Bool = false, authenticatorPrefixOnly: Bool = false
     ) -> Result {
         switch (step, message) {
         case (_, .requestData(let request)) where request.requestedCommand == .publicKey:
@@ -65,10 +65,16 @@ struct PairingResponder {
             return .reply([.challenge(Challenge(nonce: nonce))])
 
         case (.sentChallenge1(let shared, let clientKey, let nonce1), .authorizationAuthenticator(let message)):
-            guard PairingAuthenticator.verifyAuthorizationAuthenticator(
-                message.authenticator, key: shared, clientPublicKey: clientKey, lockPublicKey: lockKeyPair.publicKey,
-                challenge: nonce1)
-            else {
+            // `authenticatorPrefixOnly`: Weakness.authenticatorPrefixCompare of a weakened lock only.
+            let verified = authenticatorPrefixOnly
+                ? ConstantTime.equals(
+                    Array(message.authenticator.bytes.prefix(4)),
+                    Array(PairingAuthenticator.authorizationAuthenticator(
+                        key: shared, clientPublicKey: clientKey, lockPublicKey: lockKeyPair.publicKey, challenge: nonce1).bytes.prefix(4)))
+                : PairingAuthenticator.verifyAuthorizationAuthenticator(
+                    message.authenticator, key: shared, clientPublicKey: clientKey, lockPublicKey: lockKeyPair.publicKey,
+                    challenge: nonce1)
+            guard verified else {
                 reset()
                 return .refuse(.badAuthenticator, .authorizationAuthenticator, "authorization authenticator does not verify")
             }

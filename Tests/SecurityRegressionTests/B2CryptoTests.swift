@@ -102,6 +102,51 @@ import Testing
         bench.expectUsable("app")
     }
 
+    /// A keypad or fob holding only its own key seals, under its own clear auth id and a valid MAC
+    /// and CRC, a plaintext whose inner auth id is the admin app's. The lock must refuse every such
+    /// frame with exactly K_ERROR_NOT_AUTHORIZED (0x20) in plaintext, answer nothing encrypted under
+    /// either key, and change nothing: no challenge is issued for the app, and even injected on the
+    /// app's own connection with the app's outstanding challenge (the worst case), a Lock Action
+    /// does not move the lock and an Add Keypad Code with the right security PIN adds nothing.
+    /// (Issue 19: the earlier C-05 test only rewrote the clear id, so the MAC failed anyway.)
+    @Test(arguments: [IDType.keypad, .fob])
+    func test_C05_innerAuthIDOfTheAdminUnderAPeripheralsKeyIsRefused(idType: IDType) throws {
+        var bench = try Self.bench()
+        let name = idType == .keypad ? "keypad" : "fob"
+        let own = try #require(bench.clients[name]?.engine.credentials)
+        let admin = try bench.authID("app")
+        let before = try bench.snapshot()
+        func forged(_ message: NukiMessage) throws -> [UInt8] {
+            try HostileClient.innerAuthID(message, innerAuthID: admin, credentials: own, random: SeededRandomSource(seed: 0xC05))
+        }
+        // The frame is what it claims: valid MAC and CRC under the peripheral's own key.
+        let probe = try forged(.requestData(RequestData(requestedCommand: .challenge)))
+        let careless = try EncryptedMessageCodec.open(probe, checks: [.crc]) { $0 == own.authID ? own.sharedKey : nil }
+        #expect(careless.authID == admin && careless.command == .requestData)
+        // On a connection of its own: a challenge for the app, and the app's states.
+        for message in [NukiMessage.requestData(RequestData(requestedCommand: .challenge)), .requestData(RequestData(requestedCommand: .keyturnerStates))] {
+            let replies = bench.raw(try forged(message), connection: bench.newConnection())
+            #expect(Bench.plainErrors(replies) == [.notAuthorized], "\(message.command)")
+            #expect(!replies.contains { if case .indicate(_, .keyturnerUSDIO, _) = $0 { return true } else { return false } }, "answered encrypted")
+        }
+        // Injected on the app's connection, with the app's outstanding challenge.
+        let appConnection = try bench.connection("app")
+        for message in [
+            { (c: Bytes32) in NukiMessage.lockAction(LockActionRequest(action: .unlock, appID: 1, challenge: c)) },
+            { (c: Bytes32) in NukiMessage.addKeypadCode(AddKeypadCode(code: 345_678, name: FixedName("x", width: FixedName.shortNameWidth), restriction: .unrestricted, challenge: c, securityPIN: Bench.pin)) },
+        ] {
+            let challenge = try bench.challenge("app")
+            let replies = bench.raw(try forged(message(challenge)), connection: appConnection)
+            #expect(Bench.plainErrors(replies) == [.notAuthorized])
+            #expect(!Bench.movedTheLock(replies))
+        }
+        #expect(bench.machine.lockState == .locked)
+        #expect(bench.machine.keypadCodes.codes.isEmpty)
+        #expect(try bench.snapshot() == before)
+        bench.expectUsable("app")
+        bench.expectUsable(name)
+    }
+
     /// Low-order and all-zero X25519 keys (canonical and non-canonical encodings) abort pairing with
     /// P_ERROR_BAD_PARAMETER: no user, no auth id taken.
     @Test(arguments: [

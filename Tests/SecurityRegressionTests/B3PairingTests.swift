@@ -125,6 +125,132 @@ import Testing
         try bench.pair("app", .app, pressButton: false)
     }
 
+    /// Every pairing authenticator the lock checks, right in all 32 bytes but one late one (index 4,
+    /// 16 or 31), in a frame whose CRC is recomputed so the lock reaches the compare: Authorization
+    /// Authenticator (0x0005), Authorization Data (0x0006) and Authorization-ID Confirmation (0x001E)
+    /// are each refused with exactly P_ERROR_BAD_AUTHENTICATOR (0x11), the responder is reset, no
+    /// authorization or key results. The same frame with the genuine authenticator goes through, so
+    /// the compare is what refuses. (Issue 19: a compare of the first 4 bytes passed every earlier
+    /// test, whose wrong authenticators were all-zero or differed in byte 0.)
+    @Test(arguments: [4, 16, 31])
+    func test_PA03_authenticatorWrongInOneLateByteIsBadAuthenticator(byte: Int) throws {
+        var bench = try Bench()
+        bench.press()
+        let name = FixedName("manual", width: FixedName.nameWidth)
+        let nonce = try #require(Bytes32([UInt8](repeating: 0x5A, count: 32)))
+
+        // 0x0005 Authorization Authenticator.
+        var first = try ManualPairing(&bench, seed: 0x1905)
+        let c1 = try first.exchangeKeys(&bench)
+        let shared = try #require(first.shared)
+        let right = PairingAuthenticator.authorizationAuthenticator(
+            key: shared, clientPublicKey: first.keyPair.publicKey, lockPublicKey: try #require(first.lockKey), challenge: c1)
+        let wrong = Bench.plainFlipped(PlainFrame(AuthorizationAuthenticator(authenticator: right)).encoded(), at: 2 + byte)
+        #expect(try AuthorizationAuthenticator(payload: PlainFrame.decode(wrong).payload).authenticator == Bench.flipped(right, at: byte))
+        let before = try bench.snapshot()
+        let refused = bench.raw(wrong, on: .pairingGDIO, connection: first.connection)
+        #expect(Bench.plainErrors(refused, on: .pairingGDIO) == [.badAuthenticator])
+        #expect(try bench.snapshot() == before)
+        // Reset: the genuine authenticator is now out of order.
+        let late = bench.raw(PlainFrame(AuthorizationAuthenticator(authenticator: right)).encoded(), on: .pairingGDIO, connection: first.connection)
+        #expect(Bench.plainErrors(late, on: .pairingGDIO) == [.unknown])
+
+        // 0x0006 Authorization Data.
+        var second = try ManualPairing(&bench, seed: 0x1906)
+        let c2first = try second.exchangeKeys(&bench)
+        let c2 = try second.authenticate(&bench, challenge: c2first)
+        let rightData = try PairingAuthenticator.authorizationData(
+            key: try #require(second.shared), idType: .app, id: 50, name: name, clientNonce: nonce, challenge: c2)
+        let wrongData = Bench.plainFlipped(
+            PlainFrame(AuthorizationData(authenticator: rightData, idType: .app, id: 50, name: name, clientNonce: nonce)).encoded(), at: 2 + byte)
+        #expect(try AuthorizationData(payload: PlainFrame.decode(wrongData).payload).authenticator == Bench.flipped(rightData, at: byte))
+        let refusedData = bench.raw(wrongData, on: .pairingGDIO, connection: second.connection)
+        #expect(Bench.plainErrors(refusedData, on: .pairingGDIO) == [.badAuthenticator])
+        #expect(try bench.snapshot() == before)
+        #expect(bench.machine.nextAuthID == 1)
+
+        // 0x001E Authorization-ID Confirmation (the auth id was reserved by Authorization Data).
+        var third = try ManualPairing(&bench, seed: 0x191E)
+        let c3first = try third.exchangeKeys(&bench)
+        let c3 = try third.authenticate(&bench, challenge: c3first)
+        let id = try third.authorizationData(&bench, challenge: c3)
+        let rightConfirmation = PairingAuthenticator.authorizationIDConfirmation(key: try #require(third.shared), authID: id.authID, lockNonce: id.nonce)
+        let confirmation = PlainFrame(AuthorizationIDConfirmation(authenticator: rightConfirmation, authID: id.authID)).encoded()
+        let wrongConfirmation = Bench.plainFlipped(confirmation, at: 2 + byte)
+        #expect(try AuthorizationIDConfirmation(payload: PlainFrame.decode(wrongConfirmation).payload).authenticator == Bench.flipped(rightConfirmation, at: byte))
+        let refusedConfirmation = bench.raw(wrongConfirmation, on: .pairingGDIO, connection: third.connection)
+        #expect(Bench.plainErrors(refusedConfirmation, on: .pairingGDIO) == [.badAuthenticator])
+        #expect(bench.machine.authorizations.isEmpty)
+        #expect(!bench.engine.hasKey(for: id.authID))
+        #expect(bench.machine.isPairingMode(at: bench.now))
+        // Reset: the genuine confirmation is now out of order.
+        let lateConfirmation = bench.raw(confirmation, on: .pairingGDIO, connection: third.connection)
+        #expect(Bench.plainErrors(lateConfirmation, on: .pairingGDIO) == [.unknown])
+        #expect(bench.machine.authorizations.isEmpty)
+
+        // Control: the same three frames with the genuine authenticators pair a client.
+        var genuine = try ManualPairing(&bench, seed: 0x19FF)
+        let g3first = try genuine.exchangeKeys(&bench)
+        let g3 = try genuine.authenticate(&bench, challenge: g3first)
+        let gid = try genuine.authorizationData(&bench, challenge: g3)
+        let gconfirm = PairingAuthenticator.authorizationIDConfirmation(key: try #require(genuine.shared), authID: gid.authID, lockNonce: gid.nonce)
+        let done = ManualPairing.replies(bench.raw(
+            PlainFrame(AuthorizationIDConfirmation(authenticator: gconfirm, authID: gid.authID)).encoded(), on: .pairingGDIO, connection: genuine.connection))
+        #expect(done.map(\.command) == [.status])
+        #expect(bench.machine.authorizations.map(\.authID) == [gid.authID])
+    }
+
+    /// The client's side of the same check: the lock's Authorization-ID (0x0007) with its
+    /// authenticator wrong in one late byte (CRC recomputed) fails pairing with `badAuthenticator`;
+    /// the client sends no Authorization-ID Confirmation and keeps no credentials, and the lock
+    /// stores nobody. Unchanged, the same relay pairs.
+    @Test(arguments: [nil, 4, 16, 31] as [Int?])
+    func test_PA03_lockAuthorizationIDWrongInOneLateByteIsRefusedByTheClient(byte: Int?) throws {
+        var bench = try Bench()
+        bench.press()
+        let random = SeededRandomSource(seed: 0x1907)
+        var client = ClientSessionEngine(
+            idType: .app, clientID: 7, name: FixedName("app", width: FixedName.nameWidth), keyPair: try KeyPair(using: random), random: random)
+        let connection = bench.newConnection()
+        var pending = client.startPairing()
+        var written: [Command] = []
+        var results: [ClientSessionEngine.Action] = []
+        var tampered = 0
+        while !pending.isEmpty {
+            let action = pending.removeFirst()
+            guard case .write(let characteristic, let bytes) = action else {
+                results.append(action)
+                continue
+            }
+            written.append(try PlainFrame.decode(bytes).command)
+            for case .indicate(let id, let c, var b) in bench.raw(bytes, on: characteristic, connection: connection) where id == connection {
+                if let byte, c == .pairingGDIO, try PlainFrame.decode(b).command == .authorizationID {
+                    b = Bench.plainFlipped(b, at: 2 + byte)
+                    tampered += 1
+                }
+                pending += client.receive(b, on: c)
+            }
+        }
+        if byte == nil {
+            guard case .paired(let credentials)? = results.first, results.count == 1 else {
+                Issue.record("the unchanged relay did not pair: \(results)")
+                return
+            }
+            #expect(bench.machine.authorizations.map(\.authID) == [credentials.authID])
+            return
+        }
+        #expect(tampered == 1)
+        #expect(results.count == 1)
+        guard case .failed(let error)? = results.first else {
+            Issue.record("pairing was not refused: \(results)")
+            return
+        }
+        #expect(error.code == .badAuthenticator)
+        #expect(written == [.requestData, .publicKey, .authorizationAuthenticator, .authorizationData])
+        #expect(client.credentials == nil)
+        #expect(bench.machine.authorizations.isEmpty)
+    }
+
     @Test func test_PA04_fullUserTableIsMaxUserWithoutEviction() throws {
         var bench = try Bench { $0.maxAuthorizations = 3 }
         try bench.pair("a", .app, clientID: 1)

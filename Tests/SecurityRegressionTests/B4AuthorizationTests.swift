@@ -110,6 +110,39 @@ import Testing
         #expect(bench.machine.lockState == .locked)
     }
 
+    /// A disabled authorization of every ID type: Request Data(Keyturner States) and the type's own
+    /// action (app and bridge Lock Action, fob press, keypad code) are refused with K_ERROR_DISABLED
+    /// (0x25) exactly, the lock does not move and nothing changes. Enabled again by the admin, the
+    /// same requests work. (A bridge is disabled with remote access allowed, so only the disabled
+    /// flag can refuse it.)
+    @Test(arguments: [IDType.app, .bridge, .fob, .keypad])
+    func test_AU03_disabledAuthorizationIsRefusedForEveryIDTypeUntilEnabledAgain(idType: IDType) throws {
+        var bench = try Self.bench()
+        var name = try #require(Self.names[idType])
+        if idType == .app {
+            name = "app2"
+            try bench.pair(name, .app, clientID: 20)
+        }
+        if idType == .keypad { #expect(bench.request("app", .addKeypadCode(456_789)).messages.last.map(\.command) == .keypadCodeID) }
+        let target = try bench.authID(name)
+        let action: ClientRequest = switch idType {
+        case .fob: .lockAction(.fobAction1, appID: 3)
+        case .keypad: .keypadAction(source: .code, code: 456_789, action: .unlock)
+        default: .lockAction(.unlock, appID: 9)
+        }
+        #expect(bench.request("app", .updateAuthorization(target, enabled: false, remoteAllowed: idType == .bridge)).succeeded)
+        let before = try bench.snapshot()
+        #expect(bench.request(name, .keyturnerStates).errorCode == .disabled)
+        let refused = bench.request(name, action)
+        #expect(refused.errorCode == .disabled)
+        #expect(!Bench.movedTheLock(refused.actions))
+        #expect(try bench.snapshot() == before)
+        #expect(bench.request("app", .updateAuthorization(target, enabled: true, remoteAllowed: idType == .bridge)).succeeded)
+        #expect(bench.request(name, .keyturnerStates).succeeded)
+        #expect(bench.request(name, action).succeeded)
+        #expect(bench.machine.lockState == .unlocked)
+    }
+
     /// allowedFrom / allowedUntil: −1 s refused, exactly at from accepted, exactly at until accepted
     /// (documented: inclusive at both ends, second precision), +1 s refused with 0x27.
     @Test func test_AU04_dateBoundsAreInclusiveToTheSecond() throws {

@@ -169,6 +169,21 @@ import Testing
         }
     }
 
+    /// A typed code wrong in only its last digit (456788, 456781) or only its first (156789):
+    /// K_ERROR_CODE_INVALID (0x2B) exactly, each logged and counted as a wrong code, the lock stays
+    /// locked; the stored code then opens (and resets the count).
+    @Test func test_PIN02_codeWrongInOneDigitIsCodeInvalid() throws {
+        var bench = try Self.bench()
+        let logged = bench.machine.log.entries.count
+        for (attempt, code) in [UInt32(456_788), 456_781, 156_789].enumerated() {
+            #expect(Self.type(&bench, code) == .codeInvalid, "\(code)")
+            #expect(bench.machine.lockState == .locked)
+            #expect(bench.machine.log.entries.count == logged + attempt + 1)
+        }
+        #expect(Self.type(&bench, Self.code) == nil, "the stored code opens")
+        #expect(bench.machine.keypadCodes.codes.first?.lockCount == 1)
+    }
+
     @Test func test_PIN05_duplicateCodeIsCodeAlreadyExists() throws {
         var bench = try Self.bench()
         let before = try bench.snapshot()
@@ -193,6 +208,48 @@ import Testing
         bench.advance(by: 1)
         #expect(bench.request("app", .verifySecurityPIN(Bench.pin)).succeeded)
         #expect(bench.machine.pinGuard.consecutiveFailures == 0)
+    }
+
+    /// The security PIN (u16 LE on the wire: 4321 = E1 10) wrong only in its last byte (0x11E1 =
+    /// 4577) or only in its first (0x10E0 = 4320): K_ERROR_BAD_PIN (0x21) exactly, each counted
+    /// toward the lockout, nothing else changes; the right PIN then works and clears the count.
+    @Test func test_PIN07_securityPINWrongInOneByteIsBadPIN() throws {
+        var bench = try Self.bench()
+        let before = try bench.snapshot()
+        for (attempt, pin) in [SecurityPIN.u16(0x11E1), .u16(0x10E0)].enumerated() {
+            #expect(bench.request("app", .verifySecurityPIN(pin)).errorCode == .badPIN, "\(pin)")
+            #expect(bench.machine.pinGuard.consecutiveFailures == attempt + 1)
+        }
+        #expect(bench.machine.authorizations == before.machine.authorizations)
+        #expect(bench.machine.keypadCodes == before.machine.keypadCodes)
+        #expect(bench.request("app", .verifySecurityPIN(Bench.pin)).succeeded)
+        #expect(bench.machine.pinGuard.consecutiveFailures == 0)
+    }
+
+    /// A disabled keypad code never opens: typed six times it is refused with K_ERROR_DISABLED
+    /// (0x25) each time and nothing changes (no lock action, no log entry, no lockout count).
+    /// Enabled again by the admin, the same code opens. (Issue 19: B5 had no disabled-code case.)
+    @Test func test_AU03_disabledKeypadCodeNeverOpensUntilEnabledAgain() throws {
+        var bench = try Self.bench()
+        let codeID = try #require(bench.machine.keypadCodes.codes.first?.codeID)
+        func update(enabled: Bool) -> ClientRequest {
+            .with(.updateKeypadCode) {
+                .updateKeypadCode(UpdateKeypadCode(
+                    codeID: codeID, code: Self.code, name: FixedName("c\(Self.code)", width: FixedName.shortNameWidth), enabled: enabled,
+                    restriction: .unrestricted, challenge: $0, securityPIN: Bench.pin))
+            }
+        }
+        #expect(bench.request("app", update(enabled: false)).succeeded)
+        #expect(bench.machine.keypadCodes.codes.first?.enabled == false)
+        let before = try bench.snapshot()
+        for attempt in 1...6 {
+            #expect(Self.type(&bench, Self.code) == .disabled, "attempt \(attempt)")
+        }
+        #expect(bench.machine.lockState == .locked)
+        #expect(try bench.snapshot() == before)
+        #expect(bench.request("app", update(enabled: true)).succeeded)
+        #expect(Self.type(&bench, Self.code) == nil, "enabled again, the code opens")
+        #expect(bench.machine.keypadCodes.codes.first?.lockCount == 1)
     }
 
     /// A stolen keypad holds no codes: after a code is typed and answered, nothing in the emulator

@@ -103,4 +103,70 @@ import Testing
         var open = try NFCRoomFixture()
         #expect(open.tap(relayDelayMilliseconds: 60_000) == [.accepted(.keypadAction)])
     }
+
+    // MARK: The lock's card-authenticator check, driven directly (Bench)
+
+    /// A lock with an app (admin), a keypad and a fob paired for real, and the fob's genuine card
+    /// key (derived from its shared key as the fob's card application derives it).
+    static func cardBench() throws -> (bench: Bench, fobID: UInt32, cardKey: NFCCardKey) {
+        var bench = try Bench()
+        try bench.pair("app", .app)
+        try bench.pair("keypad", .keypad)
+        let fobID = try bench.pair("fob", .fob)
+        return (bench, fobID, NFCCardKey.derive(from: try bench.key("fob"), credentialID: fobID))
+    }
+
+    /// The keypad's Keypad Action (source NFC) carrying the card's answer to the lock's challenge
+    /// of this very request: genuine under `cardKey`, or with byte `flip` of the authenticator
+    /// XORed with 0x01.
+    static func cardTap(fobID: UInt32, cardKey: NFCCardKey, counter: UInt32, flip: Int? = nil) -> ClientRequest {
+        .with(.keypadAction) { challenge in
+            var authenticator = NFCCardAssertion(key: cardKey, credentialID: fobID, counter: counter, challenge: challenge.bytes).authenticator
+            if let flip { authenticator = Bench.flipped(authenticator, at: flip) }
+            return .keypadAction(KeypadActionRequest(
+                nfcCredentialID: fobID, action: .unlock, challenge: challenge,
+                evidence: KeypadNFCEvidence(counter: counter, authenticator: authenticator, uid: FobEmulator.nfcUID(fobID: 0x0F0B))))
+        }
+    }
+
+    /// The completion status of the lock's last log entry, if it is an NFC Keypad Action.
+    static func lastNFCStatus(_ bench: Bench) -> CompletionStatus? {
+        guard case .keypadAction(let k)? = bench.machine.log.entries.last?.event, k.source == .nfc else { return nil }
+        return k.completionStatus
+    }
+
+    /// The genuine card's authenticator wrong in one late byte (index 4, 16 or 31): K_ERROR_NOT_AUTHORIZED
+    /// (0x20) exactly, one log entry with completion status 0xE8, the lock stays locked and the NFC
+    /// counter is not advanced. The same answer unchanged (same counter) then opens.
+    @Test(arguments: [4, 16, 31])
+    func test_F01_cardAuthenticatorWrongInOneLateByteIsRefused(byte: Int) throws {
+        var (bench, fobID, cardKey) = try Self.cardBench()
+        let logged = bench.machine.log.entries.count
+        let refused = bench.request("keypad", Self.cardTap(fobID: fobID, cardKey: cardKey, counter: 1, flip: byte))
+        #expect(refused.errorCode == .notAuthorized)
+        #expect(!Bench.movedTheLock(refused.actions))
+        #expect(bench.machine.lockState == .locked)
+        #expect(bench.machine.nfcCounters[fobID] == 0)
+        #expect(bench.machine.log.entries.count == logged + 1)
+        #expect(Self.lastNFCStatus(bench) == .nfcNotAuthentic)
+        #expect(bench.request("keypad", Self.cardTap(fobID: fobID, cardKey: cardKey, counter: 1)).succeeded)
+        #expect(bench.machine.lockState == .unlocked)
+        #expect(bench.machine.nfcCounters[fobID] == 1)
+    }
+
+    /// The genuine card of a disabled fob: K_ERROR_DISABLED (0x25) exactly, completion status 0xEB,
+    /// the lock stays locked, the counter is not advanced. Enabled again, the same card opens.
+    @Test func test_AU03_disabledFobsCardIsRefusedUntilEnabledAgain() throws {
+        var (bench, fobID, cardKey) = try Self.cardBench()
+        #expect(bench.request("app", .updateAuthorization(fobID, enabled: false)).succeeded)
+        let refused = bench.request("keypad", Self.cardTap(fobID: fobID, cardKey: cardKey, counter: 1))
+        #expect(refused.errorCode == .disabled)
+        #expect(!Bench.movedTheLock(refused.actions))
+        #expect(bench.machine.lockState == .locked)
+        #expect(bench.machine.nfcCounters[fobID] == 0)
+        #expect(Self.lastNFCStatus(bench) == .nfcNotAllowedNow)
+        #expect(bench.request("app", .updateAuthorization(fobID, enabled: true)).succeeded)
+        #expect(bench.request("keypad", Self.cardTap(fobID: fobID, cardKey: cardKey, counter: 1)).succeeded)
+        #expect(bench.machine.lockState == .unlocked)
+    }
 }

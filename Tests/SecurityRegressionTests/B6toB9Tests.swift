@@ -290,6 +290,28 @@ import Testing
         bench.expectUsable("app")
     }
 
+    /// The issued challenge with one late byte wrong (index 4, 16 or 31) in a Lock Action sealed
+    /// correctly: K_ERROR_BAD_NONCE (0x22) exactly, the lock does not move, and the attempt used the
+    /// challenge up, so the genuine challenge is refused next. A fresh challenge works.
+    @Test(arguments: [4, 16, 31])
+    func test_S03_challengeWrongInOneLateByteIsBadNonce(byte: Int) throws {
+        var bench = try Self.bench()
+        let key = try bench.key("app")
+        let connection = try bench.connection("app")
+        let before = try bench.snapshot()
+        let issued = try bench.challenge("app")
+        let wrong = try bench.sealed("app", .lockAction(LockActionRequest(action: .unlock, appID: 1, challenge: Bench.flipped(issued, at: byte))))
+        let replies = bench.raw(wrong, connection: connection)
+        #expect(Bench.encryptedErrors(replies, key: key) == [.badNonce])
+        #expect(!Bench.movedTheLock(replies))
+        let genuine = try bench.sealed("app", .lockAction(LockActionRequest(action: .unlock, appID: 1, challenge: issued)))
+        #expect(Bench.encryptedErrors(bench.raw(genuine, connection: connection), key: key) == [.badNonce])
+        #expect(bench.machine.lockState == .locked)
+        #expect(try bench.snapshot() == before)
+        let fresh = try bench.challenge("app")
+        #expect(Bench.movedTheLock(bench.raw(try bench.sealed("app", .lockAction(LockActionRequest(action: .unlock, appID: 1, challenge: fresh))), connection: connection)))
+    }
+
     @Test func test_S04_pipelinedRequestsAreAnsweredInOrder() throws {
         var bench = try Self.bench()
         let connection = try bench.connection("app")

@@ -84,6 +84,53 @@ import Testing
         link.expectRecovers()
     }
 
+    /// A reply whose clear auth id is the client's own but whose inner auth id (inside the
+    /// encryption, covered by MAC and CRC) is another: sealed under the real key, so only the
+    /// inner/clear compare can refuse it. The client fails the request with `invalidReply` and acts
+    /// on nothing (the Lock Action's challenge reply is the rewritten one: no Lock Action is sent).
+    /// Rewriting nothing, the same relay works. (Issue 19: `.wrongAuthID` changes both ids.)
+    @Test(arguments: [UInt32(2), 0, 0xFFFF_FFFF])
+    func test_C05_replyWhoseInnerAuthIDDiffersFromTheClearOneIsRefused(inner: UInt32) throws {
+        var link = try HostileLink(mode: .honest)
+        let credentials = try #require(link.client.credentials)
+        let random = SeededRandomSource(seed: 0xC05)
+        let rewrite = { (frame: [UInt8]) throws -> [UInt8] in
+            let plaintext = try EncryptedMessageCodec.open(frame) { _ in credentials.sharedKey }
+            let nonce = random.secretboxNonce()
+            let box = try SecretBox.seal(
+                EncryptedPlaintext(authID: inner, command: plaintext.command, payload: plaintext.payload).encoded(), nonce: nonce, key: credentials.sharedKey)
+            return EncryptedFrame(nonce: nonce, authID: credentials.authID, ciphertext: box).encoded()
+        }
+        // The rewritten frame is what it claims: clear id the client's, MAC and CRC valid, inner id other.
+        let frame = try rewrite(try #require(link.corruptedFrame()))
+        #expect(try EncryptedFrame.decode(frame).authID == credentials.authID)
+        #expect(try EncryptedMessageCodec.open(frame, checks: [.crc]) { _ in credentials.sharedKey }.authID == inner)
+        link.expectSucceedsRewriting(.keyturnerStates) { $0 }
+        link.expectRefusedRewriting(.keyturnerStates, rewrite)
+        link.expectRefusedRewriting(.lockAction(.unlock, appID: 1), rewrite)
+        #expect(link.lock.lock.machine.lockState == .locked)
+        link.expectRecovers()
+    }
+
+    /// A reply with one late byte wrong and nothing else changed: the last byte of the MAC
+    /// (offset 45), a middle one (38), or the ciphertext's last byte (the CRC's high byte inside
+    /// the encryption). The client fails the request with `invalidReply` and acts on nothing;
+    /// rewriting nothing, the same relay works.
+    @Test(arguments: [38, 45, -1])
+    func test_P10_replyWithOneLateMACOrCiphertextByteWrongIsRefused(offset: Int) throws {
+        var link = try HostileLink(mode: .honest)
+        let rewrite = { (frame: [UInt8]) -> [UInt8] in
+            var out = frame
+            out[offset >= 0 ? offset : frame.count + offset] ^= 0x01
+            return out
+        }
+        link.expectSucceedsRewriting(.keyturnerStates) { $0 }
+        link.expectRefusedRewriting(.keyturnerStates, rewrite)
+        link.expectRefusedRewriting(.lockAction(.unlock, appID: 1), rewrite)
+        #expect(link.lock.lock.machine.lockState == .locked)
+        link.expectRecovers()
+    }
+
     @Test(arguments: [600, 4096])
     func test_P07_oversizeIndicationIsRefused(bytes: Int) throws {
         var link = try HostileLink(mode: .oversizeIndication(bytes: bytes))
@@ -256,6 +303,58 @@ struct HostileLink {
         expectSucceeds(.keyturnerStates, sourceLocation: sourceLocation)
         expectSucceeds(.lockAction(.unlock, appID: 1), sourceLocation: sourceLocation)
         expectSucceeds(.keyturnerStates, sourceLocation: sourceLocation)
+    }
+
+    /// Like ``send(_:)``, but every encrypted frame the lock sends on the keyturner USDIO is
+    /// joined from its indications, passed through `rewrite` as a whole frame, and cut again into
+    /// ATT_MTU − 3 = 20-byte indications for the client.
+    mutating func sendRewriting(_ request: ClientRequest, _ rewrite: ([UInt8]) throws -> [UInt8]) throws -> [ClientSessionEngine.Action] {
+        var pending = client.send(request)
+        var results: [ClientSessionEngine.Action] = []
+        var rounds = 0
+        while !pending.isEmpty, rounds < 1000 {
+            rounds += 1
+            let action = pending.removeFirst()
+            guard case .write(let characteristic, let bytes) = action else {
+                results.append(action)
+                continue
+            }
+            var encrypted: [UInt8] = []
+            for case .indicate(let id, let c, let b) in lock.receive(bytes, on: characteristic, from: connection, at: now) where id == connection {
+                if c == .keyturnerUSDIO { encrypted += b } else { pending += client.receive(b, on: c) }
+            }
+            while encrypted.count >= EncryptedFrame.headerBytes {
+                let length = Int(encrypted[28]) | Int(encrypted[29]) << 8
+                let end = min(encrypted.count, EncryptedFrame.headerBytes + length)
+                let frame = try rewrite(Array(encrypted[..<end]))
+                encrypted.removeFirst(end)
+                for start in stride(from: 0, to: frame.count, by: 20) {
+                    pending += client.receive(Array(frame[start..<min(frame.count, start + 20)]), on: .keyturnerUSDIO)
+                }
+            }
+        }
+        return results
+    }
+
+    /// ``sendRewriting(_:_:)`` fails the request with `invalidReply` only, and the client is idle.
+    mutating func expectRefusedRewriting(_ request: ClientRequest, sourceLocation: SourceLocation = #_sourceLocation, _ rewrite: ([UInt8]) throws -> [UInt8]) {
+        do {
+            let results = try sendRewriting(request, rewrite)
+            let failures = results.compactMap { if case .failed(let e) = $0 { return e } else { return nil } }
+            #expect(!results.isEmpty && failures.count == results.count && failures.allSatisfy { $0.code == .invalidReply }, "\(results)", sourceLocation: sourceLocation)
+        } catch {
+            Issue.record("rewrite failed: \(error)", sourceLocation: sourceLocation)
+        }
+        #expect(!client.isBusy, sourceLocation: sourceLocation)
+    }
+
+    /// ``sendRewriting(_:_:)`` completes without an Error Report.
+    mutating func expectSucceedsRewriting(_ request: ClientRequest, sourceLocation: SourceLocation = #_sourceLocation, _ rewrite: ([UInt8]) throws -> [UInt8]) {
+        let results = try? sendRewriting(request, rewrite)
+        guard let results, results.count == 1, case .completed(_, let messages)? = results.first, messages.last?.command != .errorReport else {
+            Issue.record("request \(request.command) did not succeed: \(String(describing: results))", sourceLocation: sourceLocation)
+            return
+        }
     }
 
     /// The frame the lock's current mode makes of a Keyturner States reply, taken without the

@@ -323,6 +323,25 @@ struct Bench {
         }
     }
 
+    /// `frame` (a plain frame: command, payload, CRC) with byte `offset` XORed with `mask` and its
+    /// CRC recomputed, so the frame still parses and the lock reaches the check of the changed field.
+    /// (A byte mutation that leaves the CRC stale is refused with 0xFD before any authenticator is
+    /// compared: issue 19.)
+    static func plainFlipped(_ frame: [UInt8], at offset: Int, mask: UInt8 = 0x01) -> [UInt8] {
+        var body = Array(frame.dropLast(2))
+        guard body.indices.contains(offset) else { return frame }
+        body[offset] ^= mask
+        let crc = CRC16.checksum(body)
+        return body + [UInt8(truncatingIfNeeded: crc), UInt8(truncatingIfNeeded: crc >> 8)]
+    }
+
+    /// `value` with byte `index` XORed with 0x01 (an authenticator wrong in exactly one byte).
+    static func flipped(_ value: Bytes32, at index: Int) -> Bytes32 {
+        var bytes = value.bytes
+        bytes[index] ^= 0x01
+        return Bytes32(bytes) ?? .zero
+    }
+
     /// A frame sealed with `key` as `authID` for `message`, with a nonce from a seeded stream.
     static func seal(_ message: NukiMessage, authID: UInt32, key: SharedKey, seed: UInt64 = 99) throws -> [UInt8] {
         try EncryptedMessageCodec.seal(
