@@ -53,7 +53,9 @@ struct LiveTargetOptions: ParsableArguments {
             Diagnostics.print("the fuzzer needs an admin (app) credential: --pair, or --admin-state FILE of a paired app")
             throw ExitCode(64)
         }
-        return (LiveTarget(description: parsed.description, connect: resolved.connect, identity: resolved.identity), credentials)
+        var oneLink = false
+        if case .bluez = parsed { oneLink = true }
+        return (LiveTarget(description: parsed.description, connect: resolved.connect, identity: resolved.identity, oneLinkAtATime: oneLink), credentials)
     }
 
     var pin: SecurityPIN? { securityPIN.map { .u16(UInt16(truncatingIfNeeded: $0)) } }
