@@ -53,9 +53,7 @@ struct LiveTargetOptions: ParsableArguments {
             Diagnostics.print("the fuzzer needs an admin (app) credential: --pair, or --admin-state FILE of a paired app")
             throw ExitCode(64)
         }
-        var oneLink = false
-        if case .bluez = parsed { oneLink = true }
-        return (LiveTarget(description: parsed.description, connect: resolved.connect, identity: resolved.identity, oneLinkAtATime: oneLink), credentials)
+        return (LiveTarget(description: parsed.description, connect: resolved.connect, identity: resolved.identity, oneLinkAtATime: parsed.oneLinkAtATime), credentials)
     }
 
     var pin: SecurityPIN? { securityPIN.map { .u16(UInt16(truncatingIfNeeded: $0)) } }
