@@ -10,8 +10,8 @@ import Testing
 /// Capture → corpus (issue 14 item 6): the Set A conversation written with Latchkey's own capture
 /// writer (pairing on the pairing GDIO, one message as Prepare Write + Execute Write, then the
 /// encrypted requests on USDIO with the lock's indications between them) becomes exactly the
-/// expected seeds; btmon's monitor format reads the same. (The BlueZ VM lane's btmon capture cannot
-/// be made on this machine: no QEMU run here.)
+/// expected seeds; btmon's monitor format reads the same. (The BlueZ VM lane turns its real btmon
+/// capture into a corpus on every run and checks the phone's messages are in it: Tests/BlueZVM.)
 @Suite struct CaptureCorpusTests {
     func setACapture(format: String) throws -> (path: String, key: SharedKey, vectors: SetAVectors) {
         let vectors = try SetAVectors.load()
