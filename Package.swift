@@ -177,7 +177,7 @@ let package = Package(
             dependencies: [
                 "latchkey",
                 // The crash-consistency harness drives `latchkey lock serve` with the real clients.
-                "LockEmulator", "LockPeripherals", "LockSession", "LockCore", "LockCrypto", "LockWire", "LockNFC", "BLEGATT", "BLEATT", "BLETransport",
+                "LockFuzzTarget", "LockAudit", "LockEmulator", "LockPeripherals", "LockSession", "LockCore", "LockCrypto", "LockWire", "LockNFC", "BLEGATT", "BLEATT", "BLETransport",
             ]
         ),
         .testTarget(

@@ -4,7 +4,9 @@
 # the phone. See Tests/BlueZVM/README.md. Needs root (apt-get) and PyPI; no radio, no KVM.
 #
 # Installs what it needs, builds latchkey and the test bundle on the host, boots ONE guest that runs
-# Tests/BlueZVM/guest.sh, then dissects the guest's btmon capture with tshark. Results and logs:
+# Tests/BlueZVM/guest.sh (which also turns the Bumble session's capture into a corpus and runs
+# `latchkey audit` and a short `latchkey fuzz --target bluez:hci1/…` campaign from it over kernel
+# L2CAP), then dissects the guest's btmon capture with tshark. Results and logs:
 # .build/bluez-vm/results/. Exit 0 only when every part passed.
 # Environment: LATCHKEY_VM_TIMEOUT (seconds for the guest, default 420).
 set -euo pipefail

@@ -106,7 +106,7 @@ public enum CaptureCorpus {
     }
 
     /// ATT PDUs of a btsnoop file in the BlueZ monitor format (datalink 2001, `btmon -w`): records
-    /// with opcode 2 (ACL TX) or 3 (ACL RX) whose L2CAP frame is whole and on CID 4; nil when the
+    /// with opcode 4 (ACL TX) or 5 (ACL RX) whose L2CAP frame is whole and on CID 4; nil when the
     /// file is not in that format. Source: BlueZ `src/shared/btsnoop.h` (BTSNOOP_FORMAT_MONITOR,
     /// BTSNOOP_OPCODE_ACL_TX_PKT/RX_PKT; the record's flags are index << 16 | opcode).
     static func monitorRecords(_ bytes: [UInt8]) throws(TransportError) -> [(connection: UInt32, pdu: [UInt8])]? {
@@ -122,7 +122,7 @@ public enum CaptureCorpus {
             let packet = Array(bytes[start..<(start + included)])
             offset = start + included
             let opcode = flags & 0xFFFF
-            guard opcode == 2 || opcode == 3, packet.count >= 8 else { continue }
+            guard opcode == 4 || opcode == 5, packet.count >= 8 else { continue }
             let handle = UInt32(UInt16(packet[0]) | UInt16(packet[1]) << 8) & 0x0FFF
             let aclLength = Int(packet[2]) | Int(packet[3]) << 8
             let l2capLength = Int(packet[4]) | Int(packet[5]) << 8

@@ -8,6 +8,9 @@ public enum AuditNeed: Hashable, Sendable {
     case anyCredential
     /// The lock's security PIN (`--security-pin`).
     case securityPIN
+    /// Two connections open at once (e.g. a live session kept while the admin acts): a target
+    /// reached one link at a time (BlueZ, ``AuditTarget/oneLinkAtATime``) cannot give them.
+    case twoConnections
 }
 
 /// A case's verdict.

@@ -445,7 +445,7 @@ public enum AuditCatalogue {
         return try body(throwaway)
     }
 
-    static let au02 = AuditCase("AU-02", "B4", "Revoked authorization: its live session is dropped and its commands refused (0x20/0x24)", needs: [.credential(.admin), .securityPIN]) { context in
+    static let au02 = AuditCase("AU-02", "B4", "Revoked authorization: its live session is dropped and its commands refused (0x20/0x24)", needs: [.credential(.admin), .securityPIN, .twoConnections]) { context in
         try withThrowaway(context) { throwaway in
             let live = try context.open()
             defer { live.close() }

@@ -55,12 +55,22 @@ public final class AuditContext {
     /// The exchanges of the case running (its evidence).
     var exchanges: [Exchange] = []
     let started = ContinuousClock.now
+    /// Whether the target is reached one connection at a time (BlueZ: one LE link per controller
+    /// and peer, and a lock stops advertising while connected): every new connection first closes
+    /// the cached ones.
+    let oneLinkAtATime: Bool
 
-    /// - Parameter connect: opens a new GATT connection to the target (socket link or BlueZ).
-    public init(connect: @escaping () throws -> PeripheralClient, credentials: [AuditRole: ClientCredentials], options: AuditOptions) {
+    /// - Parameters:
+    ///   - connect: opens a new GATT connection to the target (socket link or BlueZ).
+    ///   - oneLinkAtATime: close the other connections before opening one (BlueZ targets).
+    public init(
+        connect: @escaping () throws -> PeripheralClient, credentials: [AuditRole: ClientCredentials], options: AuditOptions,
+        oneLinkAtATime: Bool = false
+    ) {
         connectLink = connect
         self.credentials = credentials
         self.options = options
+        self.oneLinkAtATime = oneLinkAtATime
     }
 
     var random: any RandomSource { options.random }
@@ -79,6 +89,7 @@ public final class AuditContext {
 
     /// A new connection. Throws ``TargetUnreachable`` when the target cannot be reached.
     func open() throws -> ProbeConnection {
+        if oneLinkAtATime { closeAll() }
         do {
             return ProbeConnection(client: try connectLink(), keys: { [unowned self] in self.keys }, timeout: options.replyTimeout)
         } catch {

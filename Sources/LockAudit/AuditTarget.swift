@@ -64,6 +64,14 @@ public enum AuditTarget: Hashable, Sendable, CustomStringConvertible {
         throw UsageError(description: "\(forms), not \(text)")
     }
 
+    /// Whether the target takes one connection at a time: a BlueZ target does (a controller holds
+    /// one LE link to a peer, the kernel one ATT channel on it, and a lock stops advertising while a
+    /// central is connected, Bluetooth Core 5.4, Vol 6, Part B, §4.4.2); the socket link takes many.
+    public var oneLinkAtATime: Bool {
+        if case .bluez = self { return true }
+        return false
+    }
+
     /// `hciN` (N decimal digits) as given, or nil: the controller syntax of every `bluez:` option.
     public static func adapter(_ text: String) -> String? {
         text.count > 3 && text.hasPrefix("hci") && text.dropFirst(3).allSatisfy({ $0.isASCII && $0.isNumber }) ? text : nil

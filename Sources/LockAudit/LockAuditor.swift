@@ -59,6 +59,8 @@ public enum LockAuditor {
                 return "needs a paired credential (--pair, or --admin-state/--keypad-state/--fob-state)"
             case .securityPIN where context.options.securityPIN == nil:
                 return "needs the lock's security PIN (--security-pin)"
+            case .twoConnections where context.oneLinkAtATime:
+                return "needs two connections at once, and this target takes one at a time (BlueZ)"
             default: continue
             }
         }

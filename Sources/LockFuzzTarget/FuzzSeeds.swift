@@ -30,7 +30,12 @@ public struct SeedMessage: Hashable, Sendable {
 /// - `LockSession/`: the `lockSession` target's op sequences (``LockFuzzing/LockSessionHarness``);
 ///   ops 1 (sealed command), 4 (keypad), 5 (fob press) and 8 (lock action) become one sequence of
 ///   messages, in order, with their client (app → admin, keypad, fob);
-/// - `PlainFrame/`: whole plain frames (command ‖ payload ‖ CRC) for the frame mode's GDIO writes.
+/// - `PlainFrame/`: whole plain frames (command ‖ payload ‖ CRC) for the frame mode's GDIO writes;
+/// - `Commands/*.jsonl`: a captured connection's client messages as `latchkey capture --to-corpus`
+///   writes them (`Corpus/README.md`), one JSON object a line: `{"channel":"plain"|"encrypted",
+///   "command":"000D","payload":"<hex>",…}`. The encrypted ones become one sequence per file (any
+///   client; the capture's auth id is not the fuzzer's) and single messages; the plain ones become
+///   plain frames (their CRC computed again). Lines that do not parse are skipped.
 /// Dictionaries are libFuzzer/AFL `.dict` files: `name="bytes"` with `\xNN` escapes.
 public struct FuzzSeeds: Sendable {
     /// Single messages (CommandPayloads, built-in).
@@ -96,7 +101,44 @@ public struct FuzzSeeds: Sendable {
             plainFrames.append(data)
             counts["PlainFrame", default: 0] += 1
         }
+        for data in Self.files(in: corpus + "/Commands", suffix: ".jsonl", maxBytes: Self.maxCommandsFileBytes) {
+            let (sequence, plain) = Self.commandLines(data)
+            guard !sequence.isEmpty || !plain.isEmpty else { continue }
+            if !sequence.isEmpty { sequences.append(sequence) }
+            messages += sequence
+            plainFrames += plain
+            counts["Commands", default: 0] += 1
+        }
         return counts
+    }
+
+    /// The largest `Commands/*.jsonl` file read (bytes); larger ones are skipped.
+    static let maxCommandsFileBytes = 256 * 1024
+
+    /// One line of a `Commands/*.jsonl` seed (the fields the fuzzer uses).
+    struct CommandLine: Decodable {
+        var channel: String
+        var command: String
+        var payload: String
+    }
+
+    /// The encrypted messages (in order) and the plain frames of one `Commands/*.jsonl` file.
+    static func commandLines(_ data: [UInt8]) -> (sequence: [SeedMessage], plain: [[UInt8]]) {
+        var sequence: [SeedMessage] = []
+        var plain: [[UInt8]] = []
+        let decoder = JSONDecoder()
+        for line in data.split(separator: UInt8(ascii: "\n")) {
+            guard let parsed = try? decoder.decode(CommandLine.self, from: Data(line)), parsed.command.count == 4,
+                let command = UInt16(parsed.command, radix: 16), let payload = Hex.decode(parsed.payload),
+                payload.count <= WireLimits.maxPayloadBytes
+            else { continue }
+            switch parsed.channel {
+            case "encrypted": sequence.append(SeedMessage(command: command, payload: payload))
+            case "plain": plain.append(PlainFrame(command: Command(rawValue: command), payload: payload).encoded())
+            default: continue
+            }
+        }
+        return (sequence, plain)
     }
 
     /// Adds the tokens of a libFuzzer dictionary file; the number added.
@@ -135,11 +177,12 @@ public struct FuzzSeeds: Sendable {
         return out
     }
 
-    /// The regular files of a folder, sorted by name (deterministic), at most 4 KiB each.
-    static func files(in folder: String) -> [[UInt8]] {
+    /// The regular files of a folder whose names end in `suffix`, sorted by name (deterministic), at
+    /// most `maxBytes` each (4 KiB unless given).
+    static func files(in folder: String, suffix: String = "", maxBytes: Int = 4096) -> [[UInt8]] {
         guard let names = try? FileManager.default.contentsOfDirectory(atPath: folder) else { return [] }
-        return names.sorted().compactMap { name in
-            guard let data = FileManager.default.contents(atPath: folder + "/" + name), data.count <= 4096 else { return nil }
+        return names.filter { $0.hasSuffix(suffix) }.sorted().compactMap { name in
+            guard let data = FileManager.default.contents(atPath: folder + "/" + name), data.count <= maxBytes else { return nil }
             return [UInt8](data)
         }
     }

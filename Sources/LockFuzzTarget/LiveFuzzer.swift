@@ -16,12 +16,22 @@ public struct LiveTarget {
     /// Who is serving, where the transport can tell (socket link: the process id in the discovery
     /// record and the socket's inode); a different value after a lost link means the lock restarted.
     public var identity: () -> String?
+    /// Whether the target is reached one connection at a time. Over BlueZ it is: a controller
+    /// holds at most one LE link to a peer, the kernel one ATT channel (L2CAP CID 4) on it, and a
+    /// lock stops advertising while a central is connected (Bluetooth Core 5.4, Vol 6, Part B,
+    /// §4.4.2), so a second connection never finds it. The fuzzer then closes its other
+    /// connections before it opens one (not counted as reconnects).
+    public var oneLinkAtATime: Bool
 
     /// A target described as `description`, reached by `connect`, identified by `identity`.
-    public init(description: String, connect: @escaping () throws -> PeripheralClient, identity: @escaping () -> String? = { nil }) {
+    public init(
+        description: String, connect: @escaping () throws -> PeripheralClient, identity: @escaping () -> String? = { nil },
+        oneLinkAtATime: Bool = false
+    ) {
         self.description = description
         self.connect = connect
         self.identity = identity
+        self.oneLinkAtATime = oneLinkAtATime
     }
 }
 
@@ -110,6 +120,11 @@ public struct LiveFuzzSummary: Codable, Sendable {
     public var stoppedBy: String
     /// 77 with a finding, 0 without.
     public var exitCode: Int32
+    /// What the inputs started from: `messages`, `sequences`, `plainFrames` and `tokens` of the
+    /// ``FuzzSeeds`` (built-in, corpus and dictionaries together); nil in summaries written before.
+    public var seeds: [String: Int]?
+    /// Whether the fuzzer held one connection at a time (``LiveTarget/oneLinkAtATime``).
+    public var oneLinkAtATime: Bool?
 }
 
 /// The target could not be prepared (credentials, throwaways): exit 1.
@@ -234,6 +249,7 @@ public final class LiveFuzzer {
 
     func connection(_ name: String) throws -> FuzzConnection {
         if let open = connections[name] { return open }
+        if target.oneLinkAtATime { closeAll() }
         let client: PeripheralClient
         do { client = try target.connect() } catch { throw LinkLost("cannot connect to the target: \(error)") }
         let made = FuzzConnection(role: name, client: client, keys: { [unowned self] in self.keys }, clock: { [unowned self] in self.micros }) { [unowned self] frame in
@@ -383,6 +399,7 @@ public final class LiveFuzzer {
         }
         var mutator = LiveMutator(seed: options.seed, seeds: seeds, roles: roles, pinKnown: options.securityPIN != nil)
         mutator.authIDs = credentials.mapValues(\.authID)
+        if target.oneLinkAtATime { mutator.clientRun = options.checkEvery }
         if options.mode == .att, let client = try? authenticatedConnection("att").client {
             mutator.handles = Characteristic.allCases.compactMap { client.handle(of: $0) }.flatMap { [$0, $0 &+ 1] }
         }
@@ -901,7 +918,9 @@ public final class LiveFuzzer {
             inputsPerSecond: seconds > 0 ? (Double(inputs) / seconds).rounded() : 0, checks: checks, snapshots: snapshots, reconnects: reconnects,
             unanswered: unanswered, roles: roles.map(\.rawValue), coverageCells: cells.count, commandsSeen: commandsSeen.count,
             errorCodesSeen: errorCodesSeen.sorted().map { "0x" + String($0, radix: 16, uppercase: true) }, findings: findings,
-            stoppedBy: stoppedBy, exitCode: findings.isEmpty ? 0 : 77)
+            stoppedBy: stoppedBy, exitCode: findings.isEmpty ? 0 : 77,
+            seeds: ["messages": seeds.messages.count, "sequences": seeds.sequences.count, "plainFrames": seeds.plainFrames.count, "tokens": seeds.tokens.count],
+            oneLinkAtATime: target.oneLinkAtATime)
         if let out = options.outDirectory {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys]

@@ -58,6 +58,14 @@ struct LiveMutator {
     /// The value handles of the Nuki characteristics (ATT mode).
     var handles: [UInt16] = []
     var pending: [SeedMessage] = []
+    /// Structured inputs in a row from one client, starting at every multiple of it (1: each input
+    /// draws its client). A target reached one link at a time sets it to the inputs between two
+    /// liveness checks, so the link changes hands twice per check rather than up to twice per
+    /// input; such runs are keypad, fob or throwaway runs (the admin only reads, and its reads come
+    /// with every check).
+    var clientRun = 1
+    /// The client of the current run (``clientRun`` above 1).
+    var runRole: FuzzRole?
 
     static let adminSafe: Set<Command> = [.requestData, .requestConfig, .requestAdvancedConfig]
     static let edgeBytes: [UInt8] = [0x00, 0x01, 0x02, 0x7F, 0x80, 0x81, 0x83, 0xFE, 0xFF]
@@ -102,7 +110,17 @@ struct LiveMutator {
 
     mutating func structured(index: Int, light: Bool) -> LiveInput {
         let seed = seedMessage()
-        var role = seed.role.flatMap { dice.chance(70) ? $0 : nil } ?? role()
+        var role: FuzzRole
+        if clientRun > 1 {
+            if index % clientRun == 0 || runRole == nil {
+                var drawn = self.role()
+                for _ in 0..<16 where drawn == .admin { drawn = self.role() }
+                runRole = drawn == .admin ? .keypad : drawn
+            }
+            role = runRole ?? .keypad
+        } else {
+            role = seed.role.flatMap { dice.chance(70) ? $0 : nil } ?? self.role()
+        }
         var command = seed.command
         var payload = seed.payload
         var notes: [String] = []

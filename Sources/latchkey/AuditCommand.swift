@@ -81,7 +81,7 @@ struct AuditCommand: ParsableCommand {
             Diagnostics.print("\(error)")
             throw ExitCode.failure
         }
-        let context = AuditContext(connect: resolved.connect, credentials: credentials, options: options)
+        let context = AuditContext(connect: resolved.connect, credentials: credentials, options: options, oneLinkAtATime: target.oneLinkAtATime)
         let report = LockAuditor.run(selected, context: context, target: target.description)
         let text = report.rendered(format)
         do {

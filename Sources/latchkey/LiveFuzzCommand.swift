@@ -53,7 +53,7 @@ struct LiveTargetOptions: ParsableArguments {
             Diagnostics.print("the fuzzer needs an admin (app) credential: --pair, or --admin-state FILE of a paired app")
             throw ExitCode(64)
         }
-        return (LiveTarget(description: parsed.description, connect: resolved.connect, identity: resolved.identity), credentials)
+        return (LiveTarget(description: parsed.description, connect: resolved.connect, identity: resolved.identity, oneLinkAtATime: parsed.oneLinkAtATime), credentials)
     }
 
     var pin: SecurityPIN? { securityPIN.map { .u16(UInt16(truncatingIfNeeded: $0)) } }

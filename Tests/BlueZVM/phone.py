@@ -333,6 +333,13 @@ class Run:
                           name=name, client_type=client_type)
         return nuki, clients
 
+    def save_key(self, nuki):
+        """Appends the shared key pyNukiBT derived in this pairing to OUT/phone-keys.txt (hex, one a
+        line: `latchkey capture --key-file`), so the lane can open this session in btmon's capture.
+        A throwaway key of a throwaway lock in a test VM."""
+        with open(os.path.join(self.args.out, "phone-keys.txt"), "a") as f:
+            f.write(nuki._shared_key.hex() + "\n")
+
     async def remove_authorization(self, nuki, auth_id, pin):
         """Remove Authorization Entry 0x0008 (docs/wire.md §4): authId u32, nK[32], PIN u16,
         encrypted with pyNukiBT's box and sent through its own request/response machinery."""
@@ -409,6 +416,7 @@ class Run:
                   f"MTU {c.mtu}; pairing GDIO 0x{c._char(L.BLE_PAIRING_CHAR).handle:04X}, "
                   f"USDIO 0x{c._char(L.BLE_CHAR).handle:04X}; {len(c.services.by_uuid)} characteristics")
         result = await nuki.pair()
+        self.save_key(nuki)
         auth_id = int.from_bytes(result["auth_id"], "little")
         self.step("Set A pairing (pyNukiBT as Bridge)", len(result["nuki_public_key"]) == 32,
                   f"auth id {auth_id}, lock public key {result['nuki_public_key'].hex()}")
@@ -452,6 +460,7 @@ class Run:
         nuki3, clients3 = self.nuki_device(device, address, stats3, 23, True, "Bumble MTU 23", NukiConst.NukiClientType.APP)
         await nuki3.connect()
         result = await nuki3.pair()
+        self.save_key(nuki3)
         self.step("Set A pairing at MTU 23 (pyNukiBT as App)", len(result["auth_id"]) == 4,
                   f"auth id {int.from_bytes(result['auth_id'], 'little')}")
         await nuki3.update_state()

@@ -10,8 +10,8 @@ import Testing
 /// Capture → corpus (issue 14 item 6): the Set A conversation written with Latchkey's own capture
 /// writer (pairing on the pairing GDIO, one message as Prepare Write + Execute Write, then the
 /// encrypted requests on USDIO with the lock's indications between them) becomes exactly the
-/// expected seeds; btmon's monitor format reads the same. (The BlueZ VM lane's btmon capture cannot
-/// be made on this machine: no QEMU run here.)
+/// expected seeds; btmon's monitor format reads the same. (The BlueZ VM lane turns its real btmon
+/// capture into a corpus on every run and checks the phone's messages are in it: Tests/BlueZVM.)
 @Suite struct CaptureCorpusTests {
     func setACapture(format: String) throws -> (path: String, key: SharedKey, vectors: SetAVectors) {
         let vectors = try SetAVectors.load()
@@ -89,8 +89,9 @@ import Testing
     }
 
     /// btmon's `-w` format (btsnoop datalink 2001): flags = controller index << 16 | opcode, ACL
-    /// without the H4 type byte. One ACL TX record with Request Data (Public Key) written to the
-    /// pairing GDIO on controller 1, handle 0x0041, plus a record of another opcode (skipped).
+    /// without the H4 type byte (BlueZ `src/shared/btsnoop.h`: opcode 4 ACL TX, 5 ACL RX). One ACL
+    /// TX record with Request Data (Public Key) written to the pairing GDIO on controller 1, handle
+    /// 0x0041, plus records of other opcodes with the same bytes (skipped).
     @Test func btmonMonitorFormat() throws {
         var file = Array("btsnoop".utf8) + [0, 0, 0, 0, 1, 0, 0, 0x07, 0xD1]
         func record(flags: UInt32, _ packet: [UInt8]) {
@@ -101,7 +102,11 @@ import Testing
         record(flags: 1 << 16 | 0, [0x01, 0x02])  // new index: skipped
         let att: [UInt8] = [0x12, 0x03, 0x00, 0x01, 0x00, 0x03, 0x00, 0x27, 0xA7]
         let l2cap: [UInt8] = [UInt8(att.count), 0, 0x04, 0x00] + att
+        // Opcodes 2 and 3 are HCI Command and Event packets (BTSNOOP_OPCODE_COMMAND_PKT,
+        // EVENT_PKT), never ACL, even when their bytes look like an ATT write.
         record(flags: 1 << 16 | 2, [0x41, 0x20, UInt8(l2cap.count), 0] + l2cap)
+        record(flags: 1 << 16 | 3, [0x41, 0x20, UInt8(l2cap.count), 0] + l2cap)
+        record(flags: 1 << 16 | 4, [0x41, 0x20, UInt8(l2cap.count), 0] + l2cap)  // ACL TX
         let messages = try CaptureCorpus.messages(in: file)
         #expect(messages.count == 1)
         #expect(messages.first?.connection == 1 << 16 | 0x41 && messages.first?.handle == 0x0003)

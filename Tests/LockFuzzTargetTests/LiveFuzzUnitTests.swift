@@ -46,6 +46,32 @@ import Testing
         #expect(seeds.plainFrames == [[0x01, 0x00, 0x03, 0x00, 0x27, 0xA7]])
     }
 
+    /// `Commands/*.jsonl` (what `latchkey capture --to-corpus` writes): the encrypted lines become
+    /// one sequence for any client and single messages, the plain lines plain frames with their CRC;
+    /// lines that do not parse and files of another name are skipped.
+    @Test func capturedCommandsAreRead() throws {
+        let folder = NSTemporaryDirectory() + "latchkey-corpus-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: folder + "/Commands", withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        try Data("""
+            {"channel":"plain","command":"0001","name":"REQUEST_DATA","payload":"0300"}
+            {"authID":7,"channel":"encrypted","command":"0001","name":"REQUEST_DATA","payload":"0C00"}
+            not json
+            {"channel":"encrypted","command":"0D","payload":"AABB"}
+            {"channel":"encrypted","command":"000D","payload":"AAB"}
+            {"channel":"sideways","command":"000D","payload":"AABB"}
+            {"authID":7,"channel":"encrypted","command":"000D","name":"LOCK_ACTION","payload":"AABB"}
+            """.utf8).write(to: URL(fileURLWithPath: folder + "/Commands/hci-20001.jsonl"))
+        try Data(#"{"channel":"encrypted","command":"0001","payload":"0400"}"#.utf8).write(to: URL(fileURLWithPath: folder + "/Commands/notes.txt"))
+        var seeds = FuzzSeeds()
+        #expect(seeds.load(corpus: folder) == ["Commands": 1])
+        let sequence = [SeedMessage(command: 0x0001, payload: [0x0C, 0x00]), SeedMessage(command: 0x000D, payload: [0xAA, 0xBB])]
+        #expect(seeds.sequences == [sequence])
+        #expect(seeds.messages == sequence)
+        // Request Data (Public Key) with its CRC (Nuki BLE API 2.1, the pairing's first message).
+        #expect(seeds.plainFrames == [[0x01, 0x00, 0x03, 0x00, 0x27, 0xA7]])
+    }
+
     /// The same seed gives the same inputs in every mode; another seed gives others.
     @Test(arguments: FuzzMode.allCases)
     func inputsAreDeterministic(_ mode: FuzzMode) {
@@ -72,6 +98,23 @@ import Testing
 
     /// Challenge and PIN offsets are found by decoding: Remove Authorization Entry is auth id u32 ‖
     /// challenge 32 ‖ PIN u16.
+    /// One link at a time (``LiveTarget/oneLinkAtATime``): with a client run of 8, inputs 0–7 come
+    /// from one client, 8–15 from one client, and so on, never the admin; with runs of 1 the client
+    /// changes within any 8 inputs.
+    @Test func clientRunsKeepTheLink() {
+        var mutator = LiveMutator(seed: 3, seeds: FuzzSeeds.builtIn(), roles: [.admin, .keypad, .fob, .revoked, .disabled, .expired], pinKnown: true)
+        mutator.clientRun = 8
+        let roles = (0..<400).map { mutator.next(index: $0, mode: .structured).role }
+        for start in stride(from: 0, to: 400, by: 8) {
+            #expect(Set(roles[start..<start + 8]).count == 1, "inputs \(start)…\(start + 7): \(roles[start..<start + 8])")
+        }
+        #expect(!roles.contains(.admin))
+        #expect(Set(roles).count >= 3)
+        var single = LiveMutator(seed: 3, seeds: FuzzSeeds.builtIn(), roles: [.admin, .keypad, .fob], pinKnown: false)
+        let mixed = (0..<400).map { single.next(index: $0, mode: .structured).role }
+        #expect(stride(from: 0, to: 400, by: 8).contains { Set(mixed[$0..<$0 + 8]).count > 1 })
+    }
+
     @Test func fieldOffsetsComeFromTheCodec() {
         let message = NukiMessage.removeAuthorizationEntry(RemoveAuthorizationEntry(authID: 7, challenge: .zero, securityPIN: .u16(0)))
         let payload = message.encodedPayload()
