@@ -14,7 +14,7 @@ struct Latchkey: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "latchkey",
         abstract: "Emulate, drive and attack the peripherals of a Nuki smart lock (BLE API v2.x).",
-        subcommands: [DemoCommand.self, LockCommand.self, KeypadCommand.self, FobCommand.self, NFCCommand.self, ScanCommand.self, CaptureCommand.self, DecodeCommand.self, DoctorCommand.self, FuzzCommand.self, AuditCommand.self, FuzzClientCommand.self, ReplayCommand.self]
+        subcommands: [DemoCommand.self, LockCommand.self, KeypadCommand.self, FobCommand.self, PhoneCommand.self, NFCCommand.self, ScanCommand.self, CaptureCommand.self, DecodeCommand.self, DoctorCommand.self, FuzzCommand.self, AuditCommand.self, FuzzClientCommand.self, ReplayCommand.self]
     )
 
     static func main() {

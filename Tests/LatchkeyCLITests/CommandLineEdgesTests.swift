@@ -69,7 +69,7 @@ import Testing
 
     @Test func unknownOrMissingCommandsAreUsageErrorsWithASuggestion() throws {
         let folder = try FilesAndFoldersTests.folder()
-        let commands = "demo, lock, keypad, fob, nfc, scan, capture, decode, doctor, fuzz, audit, fuzz-client, replay"
+        let commands = "demo, lock, keypad, fob, phone, nfc, scan, capture, decode, doctor, fuzz, audit, fuzz-client, replay"
         let rootUsage = "Usage: latchkey <subcommand>\n  See 'latchkey --help' for more information.\n"
         let cases: [([String], String)] = [
             ([], "Error: 'latchkey' needs a command: \(commands)\n" + rootUsage),

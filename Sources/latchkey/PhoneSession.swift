@@ -1,0 +1,274 @@
+import ArgumentParser
+import Foundation
+import LockCore
+import LockCrypto
+import LockEmulator
+import LockPeripherals
+import LockSession
+import LockWire
+import PrivateFiles
+
+/// The owner's phone (ID type app, an admin) connected to its lock: loads the phone's own state
+/// file (``PeripheralCredentialsFile`` of kind `app`, mode 0600), reaches the lock like the keypad
+/// and fob commands (``PeripheralSession/connect(_:_:address:pairing:)``), and runs requests one
+/// after another on that one connection through the library's ``LockEmulator/AdminClient``.
+final class PhoneSession {
+    /// The state file's `kind` for a phone.
+    static let kind = "app"
+
+    let options: PeripheralOptions
+    private(set) var file: PeripheralCredentialsFile
+    private(set) var admin: AdminClient
+    let client: PeripheralClient
+
+    /// Loads the state file and connects. Unless `pairing`, the phone must be paired (else a usage
+    /// error, exit 64, before anything is sent); a paired phone goes back to the lock it paired
+    /// with (socket link) unless `--address` says otherwise. `name` renames the phone for pairing.
+    init(_ options: PeripheralOptions, _ discovery: DiscoveryOptions, pairing: Bool, name: String? = nil) throws {
+        self.options = options
+        var file = try Self.load(options.state)
+        let credentials = try file.credentials()
+        if !pairing && credentials == nil {
+            throw ValidationError("this phone is not paired: run `latchkey phone pair --state \(options.state)` first")
+        }
+        if pairing { file.name = name ?? (credentials == nil ? "Phone" : file.name) }
+        admin = AdminClient(
+            appID: file.clientID, name: file.name, keyPair: try file.keyPair(), random: SystemRandomSource(),
+            credentials: pairing ? nil : credentials)
+        self.file = file
+        let address = options.address ?? (pairing || options.bluezAdapter != nil ? nil : file.lockAddress)
+        client = try PeripheralSession.connect(options, discovery, address: address, pairing: pairing)
+    }
+
+    deinit { client.close() }
+
+    /// The phone's state file at `path`, checked as the keypad's and fob's are
+    /// (``PeripheralCredentialsFile/prepare(_:owner:)``), or a new unpaired phone when there is
+    /// none. Another peripheral's file is a usage error.
+    static func load(_ path: String) throws -> PeripheralCredentialsFile {
+        let inspection = try PeripheralCredentialsFile.prepare(path)
+        if let warning = inspection.warning { Diagnostics.print(warning) }
+        guard inspection.exists else { return PeripheralSession.newFile(kind: kind) }
+        let file = try PeripheralCredentialsFile.load(path)
+        guard file.kind == kind else { throw ValidationError("\(path) is a \(file.kind)'s state file, not a phone's") }
+        return file
+    }
+
+    /// The phone's app id (the id field of its Authorization Data, and of its Lock Actions).
+    var appID: UInt32 { file.clientID }
+
+    /// The credentials of the paired phone (nil only before ``pair()``).
+    var credentials: ClientCredentials? { admin.credentials }
+
+    /// The discovery address of the lock the phone paired with (socket link), if known.
+    var lockAddress: String? { file.lockAddress }
+
+    /// Pairs (the lock must be in pairing mode) and saves the credentials; the feedback.
+    func pair() throws -> [PeripheralFeedback] {
+        let feedback = try client.run(&admin, start: admin.pair(), timeout: PeripheralSession.answerTimeout)
+        if let paired = admin.credentials {
+            file.store(paired)
+            if options.bluezAdapter == nil { file.lockAddress = client.lockAddress }
+            try file.save(options.state)
+        }
+        return feedback
+    }
+
+    /// Runs `request` to its end and returns every message the lock sent for it (the last one
+    /// ends it). Throws ``PhoneRefusal`` when the lock answers with an Error Report, and
+    /// ``PhoneFailure`` when the flow fails (a reply that does not verify, no answer).
+    func request(_ request: ClientRequest) throws -> [NukiMessage] {
+        let feedback = try client.run(&admin, start: admin.send(request), timeout: PeripheralSession.answerTimeout)
+        for item in feedback {
+            switch item {
+            case .accepted: return admin.lastReplies
+            case .refused(let code): throw PhoneRefusal(code: code)
+            case .failed(let error):
+                if case .refused(let code) = error.code { throw PhoneRefusal(code: code) }
+                throw PhoneFailure(reason: error.reason)
+            default: continue
+            }
+        }
+        throw PhoneFailure(reason: "the lock gave no outcome for \(request.command)")
+    }
+
+    /// Runs a PIN-protected request (ECP) built with the challenge and `pin`.
+    func request(
+        _ command: Command, _ pin: SecurityPIN, finalCommands: Set<Command> = [],
+        _ build: @escaping @Sendable (Bytes32, SecurityPIN) -> NukiMessage
+    ) throws -> [NukiMessage] {
+        try request(ClientRequest(command: command, needsChallenge: true, finalCommands: finalCommands) { nonce in build(nonce, pin) })
+    }
+}
+
+/// The lock refused a request with an Error Report: printed as `phone: refused: K_ERROR_…`, exit 1.
+struct PhoneRefusal: Error {
+    var code: NukiErrorCode
+    /// The error's name in the Nuki API (`K_ERROR_BAD_PIN`), or its hex value when undocumented.
+    var name: String { code.name ?? code.description }
+}
+
+/// A request that failed without an answer from the lock's logic (exit 1, diagnostic on stderr).
+struct PhoneFailure: Error, CustomStringConvertible {
+    var reason: String
+    var description: String { reason }
+}
+
+/// A value in a phone command's result: text for people, JSON for scripts.
+enum PhoneValue: Encodable, Equatable, Sendable {
+    case string(String)
+    case int(Int64)
+    case bool(Bool)
+    case strings([String])
+    case object([String: PhoneValue])
+
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        switch self {
+        case .string(let s): try container.encode(s)
+        case .int(let i): try container.encode(i)
+        case .bool(let b): try container.encode(b)
+        case .strings(let list): try container.encode(list)
+        case .object(let object): try container.encode(object)
+        }
+    }
+
+    /// The text form: numbers in decimal, booleans as on/off, lists comma-separated.
+    var text: String {
+        switch self {
+        case .string(let s): return s
+        case .int(let i): return String(i)
+        case .bool(let b): return b ? "on" : "off"
+        case .strings(let list): return list.joined(separator: ",")
+        case .object(let object): return object.keys.sorted().map { "\($0)=\(object[$0]?.text ?? "")" }.joined(separator: " ")
+        }
+    }
+}
+
+/// Prints the phone's results (text lines or JSON Lines, keys sorted) and maps outcomes to exit
+/// statuses: 0 done, 1 refused by the lock (the line names the error) or failed.
+struct PhoneOutput {
+    let format: OutputFormat
+
+    /// One result line: `text` in text form; in JSON `{"device":"phone", …fields}`.
+    func line(_ text: String, _ fields: [String: PhoneValue]) throws {
+        switch format {
+        case .text: try write(text)
+        case .json:
+            var object = fields
+            object["device"] = .string("phone")
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+            try write(String(decoding: try encoder.encode(object), as: UTF8.self))
+        }
+    }
+
+    /// The line of a request the lock completed: `phone: accepted[ (detail)]`.
+    func accepted(_ detail: String? = nil, _ fields: [String: PhoneValue] = [:]) throws {
+        var object = fields
+        object["ok"] = .bool(true)
+        object["outcome"] = .string("accepted")
+        try line("phone: accepted" + (detail.map { " (\($0))" } ?? ""), object)
+    }
+
+    private func write(_ text: String) throws {
+        do {
+            try FileHandle.standardOutput.write(contentsOf: Data((text + "\n").utf8))
+        } catch {
+            Diagnostics.print("cannot write results: \(error.localizedDescription)")
+            throw ExitCode.failure
+        }
+    }
+
+    /// Runs `body`; a refusal by the lock becomes `phone: refused: K_ERROR_…` (JSON: `ok` false,
+    /// `outcome`, `error`) and exit 1; a failed flow a diagnostic and exit 1.
+    func run(_ body: () throws -> Void) throws {
+        do {
+            try body()
+        } catch let refusal as PhoneRefusal {
+            try line("phone: refused: \(refusal.name)", [
+                "ok": .bool(false), "outcome": .string("refused: \(refusal.name)"), "error": .string(refusal.name),
+            ])
+            throw ExitCode.failure
+        } catch let failure as PhoneFailure {
+            Diagnostics.print("phone: \(failure.reason)")
+            throw ExitCode.failure
+        } catch let failure as PeripheralClient.Failure {
+            Diagnostics.print("phone: \(failure.reason)")
+            throw ExitCode.failure
+        }
+    }
+}
+
+/// Where an admin command gets the lock's security PIN (Nuki BLE API 2.x §"Security PIN Handling",
+/// `docs/wire.md` §3.5): `--pin`, `--pin-file`, `--pin-stdin` or `LATCHKEY_PIN`, exactly one; with
+/// none and a terminal on stdin, it asks without echo. The PIN is never printed or logged; a
+/// malformed one is a usage error (exit 64) naming its source, not its value.
+struct PhonePINOptions: ParsableArguments {
+    @Option(help: ArgumentHelp(
+        "The lock's security PIN (0-9999). Other users see it in `ps`: prefer --pin-file, LATCHKEY_PIN or --pin-stdin.",
+        valueName: "pin"))
+    var pin: String?
+
+    @Option(name: .customLong("pin-file"), help: ArgumentHelp(
+        "Read the security PIN from this file (a regular file; one number, an optional newline).", valueName: "file"))
+    var pinFile: String?
+
+    @Flag(name: .customLong("pin-stdin"), help: "Read the security PIN from standard input.")
+    var pinStdin = false
+
+    /// The environment variable that may hold the security PIN.
+    static let variable = "LATCHKEY_PIN"
+
+    /// The sources given, in option order.
+    func sources(_ environment: [String: String] = ProcessInfo.processInfo.environment) -> [String] {
+        var sources: [String] = []
+        if pin != nil { sources.append("--pin") }
+        if pinFile != nil { sources.append("--pin-file") }
+        if pinStdin { sources.append("--pin-stdin") }
+        if environment[Self.variable] != nil { sources.append(Self.variable) }
+        return sources
+    }
+
+    func validate() throws {
+        let given = sources()
+        guard given.count <= 1 else { throw ValidationError("give the security PIN one way only, not \(given.joined(separator: " and "))") }
+        if let pin { _ = try LockServeCommand.parseSecurityPIN(pin, from: "--pin") }
+        if let text = ProcessInfo.processInfo.environment[Self.variable], given == [Self.variable] {
+            _ = try LockServeCommand.parseSecurityPIN(text, from: Self.variable)
+        }
+    }
+
+    /// The PIN from the one source given (read before anything is sent). Throws a usage error when
+    /// it is malformed or missing.
+    func resolve(_ environment: [String: String] = ProcessInfo.processInfo.environment) throws -> SecurityPIN {
+        if let pin { return .u16(try LockServeCommand.parseSecurityPIN(pin, from: "--pin")) }
+        if let pinFile {
+            let bytes = try PrivateFiles.read(pinFile, role: "security PIN file", maximumBytes: 64, owner: nil, followLinks: true)
+            return .u16(try LockServeCommand.parseSecurityPIN(String(decoding: bytes, as: UTF8.self), from: "--pin-file \(pinFile)"))
+        }
+        if pinStdin {
+            return .u16(try LockServeCommand.parseSecurityPIN(Self.readStandardInput(), from: "standard input (--pin-stdin)"))
+        }
+        if let text = environment[Self.variable] {
+            return .u16(try LockServeCommand.parseSecurityPIN(text, from: Self.variable))
+        }
+        if isatty(STDIN_FILENO) == 1, let typed = getpass("Security PIN: ") {
+            return .u16(try LockServeCommand.parseSecurityPIN(String(cString: typed), from: "the terminal"))
+        }
+        throw ValidationError("this command needs the lock's security PIN: give --pin, --pin-file, --pin-stdin or \(Self.variable)")
+    }
+
+    /// Up to 65 bytes of standard input (more is refused by the parser as not one number).
+    static func readStandardInput() -> String {
+        var bytes: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 64)
+        while bytes.count <= 64 {
+            let got = chunk.withUnsafeMutableBytes { read(STDIN_FILENO, $0.baseAddress, $0.count) }
+            if got < 0, errno == EINTR { continue }
+            guard got > 0 else { break }
+            bytes.append(contentsOf: chunk[0..<got])
+        }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+}
