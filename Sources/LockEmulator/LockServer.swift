@@ -155,6 +155,13 @@ public final class LockServer {
     var muted: Set<UInt64> = []
     var unpolled: Set<UInt64> = []
     var advertisedPairing: Bool?
+    var advertisedStatusChanged = false
+    /// The iBeacon's "state changed, please poll" bit (``updateStatusChanged(at:)``).
+    var statusChanged = false
+    /// Keyturner States as a client would read them, without its clock fields; and how many the
+    /// engine had sent, at the last commit.
+    var lastStatus: KeyturnerStates?
+    var lastStatusReads: UInt64 = 0
     let store: (any LockStateStore)?
     /// One capture for all connections (`$LATCHKEY_CAPTURE` by default), each under its own ACL handle.
     let capture: CaptureWriter?
@@ -416,6 +423,7 @@ public final class LockServer {
         if !inputs.isEmpty { route(engine.advance(to: now)) }
 
         commit(before: before, now: now, at: mono)
+        updateStatusChanged(at: now)
         return deliver() || activity
     }
 
@@ -759,16 +767,39 @@ public final class LockServer {
         route(try body(&engine, clock()))
         unsaved = unsaved || engine.machine != before.engine.machine
         commit(before: before, now: clock(), at: monotonic)
+        updateStatusChanged(at: clock())
         deliver()
+    }
+
+    /// The iBeacon's "state changed, please poll" bit (bit 0 of its measured-power byte,
+    /// `docs/wire.md` §1.3; pyNukiBT's `poll_needed`, NukiBleEsp32's `KeyTurnerStatusUpdated`): set
+    /// when a commit changed what Keyturner States would show (its clock fields and the lock'n'go
+    /// countdown aside), cleared when the lock next sent Keyturner States to a client, unless the
+    /// same turn changed them again. When a real lock clears it is not public; this is our choice
+    /// (README, "How the emulated lock behaves").
+    func updateStatusChanged(at now: LockInstant) {
+        var status = engine.machine.keyturnerStates(at: now)
+        status.currentTime = .unset
+        status.lockNGoTimer = 0
+        let reads = engine.keyturnerStatesSent
+        if status != lastStatus {
+            if lastStatus != nil { statusChanged = true }
+            lastStatus = status
+        } else if reads != lastStatusReads {
+            statusChanged = false
+        }
+        lastStatusReads = reads
+        if statusChanged != advertisedStatusChanged { try? advertise() }
     }
 
     /// Publishes the advertising data for the current mode: pairing-service data in pairing mode,
     /// the iBeacon otherwise (`docs/wire.md` §1.3).
     func advertise() throws {
         let pairing = engine.machine.isPairingMode(at: clock())
-        guard pairing != advertisedPairing else { return }
+        guard pairing != advertisedPairing || (!pairing && statusChanged != advertisedStatusChanged) else { return }
         advertisedPairing = pairing
-        let mode: NukiAdvertisement.Mode = pairing ? .pairing(service: NukiAdvertisement.pairingService) : .paired(statusChanged: false)
+        advertisedStatusChanged = !pairing && statusChanged
+        let mode: NukiAdvertisement.Mode = pairing ? .pairing(service: NukiAdvertisement.pairingService) : .paired(statusChanged: statusChanged)
         try frontEnd.advertise(NukiAdvertisement(nukiID: engine.machine.nukiID, mode: mode))
     }
 

@@ -81,6 +81,10 @@ public struct LockSessionEngine {
         self.random = random
     }
 
+    /// How many Keyturner States (0x000C) the lock has sent to its clients (a runtime clears the
+    /// advertising's "state changed" bit when a client has read the state again).
+    public private(set) var keyturnerStatesSent: UInt64 = 0
+
     /// The lock's X25519 public key, sent in pairing.
     public var publicKey: Bytes32 { lockKeyPair.publicKey }
 
@@ -393,6 +397,7 @@ public struct LockSessionEngine {
             case .reply(let authID, let message):
                 for id in connectionIDs(boundTo: authID) where id == requester || connections[id]?.proven == true {
                     actions += sendEncrypted(message, authID: authID, to: id)
+                    if case .keyturnerStates = message { keyturnerStatesSent &+= 1 }
                 }
             case .event(.invitedAuthorizationKey(let authID, let sharedKey)):
                 // The invitee's key goes to the key store and nowhere else: never into the event stream.

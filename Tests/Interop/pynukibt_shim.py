@@ -410,14 +410,26 @@ async def run(args):
     quiet.setLevel(level)
     step(f"verify_security_pin({(args.pin + 1) % 10000}) (wrong)", bad is False, f"→ {bad}")
 
-    # The beacon's tx-power byte bit 0 means "state changed, poll" (§1.3); pyNukiBT honours it
-    # once it has a state. When the lock clears it is UNSURE, so this is reported, not asserted.
-    record = read_record(args.devices_dir, args.nuki_id)
-    adv = parse_ad(record["advertisingData"], record.get("scanResponse"))
-    device._poll_needed = False
-    device.parse_advertisement_data(BLEDevice(address, adv.local_name, None), adv)
-    print(f"[INFO] beacon after the session: tx power byte "
-          f"0x{adv.manufacturer_data[76][-1]:02X} → pyNukiBT poll_needed={device._poll_needed}")
+    # The beacon's tx-power byte bit 0 means "state changed, please poll" (§1.3). The lock sets it
+    # when what Keyturner States show changes and clears it once a client has read them again.
+    def poll_needed():
+        record = read_record(args.devices_dir, args.nuki_id)
+        adv = parse_ad(record["advertisingData"], record.get("scanResponse"))
+        device._poll_needed = False
+        device.parse_advertisement_data(BLEDevice(address, adv.local_name, None), adv)
+        return adv.manufacturer_data[76][-1], device._poll_needed
+
+    power, needed = poll_needed()
+    step("beacon after update_state: nothing to poll", power == 0xC4 and needed is False,
+         f"tx power byte 0x{power:02X} → pyNukiBT poll_needed={needed}")
+    await device.lock_action(L.LockAction.UNLOCK, wait_for_completed=True)
+    power, needed = poll_needed()
+    step("beacon after a lock action: poll", power == 0xC5 and needed is True,
+         f"tx power byte 0x{power:02X} → pyNukiBT poll_needed={needed}")
+    await device.update_state()
+    power, needed = poll_needed()
+    step("beacon after update_state again: nothing to poll", power == 0xC4 and needed is False,
+         f"tx power byte 0x{power:02X} → pyNukiBT poll_needed={needed}")
 
     await device.disconnect()
     return len(steps)

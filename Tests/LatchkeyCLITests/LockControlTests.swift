@@ -11,14 +11,14 @@ import Testing
         let process: Process
         let events: String
 
-        init() throws {
+        init(_ extra: [String] = []) throws {
             folder = NSTemporaryDirectory() + "latchkey-control-\(UUID().uuidString)"
             try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o755])
             events = folder + "/events.txt"
             FileManager.default.createFile(atPath: events, contents: nil)
             process = Process()
             process.executableURL = URL(fileURLWithPath: try MultiProcessTests.binary())
-            process.arguments = ["lock", "serve", "--state", "lock.json", "--nuki-id", "2A37599A", "--duration", "120"]
+            process.arguments = ["lock", "serve", "--state", "lock.json", "--nuki-id", "2A37599A", "--duration", "120"] + extra
             process.currentDirectoryURL = URL(fileURLWithPath: folder)
             process.environment = ["LATCHKEY_DEVICES_DIR": folder + "/devices"]
             process.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: events))
@@ -136,5 +136,23 @@ import Testing
         #expect(stderr.isEmpty, "\(stderr)")
         #expect(output == "{\"error\":\"only the lock's owner (user 0) may use its controls\",\"ok\":false}\n")
         #expect(try lock.run(["lock", "state"]).output.hasPrefix("lock LOCKED,"), "the key was not turned")
+    }
+
+    /// The iBeacon's "state changed, please poll" bit (measured power 0xC5 instead of 0xC4): set
+    /// by a change a client would see in Keyturner States (here a key turn), cleared once a client
+    /// read them (`phone state`).
+    @Test func theBeaconSaysStateChangedUntilAClientReadsTheState() throws {
+        let lock = try RunningLock(["--pairing"])
+        #expect(try lock.run(["phone", "pair", "--state", "phone.json"]).status == 0)
+        let beacon = "54:D2:72:37:59:9A  Nuki_2A37599A  paired"
+        let ad = "  AD 0201061AFF4C000215A92EE200550111E4916C0800200C9A662A37599A"
+        #expect(try lock.run(["phone", "state", "--state", "phone.json"]).status == 0)
+        #expect(try lock.run(["scan"]).output == beacon + ad + "C4\n")
+        #expect(try lock.run(["lock", "key-turn", "unlock"]).status == 0)
+        #expect(try lock.run(["scan"]).output == beacon + " (state changed)" + ad + "C5\n")
+        #expect(try lock.run(["lock", "state"]).status == 0)
+        #expect(try lock.run(["scan"]).output == beacon + " (state changed)" + ad + "C5\n", "the owner's own controls are not a client's read")
+        #expect(try lock.run(["phone", "state", "--state", "phone.json"]).status == 0)
+        #expect(try lock.run(["scan"]).output == beacon + ad + "C4\n")
     }
 }
