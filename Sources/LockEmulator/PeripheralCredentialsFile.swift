@@ -36,6 +36,12 @@ public struct PeripheralCredentialsFile: Codable, Sendable {
     /// The discovery address (`54:D2:72:…`) of the lock it paired with over the socket link, so
     /// later commands reach that lock when several serve; nil in older files and over BlueZ.
     public var lockAddress: String?
+    /// A phone's notification list (the app's bell), oldest first; nil in other files and before
+    /// the first notification.
+    public var notifications: [PhoneNotification]?
+    /// A phone: the battery alert was noted and the lock has not reported a good battery since
+    /// (so one fall below 20 % is one notification); nil counts as false.
+    public var batteryAlerted: Bool?
     public var schemaVersion: Int
 
     /// A new peripheral: a fresh key pair from `random`, not paired yet.
@@ -135,5 +141,22 @@ public struct PeripheralCredentialsFile: Codable, Sendable {
         encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
         guard let data = try? encoder.encode(self) else { throw StateFileError(.unwritable, "cannot encode") }
         try AtomicFile.write(data, to: path)
+    }
+}
+
+/// One entry of a phone's notification list (the app's bell, Nuki Smart Lock FAQ: the battery
+/// alert is kept behind the bell symbol). JSON in the phone's state file:
+/// `{"event":"batteryCritical","message":"battery critical (18 %): replace the batteries","time":"2026-12-06T09:30:00Z"}`;
+/// `time` is the phone's clock (UTC) when it read the state that raised it.
+public struct PhoneNotification: Codable, Sendable, Hashable {
+    /// The event's name, as in the lock's JSON event stream (`batteryCritical`).
+    public var event: String
+    public var message: String
+    public var time: String
+
+    public init(event: String, message: String, time: String) {
+        self.event = event
+        self.message = message
+        self.time = time
     }
 }

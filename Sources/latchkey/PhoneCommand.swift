@@ -22,8 +22,38 @@ struct PhoneCommand: ParsableCommand {
             PhonePairCommand.self, PhoneStateCommand.self, PhoneLockCommand.self, PhoneUnlockCommand.self, PhoneUnlatchCommand.self,
             PhoneLockNGoCommand.self, PhoneApproachCommand.self, PhoneAuthCommand.self, PhoneCodeCommand.self,
             PhoneConfigCommand.self, PhoneAdvancedConfigCommand.self, PhoneLogCommand.self, PhoneBatteryCommand.self,
-            PhoneTimeCommand.self, PhonePINCommand.self, PhoneCalibrateCommand.self,
+            PhoneTimeCommand.self, PhonePINCommand.self, PhoneCalibrateCommand.self, PhoneNotificationsCommand.self,
         ])
+}
+
+/// `latchkey phone notifications`: the app's bell. Reads the lock's state first (as the app does
+/// when opened), so a battery alert the phone had not seen yet is added, then lists every
+/// notification kept in the phone's state file, oldest first; `--clear` empties the list after.
+struct PhoneNotificationsCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "notifications", abstract: "The phone's notification list (the bell): the battery alert, once per fall below 20 %.")
+    @Flag(help: "Empty the list after printing it.") var clear = false
+    @OptionGroup var options: PeripheralOptions
+    @OptionGroup var discovery: DiscoveryOptions
+
+    func run() throws {
+        let out = PhoneOutput(format: options.format)
+        let session = try PhoneSession(options, discovery, pairing: false)
+        try out.run {
+            _ = try session.request(.keyturnerStates)
+            let list = session.file.notifications ?? []
+            switch options.format {
+            case .json:
+                let encoder = JSONEncoder()
+                encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+                print(String(decoding: try encoder.encode(list), as: UTF8.self))
+            case .text:
+                if list.isEmpty { print("phone: no notifications") }
+                for item in list { print("\(item.time)  \(item.message)") }
+            }
+            if clear { try session.clearNotifications() }
+        }
+    }
 }
 
 /// `latchkey phone pair`: pairs as ID type app (the lock must be in pairing mode).

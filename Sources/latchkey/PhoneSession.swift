@@ -79,6 +79,7 @@ final class PhoneSession {
     /// ``PhoneFailure`` when the flow fails (a reply that does not verify, no answer).
     func request(_ request: ClientRequest) throws -> [NukiMessage] {
         let feedback = try client.run(&admin, start: admin.send(request), timeout: PeripheralSession.answerTimeout)
+        try note(admin.lastReplies)
         for item in feedback {
             switch item {
             case .accepted: return admin.lastReplies
@@ -90,6 +91,30 @@ final class PhoneSession {
             }
         }
         throw PhoneFailure(reason: "the lock gave no outcome for \(request.command)")
+    }
+
+    /// The bell: the first Keyturner States with the critical-battery bit after a good battery add
+    /// one notification to the state file; a good battery re-arms it. Saved only when it changed.
+    func note(_ replies: [NukiMessage]) throws {
+        for case .keyturnerStates(let states) in replies {
+            let battery = states.criticalBatteryState
+            let alerted = file.batteryAlerted ?? false
+            guard battery.isCritical != alerted else { continue }
+            file.batteryAlerted = battery.isCritical
+            if battery.isCritical {
+                let now = LockServer.wallClock()
+                file.notifications = (file.notifications ?? []) + [
+                    PhoneNotification(event: "batteryCritical", message: "battery critical (\(battery.percent) %): replace the batteries", time: now.description)
+                ]
+            }
+            try file.save(options.state)
+        }
+    }
+
+    /// Empties the notification list.
+    func clearNotifications() throws {
+        file.notifications = nil
+        try file.save(options.state)
     }
 
     /// Runs a PIN-protected request (ECP) built with the challenge and `pin`.

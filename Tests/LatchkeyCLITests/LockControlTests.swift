@@ -155,4 +155,33 @@ import Testing
         #expect(try lock.run(["phone", "state", "--state", "phone.json"]).status == 0)
         #expect(try lock.run(["scan"]).output == beacon + ad + "C4\n")
     }
+
+    /// Issue 15, the bell: `phone notifications` keeps the battery alert, once per fall below 20 %,
+    /// from the Keyturner States the phone reads (its own refresh, `phone state`, the states an
+    /// unlock pushes, which here re-arm it); `--clear` empties the list.
+    @Test func thePhonesBellKeepsTheBatteryAlertOncePerFall() throws {
+        let lock = try RunningLock(["--pairing"])
+        #expect(try lock.run(["phone", "pair", "--state", "phone.json"]).status == 0)
+        func bell(_ extra: [String] = []) throws -> [String] {
+            let run = try lock.run(["phone", "notifications", "--state", "phone.json"] + extra)
+            #expect(run.status == 0)
+            // The time column is the phone's clock: compare what follows it.
+            return run.output.split(separator: "\n").map { line in line.components(separatedBy: "  ").dropFirst().joined(separator: "  ") }
+        }
+        #expect(try lock.run(["phone", "notifications", "--state", "phone.json"]).output == "phone: no notifications\n")
+        #expect(try lock.run(["lock", "battery", "15"]).status == 0)
+        #expect(try bell() == ["battery critical (14 %): replace the batteries"])
+        #expect(try lock.run(["lock", "battery", "10"]).status == 0)
+        #expect(try bell() == ["battery critical (14 %): replace the batteries"], "still the same fall")
+        #expect(try lock.run(["lock", "battery", "80"]).status == 0)
+        #expect(try lock.run(["phone", "unlock", "--state", "phone.json"]).status == 0)
+        #expect(try lock.run(["lock", "battery", "12"]).status == 0)
+        #expect(try lock.run(["phone", "state", "--state", "phone.json"]).status == 0)
+        let json = try lock.run(["phone", "notifications", "--state", "phone.json", "--format", "json", "--clear"])
+        let list = try #require(try JSONSerialization.jsonObject(with: Data(json.output.utf8)) as? [[String: String]])
+        #expect(list.map { $0["message"] } == ["battery critical (14 %): replace the batteries", "battery critical (12 %): replace the batteries"])
+        #expect(list.map { $0["event"] } == ["batteryCritical", "batteryCritical"])
+        #expect(list.allSatisfy { $0["time"]?.hasSuffix("Z") == true })
+        #expect(try lock.run(["phone", "notifications", "--state", "phone.json"]).output == "phone: no notifications\n")
+    }
 }
