@@ -20,12 +20,14 @@ public struct TimelineEntry: Encodable, Hashable, Sendable {
 ///
 /// The phone pairs as the admin and sets up a recurring keypad code (Mondays 09:00–12:00) and a
 /// time-limited right for the fob (until Friday 18:00); then the keypad's code is tried inside and
-/// outside its window, a brute-force burst walks through the three lockout tiers, the fob presses
-/// once, twice and three times, the owner switches auto unlock on and the phone coming into range
-/// is let in, then refused inside the cool-down, a manual key turn is followed by an auto unlock
-/// refused as too recent, the battery falls under 20 % with its alert and ring-light pattern, the fob's right runs
-/// out, and its revocation takes effect at once. Seeded randomness and the virtual clock make every
-/// run print the same timeline. Times are the lock's local time (Europe/Berlin).
+/// outside its window (and on a Wednesday inside its hours), a brute-force burst walks through the
+/// three lockout tiers, the fob presses once, twice and three times, the owner switches auto unlock
+/// on and the phone coming into range is let in, then refused inside the cool-down, a manual key
+/// turn is followed by an auto unlock refused as too recent and the key locks from outside, the
+/// battery falls under 20 % with its alert and both ring-light battery signals, then runs flat (the
+/// motor refused, the key still working), the fob's right runs out, its revocation takes effect at
+/// once, and the next Monday the code opens again. Seeded randomness and the virtual clock make
+/// every run print the same timeline. Times are the lock's local time (Europe/Berlin).
 ///
 /// The devices reach the lock over one of three links (``Link``), with the same timeline on each:
 /// the Unix socket link (the default of `latchkey demo`: ATT over SOCK_SEQPACKET through the Nuki GATT
@@ -147,8 +149,8 @@ public struct Demo {
         at(1, 7, 30); fob(presses: 1)
         at(1, 7, 31); fob(presses: 3)
         later(30)
-        // Wednesday: not a Monday.
-        at(2, 12, 0); keypad("enter \(Self.code)") { $0.enter(code: Self.code, at: $1) }
+        // Wednesday 10:00: inside the window's hours, but not a Monday.
+        at(2, 10, 0); keypad("enter \(Self.code)") { $0.enter(code: Self.code, at: $1) }
         // Thursday: the owner switches auto unlock on; the phone comes into range and is let in;
         // back in range two minutes after locking, it is refused (the 5-minute cool-down); then
         // the key, and auto unlock too soon after it.
@@ -164,11 +166,17 @@ public struct Demo {
         at(3, 18, 0); manual(.unlock)
         at(3, 18, 1)
         phone("auto unlock (geofence)", .lockAction(.unlock, appID: 0x0A11, flags: [.autoUnlock]))
-        at(3, 18, 2); phone("lock", .lockAction(.lock, appID: 0x0A11))
+        at(3, 18, 2); manual(.lock, " from outside")
         // Friday: the battery; its ring-light signal unlocked and locked.
         at(4, 20, 0); battery(19)
         at(4, 20, 1); phone("unlock", .lockAction(.unlock, appID: 0x0A11))
         at(4, 20, 2); phone("lock", .lockAction(.lock, appID: 0x0A11))
+        // The battery runs flat: the motor is refused, the key still works; new batteries.
+        at(4, 23, 0); battery(0)
+        at(4, 23, 1); phone("unlock", .lockAction(.unlock, appID: 0x0A11))
+        at(4, 23, 2); manual(.unlock)
+        at(4, 23, 3); manual(.lock)
+        at(5, 8, 0); battery(100)
         // Saturday: the fob's right has ended.
         at(5, 10, 0); fob(presses: 1)
         // Sunday: the fob is revoked; its next press is refused at once.
@@ -183,7 +191,10 @@ public struct Demo {
         } catch {
             record("fob", "reconnect", "failed: \(error)")
         }
-        at(6, 9, 2)
+        // The next Monday: the code's day again.
+        at(7, 9, 30); keypad("enter \(Self.code)") { $0.enter(code: Self.code, at: $1) }
+        at(7, 9, 31); keypad("press the lock key") { $0.press(.lock, at: $1) }
+        at(7, 9, 32)
         record("lock", "end of the week", summary())
         return timeline
     }
@@ -248,14 +259,15 @@ public struct Demo {
         finish("fob", "press \(presses)×")
     }
 
-    private mutating func manual(_ action: LockAction) {
+    private mutating func manual(_ action: LockAction, _ how: String = "") {
+        let what = "turn to \(action.name ?? "")" + how
         do {
             try room.withLock { lock, now in try lock.manualTurn(action, at: now) }
-            record("key", "turn to \(action.name ?? "")", describe(room.drain(), for: "key"))
+            record("key", what, describe(room.drain(), for: "key"))
         } catch let error as LockError {
-            record("key", "turn to \(action.name ?? "")", "refused: \(error.code)")
+            record("key", what, "refused: \(error.code)")
         } catch {
-            record("key", "turn to \(action.name ?? "")", "failed: \(error)")
+            record("key", what, "failed: \(error)")
         }
     }
 

@@ -115,7 +115,7 @@ import Testing
         let decoded = try Self.run(["capture", "week.btsnoop", "--nuki-only"], in: folder)
         #expect(decoded.status == 0)
         let lines = decoded.output.split(separator: "\n")
-        #expect(lines.count == 211)
+        #expect(lines.count == 222)
         #expect(lines.first?.contains("client → lock on pairing GDIO plain REQUEST_DATA") == true)
         #expect(lines.filter { $0.contains("plain AUTHORIZATION_ID ") }.count == 3)
     }

@@ -23,7 +23,14 @@ import Testing
             "locked out: K_ERROR_CODE_INVALID_TIMEOUT_2 (3", "locked out: K_ERROR_CODE_INVALID_TIMEOUT_3 (1",
         ])
         #expect(Self.outcome(t, "Mon 10:00:10", "keypad") == "locked out: K_ERROR_CODE_INVALID_TIMEOUT_1 (20 s left)")
-        #expect(Self.outcome(t, "Wed 12:00:00", "keypad") == "refused: K_ERROR_TIME_NOT_ALLOWED")
+        #expect(Self.outcome(t, "Wed 10:00:00", "keypad") == "refused: K_ERROR_TIME_NOT_ALLOWED", "inside the hours, not a Monday")
+        #expect(t.last { $0.device == "keypad" && $0.action == "enter 456789" }.map { "\($0.time) \($0.outcome)" }
+            == "Mon 09:30:02 accepted; lock UNLOCKED; ring light: whole ring, 1 flash every 10 s", "the next Monday")
+        #expect(Self.outcome(t, "Thu 18:02:00", "key") == "LOCK by MANUAL; lock LOCKED; ring light: off")
+        #expect(Self.outcome(t, "Fri 23:01:00", "phone") == "refused: K_ERROR_MOTOR_LOW_VOLTAGE")
+        #expect(Self.outcome(t, "Fri 23:02:00", "key") == "UNLOCK by MANUAL; lock UNLOCKED; ring light: upper segment, 3 flashes every 5 s (battery low)")
+        #expect(Self.outcome(t, "Fri 23:03:00", "key") == "LOCK by MANUAL; lock LOCKED; ring light: upper segment, 2 flashes every 10 s (battery low)")
+        #expect(Self.outcome(t, "Sat 08:00:00", "lock") == "ring light: off")
         #expect(Self.outcome(t, "Thu 18:00:00", "key")?.hasPrefix("UNLOCK by MANUAL; lock UNLOCKED") == true)
         #expect(Self.outcome(t, "Thu 17:00:00", "phone") == "accepted")
         #expect(Self.outcome(t, "Thu 17:30:02", "phone")?.hasPrefix("accepted; lock UNLOCKED") == true)
@@ -48,7 +55,7 @@ import Testing
     /// in-process ATT link and straight between the engines: the same timeline, line for line.
     @Test func everyLinkGivesTheSameWeek() throws {
         let socket = try Self.timeline(.socket)
-        #expect(socket.count == 46)
+        #expect(socket.count == 53)
         #expect(try Self.timeline(.inProcess) == socket)
         let engines = try Self.timeline(.engines)
         for (a, b) in zip(engines, socket) { #expect(a == b) }
@@ -67,6 +74,6 @@ import Testing
         // Engines: one Write Request or Handle Value Indication per message. Socket: the real ATT
         // traffic, which adds the GATT set-up of 4 connections and a response or confirmation for
         // every write and indication.
-        #expect(records.count == (link == .engines ? 211 : 550))
+        #expect(records.count == (link == .engines ? 222 : 572))
     }
 }
