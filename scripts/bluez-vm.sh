@@ -8,7 +8,7 @@
 # `latchkey audit` and a short `latchkey fuzz --target bluez:hci1/…` campaign from it over kernel
 # L2CAP), then dissects the guest's btmon capture with tshark. Results and logs:
 # .build/bluez-vm/results/. Exit 0 only when every part passed.
-# Environment: LATCHKEY_VM_TIMEOUT (seconds for the guest, default 420).
+# Environment: LATCHKEY_VM_TIMEOUT (seconds for the guest, default 600).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 repo=$PWD
@@ -75,13 +75,13 @@ guest_started_epoch=$(date +%s.%N)
 # Never redirect vng's stdout to a file (QEMU opens it several times): pipe it. `< /dev/null`: a
 # closed stdin crashes vng. The guest's exit code comes back as vng's.
 set +e
-PATH="$venv/bin:$PATH" timeout --kill-after=10 "${LATCHKEY_VM_TIMEOUT:-420}" \
+PATH="$venv/bin:$PATH" timeout --kill-after=10 "${LATCHKEY_VM_TIMEOUT:-600}" \
     "$venv/bin/vng" --run "$kernel" --disable-kvm --memory 2G --cpus 2 --rwdir="$results" \
     --exec "/bin/sh $repo/Tests/BlueZVM/guest.sh $repo $results $venv" < /dev/null 2>&1 | cat
 status=${PIPESTATUS[0]}
 set -e
 guest_done=$(elapsed)
-[ "$status" -eq 124 ] && echo "the guest did not finish within ${LATCHKEY_VM_TIMEOUT:-420} s" >&2
+[ "$status" -eq 124 ] && echo "the guest did not finish within ${LATCHKEY_VM_TIMEOUT:-600} s" >&2
 
 echo "== capture: scenario 2's Nuki payloads in btmon's capture, dissected by tshark"
 if [ -s "$results/hci.btsnoop" ]; then

@@ -113,7 +113,7 @@ sed "s/^/    [lock-bumble] /" "$OUT/lock-bumble.log" 2>/dev/null
 echo "scenario23_seconds $(awk -v a="$(now)" -v b="$t" 'BEGIN { printf "%.1f", a - b }')" >>"$OUT/timing.txt"
 
 # --- scenario 1, revoked: back on hci0, the fob the phone removed is refused, the keypad is not ----
-"$LATCHKEY" lock serve --transport bluez:hci0 --state "$WORK/lock.json" --format json --duration 240 \
+"$LATCHKEY" lock serve --transport bluez:hci0 --state "$WORK/lock.json" --format json --duration 480 \
     >"$OUT/lock-hci0-after.log" 2>&1 &
 LOCK=$!
 sleep 1
@@ -165,6 +165,34 @@ else
     record fuzz-bluez-campaign FAIL "$rate"
 fi
 echo "corpus_audit_fuzz_seconds $(awk -v a="$(now)" -v b="$t" 'BEGIN { printf "%.1f", a - b }')" >>"$OUT/timing.txt"
+
+# --- scenario 4: the owner's phone CLI over kernel L2CAP (README, "The owner's phone") -----------
+# The button through the lock's control socket; the phone pairs, a second keypad pairs, the phone
+# adds a Monday 09:00-12:00 code, the keypad is refused on a Wednesday at 10:00 and let in on a
+# Monday at 10:00 (the lock's calendar set by the phone), then the phone revokes it.
+t=$(now)
+export LATCHKEY_PIN=1234
+expect s4-lock-button 0 "$LATCHKEY" lock button
+contains s4-lock-button "pairing mode"
+expect s4-phone-pair 0 "$LATCHKEY" phone pair --transport bluez:hci1 --state "$WORK/phone.json"
+contains s4-phone-pair "phone: paired (auth id"
+"$LATCHKEY" lock button >/dev/null
+expect s4-keypad-pair 0 "$LATCHKEY" keypad pair --transport bluez:hci1 --state "$WORK/keypad2.json"
+KEYPAD2=$(sed -n 's/^keypad: paired (auth id \([0-9]*\))$/\1/p' "$OUT/s4-keypad-pair.log")
+PHONE_ARGS="--transport bluez:hci1 --state $WORK/phone.json"
+expect s4-phone-wednesday 0 "$LATCHKEY" phone time sync --at 2026-12-09T10:00:00Z $PHONE_ARGS
+expect s4-phone-code-add 0 "$LATCHKEY" phone code add 456789 --name Cleaner --weekdays mon --window 09:00-12:00 $PHONE_ARGS
+contains s4-phone-code-add "mon 09:00"
+expect s4-keypad-wednesday 1 "$LATCHKEY" keypad enter 456789 --transport bluez:hci1 --state "$WORK/keypad2.json"
+contains s4-keypad-wednesday "keypad: refused: K_ERROR_TIME_NOT_ALLOWED"
+expect s4-phone-monday 0 "$LATCHKEY" phone time sync --at 2026-12-07T10:00:00Z $PHONE_ARGS
+expect s4-keypad-monday 0 "$LATCHKEY" keypad enter 456789 --transport bluez:hci1 --state "$WORK/keypad2.json"
+contains s4-keypad-monday "keypad: accepted"
+expect s4-phone-revoke 0 "$LATCHKEY" phone auth revoke "${KEYPAD2:-0}" $PHONE_ARGS
+contains s4-phone-revoke "phone: accepted (auth ${KEYPAD2:-?} revoked)"
+expect s4-keypad-revoked 1 "$LATCHKEY" keypad enter 456789 --transport bluez:hci1 --state "$WORK/keypad2.json"
+contains s4-keypad-revoked "keypad: refused: K_ERROR_NOT_AUTHORIZED"
+echo "scenario4_seconds $(awk -v a="$(now)" -v b="$t" 'BEGIN { printf "%.1f", a - b }')" >>"$OUT/timing.txt"
 kill $LOCK; wait $LOCK
 sed "s/^/    [lock-hci0-after] /" "$OUT/lock-hci0-after.log" | tail -40
 
