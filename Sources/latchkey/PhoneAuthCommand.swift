@@ -48,9 +48,7 @@ struct PhoneAuthCommand: ParsableCommand {
         _ authID: UInt32, _ pin: SecurityPIN, _ options: PeripheralOptions, _ discovery: DiscoveryOptions,
         _ change: @escaping (inout AuthorizationEntry) -> Void
     ) throws {
-        let out = PhoneOutput(format: options.format)
-        let session = try PhoneSession(options, discovery, pairing: false)
-        try out.run {
+        try PhoneSession.run(options, discovery) { session, out in
             var entry = try entry(authID, session, pin)
             change(&entry)
             let updated = entry
@@ -91,9 +89,7 @@ struct PhoneAuthCommand: ParsableCommand {
 
         func run() throws {
             let securityPIN = try pin.resolve()
-            let out = PhoneOutput(format: options.format)
-            let session = try PhoneSession(options, discovery, pairing: false)
-            try out.run {
+            try PhoneSession.run(options, discovery) { session, out in
                 for entry in try PhoneAuthCommand.entries(session, securityPIN) {
                     var fields = PhoneAuthCommand.fields(entry)
                     fields["lockCount"] = .int(Int64(entry.lockCount))
@@ -216,10 +212,8 @@ struct PhoneAuthCommand: ParsableCommand {
 
         func run() throws {
             let securityPIN = try pin.resolve()
-            let out = PhoneOutput(format: options.format)
-            let session = try PhoneSession(options, discovery, pairing: false)
             let authID = self.authID
-            try out.run {
+            try PhoneSession.run(options, discovery) { session, out in
                 _ = try session.request(.removeAuthorizationEntry, securityPIN) {
                     .removeAuthorizationEntry(RemoveAuthorizationEntry(authID: authID, challenge: $0, securityPIN: $1))
                 }

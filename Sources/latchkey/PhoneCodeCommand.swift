@@ -60,9 +60,7 @@ struct PhoneCodeCommand: ParsableCommand {
         _ codeID: UInt16, _ pin: SecurityPIN, _ options: PeripheralOptions, _ discovery: DiscoveryOptions,
         _ change: @escaping (inout KeypadCode) -> Void
     ) throws {
-        let out = PhoneOutput(format: options.format)
-        let session = try PhoneSession(options, discovery, pairing: false)
-        try out.run {
+        try PhoneSession.run(options, discovery) { session, out in
             guard var code = try codes(session, pin).first(where: { $0.codeID == codeID }) else { throw PhoneRefusal(code: .badParameter) }
             change(&code)
             let updated = code
@@ -83,9 +81,7 @@ struct PhoneCodeCommand: ParsableCommand {
 
         func run() throws {
             let securityPIN = try pin.resolve()
-            let out = PhoneOutput(format: options.format)
-            let session = try PhoneSession(options, discovery, pairing: false)
-            try out.run {
+            try PhoneSession.run(options, discovery) { session, out in
                 for code in try PhoneCodeCommand.codes(session, securityPIN) {
                     var fields = PhoneCodeCommand.fields(code)
                     fields["lockCount"] = .int(Int64(code.lockCount))
@@ -114,9 +110,7 @@ struct PhoneCodeCommand: ParsableCommand {
             let rights = try restriction.restriction()
             let securityPIN = try pin.resolve()
             let name = FixedName(self.name, width: FixedName.shortNameWidth)
-            let out = PhoneOutput(format: options.format)
-            let session = try PhoneSession(options, discovery, pairing: false)
-            try out.run {
+            try PhoneSession.run(options, discovery) { session, out in
                 let replies = try session.request(.addKeypadCode, securityPIN, finalCommands: [.keypadCodeID]) {
                     .addKeypadCode(AddKeypadCode(code: value, name: name, restriction: rights, challenge: $0, securityPIN: $1))
                 }
@@ -188,10 +182,8 @@ struct PhoneCodeCommand: ParsableCommand {
 
         func run() throws {
             let securityPIN = try pin.resolve()
-            let out = PhoneOutput(format: options.format)
-            let session = try PhoneSession(options, discovery, pairing: false)
             let codeID = self.codeID
-            try out.run {
+            try PhoneSession.run(options, discovery) { session, out in
                 _ = try session.request(.removeKeypadCode, securityPIN) {
                     .removeKeypadCode(RemoveKeypadCode(codeID: codeID, challenge: $0, securityPIN: $1))
                 }

@@ -37,9 +37,7 @@ struct PhoneNotificationsCommand: ParsableCommand {
     @OptionGroup var discovery: DiscoveryOptions
 
     func run() throws {
-        let out = PhoneOutput(format: options.format)
-        let session = try PhoneSession(options, discovery, pairing: false)
-        try out.run {
+        try PhoneSession.run(options, discovery) { session, out in
             _ = try session.request(.keyturnerStates)
             let list = session.file.notifications ?? []
             switch options.format {
@@ -91,9 +89,7 @@ struct PhoneStateCommand: ParsableCommand {
     @OptionGroup var discovery: DiscoveryOptions
 
     func run() throws {
-        let out = PhoneOutput(format: options.format)
-        let session = try PhoneSession(options, discovery, pairing: false)
-        try out.run {
+        try PhoneSession.run(options, discovery) { session, out in
             guard case .keyturnerStates(let states)? = try session.request(.keyturnerStates).last else {
                 throw PhoneFailure(reason: "the lock did not send Keyturner States")
             }
@@ -120,9 +116,7 @@ struct PhoneStateCommand: ParsableCommand {
 /// per motor step, COMPLETE; prints the lock state it ended in.
 enum PhoneLockAction {
     static func run(_ action: LockAction, flags: LockActionFlags = [], _ options: PeripheralOptions, _ discovery: DiscoveryOptions) throws {
-        let out = PhoneOutput(format: options.format)
-        let session = try PhoneSession(options, discovery, pairing: false)
-        try out.run {
+        try PhoneSession.run(options, discovery) { session, out in
             let replies = try session.request(.lockAction(action, appID: session.appID, flags: flags))
             let state = replies.compactMap { reply -> LockState? in
                 if case .keyturnerStates(let states) = reply { return states.lockState }
@@ -188,9 +182,7 @@ struct PhoneBatteryCommand: ParsableCommand {
     @OptionGroup var discovery: DiscoveryOptions
 
     func run() throws {
-        let out = PhoneOutput(format: options.format)
-        let session = try PhoneSession(options, discovery, pairing: false)
-        try out.run {
+        try PhoneSession.run(options, discovery) { session, out in
             let reportRequest = ClientRequest(command: .requestData, needsChallenge: false, finalCommands: [.batteryReport]) { _ in
                 .requestData(RequestData(requestedCommand: .batteryReport))
             }
@@ -232,9 +224,7 @@ struct PhoneTimeCommand: ParsableCommand {
         func run() throws {
             let time = try at.map { try RestrictionOptions.date($0, option: "--at", endOfDay: false) } ?? LockServer.wallClock().utcDateTime
             let securityPIN = try pin.resolve()
-            let out = PhoneOutput(format: options.format)
-            let session = try PhoneSession(options, discovery, pairing: false)
-            try out.run {
+            try PhoneSession.run(options, discovery) { session, out in
                 _ = try session.request(.updateTime, securityPIN) { .updateTime(UpdateTime(time: time, challenge: $0, securityPIN: $1)) }
                 try out.accepted("lock time \(time)Z", ["time": .string("\(time)Z")])
             }
@@ -273,9 +263,7 @@ struct PhonePINCommand: ParsableCommand {
         func run() throws {
             let newPIN = SecurityPIN.u16(try newValue())
             let securityPIN = try pin.resolve()
-            let out = PhoneOutput(format: options.format)
-            let session = try PhoneSession(options, discovery, pairing: false)
-            try out.run {
+            try PhoneSession.run(options, discovery) { session, out in
                 _ = try session.request(.setSecurityPIN, securityPIN) { .setSecurityPIN(SetSecurityPIN(newPIN: newPIN, challenge: $0, securityPIN: $1)) }
                 try out.accepted("security PIN changed")
             }
@@ -290,9 +278,7 @@ struct PhonePINCommand: ParsableCommand {
 
         func run() throws {
             let securityPIN = try pin.resolve()
-            let out = PhoneOutput(format: options.format)
-            let session = try PhoneSession(options, discovery, pairing: false)
-            try out.run {
+            try PhoneSession.run(options, discovery) { session, out in
                 _ = try session.request(.verifySecurityPIN(securityPIN))
                 try out.accepted("security PIN correct")
             }
@@ -309,9 +295,7 @@ struct PhoneCalibrateCommand: ParsableCommand {
 
     func run() throws {
         let securityPIN = try pin.resolve()
-        let out = PhoneOutput(format: options.format)
-        let session = try PhoneSession(options, discovery, pairing: false)
-        try out.run {
+        try PhoneSession.run(options, discovery) { session, out in
             _ = try session.request(.requestCalibration, securityPIN) { .requestCalibration(RequestCalibration(challenge: $0, securityPIN: $1)) }
             try out.accepted("calibrated")
         }
@@ -336,10 +320,8 @@ struct PhoneLogCommand: ParsableCommand {
 
     func run() throws {
         let securityPIN = try pin.resolve()
-        let out = PhoneOutput(format: options.format)
-        let session = try PhoneSession(options, discovery, pairing: false)
         let (start, count, descending) = (self.start, UInt16(clamping: count), !ascending)
-        try out.run {
+        try PhoneSession.run(options, discovery) { session, out in
             let replies = try session.request(.requestLogEntries, securityPIN) {
                 .requestLogEntries(RequestLogEntries(startIndex: start, count: count, descending: descending, totalCount: true, challenge: $0, securityPIN: $1))
             }

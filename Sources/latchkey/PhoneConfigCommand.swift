@@ -150,9 +150,7 @@ struct PhoneConfigCommand: ParsableCommand {
         @OptionGroup var discovery: DiscoveryOptions
 
         func run() throws {
-            let out = PhoneOutput(format: options.format)
-            let session = try PhoneSession(options, discovery, pairing: false)
-            try out.run {
+            try PhoneSession.run(options, discovery) { session, out in
                 let config = try PhoneConfigCommand.read(session)
                 try PhoneAssignments.print(PhoneConfigCommand.setConfig(config, challenge: .zero, pin: .u16(0)), PhoneConfigCommand.settings, out, extra: [
                     "nuki-id": .string(String(config.nukiID, radix: 16, uppercase: true)), "current-time": .string("\(config.currentTime)Z"),
@@ -175,9 +173,7 @@ struct PhoneConfigCommand: ParsableCommand {
         func run() throws {
             let changes = try PhoneAssignments.parse(assignments, PhoneConfigCommand.settings, sample: PhoneConfigCommand.sample)
             let securityPIN = try pin.resolve()
-            let out = PhoneOutput(format: options.format)
-            let session = try PhoneSession(options, discovery, pairing: false)
-            try out.run {
+            try PhoneSession.run(options, discovery) { session, out in
                 var wanted = PhoneConfigCommand.setConfig(try PhoneConfigCommand.read(session), challenge: .zero, pin: securityPIN)
                 for (setting, value) in changes { try setting.set(&wanted, value) }
                 let request = wanted
@@ -262,9 +258,7 @@ struct PhoneAdvancedConfigCommand: ParsableCommand {
         @OptionGroup var discovery: DiscoveryOptions
 
         func run() throws {
-            let out = PhoneOutput(format: options.format)
-            let session = try PhoneSession(options, discovery, pairing: false)
-            try out.run {
+            try PhoneSession.run(options, discovery) { session, out in
                 let config = try PhoneAdvancedConfigCommand.read(session)
                 try PhoneAssignments.print(config.settings, PhoneAdvancedConfigCommand.settings, out, extra: ["total-degrees": .int(Int64(config.totalDegrees))])
             }
@@ -284,9 +278,7 @@ struct PhoneAdvancedConfigCommand: ParsableCommand {
         func run() throws {
             let changes = try PhoneAssignments.parse(assignments, PhoneAdvancedConfigCommand.settings, sample: LockMachine.defaultAdvancedSettings)
             let securityPIN = try pin.resolve()
-            let out = PhoneOutput(format: options.format)
-            let session = try PhoneSession(options, discovery, pairing: false)
-            try out.run {
+            try PhoneSession.run(options, discovery) { session, out in
                 var settings = try PhoneAdvancedConfigCommand.read(session).settings
                 for (setting, value) in changes { try setting.set(&settings, value) }
                 let wanted = settings

@@ -42,6 +42,14 @@ final class PhoneSession {
 
     deinit { client.close() }
 
+    /// Connects the paired phone and runs `body` with it and its output, a refusal or a failed
+    /// flow reported as ``PhoneOutput/run(_:)`` does (exit 1).
+    static func run(_ options: PeripheralOptions, _ discovery: DiscoveryOptions, _ body: (PhoneSession, PhoneOutput) throws -> Void) throws {
+        let out = PhoneOutput(format: options.format)
+        let session = try PhoneSession(options, discovery, pairing: false)
+        try out.run { try body(session, out) }
+    }
+
     /// The phone's state file at `path`, checked as the keypad's and fob's are
     /// (``PeripheralCredentialsFile/prepare(_:owner:)``), or a new unpaired phone when there is
     /// none. Another peripheral's file is a usage error.
