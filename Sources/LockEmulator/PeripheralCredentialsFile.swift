@@ -42,6 +42,9 @@ public struct PeripheralCredentialsFile: Codable, Sendable {
     /// A phone: the battery alert was noted and the lock has not reported a good battery since
     /// (so one fall below 20 % is one notification); nil counts as false.
     public var batteryAlerted: Bool?
+    /// A phone: it came into the lock's range (`phone approach`) and has not left since
+    /// (`phone leave`); nil or false: away. Auto unlock fires on arrival only.
+    public var inRange: Bool?
     public var schemaVersion: Int
 
     /// A new peripheral: a fresh key pair from `random`, not paired yet.

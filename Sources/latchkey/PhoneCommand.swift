@@ -20,7 +20,7 @@ struct PhoneCommand: ParsableCommand {
             """,
         subcommands: [
             PhonePairCommand.self, PhoneStateCommand.self, PhoneLockCommand.self, PhoneUnlockCommand.self, PhoneUnlatchCommand.self,
-            PhoneLockNGoCommand.self, PhoneApproachCommand.self, PhoneAuthCommand.self, PhoneCodeCommand.self,
+            PhoneLockNGoCommand.self, PhoneApproachCommand.self, PhoneLeaveCommand.self, PhoneAuthCommand.self, PhoneCodeCommand.self,
             PhoneConfigCommand.self, PhoneAdvancedConfigCommand.self, PhoneLogCommand.self, PhoneBatteryCommand.self,
             PhoneTimeCommand.self, PhonePINCommand.self, PhoneCalibrateCommand.self, PhoneNotificationsCommand.self,
         ])
@@ -115,9 +115,20 @@ struct PhoneStateCommand: ParsableCommand {
 /// Runs one Lock Action (0x000D, EC: challenge, no PIN) as the phone: ACCEPTED, Keyturner States
 /// per motor step, COMPLETE; prints the lock state it ended in.
 enum PhoneLockAction {
-    static func run(_ action: LockAction, flags: LockActionFlags = [], _ options: PeripheralOptions, _ discovery: DiscoveryOptions) throws {
+    /// `sent` runs once the lock answered the Lock Action, accepted or refused.
+    static func run(
+        _ action: LockAction, flags: LockActionFlags = [], _ options: PeripheralOptions, _ discovery: DiscoveryOptions,
+        sent: (PhoneSession) throws -> Void = { _ in }
+    ) throws {
         try PhoneSession.run(options, discovery) { session, out in
-            let replies = try session.request(.lockAction(action, appID: session.appID, flags: flags))
+            let replies: [NukiMessage]
+            do {
+                replies = try session.request(.lockAction(action, appID: session.appID, flags: flags))
+            } catch let refusal as PhoneRefusal {
+                try sent(session)
+                throw refusal
+            }
+            try sent(session)
             let state = replies.compactMap { reply -> LockState? in
                 if case .keyturnerStates(let states) = reply { return states.lockState }
                 return nil
@@ -166,12 +177,38 @@ struct PhoneLockNGoCommand: ParsableCommand {
 /// Unlock, it sends Lock Action unlock with the auto-unlock flag (bit 0); the lock refuses it
 /// (K_ERROR_REJECTED) unless the owner switched auto unlock on in Advanced Config, and within the
 /// cool-down after a lock action (K_ERROR_AUTO_UNLOCK_TOO_RECENT).
+///
+/// The proximity model of the app's Auto Unlock: it fires when the phone arrives, so a phone already
+/// in range (an `approach` with no `leave` since) sends nothing and exits 1; the lock's own policy
+/// (off by default, night mode, the 5-minute cool-down) then judges the Lock Action.
 struct PhoneApproachCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "approach", abstract: "Come into range: auto unlock (Lock Action unlock with the auto-unlock flag).")
+        commandName: "approach", abstract: "Come into range: auto unlock (Lock Action unlock with the auto-unlock flag), once per arrival.")
     @OptionGroup var options: PeripheralOptions
     @OptionGroup var discovery: DiscoveryOptions
-    func run() throws { try PhoneLockAction.run(.unlock, flags: [.autoUnlock], options, discovery) }
+    func run() throws {
+        if try PhoneSession.load(options.state).inRange == true {
+            Diagnostics.print("phone: already in range: auto unlock fires when the phone comes back after `latchkey phone leave`")
+            throw ExitCode.failure
+        }
+        try PhoneLockAction.run(.unlock, flags: [.autoUnlock], options, discovery) { try $0.setInRange(true) }
+    }
+}
+
+/// `latchkey phone leave`: the phone leaves the lock's range (no message is sent); the next
+/// `approach` is an arrival again.
+struct PhoneLeaveCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "leave", abstract: "Leave the lock's range (the next approach is an arrival).")
+    @OptionGroup var options: PeripheralOptions
+    func run() throws {
+        var file = try PhoneSession.load(options.state)
+        guard (try file.credentials()) != nil else {
+            throw ValidationError("this phone is not paired: run `latchkey phone pair --state \(options.state)` first")
+        }
+        file.inRange = false
+        try file.save(options.state)
+        try PhoneOutput(format: options.format).line("phone: left the lock's range", ["ok": .bool(true), "outcome": .string("left")])
+    }
 }
 
 /// `latchkey phone battery`: Request Data(Battery Report) (0x0011) and the critical-battery bits

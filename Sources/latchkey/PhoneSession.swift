@@ -119,6 +119,12 @@ final class PhoneSession {
         }
     }
 
+    /// Records that the phone is in the lock's range (true) or away (false).
+    func setInRange(_ inRange: Bool) throws {
+        file.inRange = inRange
+        try file.save(options.state)
+    }
+
     /// Empties the notification list.
     func clearNotifications() throws {
         file.notifications = nil

@@ -186,7 +186,8 @@ import Testing
 
     /// Auto unlock is off out of the box: the phone coming into range is refused until the owner
     /// switches it on in Advanced Config; then it is let in, and refused within the 5-minute
-    /// cool-down after a lock action.
+    /// cool-down after a lock action. An approach is an arrival: a phone that did not leave since
+    /// its last approach sends nothing.
     @Test func approachNeedsAutoUnlockSwitchedOn() throws {
         let folder = try Folder()
         let serve = try folder.serve(nukiID: "0A0B0C0D")
@@ -196,8 +197,13 @@ import Testing
         #expect(try folder.phone(["approach"], pin: false) == Output(status: 1, stdout: "phone: refused: K_ERROR_REJECTED\n", stderr: folder.found("0A0B0C0D")))
         #expect(try folder.phone(["advanced-config", "set", "auto-unlock=on"]).stdout == "phone: accepted (auto-unlock=on)\n")
         #expect(try folder.phone(["advanced-config", "get", "--format", "json"], pin: false).stdout.contains(#""auto-unlock":true"#))
+        // The refused approach was an arrival too: the phone must leave before the next one.
+        #expect(try folder.phone(["approach"], pin: false) == Output(
+            status: 1, stdout: "", stderr: "latchkey: phone: already in range: auto unlock fires when the phone comes back after `latchkey phone leave`\n"))
+        #expect(try folder.phone(["leave"], pin: false).stdout == "phone: left the lock's range\n")
         #expect(try folder.phone(["approach"], pin: false).stdout == "phone: accepted (lock state UNLOCKED)\n")
         #expect(try folder.phone(["lock"], pin: false).stdout == "phone: accepted (lock state LOCKED)\n")
+        #expect(try folder.phone(["leave"], pin: false).stdout == "phone: left the lock's range\n")
         #expect(try folder.phone(["approach"], pin: false).stdout == "phone: refused: K_ERROR_AUTO_UNLOCK_TOO_RECENT\n")
     }
 
