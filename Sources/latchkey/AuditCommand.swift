@@ -149,13 +149,14 @@ struct ResolvedTarget {
         return false
     }
 
-    /// Presses the button of Latchkey's own lock (SIGUSR1 to the process in its discovery record)
-    /// and waits for its pairing advertisement; nil for targets without a discovery record.
+    /// Presses the button of Latchkey's own lock (its control socket, else SIGUSR1 to the process
+    /// in its discovery record) and waits for its pairing advertisement; nil for targets without a
+    /// discovery record.
     var pressButton: (() throws -> Void)? {
         guard let record = deviceWaiting()?.record else { return nil }
         return {
-            try LockPressButtonCommand.press(record)
-            Diagnostics.print("pressed the button of \(record.address) (SIGUSR1 to process \(record.pid)) for pairing mode")
+            try LockPressButtonCommand.press(record, in: folder)
+            Diagnostics.print("pressed the button of \(record.address) for pairing mode")
             let deadline = ContinuousClock.now + .seconds(3)
             while isPairingMode() != true, ContinuousClock.now < deadline { Thread.sleep(forTimeInterval: 0.02) }
         }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import BLETransport
 import Foundation
+import LockEmulator
 
 /// `latchkey lock press-button`: holds a serving lock's button for 5 s (enters pairing mode).
 struct LockPressButtonCommand: ParsableCommand {
@@ -25,7 +26,7 @@ struct LockPressButtonCommand: ParsableCommand {
             throw ExitCode.failure
         }
         do {
-            try Self.press(device.record)
+            try Self.press(device.record, in: discovery.folder)
         } catch {
             Diagnostics.print("\(error)")
             throw ExitCode.failure
@@ -38,12 +39,25 @@ struct LockPressButtonCommand: ParsableCommand {
         var description: String
     }
 
-    /// Holds the button of the lock that published `record` for 5 s: SIGUSR1 to its process (the
-    /// lock's control channel). Throws ``Failure`` when the record's process is not the lock that
-    /// published it (``BLETransport/DiscoveryFolder/staleness(of:)``) or cannot be signalled.
-    static func press(_ record: DiscoveryRecord) throws {
+    /// Holds the button of the lock that published `record` in `folder` for 5 s: through its
+    /// control socket (``LockEmulator/LockControlChannel``, answered once the lock is in pairing
+    /// mode), else SIGUSR1 to its process (a lock without one). Throws ``Failure`` when the record's
+    /// process is not the lock that published it (``BLETransport/DiscoveryFolder/staleness(of:)``),
+    /// the lock refused, or its process cannot be signalled.
+    static func press(_ record: DiscoveryRecord, in folder: DiscoveryFolder) throws {
         if let stale = DiscoveryFolder.staleness(of: record) {
             throw Failure(description: "the lock at \(record.address) stopped: \(stale)")
+        }
+        let control = LockControlChannel.path(in: folder, for: record.address)
+        if FileManager.default.fileExists(atPath: control) {
+            let reply: LockControlReply
+            do {
+                reply = try LockControlClient.send(.button, to: control)
+            } catch {
+                throw Failure(description: error.description)
+            }
+            guard reply.ok else { throw Failure(description: "the lock refused the button: \(reply.error ?? "")") }
+            return
         }
         guard kill(record.pid, SIGUSR1) == 0 else {
             throw Failure(description: "cannot signal process \(record.pid): \(String(cString: strerror(errno)))")
