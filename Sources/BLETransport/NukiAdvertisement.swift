@@ -88,33 +88,69 @@ public struct NukiAdvertisement: Hashable, Sendable {
     // MARK: Parsing
 
     /// Parses advertising data and an optional scan response. Recognises service data (0x21) of
-    /// a 128-bit UUID ending in the Nuki base with 4 octets of Nuki ID, or an Apple iBeacon
-    /// (company 0x004C, type 0x02, length 0x15, 25 octets of manufacturer data, keyturner
-    /// proximity UUID). Throws ``TransportError/Code/invalidAdvertisingData`` otherwise.
+    /// a pairing service UUID with 4 octets of Nuki ID, or an Apple iBeacon (company 0x004C, type
+    /// 0x02, length 0x15, 25 octets of manufacturer data, keyturner proximity UUID), in either.
+    /// Throws ``TransportError/Code/invalidAdvertisingData`` when either is longer than 31 octets
+    /// (Vol 3 Part C §11) or malformed (``ADStructure/parse(_:)``), when neither holds a Nuki
+    /// structure, when two Nuki structures disagree (Nuki ID or mode), or when the Complete Local
+    /// Name is `Nuki_` and 8 hex digits of another Nuki ID than the advertised one: a client must not
+    /// connect to a lock whose identity does not add up (issue 14 item 5, the advertising rules).
     public init(advertisingData: [UInt8], scanResponse: [UInt8] = []) throws(TransportError) {
+        guard advertisingData.count <= Self.maximumDataBytes, scanResponse.count <= Self.maximumDataBytes else {
+            throw TransportError(
+                .invalidAdvertisingData,
+                "\(advertisingData.count) octets of advertising data and \(scanResponse.count) of scan response; at most \(Self.maximumDataBytes) each")
+        }
         let structures = try ADStructure.parse(advertisingData)
         let response = try ADStructure.parse(scanResponse)
-        localName = response.first { $0.type == ADStructure.completeLocalNameType }
-            .map { String(decoding: $0.data, as: UTF8.self) }
-        for s in structures {
-            if s.type == ADStructure.serviceData128Type, s.data.count == 20,
-                let uuid = ATTUUID(wireBytes: s.data[0..<16]),
-                uuid == Self.pairingService || uuid == Self.ultraPairingService
-            {
-                nukiID = Self.readBigEndian(s.data[16..<20])
-                mode = .pairing(service: uuid)
-                return
+        let nameOctets = response.first { $0.type == ADStructure.completeLocalNameType }?.data
+        localName = nameOctets.map { String(decoding: $0, as: UTF8.self) }
+        var found: (nukiID: UInt32, mode: Mode)?
+        for s in structures + response {
+            guard let record = Self.nukiRecord(s) else { continue }
+            if let found, found.nukiID != record.nukiID || found.mode != record.mode {
+                throw TransportError(.invalidAdvertisingData, "two Nuki structures disagree: \(Self.name(found.nukiID)) and \(Self.name(record.nukiID))")
             }
-            if s.type == ADStructure.manufacturerSpecificType, s.data.count == 25,
-                s.data[0..<4].elementsEqual([0x4C, 0x00, 0x02, 0x15]),
-                s.data[4..<20].elementsEqual(Self.keyturnerService.wireBytes.reversed())
-            {
-                nukiID = Self.readBigEndian(s.data[20..<24])
-                mode = .paired(statusChanged: s.data[24] & 0x01 != 0)
-                return
-            }
+            found = record
         }
-        throw TransportError(.invalidAdvertisingData, "neither Nuki pairing service data nor the Nuki iBeacon")
+        guard let found else {
+            throw TransportError(.invalidAdvertisingData, "neither Nuki pairing service data nor the Nuki iBeacon")
+        }
+        if let nameOctets, let named = Self.nukiID(inName: nameOctets), named != found.nukiID {
+            throw TransportError(.invalidAdvertisingData, "the local name names Nuki ID \(Self.name(named)), the advertising data \(Self.name(found.nukiID))")
+        }
+        nukiID = found.nukiID
+        mode = found.mode
+    }
+
+    /// Legacy advertising and scan response data carry at most 31 octets each (Vol 3 Part C §11).
+    public static let maximumDataBytes = 31
+
+    /// The Nuki ID and mode one AD structure advertises (layouts above), or nil when it is not a
+    /// Nuki structure.
+    static func nukiRecord(_ s: ADStructure) -> (nukiID: UInt32, mode: Mode)? {
+        if s.type == ADStructure.serviceData128Type, s.data.count == 20,
+            let uuid = ATTUUID(wireBytes: s.data[0..<16]),
+            uuid == Self.pairingService || uuid == Self.ultraPairingService
+        {
+            return (Self.readBigEndian(s.data[16..<20]), .pairing(service: uuid))
+        }
+        if s.type == ADStructure.manufacturerSpecificType, s.data.count == 25,
+            s.data[0..<4].elementsEqual([0x4C, 0x00, 0x02, 0x15]),
+            s.data[4..<20].elementsEqual(Self.keyturnerService.wireBytes.reversed())
+        {
+            return (Self.readBigEndian(s.data[20..<24]), .paired(statusChanged: s.data[24] & 0x01 != 0))
+        }
+        return nil
+    }
+
+    /// The Nuki ID a Complete Local Name spells: `Nuki_` then 8 hex digits, then its end or a space
+    /// (`Nuki_2A37599A WEAK`); nil for any other name.
+    public static func nukiID(inName octets: [UInt8]) -> UInt32? {
+        guard octets.count >= 13, octets.starts(with: Array("Nuki_".utf8)), octets.count == 13 || octets[13] == 0x20 else { return nil }
+        let digits = octets[5..<13]
+        guard digits.allSatisfy({ (0x30...0x39).contains($0) || (0x41...0x46).contains($0) || (0x61...0x66).contains($0) }) else { return nil }
+        return UInt32(String(decoding: digits, as: UTF8.self), radix: 16)
     }
 
     private static func bigEndian(_ value: UInt32) -> [UInt8] {

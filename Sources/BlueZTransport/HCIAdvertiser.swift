@@ -77,6 +77,16 @@ public final class HCIAdvertiser: Sendable {
         try controller.send(response)
     }
 
+    /// Replaces advertising and scan response data with raw octets while advertising continues
+    /// (the hostile lock's advertising mutations). Only the first 31 octets of each reach the
+    /// controller (§7.8.7, §7.8.8): a longer plan is cut there, its length octets still claiming more.
+    public func update(advertisingData: [UInt8], scanResponse: [UInt8]) throws(BluetoothError) {
+        let data = try HCICommand.setAdvertisingData(Array(advertisingData.prefix(31)))
+        let response = try HCICommand.setScanResponseData(Array(scanResponse.prefix(31)))
+        try controller.send(data)
+        try controller.send(response)
+    }
+
     /// Stops advertising.
     public func stop() throws(BluetoothError) {
         try controller.send(.setAdvertisingEnable(false))

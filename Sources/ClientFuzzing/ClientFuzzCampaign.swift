@@ -44,6 +44,9 @@ public final class ClientFuzzCampaign {
         /// The hostile lock's Nuki ID and security PIN.
         public var nukiID: UInt32 = 0x2A37_599A
         public var pin: UInt16 = 1234
+        /// Whether random plans mutate the advertising too (the client scans the discovery folder);
+        /// false for a client that connects to `LATCHKEY_FUZZ_SOCKET` without looking.
+        public var advertising = true
         /// Replay these plans (from traces) instead of drawing plans; no baseline.
         public var replay: [(plan: HostilePlan, runSeed: UInt64)] = []
 
@@ -186,7 +189,7 @@ public final class ClientFuzzCampaign {
 
         func keep(_ outcome: ClientRunOutcome, run: Int, plan: HostilePlan, runSeed: UInt64, stdout: String, stderr: String) {
             let target = server.transcript.first(where: { $0.from == "lock" && $0.message == plan.message })
-            let command = plan.fault.isGATTBehaviour ? "gatt" : (target?.command ?? "unknown")
+            let command = plan.fault.isGATTBehaviour ? "gatt" : plan.fault.isAdvertising ? "advertising" : (target?.command ?? "unknown")
             let key = "\(outcome.classification.rawValue)/\(plan.fault.field)/\(command)"
             if let index = findings.firstIndex(where: { $0.key == key }) {
                 findings[index].count += 1
@@ -239,7 +242,7 @@ public final class ClientFuzzCampaign {
             let plan: HostilePlan
             if options.replay.isEmpty {
                 runSeed = Self.runSeed(campaign: options.seed, run: run)
-                plan = HostilePlan.random(SeededRandomSource(seed: runSeed), profile: profile)
+                plan = HostilePlan.random(SeededRandomSource(seed: runSeed), profile: profile, advertising: options.advertising, nukiID: options.nukiID)
             } else {
                 (plan, runSeed) = options.replay[run - 1]
             }

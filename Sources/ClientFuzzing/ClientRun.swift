@@ -21,6 +21,8 @@ public struct ClientRunOutcome: Sendable, Hashable, Codable {
         /// The client reported success after the lock sent it a message that a correct client must
         /// refuse (``HostileLockServer/Entry/mustRefuse``) and the client confirmed it at ATT
         /// (``HostileLockServer/Entry/confirmed``: a message its ATT layer dropped does not count).
+        /// Advertising a correct client must refuse (``AdvertisingMutation/mustRefuse(nukiID:)``) counts
+        /// as confirmed once the client connects to the lock.
         /// A client that confirms a message, drops it at the Nuki layer and completes on later
         /// honest messages is flagged too: triage reads the trace (plans re-apply a fault to every
         /// later message with the same command, so a retry meets the same fault).
@@ -82,6 +84,11 @@ public struct ClientRunOutcome: Sendable, Hashable, Codable {
                     classification: .crash, termination: termination, reason: "exit \(status): a process killed by signal \(status - 128)", succeeded: false)
             }
             let succeeded = status == 0 && (successText.map { stdout.contains($0) } ?? true)
+            if succeeded, let bad = transcript.first(where: { $0.mustRefuse == true && $0.confirmed != false }), bad.characteristic == "advertising" {
+                return ClientRunOutcome(
+                    classification: .acceptedCorrupted, termination: termination,
+                    reason: "connected and reported success on advertising a correct client must refuse (\(bad.fault ?? "?"))", succeeded: true)
+            }
             if succeeded, let bad = transcript.first(where: { $0.mustRefuse == true && $0.confirmed != false }) {
                 return ClientRunOutcome(
                     classification: .acceptedCorrupted, termination: termination,

@@ -32,7 +32,8 @@ public final class HostileLockServer {
         public var message: Int?
         /// The GATT connection (from 1 in each run).
         public var connection: UInt64
-        /// `pairingGDIO`, `keyturnerGDIO` or `keyturnerUSDIO`.
+        /// `pairingGDIO`, `keyturnerGDIO` or `keyturnerUSDIO`; `advertising` and `scanResponse` for
+        /// the AD bytes of an advertising plan (connection 0; `confirmed` once a client connected).
         public var characteristic: String
         /// The command as made (before a fault), when it could be read (encrypted values are opened
         /// with the lock's keys).
@@ -108,10 +109,12 @@ public final class HostileLockServer {
     ///   - random: the nonces of re-sealed replies and the random mutations.
     ///   - clock: the lock's notion of now.
     /// - Throws: the front end's error when the advertising cannot be published.
+    ///   - localName: the scan response's name (nil: `Nuki_XXXXXXXX`).
     public init(
         engine: LockSessionEngine, frontEnd: any LockFrontEnd, plan: HostilePlan, random: any RandomSource,
-        clock: @escaping @Sendable () -> LockInstant = LockTimebase.live()
+        clock: @escaping @Sendable () -> LockInstant = LockTimebase.live(), localName: String? = nil
     ) throws {
+        self.localName = localName
         self.pristine = engine
         self.engine = engine
         self.frontEnd = frontEnd
@@ -124,7 +127,43 @@ public final class HostileLockServer {
             hardwareRevision: engine.machine.model.hardwareRevision.description)
         gatt = GATTServer(database: profile.database)
         reset(plan: plan, random: random)
-        try frontEnd.advertise(NukiAdvertisement(nukiID: nukiID, mode: .pairing(service: NukiAdvertisement.pairingService)))
+        try publishAdvertising()
+    }
+
+    /// The scan response's name (nil: `Nuki_XXXXXXXX`).
+    let localName: String?
+    /// What is advertised now: nil honest, else the mutation (and the flapping bit).
+    var advertised: AdvertisingMutation?
+    var flap = false
+    var lastFlap = ContinuousClock.now
+
+    /// Publishes the advertising the plan asks for: honest (pairing mode), or the plan's
+    /// ``AdvertisingMutation`` as raw AD bytes. Throws the front end's error.
+    func publishAdvertising() throws {
+        let nukiID = engine.machine.nukiID
+        if case .advertising(let mutation) = plan.fault {
+            let (data, response) = mutation.bytes(nukiID: nukiID, localName: localName, flap: flap)
+            try frontEnd.advertise(advertisingData: data, scanResponse: response)
+            advertised = mutation
+        } else {
+            try frontEnd.advertise(NukiAdvertisement(nukiID: nukiID, mode: .pairing(service: NukiAdvertisement.pairingService), localName: localName))
+            advertised = nil
+        }
+    }
+
+    /// Republishes when the plan's advertising differs from what is published, and records an
+    /// advertising plan in the transcript (`advertising`: the AD bytes, with whether a correct
+    /// client must refuse them, confirmed once a client connects; `scanResponse`).
+    func applyAdvertisingPlan() {
+        var wanted: AdvertisingMutation?
+        if case .advertising(let mutation) = plan.fault { wanted = mutation }
+        if wanted != advertised || wanted == nil { try? publishAdvertising() }
+        guard let wanted else { return }
+        let (data, response) = wanted.bytes(nukiID: engine.machine.nukiID, localName: localName, flap: flap)
+        record(from: "lock", message: nil, connection: 0, channel: "advertising", command: nil, fault: wanted.label,
+            mustRefuse: wanted.mustRefuse(nukiID: engine.machine.nukiID), data)
+        transcript[transcript.count - 1].confirmed = false
+        record(from: "lock", message: nil, connection: 0, channel: "scanResponse", command: nil, fault: nil, mustRefuse: nil, response)
     }
 
     /// A new lock for a hostile server: a Smart Lock 3.0 with `nukiID` and security PIN `pin`,
@@ -159,12 +198,15 @@ public final class HostileLockServer {
         acceptedInRun = 0
         runStart = ContinuousClock.now
         _ = engine.pressButton(heldMilliseconds: LockMachine.pairingButtonHoldMilliseconds, at: clock())
+        if advertised != nil || plan.fault.isAdvertising { applyAdvertisingPlan() }
     }
 
-    /// Changes the plan within a run (`lock serve --hostile fuzz` draws one per connection).
+    /// Changes the plan within a run (`lock serve --hostile fuzz` draws one per connection; an
+    /// advertising plan is published at once, for the next scan).
     public func replan(_ plan: HostilePlan) {
         self.plan = plan
         stickyCommand = nil
+        if advertised != nil || plan.fault.isAdvertising { applyAdvertisingPlan() }
     }
 
     /// Holds the lock's button for 5 s: pairing mode (`latchkey lock press-button`, SIGUSR1).
@@ -200,6 +242,13 @@ public final class HostileLockServer {
             peers[id.rawValue] = Peer(id: id, link: link)
             acceptedInRun += 1
             _ = engine.connect(ConnectionID(id.rawValue), mtu: Fragmenter.maximumMTU)
+            // The client connected: it took the advertising.
+            for index in transcript.indices where transcript[index].characteristic == "advertising" { transcript[index].confirmed = true }
+        }
+        if advertised == .stateChangedFlapping, ContinuousClock.now - lastFlap >= .milliseconds(20) {
+            flap.toggle()
+            lastFlap = ContinuousClock.now
+            try? publishAdvertising()
         }
         for key in peers.keys.sorted() {
             guard let peer = peers[key] else { continue }
@@ -304,7 +353,7 @@ public final class HostileLockServer {
         var mustRefuse: Bool?
         var raw = false
         let skip = plan.fault == .randomMutations && channel == .plain
-        if !skip, !plan.fault.isGATTBehaviour, applies(index: index, command: original?.command) {
+        if !skip, !plan.fault.isGATTBehaviour, !plan.fault.isAdvertising, applies(index: index, command: original?.command) {
             var fault = plan.fault
             if fault == .randomMutations {
                 var draw = Draw(random)
@@ -405,9 +454,14 @@ public final class HostileLockServer {
         from: String, message: Int?, connection: UInt64, _ which: Characteristic, command: Command?, fault: String?, mustRefuse: Bool?,
         _ bytes: [UInt8]
     ) {
+        record(from: from, message: message, connection: connection, channel: which.rawValue, command: command?.description, fault: fault,
+            mustRefuse: mustRefuse, bytes)
+    }
+
+    func record(from: String, message: Int?, connection: UInt64, channel: String, command: String?, fault: String?, mustRefuse: Bool?, _ bytes: [UInt8]) {
         let elapsed = ContinuousClock.now - runStart
         transcript.append(Entry(
-            from: from, message: message, connection: connection, characteristic: which.rawValue, command: command?.description,
+            from: from, message: message, connection: connection, characteristic: channel, command: command,
             fault: fault, mustRefuse: mustRefuse, hex: Hex.encode(bytes),
             milliseconds: elapsed.components.seconds * 1000 + elapsed.components.attoseconds / 1_000_000_000_000_000))
     }

@@ -1,3 +1,4 @@
+import BLETransport
 import LockCrypto
 import LockSession
 import LockWire
@@ -39,6 +40,15 @@ public enum HostileFault: Sendable, Hashable, Codable {
     case mtuRefused
     /// Exchange MTU Response with server Rx MTU 23: every message longer than 20 bytes is fragmented.
     case mtuMinimum
+    /// The lock's advertising data and scan response changed for the whole run
+    /// (``AdvertisingMutation``); every message goes out as made.
+    case advertising(AdvertisingMutation)
+
+    /// Whether the fault acts on the advertising (the whole run) rather than on messages.
+    public var isAdvertising: Bool {
+        if case .advertising = self { return true }
+        return false
+    }
 
     /// Whether the fault acts on ATT (the whole connection) rather than on one message.
     public var isGATTBehaviour: Bool {
@@ -87,6 +97,7 @@ public enum HostileFault: Sendable, Hashable, Codable {
         case .split: return "indication-split"
         case .mtuRefused: return "mtu-refused"
         case .mtuMinimum: return "mtu-23"
+        case .advertising(let mutation): return mutation.field
         }
     }
 
@@ -105,6 +116,7 @@ public enum HostileFault: Sendable, Hashable, Codable {
         case .split(let sizes): return "indications split into \(sizes.map(String.init).joined(separator: ",")) bytes"
         case .mtuRefused: return "Exchange MTU refused (Request Not Supported)"
         case .mtuMinimum: return "Exchange MTU answered with 23"
+        case .advertising(let mutation): return mutation.label
         }
     }
 }
@@ -140,7 +152,7 @@ public struct HostilePlan: Sendable, Hashable, Codable {
     /// A one-line description, e.g. `MAC bit flipped at message 5 (and its command again)`.
     public var label: String {
         if fault == .honest { return "honest" }
-        if fault.isGATTBehaviour { return fault.label }
+        if fault.isGATTBehaviour || fault.isAdvertising { return fault.label }
         return "\(fault.label) at message \(message)" + (scope == .every ? " and every later one" : " (and its command again)")
     }
 }
@@ -169,11 +181,16 @@ extension HostilePlan {
     /// A plan drawn from `random` for a client whose honest run sent `profile`'s messages (issue 14
     /// item 5's `fuzz` mode). The same random stream and profile give the same plan. Weights: 45 %
     /// a structure-aware mutation of any message, 35 % a HostileLockEngine frame mode on an
-    /// encrypted message, 12 % odd indication splits, 8 % an Exchange MTU behaviour.
-    public static func random(_ random: any RandomSource, profile: MessageProfile) -> HostilePlan {
+    /// encrypted message, 12 % odd indication splits, 8 % an Exchange MTU behaviour; with
+    /// `advertising` (a lock with Nuki ID `nukiID` whose client scans), one plan in 5 first is an
+    /// ``AdvertisingMutation`` instead.
+    public static func random(_ random: any RandomSource, profile: MessageProfile, advertising: Bool = false, nukiID: UInt32 = 0x2A37_599A) -> HostilePlan {
         var draw = Draw(random)
         let messages = profile.messages
         let encrypted = messages.indices.filter { messages[$0].channel == .encrypted }
+        if advertising, draw.below(5) == 0 {
+            return HostilePlan(fault: .advertising(AdvertisingMutation.random(&draw, nukiID: nukiID)), message: 0, scope: .every)
+        }
         let roll = draw.below(100)
         if roll < 45 || (roll < 80 && encrypted.isEmpty) {
             guard !messages.isEmpty else { return HostilePlan(fault: .mutation(.crcFlipped)) }
@@ -252,7 +269,24 @@ extension HostilePlan {
         ("split", HostilePlan(fault: .split([1, 7]), scope: .every)),
         ("mtu-refused", HostilePlan(fault: .mtuRefused, scope: .every)),
         ("mtu-23", HostilePlan(fault: .mtuMinimum, scope: .every)),
+        ("adv-length", HostilePlan(fault: .advertising(.lengthDelta(structure: 1, delta: 1)), scope: .every)),
+        ("adv-length-zero", HostilePlan(fault: .advertising(.lengthZero(structure: 1)), scope: .every)),
+        ("adv-service-uuid", HostilePlan(fault: .advertising(.serviceDataUUID("a92ee200-5501-11e4-916c-0800200c9a66")), scope: .every)),
+        ("adv-short-nuki-id", HostilePlan(fault: .advertising(.shortNukiID(bytes: 2)), scope: .every)),
+        ("adv-nuki-id", HostilePlan(fault: .advertising(.serviceDataNukiID(0xDEAD_BEEF)), scope: .every)),
+        ("adv-beacon-prefix", HostilePlan(fault: .advertising(.beaconPrefix([0x4C, 0x00, 0x02, 0x16])), scope: .every)),
+        ("adv-beacon-nuki-id", HostilePlan(fault: .advertising(.beaconNukiID(0xDEAD_BEEF)), scope: .every)),
+        ("adv-manufacturer-short", HostilePlan(fault: .advertising(.manufacturerDataBytes(20)), scope: .every)),
+        ("adv-manufacturer-long", HostilePlan(fault: .advertising(.manufacturerDataBytes(26)), scope: .every)),
+        ("adv-duplicated", HostilePlan(fault: .advertising(.duplicated), scope: .every)),
+        ("adv-conflicting", HostilePlan(fault: .advertising(.conflicting(0xDEAD_BEEF)), scope: .every)),
+        ("adv-name-overlong", HostilePlan(fault: .advertising(.localName(Array(repeating: 0x41, count: 40))), scope: .every)),
+        ("adv-name-not-utf8", HostilePlan(fault: .advertising(.localName(Array("Nuki_".utf8) + [0xFF, 0xFE, 0xC3])), scope: .every)),
+        ("adv-state-flapping", HostilePlan(fault: .advertising(.stateChangedFlapping), scope: .every)),
     ]
+
+    /// The `adv-*` named plans: every advertising mutation kind once.
+    public static var namedAdvertising: [(name: String, plan: HostilePlan)] { named.filter { $0.plan.fault.isAdvertising } }
 
     /// The profile `lock serve --hostile fuzz` draws from when it knows nothing of its clients:
     /// pairing (public key, two challenges, Authorization-ID, Status), then eight encrypted replies.

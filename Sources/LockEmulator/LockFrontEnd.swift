@@ -12,6 +12,10 @@ public protocol LockFrontEnd: AnyObject {
     /// Publishes (or replaces) the advertising data: the §1.3 AD bytes and scan response of
     /// `advertisement`. Throws the transport's error when publishing fails.
     func advertise(_ advertisement: NukiAdvertisement) throws
+    /// Publishes (or replaces) raw advertising data and scan response, as they are: the hostile
+    /// lock's advertising mutations (issue 14 item 5). Throws the transport's error; the default
+    /// throws ``BLETransport/TransportError`` `invalidAdvertisingData` (this front end cannot).
+    func advertise(advertisingData: [UInt8], scanResponse: [UInt8]) throws
     /// Stops advertising and accepting.
     func stop()
     /// Where the lock can be reached, for the event stream.
@@ -24,6 +28,11 @@ public protocol LockFrontEnd: AnyObject {
 extension LockFrontEnd {
     /// No descriptor: polled.
     public var acceptDescriptor: Int32? { nil }
+
+    /// Raw advertising is not supported here.
+    public func advertise(advertisingData: [UInt8], scanResponse: [UInt8]) throws {
+        throw TransportError(.invalidAdvertisingData, "this front end advertises only well-formed Nuki advertisements")
+    }
 }
 
 /// The Unix SOCK_SEQPACKET link, advertised in the discovery folder with the real AD bytes.
@@ -80,6 +89,15 @@ public final class SocketFrontEnd: LockFrontEnd {
         publication = try folder.publish(DiscoveryRecord(
             address: address, socket: folder.socketPath(address), advertisingData: advertisement.advertisingData,
             scanResponse: advertisement.scanResponse, pid: getpid(), startTime: Self.startTime))
+    }
+
+    /// Writes a discovery record with these AD bytes, whatever they hold (at most 255 octets each:
+    /// what ``BLETransport/DiscoveryRecord`` carries; longer data is cut there).
+    public func advertise(advertisingData: [UInt8], scanResponse: [UInt8]) throws {
+        publication?.stop()
+        publication = try folder.publish(DiscoveryRecord(
+            address: address, socket: folder.socketPath(address), advertisingData: Array(advertisingData.prefix(255)),
+            scanResponse: Array(scanResponse.prefix(255)), pid: getpid(), startTime: Self.startTime))
     }
 
     public func stop() {

@@ -47,6 +47,15 @@ final class BlueZFrontEnd: LockFrontEnd {
         }
     }
 
+    /// Raw AD bytes (the hostile lock's mutations): the first 31 octets of each (HCI LE Set
+    /// Advertising Data and Set Scan Response Data carry no more).
+    func advertise(advertisingData: [UInt8], scanResponse: [UInt8]) throws {
+        if !advertising {
+            try advertise(NukiAdvertisement(nukiID: 0, mode: .paired(statusChanged: false)))
+        }
+        try advertiser.update(advertisingData: advertisingData, scanResponse: scanResponse)
+    }
+
     func stop() {
         try? advertiser.stop()
         advertiser.close()

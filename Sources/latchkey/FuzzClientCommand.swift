@@ -2,7 +2,7 @@ import ArgumentParser
 import ClientFuzzing
 import Foundation
 
-/// `latchkey fuzz-client [--runs N] [--duration S] [--timeout S] [--seed N] [--out DIR] -- COMMAND…`
+/// `latchkey fuzz-client [--runs N] [--duration S] [--timeout S] [--seed N] [--out DIR] [--plan MODE…] [--no-advertising] -- COMMAND…`
 /// (issue 14 item 5): a hostile lock against a client command, run after run.
 struct FuzzClientCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -13,8 +13,10 @@ struct FuzzClientCommand: ParsableCommand {
             mode at the start of every run); it also gets LATCHKEY_FUZZ_SOCKET, LATCHKEY_FUZZ_NUKI_ID, \
             LATCHKEY_FUZZ_ADDRESS, LATCHKEY_FUZZ_PIN and LATCHKEY_FUZZ_RUN, and runs in a fresh empty folder. \
             Run 0 is against the honest lock and must succeed. Every later run gets one fault: a reply \
-            mutated inside the encryption (valid MAC and CRC), a corrupted frame, odd indication splits or \
-            an Exchange MTU behaviour. Runs are classified crash (a signal, a traceback or trap on stderr), \
+            mutated inside the encryption (valid MAC and CRC), a corrupted frame, odd indication splits, \
+            an Exchange MTU behaviour or, in one run of 5, mutated advertising (malformed AD structures, a \
+            beacon or service data that is not the lock's, a conflicting name; --no-advertising for a client \
+            that never scans). Runs are classified crash (a signal, a traceback or trap on stderr), \
             hang (no exit within --timeout), accepted-corrupted (success after a message a correct client \
             must refuse) or ok. Success is exit 0, plus --success-text on stdout when given. Distinct \
             findings go to DIR/findings.jsonl with a trace each in DIR/traces/, figures to DIR/summary.json. \
@@ -42,11 +44,21 @@ struct FuzzClientCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Replay the plan of this trace (repeatable) instead of fuzzing; exit 77 when a run is still a finding.", valueName: "trace"))
     var replay: [String] = []
 
+    @Option(help: ArgumentHelp("Run this named plan (a `lock serve --hostile` mode, or `adv` for every adv-* mode; repeatable) instead of fuzzing; no baseline.", valueName: "mode"))
+    var plan: [String] = []
+
+    @Flag(inversion: .prefixedNo, help: "Mutate the lock's advertising too, in one plan of 5 (--no-advertising for a client that connects to LATCHKEY_FUZZ_SOCKET without scanning).")
+    var advertising = true
+
     @Argument(parsing: .postTerminator, help: "The client command and its arguments, after --.")
     var command: [String] = []
 
     func validate() throws {
         guard !command.isEmpty else { throw ValidationError("give the client command after --") }
+        for name in plan where name != "adv" && !HostilePlan.named.contains(where: { $0.name == name }) {
+            throw ValidationError("--plan is adv or one of \(HostilePlan.named.map(\.name).joined(separator: ", ")), not \(name)")
+        }
+        guard plan.isEmpty || replay.isEmpty else { throw ValidationError("--plan and --replay do not go together") }
         if let runs, runs < 1 { throw ValidationError("--runs must be at least 1") }
         if let duration, !(duration > 0 && duration <= 31_536_000) { throw ValidationError("--duration must be above 0 and at most a year") }
         guard timeout > 0, timeout <= 86_400 else { throw ValidationError("--timeout must be above 0 and at most a day") }
@@ -59,11 +71,14 @@ struct FuzzClientCommand: ParsableCommand {
         options.timeout = timeout
         options.seed = seed
         options.successText = successText
+        options.advertising = advertising
         do {
             options.replay = try replay.map { path in
                 let header = try ClientFuzzCampaign.readTrace(path)
                 return (header.plan, header.runSeed)
             }
+            let plans = plan.flatMap { name in name == "adv" ? HostilePlan.namedAdvertising : HostilePlan.named.filter { $0.name == name } }
+            options.replay += plans.enumerated().map { ($0.element.plan, ClientFuzzCampaign.runSeed(campaign: seed, run: $0.offset + 1)) }
             let summary = try ClientFuzzCampaign(options: options) { Diagnostics.print($0) }.run()
             print("fuzz-client: \(summary.runs) runs in \(summary.seconds) s (\(summary.runsPerSecond)/s); "
                 + ClientRunOutcome.Classification.allCases.map { "\($0.rawValue) \(summary.classes[$0.rawValue] ?? 0)" }.joined(separator: ", ")

@@ -13,7 +13,8 @@ extension LockServeCommand {
     /// `latchkey lock serve --hostile MODE|fuzz`: a ``ClientFuzzing/HostileLockServer`` in the
     /// discovery folder, in pairing mode, its state in memory only, until the duration ends or a
     /// signal stops it (SIGUSR1 presses the button). `fuzz` draws a new plan from `--seed` for every
-    /// connection. Nothing of it is saved; `--state` is refused with it.
+    /// connection (an advertising plan is published at once, for the next scan); the `adv-*` modes
+    /// advertise one ``ClientFuzzing/AdvertisingMutation`` the whole time. Nothing of it is saved; `--state` is refused with it.
     func runHostile(_ mode: String) throws {
         let seed = hostileSeed ?? 1
         let random = SeededRandomSource(seed: seed)
@@ -24,7 +25,7 @@ extension LockServeCommand {
         guard let address = DeviceAddress.nuki(id) else { throw ExitCode.failure }
         let server = try HostileLockServer(
             engine: engine, frontEnd: WeakLabel(try SocketFrontEnd(folder: discovery.folder, address: address)), plan: plan,
-            random: SeededRandomSource(seed: seed &+ 1))
+            random: SeededRandomSource(seed: seed &+ 1), localName: NukiAdvertisement.name(id) + " WEAK")
         Diagnostics.print(
             "WARNING: this lock is HOSTILE for testing clients (--hostile \(mode), seed \(seed)): it sends corrupted replies on purpose. It keeps nothing.")
         Self.say("hostile lock \(address) (\(mode)) serving at \(discovery.folder.socketPath(address))")
@@ -46,10 +47,11 @@ extension LockServeCommand {
             server.step(timeout: Duration.milliseconds(20))
             if fuzz, server.acceptedInRun > accepted {
                 accepted = server.acceptedInRun
-                var drawn = HostilePlan.random(planRandom, profile: HostilePlan.genericProfile)
+                var drawn = HostilePlan.random(planRandom, profile: HostilePlan.genericProfile, advertising: true, nukiID: id)
                 drawn.message += server.messages.messages.count
                 server.replan(drawn)
-                Self.say("connection \(accepted): \(drawn.label)")
+                // An advertising plan is published now: the next scan sees it.
+                Self.say(drawn.fault.isAdvertising ? "after connection \(accepted): \(drawn.label)" : "connection \(accepted): \(drawn.label)")
             }
         }
         server.stop()

@@ -376,6 +376,11 @@ final class WeakLabel: LockFrontEnd {
             nukiID: advertisement.nukiID, mode: advertisement.mode, localName: NukiAdvertisement.name(advertisement.nukiID) + " WEAK"))
     }
 
+    /// Raw advertising (the hostile lock's mutations) goes out as it is.
+    func advertise(advertisingData: [UInt8], scanResponse: [UInt8]) throws {
+        try inner.advertise(advertisingData: advertisingData, scanResponse: scanResponse)
+    }
+
     func stop() { inner.stop() }
 
     var location: String { inner.location + " (WEAKENED)" }

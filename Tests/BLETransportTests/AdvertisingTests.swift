@@ -48,4 +48,44 @@ import Testing
         #expect(DeviceAddress(string: "C0:2A:37:59:9A:01")?.description == "C0:2A:37:59:9A:01")
         #expect(DeviceAddress(string: "C0:2A:37:59:9A") == nil && DeviceAddress(string: "C0:2A:37:59:9A:0G") == nil)
     }
+
+    /// The identity rules (issue 14 item 5, advertising): a lock whose advertising does not carry one
+    /// consistent Nuki identity is refused, with the exact reason.
+    @Test func inconsistentIdentityIsRefused() throws {
+        let pairing = NukiAdvertisement(nukiID: nukiID, mode: .pairing(service: NukiAdvertisement.pairingService))
+        let other = NukiAdvertisement(nukiID: 0xDEAD_BEEF, mode: .pairing(service: NukiAdvertisement.pairingService))
+        // The name names another Nuki ID.
+        let renamed = transportError { () throws(TransportError) in
+            try NukiAdvertisement(advertisingData: pairing.advertisingData, scanResponse: other.scanResponse)
+        }
+        #expect(renamed?.code == .invalidAdvertisingData)
+        #expect(renamed?.reason == "the local name names Nuki ID Nuki_DEADBEEF, the advertising data Nuki_2A37599A")
+        // The iBeacon of another lock under this lock's name.
+        #expect(transportError { () throws(TransportError) in
+            try NukiAdvertisement(
+                advertisingData: NukiAdvertisement(nukiID: 0xDEAD_BEEF, mode: .paired(statusChanged: false)).advertisingData,
+                scanResponse: pairing.scanResponse)
+        }?.reason == "the local name names Nuki ID Nuki_2A37599A, the advertising data Nuki_DEADBEEF")
+        // A second Nuki structure in the scan response for another lock.
+        let conflicting = transportError { () throws(TransportError) in
+            try NukiAdvertisement(advertisingData: pairing.advertisingData, scanResponse: Array(other.advertisingData.dropFirst(3)))
+        }
+        #expect(conflicting?.reason == "two Nuki structures disagree: Nuki_2A37599A and Nuki_DEADBEEF")
+        // The same structure twice is one identity.
+        let twice = try NukiAdvertisement(advertisingData: pairing.advertisingData, scanResponse: Array(pairing.advertisingData.dropFirst(3)))
+        #expect(twice.nukiID == nukiID && twice.localName == nil)
+        // More than 31 octets.
+        let long = transportError { () throws(TransportError) in
+            try NukiAdvertisement(advertisingData: pairing.advertisingData, scanResponse: [33, 0x09] + Array(repeating: 0x41, count: 32))
+        }
+        #expect(long?.reason == "25 octets of advertising data and 34 of scan response; at most 31 each")
+        // A labelled name (`Nuki_2A37599A WEAK`), a name that is not Nuki_…, a name that is not UTF-8: accepted.
+        for name in [Array("Nuki_2A37599A WEAK".utf8), Array("Front door".utf8), Array("Nuki_".utf8) + [0xFF, 0xFE]] {
+            let parsed = try NukiAdvertisement(advertisingData: pairing.advertisingData, scanResponse: [UInt8(name.count + 1), 0x09] + name)
+            #expect(parsed.nukiID == nukiID)
+        }
+        #expect(NukiAdvertisement.nukiID(inName: Array("Nuki_2a37599a".utf8)) == nukiID)
+        #expect(NukiAdvertisement.nukiID(inName: Array("Nuki_2A37599AX".utf8)) == nil)
+        #expect(NukiAdvertisement.nukiID(inName: Array("Nuki_2A37599".utf8)) == nil)
+    }
 }

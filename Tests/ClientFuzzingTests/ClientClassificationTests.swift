@@ -17,6 +17,8 @@ import Testing
         options.timeout = timeout
         options.seed = seed
         options.runs = runs
+        // The pairing client connects to LATCHKEY_FUZZ_SOCKET without scanning.
+        options.advertising = false
         options.replay = plans.enumerated().map { ($0.element, UInt64($0.offset)) }
         return (try ClientFuzzCampaign(options: options) { _ in }.run(), out)
     }
