@@ -199,7 +199,7 @@ public enum AdvertisingMutation: Sendable, Hashable, Codable {
         case 3: return .shortNukiID(bytes: draw.below(4))
         case 4: return draw.below(2) == 0 ? .serviceDataNukiID(other) : .beaconNukiID(other)
         case 5: return .beaconPrefix([[0x4C, 0x00, 0x02, 0x16], [0x4D, 0x00, 0x02, 0x15], [0x4C, 0x00, 0x03, 0x15], [0x00, 0x00, 0x00, 0x00]][draw.below(4)])
-        case 6: return .manufacturerDataBytes([0, 4, 20, 24, 26][draw.below(5)])
+        case 6: return .manufacturerDataBytes([0, 2, 4, 20, 24, 26][draw.below(6)])
         case 7: return .duplicated
         case 8: return .conflicting(other)
         case 9:

@@ -3,7 +3,10 @@
 
 It finds the lock the way `latchkey fuzz-client` tells every client command: the discovery record
 of LATCHKEY_FUZZ_NUKI_ID in LATCHKEY_DEVICES_DIR, reached through pynukibt_shim.py's socket-link
-BleakClient. Then pyNukiBT's own calls, each a step: connect (GATT discovery), pair (as Bridge),
+BleakClient. It hands the record's advertising to pyNukiBT's parse_advertisement_data (as Home
+Assistant does with every advertisement of the lock's address; pyNukiBT identifies its lock by
+address and reads the iBeacon only for the state-changed bit). Then pyNukiBT's own calls, each a
+step: connect (GATT discovery), pair (as Bridge),
 update_state, lock_action(UNLOCK, wait_for_completed=True), update_config,
 verify_security_pin(LATCHKEY_FUZZ_PIN).
 
@@ -28,6 +31,7 @@ import construct  # noqa: E402
 import nacl.exceptions  # noqa: E402
 import nacl.public  # noqa: E402
 import pyNukiBT.nuki  # noqa: E402
+from bleak.backends.device import BLEDevice  # noqa: E402
 from bleak.exc import BleakError  # noqa: E402
 from pyNukiBT import NukiConst, NukiDevice, NukiLockConst  # noqa: E402
 from pyNukiBT.nuki import NukiErrorException  # noqa: E402
@@ -66,6 +70,13 @@ async def run(devices_dir, nuki_id, pin):
             raise Refused(f"refused at {name}: {type(e).__name__}: {e}")
         print(f"ok {name}: {result!r}"[:300], flush=True)
         return result
+
+    # What a Home Assistant integration does with every advertisement of its lock's address: hand
+    # it to pyNukiBT (the beacon's state-changed bit says "poll"). Malformed advertising arrives as
+    # the Bluetooth stack delivers it (shim.parse_ad); an exception from pyNukiBT here is a crash.
+    advertisement = shim.parse_ad(record["advertisingData"], record.get("scanResponse"))
+    device.parse_advertisement_data(BLEDevice(record["address"], advertisement.local_name, None), advertisement)
+    print(f"ok advertisement: {advertisement.local_name!r} poll needed {device.poll_needed()}", flush=True)
 
     await step("connect", device.connect())
     await step("pair", device.pair())

@@ -284,19 +284,22 @@ def read_record(devices_dir, nuki_id):
 
 
 def parse_ad(adv_hex, scan_hex):
-    """AD structures (Core Supplement Part A §1) → bleak's AdvertisementData."""
+    """AD structures (Core Supplement Part A §1) → bleak's AdvertisementData, as BlueZ delivers them:
+    the structures before one that overruns the data (BlueZ's EIR parser stops there), a name that
+    is not UTF-8 with replacement characters. It stands in for the Bluetooth stack, so malformed
+    advertising reaches pyNukiBT the way it would on a real machine instead of crashing here."""
     name, mfr, sdata = None, {}, {}
-    data = bytes.fromhex(adv_hex) + bytes.fromhex(scan_hex or "")
-    i = 0
-    while i < len(data) and data[i]:
-        length, kind, body = data[i], data[i + 1], data[i + 2:i + 1 + data[i]]
-        if kind == 0x09:  # Complete Local Name
-            name = body.decode()
-        elif kind == 0xFF:  # Manufacturer Specific Data: company id LE, then data
-            mfr[int.from_bytes(body[:2], "little")] = body[2:]
-        elif kind == 0x21:  # Service Data, 128-bit UUID
-            sdata[uuid_from_le(body[:16])] = body[16:]
-        i += 1 + length
+    for data in (bytes.fromhex(adv_hex), bytes.fromhex(scan_hex or "")):
+        i = 0
+        while i + 1 < len(data) and data[i] and i + 1 + data[i] <= len(data):
+            length, kind, body = data[i], data[i + 1], data[i + 2:i + 1 + data[i]]
+            if kind == 0x09:  # Complete Local Name
+                name = body.decode(errors="replace")
+            elif kind == 0xFF and len(body) >= 2:  # Manufacturer Specific Data: company id LE, then data
+                mfr[int.from_bytes(body[:2], "little")] = body[2:]
+            elif kind == 0x21 and len(body) >= 16:  # Service Data, 128-bit UUID
+                sdata[uuid_from_le(body[:16])] = body[16:]
+            i += 1 + length
     return AdvertisementData(local_name=name, manufacturer_data=mfr, service_data=sdata,
                              service_uuids=list(sdata), tx_power=None, rssi=-60, platform_data=())
 
