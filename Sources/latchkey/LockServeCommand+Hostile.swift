@@ -13,7 +13,8 @@ extension LockServeCommand {
     /// `latchkey lock serve --hostile MODE|fuzz`: a ``ClientFuzzing/HostileLockServer`` in the
     /// discovery folder, in pairing mode, its state in memory only, until the duration ends or a
     /// signal stops it (SIGUSR1 presses the button). `fuzz` draws a new plan from `--seed` for every
-    /// connection (an advertising plan is published at once, for the next scan); the `adv-*` modes
+    /// connection (an advertising plan is published at once, for the next scan, and replaced after 2 s
+    /// without a connection); the `adv-*` modes
     /// advertise one ``ClientFuzzing/AdvertisingMutation`` the whole time. Nothing of it is saved; `--state` is refused with it.
     func runHostile(_ mode: String) throws {
         let seed = hostileSeed ?? 1
@@ -41,17 +42,24 @@ extension LockServeCommand {
         let deadline = ServeDuration.deadline(after: duration)
         let planRandom = SeededRandomSource(seed: seed &+ 2)
         var accepted = 0
+        var drawnAt = ContinuousClock.now
         while !flags.stop.load(ordering: .relaxed) {
             if let deadline, ContinuousClock.now >= deadline { break }
             if flags.press.exchange(0, ordering: .relaxed) > 0 { server.pressButton() }
             server.step(timeout: Duration.milliseconds(20))
-            if fuzz, server.acceptedInRun > accepted {
+            // A client that refuses the advertising never connects: an advertising plan gives way
+            // to a new draw after `advertisingHold` without a connection.
+            let stale = server.plan.fault.isAdvertising && ContinuousClock.now - drawnAt >= Self.advertisingHold
+            if fuzz, server.acceptedInRun > accepted || stale {
+                let connected = server.acceptedInRun > accepted
                 accepted = server.acceptedInRun
                 var drawn = HostilePlan.random(planRandom, profile: HostilePlan.genericProfile, advertising: true, nukiID: id)
                 drawn.message += server.messages.messages.count
                 server.replan(drawn)
+                drawnAt = ContinuousClock.now
                 // An advertising plan is published now: the next scan sees it.
-                Self.say(drawn.fault.isAdvertising ? "after connection \(accepted): \(drawn.label)" : "connection \(accepted): \(drawn.label)")
+                let when = connected ? (drawn.fault.isAdvertising ? "after connection \(accepted)" : "connection \(accepted)") : "no connection for 2 s"
+                Self.say("\(when): \(drawn.label)")
             }
         }
         server.stop()
@@ -59,6 +67,9 @@ extension LockServeCommand {
 }
 
 extension LockServeCommand {
+    /// How long `--hostile fuzz` keeps an advertising plan that no client connects through.
+    static let advertisingHold = Duration.seconds(2)
+
     /// One line on stdout, written at once (a test or script reads it while the lock runs).
     static func say(_ line: String) {
         try? FileHandle.standardOutput.write(contentsOf: Data((line + "\n").utf8))
