@@ -24,7 +24,8 @@ public struct TimelineEntry: Encodable, Hashable, Sendable {
 /// three lockout tiers, the fob presses once, twice and three times, the owner switches auto unlock
 /// on and the phone coming into range is let in, then refused inside the cool-down, a manual key
 /// turn is followed by an auto unlock refused as too recent and the key locks from outside, the
-/// battery falls under 20 % with its alert and both ring-light battery signals, then runs flat (the
+/// battery falls under 20 % with its alert, both ring-light battery signals and the phone's
+/// notification, then runs flat (the
 /// motor refused, the key still working), the fob's right runs out, its revocation takes effect at
 /// once, and the next Monday the code opens again. Seeded randomness and the virtual clock make
 /// every run print the same timeline. Times are the lock's local time (Europe/Berlin).
@@ -46,6 +47,8 @@ public struct Demo {
 
     public private(set) var room: any LockRoom
     public private(set) var timeline: [TimelineEntry] = []
+    /// The phone noted the battery alert and has not seen a good battery since (its bell).
+    private var phoneAlerted = false
     /// Monday 2026-03-02 00:00 in Berlin (CET, UTC+1).
     static let mondayMidnight = LockInstant(secondsSince1970: 1_772_406_000)
     static let securityPIN = SecurityPIN.u16(2468)
@@ -239,6 +242,22 @@ public struct Demo {
             return d.send(request)
         }
         finish("phone", what)
+        // The app's bell: the first Keyturner States with the critical-battery bit after a good
+        // battery become the owner's notification (issue 15; `latchkey phone notifications`).
+        var critical: [CriticalBatteryState] = []
+        room.act("phone") { device, _ in
+            if case .app(let d) = device {
+                for case .keyturnerStates(let states) in d.lastReplies { critical.append(states.criticalBatteryState) }
+            }
+            return []
+        }
+        for battery in critical where battery.isCritical != phoneAlerted {
+            phoneAlerted = battery.isCritical
+            if battery.isCritical, var last = timeline.popLast() {
+                last.outcome += "; phone notification: battery critical (\(battery.percent) %)"
+                timeline.append(last)
+            }
+        }
     }
 
     private mutating func keypad(_ what: String, _ body: @escaping (inout KeypadEmulator, LockInstant) -> [PeripheralAction]) {
