@@ -25,9 +25,8 @@ public struct TimelineEntry: Encodable, Hashable, Sendable {
 /// on and the phone coming into range is let in, then refused inside the cool-down, a manual key
 /// turn is followed by an auto unlock refused as too recent and the key locks from outside, the
 /// battery falls under 20 % with its alert, both ring-light battery signals and the phone's
-/// notification, then runs flat (the
-/// motor refused, the key still working), the fob's right runs out, its revocation takes effect at
-/// once, and the next Monday the code opens again. Seeded randomness and the virtual clock make
+/// notification, then runs flat (the motor refused, the key still working), the fob's right runs
+/// out, its revocation takes effect at once, and the next Monday the code opens again. Seeded randomness and the virtual clock make
 /// every run print the same timeline. Times are the lock's local time (Europe/Berlin).
 ///
 /// The devices reach the lock over one of three links (``Link``), with the same timeline on each:
