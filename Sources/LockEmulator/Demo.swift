@@ -243,17 +243,14 @@ public struct Demo {
         finish("phone", what)
         // The app's bell: the first Keyturner States with the critical-battery bit after a good
         // battery become the owner's notification (issue 15; `latchkey phone notifications`).
-        var critical: [CriticalBatteryState] = []
+        var replies: [NukiMessage] = []
         room.act("phone") { device, _ in
-            if case .app(let d) = device {
-                for case .keyturnerStates(let states) in d.lastReplies { critical.append(states.criticalBatteryState) }
-            }
+            if case .app(let d) = device { replies = d.lastReplies }
             return []
         }
-        for battery in critical where battery.isCritical != phoneAlerted {
-            phoneAlerted = battery.isCritical
-            if battery.isCritical, var last = timeline.popLast() {
-                last.outcome += "; phone notification: battery critical (\(battery.percent) %)"
+        for percent in PhoneNotification.batteryAlerts(in: replies, alerted: &phoneAlerted) {
+            if var last = timeline.popLast() {
+                last.outcome += "; phone notification: battery critical (\(percent) %)"
                 timeline.append(last)
             }
         }

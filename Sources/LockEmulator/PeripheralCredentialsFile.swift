@@ -163,3 +163,19 @@ public struct PhoneNotification: Codable, Sendable, Hashable {
         self.time = time
     }
 }
+
+extension PhoneNotification {
+    /// The battery alerts a phone raises from the messages it read: the first Keyturner States
+    /// (0x000C) with the critical-battery bit after a good battery is one alert (its battery
+    /// percent, as Keyturner States give it); a good battery re-arms. `alerted` carries that state
+    /// from read to read (``PeripheralCredentialsFile/batteryAlerted`` for `latchkey phone`).
+    /// Source: Nuki Smart Lock FAQ, the low-battery notification in the app (the bell).
+    public static func batteryAlerts(in replies: [NukiMessage], alerted: inout Bool) -> [Int] {
+        var percents: [Int] = []
+        for case .keyturnerStates(let states) in replies where states.criticalBatteryState.isCritical != alerted {
+            alerted = states.criticalBatteryState.isCritical
+            if alerted { percents.append(states.criticalBatteryState.percent) }
+        }
+        return percents
+    }
+}

@@ -124,24 +124,35 @@ struct LockServeCommand: ParsableCommand {
         return pin
     }
 
+    /// A security PIN file's text: a regular file read without blocking (a FIFO is refused), at most
+    /// 64 bytes. Throws ``PrivateFiles/PrivateFileError`` when it cannot be read so.
+    static func readSecurityPINFile(_ path: String) throws -> String {
+        String(decoding: try PrivateFiles.read(path, role: "security PIN file", maximumBytes: 64, owner: nil, followLinks: true), as: UTF8.self)
+    }
+
+    /// Up to 65 bytes of standard input (more is refused by ``parseSecurityPIN(_:from:)`` as not one
+    /// number).
+    static func readSecurityPINStandardInput() -> String {
+        var bytes: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 64)
+        while bytes.count <= 64 {
+            let got = chunk.withUnsafeMutableBytes { read(STDIN_FILENO, $0.baseAddress, $0.count) }
+            if got < 0, errno == EINTR { continue }
+            guard got > 0 else { break }
+            bytes.append(contentsOf: chunk[0..<got])
+        }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
     /// The security PIN of a new lock, from the one source given (``securityPINSources(_:)``), or
     /// the default. A PIN file is read as a regular file without blocking (a FIFO is refused).
     func resolveSecurityPIN(_ environment: [String: String] = ProcessInfo.processInfo.environment) throws -> UInt16 {
         if let securityPIN { return securityPIN }
         if let securityPINFile {
-            let bytes = try PrivateFiles.read(securityPINFile, role: "security PIN file", maximumBytes: 64, owner: nil, followLinks: true)
-            return try Self.parseSecurityPIN(String(decoding: bytes, as: UTF8.self), from: "--security-pin-file \(securityPINFile)")
+            return try Self.parseSecurityPIN(try Self.readSecurityPINFile(securityPINFile), from: "--security-pin-file \(securityPINFile)")
         }
         if securityPINStdin {
-            var bytes: [UInt8] = []
-            var chunk = [UInt8](repeating: 0, count: 64)
-            while bytes.count <= 64 {
-                let got = chunk.withUnsafeMutableBytes { read(STDIN_FILENO, $0.baseAddress, $0.count) }
-                if got < 0, errno == EINTR { continue }
-                guard got > 0 else { break }
-                bytes.append(contentsOf: chunk[0..<got])
-            }
-            return try Self.parseSecurityPIN(String(decoding: bytes, as: UTF8.self), from: "standard input (--security-pin-stdin)")
+            return try Self.parseSecurityPIN(Self.readSecurityPINStandardInput(), from: "standard input (--security-pin-stdin)")
         }
         if let text = environment[Self.securityPINVariable] {
             return try Self.parseSecurityPIN(text, from: Self.securityPINVariable)

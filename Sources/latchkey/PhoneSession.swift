@@ -104,19 +104,17 @@ final class PhoneSession {
     /// The bell: the first Keyturner States with the critical-battery bit after a good battery add
     /// one notification to the state file; a good battery re-arms it. Saved only when it changed.
     func note(_ replies: [NukiMessage]) throws {
-        for case .keyturnerStates(let states) in replies {
-            let battery = states.criticalBatteryState
-            let alerted = file.batteryAlerted ?? false
-            guard battery.isCritical != alerted else { continue }
-            file.batteryAlerted = battery.isCritical
-            if battery.isCritical {
-                let now = LockServer.wallClock()
-                file.notifications = (file.notifications ?? []) + [
-                    PhoneNotification(event: "batteryCritical", message: "battery critical (\(battery.percent) %): replace the batteries", time: now.description)
-                ]
-            }
-            try file.save(options.state)
+        let before = file.batteryAlerted ?? false
+        var alerted = before
+        let percents = PhoneNotification.batteryAlerts(in: replies, alerted: &alerted)
+        guard alerted != before || !percents.isEmpty else { return }
+        file.batteryAlerted = alerted
+        let now = LockServer.wallClock().description
+        file.notifications = (file.notifications ?? []) + percents.map {
+            PhoneNotification(event: "batteryCritical", message: "battery critical (\($0) %): replace the batteries", time: now)
         }
+        if file.notifications?.isEmpty == true { file.notifications = nil }
+        try file.save(options.state)
     }
 
     /// Records that the phone is in the lock's range (true) or away (false).
@@ -283,11 +281,10 @@ struct PhonePINOptions: ParsableArguments {
     func resolve(_ environment: [String: String] = ProcessInfo.processInfo.environment) throws -> SecurityPIN {
         if let pin { return .u16(try LockServeCommand.parseSecurityPIN(pin, from: "--pin")) }
         if let pinFile {
-            let bytes = try PrivateFiles.read(pinFile, role: "security PIN file", maximumBytes: 64, owner: nil, followLinks: true)
-            return .u16(try LockServeCommand.parseSecurityPIN(String(decoding: bytes, as: UTF8.self), from: "--pin-file \(pinFile)"))
+            return .u16(try LockServeCommand.parseSecurityPIN(try LockServeCommand.readSecurityPINFile(pinFile), from: "--pin-file \(pinFile)"))
         }
         if pinStdin {
-            return .u16(try LockServeCommand.parseSecurityPIN(Self.readStandardInput(), from: "standard input (--pin-stdin)"))
+            return .u16(try LockServeCommand.parseSecurityPIN(LockServeCommand.readSecurityPINStandardInput(), from: "standard input (--pin-stdin)"))
         }
         if let text = environment[Self.variable] {
             return .u16(try LockServeCommand.parseSecurityPIN(text, from: Self.variable))
@@ -296,18 +293,5 @@ struct PhonePINOptions: ParsableArguments {
             return .u16(try LockServeCommand.parseSecurityPIN(String(cString: typed), from: "the terminal"))
         }
         throw ValidationError("this command needs the lock's security PIN: give --pin, --pin-file, --pin-stdin or \(Self.variable)")
-    }
-
-    /// Up to 65 bytes of standard input (more is refused by the parser as not one number).
-    static func readStandardInput() -> String {
-        var bytes: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 64)
-        while bytes.count <= 64 {
-            let got = chunk.withUnsafeMutableBytes { read(STDIN_FILENO, $0.baseAddress, $0.count) }
-            if got < 0, errno == EINTR { continue }
-            guard got > 0 else { break }
-            bytes.append(contentsOf: chunk[0..<got])
-        }
-        return String(decoding: bytes, as: UTF8.self)
     }
 }

@@ -48,17 +48,38 @@ import Testing
         }
     }
 
-    @Test func oneConnectionAtATime() throws {
+    /// An honest `lock serve` in a new folder with the auditor's admin, keypad and fob paired: the
+    /// folder, the lock, their credentials and the lock's socket.
+    static func pairedLock() throws -> (folder: String, lock: LiveFuzzTests.Lock, credentials: [AuditRole: ClientCredentials], socket: String) {
         let folder = try LiveFuzzTests.newFolder()
-        defer { try? FileManager.default.removeItem(atPath: folder) }
-        let lock = try LiveFuzzTests.Lock(folder: folder, weaken: nil)
-        defer { lock.stop() }
-        try LiveFuzzTests.pair(in: folder)
-        var credentials: [AuditRole: ClientCredentials] = [:]
-        for (role, file) in [(AuditRole.admin, "admin.json"), (.keypad, "keypad.json"), (.fob, "fob.json")] {
-            credentials[role] = try #require(try PeripheralCredentialsFile.load(folder + "/" + file).credentials())
+        let lock: LiveFuzzTests.Lock
+        do {
+            lock = try LiveFuzzTests.Lock(folder: folder, weaken: nil)
+        } catch {
+            try? FileManager.default.removeItem(atPath: folder)
+            throw error
         }
-        let socket = try #require(DiscoveryScanner(folder: DiscoveryFolder(path: folder + "/devices")).scan().first?.record.socket)
+        do {
+            try LiveFuzzTests.pair(in: folder)
+            var credentials: [AuditRole: ClientCredentials] = [:]
+            for (role, file) in [(AuditRole.admin, "admin.json"), (.keypad, "keypad.json"), (.fob, "fob.json")] {
+                credentials[role] = try #require(try PeripheralCredentialsFile.load(folder + "/" + file).credentials())
+            }
+            let socket = try #require(DiscoveryScanner(folder: DiscoveryFolder(path: folder + "/devices")).scan().first?.record.socket)
+            return (folder, lock, credentials, socket)
+        } catch {
+            lock.stop()
+            try? FileManager.default.removeItem(atPath: folder)
+            throw error
+        }
+    }
+
+    @Test func oneConnectionAtATime() throws {
+        let (folder, lock, credentials, socket) = try Self.pairedLock()
+        defer {
+            lock.stop()
+            try? FileManager.default.removeItem(atPath: folder)
+        }
         let census = Census()
         let target = LiveTarget(
             description: "socket:\(socket)", connect: { try PeripheralClient(link: CountedLink(try SeqPacketLink.connect(path: socket), census: census)) },
@@ -82,16 +103,11 @@ import Testing
     /// against the honest lock, case by case: no case holds two links open, none fails, and the one
     /// that needs two connections is SKIPPED with the reason.
     @Test func auditOneConnectionAtATime() throws {
-        let folder = try LiveFuzzTests.newFolder()
-        defer { try? FileManager.default.removeItem(atPath: folder) }
-        let lock = try LiveFuzzTests.Lock(folder: folder, weaken: nil)
-        defer { lock.stop() }
-        try LiveFuzzTests.pair(in: folder)
-        var credentials: [AuditRole: ClientCredentials] = [:]
-        for (role, file) in [(AuditRole.admin, "admin.json"), (.keypad, "keypad.json"), (.fob, "fob.json")] {
-            credentials[role] = try #require(try PeripheralCredentialsFile.load(folder + "/" + file).credentials())
+        let (folder, lock, credentials, socket) = try Self.pairedLock()
+        defer {
+            lock.stop()
+            try? FileManager.default.removeItem(atPath: folder)
         }
-        let socket = try #require(DiscoveryScanner(folder: DiscoveryFolder(path: folder + "/devices")).scan().first?.record.socket)
         let census = Census()
         let context = AuditContext(
             connect: { try PeripheralClient(link: CountedLink(try SeqPacketLink.connect(path: socket), census: census)) }, credentials: credentials,
