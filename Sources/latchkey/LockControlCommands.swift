@@ -16,9 +16,7 @@ struct LockControlOptions: ParsableArguments {
     var format: OutputFormat = .text
 
     func validate() throws {
-        if let address, DeviceAddress(string: address) == nil {
-            throw ValidationError("--address: \"\(address)\" is not a Bluetooth address (AA:BB:CC:DD:EE:FF)")
-        }
+        try AddressOption.validate(address)
     }
 
     /// The control socket: `<stem>.control` of `--address`, or the only one in the folder.

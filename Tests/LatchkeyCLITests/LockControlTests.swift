@@ -93,7 +93,7 @@ import Testing
             (["lock", "clock", "advance", "5x"], "Error: clock advance: \"5x\" is not a duration (seconds, or a number with s, m, h or d)"),
             (["lock", "clock", "advance", "400d"], "Error: clock advance: expected whole seconds from 1 to 31622400, got \"34560000\""),
             (["lock", "clock", "rewind", "5"], "Error: clock: expected set or advance, got \"rewind\""),
-            (["lock", "state", "--address", "zz"], "Error: --address: \"zz\" is not a Bluetooth address (AA:BB:CC:DD:EE:FF)"),
+            (["lock", "state", "--address", "zz"], "Error: --address zz is not a device address: six hex octets with colons, e.g. 54:D2:72:37:59:9A"),
         ]
         for (arguments, message) in cases {
             let run = try lock.errors(arguments)
