@@ -16,6 +16,7 @@ let package = Package(
         .library(name: "LockEmulator", targets: ["LockEmulator"]),
         .library(name: "BLEATT", targets: ["BLEATT"]),
         .library(name: "BLEGATT", targets: ["BLEGATT"]),
+        .library(name: "NukiProfile", targets: ["NukiProfile"]),
         .library(name: "BLETransport", targets: ["BLETransport"]),
         .library(name: "PrivateFiles", targets: ["PrivateFiles"]),
         .library(name: "BlueZTransport", targets: ["BlueZTransport"]),
@@ -64,37 +65,40 @@ let package = Package(
         // The emulated lock's domain, sans-I/O: authorizations, keypad codes, motor, battery, log, config.
         .target(name: "LockCore", dependencies: ["LockWire"]),
         // The protocol engines at both ends, sans-I/O: pairing, challenges, PIN flows, encryption.
-        .target(name: "LockSession", dependencies: ["LockWire", "LockCrypto", "LockCore", "LockNFC", "PrivateFiles"]),
+        .target(name: "LockSession", dependencies: ["LockWire", "LockCrypto", "LockCore", "LockNFC", "NukiProfile", "PrivateFiles"]),
         // Checks for files and folders that hold secrets or publish sockets: owner, mode, links, FIFOs.
         .target(name: "PrivateFiles"),
         // Keypad and fob emulators and the hostile client, sans-I/O, on the client session engine.
-        .target(name: "LockPeripherals", dependencies: ["LockSession", "LockCore", "LockCrypto", "LockWire", "LockNFC"]),
+        .target(name: "LockPeripherals", dependencies: ["NukiProfile", "LockSession", "LockCore", "LockCrypto", "LockWire", "LockNFC"]),
         // The runtime: lock and peripherals wired together, clock, state files, event stream, the demo.
-        .target(name: "LockEmulator", dependencies: ["CLinux", "LockNFC", "LockPeripherals", "LockSession", "LockCore", "LockCrypto", "LockWire", "BLEGATT", "BLETransport", "BLEATT"]),
+        .target(name: "LockEmulator", dependencies: ["NukiProfile", "CLinux", "LockNFC", "LockPeripherals", "LockSession", "LockCore", "LockCrypto", "LockWire", "BLEGATT", "BLETransport", "BLEATT"]),
         // ATT PDUs and bearer (Bluetooth Core Vol 3 Part F), pure Swift.
         .target(name: "BLEATT"),
-        // Attribute database, GATT server and client, the Nuki service layout (Core Vol 3 Part G).
+        // Attribute database, GATT server and client (Core Vol 3 Part G).
         .target(name: "BLEGATT", dependencies: ["BLEATT"]),
+        // The Nuki profile in one place: UUIDs, the GATT table and its characteristic ↔ handle map,
+        // the client's GATT set-up, advertising data (docs/wire.md §1).
+        .target(name: "NukiProfile", dependencies: ["BLEGATT", "BLEATT"]),
         // ATTLink: in-process link, Unix SOCK_SEQPACKET link, discovery folder, btsnoop/pcap capture tap.
-        .target(name: "BLETransport", dependencies: ["BLEATT", "PrivateFiles"]),
+        .target(name: "BLETransport", dependencies: ["BLEATT", "NukiProfile", "PrivateFiles"]),
         // The real radio: L2CAP LE sockets on CID 4 and HCI advertising/scanning through libbluetooth
         // (GPL-2.0-or-later: only this module and the CLI link it). Syscalls sit behind a seam.
-        .target(name: "BlueZTransport", dependencies: ["BLETransport", "BLEATT", "CBlueZ"]),
+        .target(name: "BlueZTransport", dependencies: ["NukiProfile", "BLETransport", "BLEATT", "CBlueZ"]),
         // One harness function per fuzz target, shared by Fuzz/ and by swift test's corpus replay.
-        .target(name: "LockFuzzing", dependencies: ["LockNFC", "LockWire", "LockCrypto", "LockCore", "LockSession", "LockPeripherals", "BLEATT", "BLEGATT"]),
+        .target(name: "LockFuzzing", dependencies: ["NukiProfile", "LockNFC", "LockWire", "LockCrypto", "LockCore", "LockSession", "LockPeripherals", "BLEATT", "BLEGATT"]),
         // docs/attacks.md §B cases judged from outside a live lock over any ATT link (`latchkey audit`), sans CLI.
-        .target(name: "LockAudit", dependencies: ["LockEmulator", "LockPeripherals", "LockSession", "LockCore", "LockCrypto", "LockWire", "BLETransport", "BLEATT"]),
+        .target(name: "LockAudit", dependencies: ["NukiProfile", "LockEmulator", "LockPeripherals", "LockSession", "LockCore", "LockCrypto", "LockWire", "BLETransport", "BLEATT"]),
         // Black-box stateful fuzzing of a live lock inside the encryption (`latchkey fuzz --target`, `latchkey replay`), sans CLI.
-        .target(name: "LockFuzzTarget", dependencies: ["LockAudit", "LockFuzzing", "LockEmulator", "LockSession", "LockCore", "LockCrypto", "LockWire", "BLEATT"]),
+        .target(name: "LockFuzzTarget", dependencies: ["NukiProfile", "LockAudit", "LockFuzzing", "LockEmulator", "LockSession", "LockCore", "LockCrypto", "LockWire", "BLEATT"]),
 
         // The hostile lock as a server and `latchkey fuzz-client`'s campaign against client commands;
         // captures turned into seed corpora (issue 14 items 5 and 6), sans CLI.
-        .target(name: "ClientFuzzing", dependencies: ["LockEmulator", "LockFuzzing", "LockSession", "LockCore", "LockCrypto", "LockWire", "BLEGATT", "BLETransport", "BLEATT"]),
+        .target(name: "ClientFuzzing", dependencies: ["NukiProfile", "LockEmulator", "LockFuzzing", "LockSession", "LockCore", "LockCrypto", "LockWire", "BLEGATT", "BLETransport", "BLEATT"]),
 
         // The command-line tool. Only it bootstraps logging.
         .executableTarget(
             name: "latchkey",
-            dependencies: [
+            dependencies: ["NukiProfile", 
                 "LockWire", "LockCrypto", "LockCore", "LockSession", "LockPeripherals", "LockEmulator", "BLETransport", "BLEATT", "BlueZTransport",
                 "LockNFC", "LibNFCTransport", "PrivateFiles", "LockAudit", "ClientFuzzing", "LockFuzzTarget",
                 "CSodium", "CBlueZ", "CNFC",
@@ -122,11 +126,11 @@ let package = Package(
         ),
         .testTarget(
             name: "LockSessionTests",
-            dependencies: ["LockNFC", "LockSession", "LockCore", "LockCrypto", "LockWire", "LatchkeyTestSupport"]
+            dependencies: ["NukiProfile", "LockNFC", "LockSession", "LockCore", "LockCrypto", "LockWire", "LatchkeyTestSupport"]
         ),
         .testTarget(
             name: "LockPeripheralsTests",
-            dependencies: ["LockNFC", "LockPeripherals", "LockSession", "LockCore", "LockCrypto", "LockWire"]
+            dependencies: ["NukiProfile", "LockNFC", "LockPeripherals", "LockSession", "LockCore", "LockCrypto", "LockWire"]
         ),
         .testTarget(
             name: "LockEmulatorTests",
@@ -134,7 +138,7 @@ let package = Package(
         ),
         .testTarget(
             name: "SecurityRegressionTests",
-            dependencies: [
+            dependencies: ["NukiProfile", 
                 "LockEmulator", "LockPeripherals", "LockSession", "LockCore", "LockCrypto", "LockWire", "LockFuzzing", "LockNFC", "LatchkeyTestSupport",
                 "BLEATT", "BLEGATT", "BLETransport",
             ],
@@ -150,19 +154,19 @@ let package = Package(
         ),
         .testTarget(
             name: "LockFuzzingTests",
-            dependencies: ["LockFuzzing", "LockWire", "LockCore", "LockSession", "LockPeripherals", "BLEATT", "BLEGATT", "LockCrypto", "LockNFC"]
+            dependencies: ["NukiProfile", "LockFuzzing", "LockWire", "LockCore", "LockSession", "LockPeripherals", "BLEATT", "BLEGATT", "LockCrypto", "LockNFC"]
         ),
         .testTarget(
             name: "BLEGATTTests",
-            dependencies: ["BLEGATT", "BLEATT", "LatchkeyTestSupport"]
+            dependencies: ["NukiProfile", "BLEGATT", "BLEATT", "LatchkeyTestSupport"]
         ),
         .testTarget(
             name: "BlueZTransportTests",
-            dependencies: ["BlueZTransport", "BLETransport", "BLEATT"]
+            dependencies: ["NukiProfile", "BlueZTransport", "BLETransport", "BLEATT"]
         ),
         .testTarget(
             name: "BLETransportTests",
-            dependencies: ["BLETransport", "BLEATT", "BLEGATT", "LatchkeyTestSupport"]
+            dependencies: ["NukiProfile", "BLETransport", "BLEATT", "BLEGATT", "LatchkeyTestSupport"]
         ),
         .testTarget(
             name: "LockNFCTests",
@@ -174,7 +178,7 @@ let package = Package(
         ),
         .testTarget(
             name: "LatchkeyCLITests",
-            dependencies: [
+            dependencies: ["NukiProfile", 
                 "latchkey",
                 // The crash-consistency harness drives `latchkey lock serve` with the real clients.
                 "LockFuzzTarget", "LockAudit", "LockEmulator", "LockPeripherals", "LockSession", "LockCore", "LockCrypto", "LockWire", "LockNFC", "BLEGATT", "BLEATT", "BLETransport",
@@ -190,7 +194,7 @@ let package = Package(
         ),
         .testTarget(
             name: "ClientFuzzingTests",
-            dependencies: ["ClientFuzzing", "LockFuzzing", "LockSession", "LockCore", "LockCrypto", "LockWire", "BLETransport", "LatchkeyTestSupport"],
+            dependencies: ["NukiProfile", "ClientFuzzing", "LockFuzzing", "LockSession", "LockCore", "LockCrypto", "LockWire", "BLETransport", "LatchkeyTestSupport"],
             exclude: ["Clients"]
         ),
         .testTarget(

@@ -18,10 +18,10 @@ public final class CaptureTap: ATTLink {
         self.connectionHandle = connectionHandle
     }
 
-    /// `link` tapped into `$LATCHKEY_CAPTURE` when set, else `link` itself.
-    public static func wrapping(_ link: any ATTLink, environment: [String: String]? = nil) -> any ATTLink {
-        let writer = environment.map { CaptureWriter.fromEnvironment($0) } ?? CaptureWriter.fromEnvironment()
-        guard let writer else { return link }
+    /// `link` tapped into the file `environment["LATCHKEY_CAPTURE"]` names when set, else `link`
+    /// itself (the CLI passes the process's environment).
+    public static func wrapping(_ link: any ATTLink, environment: [String: String]) -> any ATTLink {
+        guard let writer = CaptureWriter.fromEnvironment(environment) else { return link }
         return CaptureTap(link: link, writer: writer)
     }
 

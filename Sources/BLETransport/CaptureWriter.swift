@@ -60,7 +60,7 @@ public final class CaptureWriter: Sendable {
 
     /// The writer named by `$LATCHKEY_CAPTURE` (format by extension), or `nil` when unset or the
     /// file cannot be created.
-    public static func fromEnvironment(_ environment: [String: String] = ProcessInfo.processInfo.environment) -> CaptureWriter? {
+    public static func fromEnvironment(_ environment: [String: String]) -> CaptureWriter? {
         guard let path = environment["LATCHKEY_CAPTURE"], !path.isEmpty else { return nil }
         return try? CaptureWriter(path: path)
     }
@@ -69,7 +69,7 @@ public final class CaptureWriter: Sendable {
     /// is unset or empty; checked without creating or changing anything: an existing path must be a
     /// regular file this user may write, a new one needs a folder this user may write and enter.
     /// The reason names the variable, the path and what is wrong (`strerror` of the failed check).
-    public static func environmentProblem(_ environment: [String: String] = ProcessInfo.processInfo.environment) -> String? {
+    public static func environmentProblem(_ environment: [String: String]) -> String? {
         guard let path = environment["LATCHKEY_CAPTURE"], !path.isEmpty else { return nil }
         var info = stat()
         let where_ = "LATCHKEY_CAPTURE=\(path)"

@@ -1,3 +1,4 @@
+import NukiProfile
 /// A device found by ``DiscoveryScanner``: its record and the advertisement parsed from the AD bytes.
 public struct DiscoveredDevice: Hashable, Sendable {
     /// The record as published.

@@ -19,8 +19,14 @@ public struct DiscoveryFolder: Hashable, Sendable {
     /// Records larger than this are ignored when scanning.
     public static let maximumRecordSize = 64 * 1024
 
-    /// The folder at `path`, or the default location.
-    public init(path: String? = nil, environment: [String: String] = ProcessInfo.processInfo.environment) {
+    /// Exactly the folder at `path`.
+    public init(path: String) {
+        self.path = path
+    }
+
+    /// The folder at `path` when given, else the default location resolved from `environment` (the
+    /// process's environment, passed in by the CLI: this library reads no variables itself).
+    public init(path: String?, environment: [String: String]) {
         if let path, !path.isEmpty {
             self.path = path
         } else if let override = environment["LATCHKEY_DEVICES_DIR"], !override.isEmpty {

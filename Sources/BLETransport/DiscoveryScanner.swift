@@ -1,3 +1,4 @@
+import NukiProfile
 /// Lists a ``DiscoveryFolder`` and parses each record's AD bytes back (Vol 3 Part C §11;
 /// docs/wire.md §1.3): the emulator's stand-in for an LE scan.
 public struct DiscoveryScanner: Sendable {
@@ -5,7 +6,7 @@ public struct DiscoveryScanner: Sendable {
     public let folder: DiscoveryFolder
 
     /// A scanner of `folder`.
-    public init(folder: DiscoveryFolder = DiscoveryFolder()) {
+    public init(folder: DiscoveryFolder) {
         self.folder = folder
     }
 

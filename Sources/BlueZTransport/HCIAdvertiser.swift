@@ -1,4 +1,5 @@
 import BLETransport
+import NukiProfile
 
 /// LE legacy advertising on a real controller through HCI (Bluetooth Core 5.4, Vol 4, Part E,
 /// §7.8.5–§7.8.9): what makes the emulated lock visible to phones, keypads and fobs.

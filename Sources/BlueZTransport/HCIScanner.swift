@@ -1,4 +1,5 @@
 import BLETransport
+import NukiProfile
 
 /// LE scanning on a real controller through HCI (Bluetooth Core 5.4, Vol 4, Part E, §7.8.10,
 /// §7.8.11) and the LE Advertising Report events it yields (§7.7.65.2): how the keypad, fob or

@@ -1,4 +1,5 @@
 import BLETransport
+import NukiProfile
 
 /// One advertiser seen while scanning: its address, the latest advertising data and scan response
 /// (from ADV_* and SCAN_RSP reports, Bluetooth Core 5.4, Vol 4, Part E, §7.7.65.2), and RSSI.

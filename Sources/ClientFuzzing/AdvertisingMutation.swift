@@ -1,8 +1,9 @@
 import BLEATT
 import BLETransport
+import NukiProfile
 
 /// One structure-aware change to what the hostile lock advertises (issue 14 item 5, "advertising"):
-/// the advertising data and scan response of ``BLETransport/NukiAdvertisement`` (docs/wire.md §1.3;
+/// the advertising data and scan response of ``NukiProfile/NukiAdvertisement`` (docs/wire.md §1.3;
 /// AD structures, Bluetooth Core 5.4 Vol 3 Part C §11, at most 31 octets each) as a scanning client
 /// reads them from the discovery record (socket link) or an LE Advertising Report (BlueZ).
 ///
@@ -70,7 +71,7 @@ public enum AdvertisingMutation: Sendable, Hashable, Codable {
     /// `localName` (nil: `Nuki_XXXXXXXX`). `flap` is the state-changed bit for
     /// ``stateChangedFlapping``.
     public func bytes(nukiID: UInt32, localName: String? = nil, flap: Bool = false) -> (advertisingData: [UInt8], scanResponse: [UInt8]) {
-        let pairing = NukiAdvertisement(nukiID: nukiID, mode: .pairing(service: NukiAdvertisement.pairingService), localName: localName)
+        let pairing = NukiAdvertisement(nukiID: nukiID, mode: .pairing(service: NukiUUIDs.pairingService), localName: localName)
         let paired = NukiAdvertisement(nukiID: nukiID, mode: .paired(statusChanged: false), localName: localName)
         let scanResponse = pairing.scanResponse
         switch self {
@@ -87,7 +88,7 @@ public enum AdvertisingMutation: Sendable, Hashable, Codable {
             return (NukiAdvertisement.flags + [0x15, ADStructure.serviceData128Type] + Self.uuid(uuid).wireBytes + Self.bigEndian(nukiID), scanResponse)
         case .shortNukiID(let bytes):
             let id = Array(Self.bigEndian(nukiID).prefix(max(0, min(3, bytes))))
-            let data = NukiAdvertisement.pairingService.wireBytes + id
+            let data = NukiUUIDs.pairingService.wireBytes + id
             return (NukiAdvertisement.flags + [UInt8(truncatingIfNeeded: data.count + 1), ADStructure.serviceData128Type] + data, scanResponse)
         case .serviceDataNukiID(let other):
             return (NukiAdvertisement(nukiID: other, mode: pairing.mode).advertisingData, scanResponse)
@@ -114,12 +115,12 @@ public enum AdvertisingMutation: Sendable, Hashable, Codable {
     }
 
     /// Whether a correct client must refuse to connect to a lock with `nukiID` advertising this (the
-    /// rules above). Latchkey's own parser (``BLETransport/NukiAdvertisement/init(advertisingData:scanResponse:)``)
+    /// rules above). Latchkey's own parser (``NukiProfile/NukiAdvertisement/init(advertisingData:scanResponse:)``)
     /// refuses exactly these (`AdvertisingMutationTests`).
     public func mustRefuse(nukiID: UInt32) -> Bool {
         switch self {
         case .lengthDelta(_, let delta): return UInt8(truncatingIfNeeded: delta) != 0
-        case .serviceDataUUID(let uuid) where Self.uuid(uuid) == NukiAdvertisement.pairingService || Self.uuid(uuid) == NukiAdvertisement.ultraPairingService:
+        case .serviceDataUUID(let uuid) where Self.uuid(uuid) == NukiUUIDs.pairingService || Self.uuid(uuid) == NukiUUIDs.ultraPairingService:
             return false
         case .lengthZero, .serviceDataUUID, .shortNukiID: return true
         case .serviceDataNukiID(let other), .beaconNukiID(let other), .conflicting(let other): return other != nukiID

@@ -7,10 +7,11 @@ import LockCrypto
 import LockEmulator
 import LockSession
 import LockWire
+import NukiProfile
 
 /// A lock that lies to its clients, as a server (`latchkey lock serve --hostile`, `latchkey
 /// fuzz-client`; issue 14 item 5). A real ``LockSession/LockSessionEngine`` behind the Nuki GATT
-/// server (``BLEGATT/NukiGATTProfile``), served through any ``LockEmulator/LockFrontEnd`` (the
+/// server (``NukiProfile/NukiGATTProfile``), served through any ``LockEmulator/LockFrontEnd`` (the
 /// socket link and its discovery folder, or BlueZ), with every Nuki message it sends passed
 /// through ``plan`` first. Pairing, challenges and commands run for real; the state lives only in
 /// memory, and ``reset(plan:)`` puts the lock back as it was made (in pairing mode) for the next
@@ -146,7 +147,7 @@ public final class HostileLockServer {
             try frontEnd.advertise(advertisingData: data, scanResponse: response)
             advertised = mutation
         } else {
-            try frontEnd.advertise(NukiAdvertisement(nukiID: nukiID, mode: .pairing(service: NukiAdvertisement.pairingService), localName: localName))
+            try frontEnd.advertise(NukiAdvertisement(nukiID: nukiID, mode: .pairing(service: NukiUUIDs.pairingService), localName: localName))
             advertised = nil
         }
     }
@@ -241,7 +242,7 @@ public final class HostileLockServer {
             let id = gatt.connect()
             peers[id.rawValue] = Peer(id: id, link: link)
             acceptedInRun += 1
-            _ = engine.connect(ConnectionID(id.rawValue), mtu: Fragmenter.maximumMTU)
+            _ = engine.connect(ConnectionID(id.rawValue))
             // The client connected: it took the advertising.
             for index in transcript.indices where transcript[index].characteristic == "advertising" { transcript[index].confirmed = true }
         }
@@ -312,7 +313,7 @@ public final class HostileLockServer {
         for event in events {
             switch event {
             case .valueWritten(let id, let characteristic, let value):
-                guard let which = characteristicName(characteristic) else { continue }
+                guard let which = profile.characteristic(atValueHandle: characteristic.valueHandle) else { continue }
                 record(from: "client", message: nil, connection: id.rawValue, which, command: command(of: value, on: which), fault: nil, mustRefuse: nil, value)
                 route(engine.receive(value, on: which, from: ConnectionID(id.rawValue), at: clock()))
             case .indicationTimeout(let id):
@@ -373,7 +374,7 @@ public final class HostileLockServer {
         record(from: "lock", message: index, connection: peer.id.rawValue, which, command: original?.command, fault: label, mustRefuse: mustRefuse, out)
         let entry = transcript.count - 1
         transcript[entry].confirmed = false
-        let characteristic = self.characteristic(which)
+        let characteristic = profile.characteristic(which)
         let mono = ContinuousClock.now - epoch
         if raw {
             let value = Array(out.prefix(peer.link.maximumPDUSize - 3))
@@ -384,7 +385,7 @@ public final class HostileLockServer {
         }
         var chunks = [out]
         if case .split(let sizes) = plan.fault, index >= plan.message, !sizes.isEmpty {
-            let most = max(1, (gatt.mtu(of: peer.id) ?? Fragmenter.minimumMTU) - 3)
+            let most = max(1, (gatt.mtu(of: peer.id) ?? ATTLimits.defaultMTU) - 3)
             chunks = []
             var start = 0
             var turn = 0
@@ -471,23 +472,6 @@ public final class HostileLockServer {
             try peer.link.send(pdu)
         } catch {
             drop(peer)
-        }
-    }
-
-    func characteristicName(_ characteristic: GATTCharacteristic) -> Characteristic? {
-        switch characteristic.valueHandle {
-        case profile.pairingGDIO.valueHandle: return .pairingGDIO
-        case profile.keyturnerGDIO.valueHandle: return .keyturnerGDIO
-        case profile.keyturnerUSDIO.valueHandle: return .keyturnerUSDIO
-        default: return nil
-        }
-    }
-
-    func characteristic(_ which: Characteristic) -> GATTCharacteristic {
-        switch which {
-        case .pairingGDIO: return profile.pairingGDIO
-        case .keyturnerGDIO: return profile.keyturnerGDIO
-        case .keyturnerUSDIO: return profile.keyturnerUSDIO
         }
     }
 }

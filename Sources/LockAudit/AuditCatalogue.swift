@@ -4,6 +4,7 @@ import LockCrypto
 import LockPeripherals
 import LockSession
 import LockWire
+import NukiProfile
 
 /// The cases of `docs/attacks.md` §B that can be judged from outside a lock, over the link, in the
 /// order they run. Each case's "bug" — the flaw that makes it FAIL — is the ``LockCore/Weakness``

@@ -3,6 +3,7 @@ import LockCrypto
 import LockEmulator
 import LockSession
 import LockWire
+import NukiProfile
 
 /// The clients the auditor acts as: an app (admin), a keypad and a fob.
 public enum AuditRole: String, CaseIterable, Hashable, Sendable, Codable {

@@ -3,6 +3,7 @@ import LockCrypto
 import LockEmulator
 import LockSession
 import LockWire
+import NukiProfile
 
 /// One frame of evidence: what went to the lock or came back, on which characteristic, in hex,
 /// with what it decoded to.
@@ -61,8 +62,8 @@ public struct Exchange: Sendable {
 
     /// The frames as evidence.
     public var evidence: [EvidenceFrame] {
-        sent.map { EvidenceFrame(direction: "sent", channel: Probe.channelName($0.0), hex: Hex.encode($0.1), summary: Probe.sentSummary($0.0, $0.1)) }
-            + replies.map { EvidenceFrame(direction: "received", channel: Probe.channelName($0.characteristic), hex: Hex.encode($0.bytes), summary: Probe.summary($0)) }
+        sent.map { EvidenceFrame(direction: "sent", channel: $0.0.traceName, hex: Hex.encode($0.1), summary: Probe.sentSummary($0.0, $0.1)) }
+            + replies.map { EvidenceFrame(direction: "received", channel: $0.characteristic.traceName, hex: Hex.encode($0.bytes), summary: Probe.summary($0)) }
             + attFrames
             + writeFailures.map { EvidenceFrame(direction: "received", channel: "ATT", hex: "", summary: $0) }
     }
@@ -76,14 +77,6 @@ public struct TargetUnreachable: Error, CustomStringConvertible {
 
 /// Helpers to name and summarise frames.
 enum Probe {
-    static func channelName(_ c: Characteristic) -> String {
-        switch c {
-        case .pairingGDIO: return "pairing GDIO"
-        case .keyturnerGDIO: return "keyturner GDIO"
-        case .keyturnerUSDIO: return "keyturner USDIO"
-        }
-    }
-
     static func summary(_ reply: ReplyFrame) -> String {
         guard let message = reply.message else { return "undecoded (\(reply.note ?? "?"))" }
         return describe(message) + (reply.characteristic == .keyturnerUSDIO ? " (encrypted, auth id \(reply.authID ?? 0))" : " (plain)")

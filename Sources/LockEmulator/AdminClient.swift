@@ -3,6 +3,7 @@ import LockCrypto
 import LockPeripherals
 import LockSession
 import LockWire
+import NukiProfile
 
 /// An emulated phone app (ID type app, an admin): sends any request and reports its outcome as
 /// peripheral feedback, so the runtime drives it like a keypad or a fob.

@@ -6,6 +6,7 @@ import LockCrypto
 import LockPeripherals
 import LockSession
 import LockWire
+import NukiProfile
 
 /// One line of the demo's timeline.
 public struct TimelineEntry: Encodable, Hashable, Sendable {
@@ -94,12 +95,7 @@ public struct Demo {
     static func record(_ room: inout InProcessRoom, to capture: CaptureWriter) {
         let profile = NukiGATTProfile(nukiID: room.lock.machine.nukiID)
         room.onTraffic = { connection, toLock, characteristic, bytes in
-            let handle: UInt16
-            switch characteristic {
-            case .pairingGDIO: handle = profile.pairingGDIO.valueHandle
-            case .keyturnerGDIO: handle = profile.keyturnerGDIO.valueHandle
-            case .keyturnerUSDIO: handle = profile.keyturnerUSDIO.valueHandle
-            }
+            let handle = profile.characteristic(characteristic).valueHandle
             let pdu: ATTPDU = toLock ? .writeRequest(handle: handle, value: bytes) : .handleValueIndication(handle: handle, value: bytes)
             _ = capture.record(pdu.encoded(), direction: toLock ? .received : .sent, connectionHandle: UInt16(truncatingIfNeeded: 0x40 + connection.rawValue))
         }

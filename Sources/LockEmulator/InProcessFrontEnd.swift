@@ -1,4 +1,5 @@
 import BLETransport
+import NukiProfile
 import Synchronization
 
 /// A lock front end inside one process: ``connect()`` makes an ``InProcessLink`` pair, keeps one end

@@ -3,6 +3,7 @@ import LockNFC
 import LockPeripherals
 import LockSession
 import LockWire
+import NukiProfile
 
 /// A lock and its devices in one process, on a virtual clock: every write goes to the lock engine,
 /// every indication back to the device of its connection, until nothing is left to deliver. Lock
@@ -75,20 +76,20 @@ public struct InProcessRoom {
     }
 
     /// Adds a device on a new connection.
-    public mutating func add(_ name: String, _ device: Device, mtu: Int) {
+    public mutating func add(_ name: String, _ device: Device) {
         let connection = ConnectionID(nextConnection)
         nextConnection += 1
-        lock.connect(connection, mtu: mtu)
+        lock.connect(connection)
         devices[name] = (connection, device)
     }
 
     /// Gives `name` a fresh connection (after a disconnect).
-    public mutating func reconnect(_ name: String, mtu: Int) {
+    public mutating func reconnect(_ name: String) {
         guard let entry = devices[name] else { return }
         lock.disconnect(entry.connection)
         let connection = ConnectionID(nextConnection)
         nextConnection += 1
-        lock.connect(connection, mtu: mtu)
+        lock.connect(connection)
         devices[name] = (connection, entry.device)
     }
 

@@ -8,6 +8,7 @@ import LockNFC
 import LockPeripherals
 import LockSession
 import LockWire
+import NukiProfile
 import Synchronization
 
 /// Numbers the socket rooms of this process (each gets its own discovery folder).

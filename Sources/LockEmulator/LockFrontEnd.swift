@@ -1,5 +1,6 @@
 import BLETransport
 import Foundation
+import NukiProfile
 
 /// Where a ``LockServer`` meets its clients: accepting ATT links and publishing advertising data.
 /// ``SocketFrontEnd`` serves the Unix SOCK_SEQPACKET link and the discovery folder; the CLI adds a

@@ -34,16 +34,6 @@ public protocol LockRoom {
 extension InProcessRoom: LockRoom {
     public var machine: LockMachine { lock.machine }
 
-    /// Adds a device on a new connection with an ATT_MTU of 247.
-    public mutating func add(_ name: String, _ device: Device) {
-        add(name, device, mtu: 247)
-    }
-
-    /// Gives `name` a fresh connection (after a disconnect) with an ATT_MTU of 247.
-    public mutating func reconnect(_ name: String) {
-        reconnect(name, mtu: 247)
-    }
-
     public mutating func withLock(_ body: (inout LockSessionEngine, LockInstant) throws -> [LockSessionEngine.Action]) rethrows {
         let actions = try body(&lock, now)
         route(actions)

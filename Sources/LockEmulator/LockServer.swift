@@ -6,6 +6,7 @@ import LockCore
 import LockCrypto
 import LockSession
 import LockWire
+import NukiProfile
 import Synchronization
 
 /// The emulated lock as a process: its protocol engine behind the Nuki GATT server, served over a
@@ -163,7 +164,7 @@ public final class LockServer {
     var lastStatus: KeyturnerStates?
     var lastStatusReads: UInt64 = 0
     let store: (any LockStateStore)?
-    /// One capture for all connections (`$LATCHKEY_CAPTURE` by default), each under its own ACL handle.
+    /// One capture for all connections (the CLI passes `$LATCHKEY_CAPTURE`), each under its own ACL handle.
     let capture: CaptureWriter?
     let epoch = ContinuousClock.now
     let onEvent: (Event) -> Void
@@ -191,14 +192,14 @@ public final class LockServer {
     ///   - store: where to make each commit durable instead (`lock serve` passes a
     ///     ``LockSession/LockStateJournal``; tests pass stores that fail or are slow), or nil.
     ///   - clock: the lock's timebase; ``LockTimebase/live()`` unless a virtual clock drives it.
-    ///   - capture: where to record every connection's ATT PDUs (btsnoop or pcap), or nil;
-    ///     `$LATCHKEY_CAPTURE` by default.
+    ///   - capture: where to record every connection's ATT PDUs (btsnoop or pcap), or nil (the
+    ///     CLI passes the writer `$LATCHKEY_CAPTURE` names).
     ///   - limits: connection, fairness and rate bounds.
     /// - Throws: the front end's error when the advertising data cannot be published; ``Failure``
     ///   when no epoll instance can be had.
     public init(
         engine: LockSessionEngine, frontEnd: any LockFrontEnd, statePath: String?, store: (any LockStateStore)? = nil,
-        clock: @escaping () -> LockInstant = LockTimebase.live(), capture: CaptureWriter? = CaptureWriter.fromEnvironment(),
+        clock: @escaping () -> LockInstant = LockTimebase.live(), capture: CaptureWriter? = nil,
         limits: Limits = Limits(), onEvent: @escaping (Event) -> Void
     ) throws {
         self.engine = engine
@@ -229,8 +230,9 @@ public final class LockServer {
     /// Serves `engine` on the socket link, advertised in `folder` under an address made from Nuki's
     /// OUI 54:D2:72 and the low three octets of the Nuki ID.
     public convenience init(
-        engine: LockSessionEngine, folder: DiscoveryFolder = DiscoveryFolder(), statePath: String?, store: (any LockStateStore)? = nil,
-        clock: @escaping () -> LockInstant = LockTimebase.live(), limits: Limits = Limits(), onEvent: @escaping (Event) -> Void
+        engine: LockSessionEngine, folder: DiscoveryFolder, statePath: String?, store: (any LockStateStore)? = nil,
+        clock: @escaping () -> LockInstant = LockTimebase.live(), capture: CaptureWriter? = nil, limits: Limits = Limits(),
+        onEvent: @escaping (Event) -> Void
     ) throws {
         let nukiID = engine.machine.nukiID
         guard let address = DeviceAddress(octets: [
@@ -238,7 +240,7 @@ public final class LockServer {
         ]) else { throw TransportError(.invalidAddress, "no device address for Nuki ID \(nukiID)") }
         try self.init(
             engine: engine, frontEnd: try SocketFrontEnd(folder: folder, address: address), statePath: statePath, store: store, clock: clock,
-            limits: limits, onEvent: onEvent)
+            capture: capture, limits: limits, onEvent: onEvent)
     }
 
     deinit {
@@ -472,7 +474,7 @@ public final class LockServer {
             }
             peers[id.rawValue] = peer
             if peer.fd == nil { unpolled.insert(id.rawValue) }
-            route(engine.connect(ConnectionID(id.rawValue), mtu: Fragmenter.maximumMTU))
+            route(engine.connect(ConnectionID(id.rawValue)))
             held.append(.event(.connected(id.rawValue)))
         }
         return accepted
@@ -571,7 +573,7 @@ public final class LockServer {
             case .send:
                 continue
             case .valueWritten(let id, let characteristic, let value):
-                guard let which = characteristicName(characteristic) else { continue }
+                guard let which = profile.characteristic(atValueHandle: characteristic.valueHandle) else { continue }
                 let connection = ConnectionID(id.rawValue)
                 route(refuse ? engine.refuseUnpersisted(value, on: which, from: connection) : engine.receive(value, on: which, from: connection, at: now))
             case .indicationTimeout(let id):
@@ -589,7 +591,7 @@ public final class LockServer {
             case .indicate(let connection, let which, let bytes):
                 let id = GATTConnectionID(rawValue: connection.rawValue)
                 do {
-                    handle(try gatt.indicate(bytes, on: characteristic(which), to: id, at: monotonic), at: clock())
+                    handle(try gatt.indicate(bytes, on: profile.characteristic(which), to: id, at: monotonic), at: clock())
                 } catch {
                     // Indications not enabled on that characteristic: nothing to send it on.
                 }
@@ -799,7 +801,7 @@ public final class LockServer {
         guard pairing != advertisedPairing || (!pairing && statusChanged != advertisedStatusChanged) else { return }
         advertisedPairing = pairing
         advertisedStatusChanged = !pairing && statusChanged
-        let mode: NukiAdvertisement.Mode = pairing ? .pairing(service: NukiAdvertisement.pairingService) : .paired(statusChanged: statusChanged)
+        let mode: NukiAdvertisement.Mode = pairing ? .pairing(service: NukiUUIDs.pairingService) : .paired(statusChanged: statusChanged)
         try frontEnd.advertise(NukiAdvertisement(nukiID: engine.machine.nukiID, mode: mode))
     }
 
@@ -815,23 +817,6 @@ public final class LockServer {
             return nil
         } catch {
             return error.reason
-        }
-    }
-
-    private func characteristicName(_ characteristic: GATTCharacteristic) -> Characteristic? {
-        switch characteristic.valueHandle {
-        case profile.pairingGDIO.valueHandle: return .pairingGDIO
-        case profile.keyturnerGDIO.valueHandle: return .keyturnerGDIO
-        case profile.keyturnerUSDIO.valueHandle: return .keyturnerUSDIO
-        default: return nil
-        }
-    }
-
-    private func characteristic(_ which: Characteristic) -> GATTCharacteristic {
-        switch which {
-        case .pairingGDIO: return profile.pairingGDIO
-        case .keyturnerGDIO: return profile.keyturnerGDIO
-        case .keyturnerUSDIO: return profile.keyturnerUSDIO
         }
     }
 }

@@ -7,6 +7,7 @@ import LockNFC
 import LockPeripherals
 import LockSession
 import LockWire
+import NukiProfile
 
 /// Connects an emulated peripheral (keypad, fob, phone) to a lock over an ATT link, as a GATT
 /// client: exchanges the MTU, discovers the Nuki services, enables indications on the pairing GDIO,
@@ -24,9 +25,10 @@ public final class PeripheralClient {
         public var description: String { reason }
     }
 
-    /// Connects over `link` and sets up GATT (within `timeout`).
-    public init(link: any ATTLink, timeout: Duration = .seconds(5)) throws {
-        self.link = CaptureTap.wrapping(link)
+    /// Connects over `link` and sets up GATT (within `timeout`), recording the link's ATT PDUs in
+    /// `capture` when given.
+    public init(link: any ATTLink, timeout: Duration = .seconds(5), capture: CaptureWriter? = nil) throws {
+        self.link = capture.map { CaptureTap(link: link, writer: $0) } ?? link
         let deadline = ContinuousClock.now + timeout
         let found = try Characteristic.setUpNukiClient(
             run: { procedure, done in try pump(gatt.perform(procedure, at: monotonic), until: deadline, done) },
@@ -35,21 +37,23 @@ public final class PeripheralClient {
     }
 
     /// Connects to a lock published in the discovery folder, chosen by
-    /// ``BLETransport/NukiAdvertisement/suits(pairing:)`` (the rule of the BlueZ scan): the first
+    /// ``NukiProfile/NukiAdvertisement/suits(pairing:)`` (the rule of the BlueZ scan): the first
     /// by address that advertises as a Nuki, in pairing mode when `pairing`; only the one at
     /// `address` when given. Throws ``Failure`` saying why none fits (none advertises, none in
     /// pairing mode, nothing at `address`), ``BLETransport/TransportError`` when the folder is
     /// refused or the socket cannot be reached.
-    public convenience init(folder: DiscoveryFolder = DiscoveryFolder(), address: String? = nil, pairing: Bool = false, timeout: Duration = .seconds(5)) throws {
+    public convenience init(
+        folder: DiscoveryFolder, address: String? = nil, pairing: Bool = false, timeout: Duration = .seconds(5), capture: CaptureWriter? = nil
+    ) throws {
         try folder.verify()
         let device = try Self.choose(from: DiscoveryScanner(folder: folder).scan(), in: folder.path, address: address, pairing: pairing)
-        try self.init(link: try SeqPacketLink.connect(path: device.record.socket), timeout: timeout)
+        try self.init(link: try SeqPacketLink.connect(path: device.record.socket), timeout: timeout, capture: capture)
         lockAddress = device.record.address.description
         lockName = device.nuki?.displayName
     }
 
     /// The device a peripheral connects to among `devices` (scanned from the folder at `folder`):
-    /// see ``init(folder:address:pairing:timeout:)``. Throws ``Failure`` with the reason.
+    /// see ``init(folder:address:pairing:timeout:capture:)``. Throws ``Failure`` with the reason.
     public static func choose(from devices: [DiscoveredDevice], in folder: String, address: String?, pairing: Bool) throws -> DiscoveredDevice {
         let wanted = address.flatMap { DeviceAddress(string: $0) }
         let locks = devices.filter { $0.nuki != nil && (address == nil || $0.record.address == wanted) }

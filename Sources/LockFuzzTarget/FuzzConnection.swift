@@ -5,6 +5,7 @@ import LockCrypto
 import LockEmulator
 import LockSession
 import LockWire
+import NukiProfile
 
 /// One frame on the link, as a session trace records it (`latchkey fuzz --target`, `latchkey replay`).
 public struct TraceFrame: Codable, Hashable, Sendable {
@@ -132,18 +133,6 @@ final class FuzzConnection {
 
     func close() { client.close() }
 
-    static func channelName(_ c: Characteristic) -> String {
-        switch c {
-        case .pairingGDIO: return "pairing GDIO"
-        case .keyturnerGDIO: return "keyturner GDIO"
-        case .keyturnerUSDIO: return "keyturner USDIO"
-        }
-    }
-
-    static func characteristic(named name: String) -> Characteristic? {
-        Characteristic.allCases.first { channelName($0) == name }
-    }
-
     /// Writes `bytes` to `characteristic` and collects replies until a decisive one (an Error
     /// Report, a Status, a message in `finals`, a refusal of the write) or `timeout`. Replies that
     /// answer something else go to the exchange's strays: the COMPLETE of an earlier accepted Lock
@@ -161,7 +150,7 @@ final class FuzzConnection {
     ) throws -> FuzzExchange {
         var exchange = FuzzExchange()
         reassembler.reset()
-        record(TraceFrame(direction: "sent", channel: Self.channelName(characteristic), role: role, micros: clock(), hex: Hex.encode(bytes), summary: summary))
+        record(TraceFrame(direction: "sent", channel: characteristic.traceName, role: role, micros: clock(), hex: Hex.encode(bytes), summary: summary))
         var unowedComplete = false
         try collect(bytes, on: characteristic, timeout: timeout, into: &exchange) { reply in
             guard let message = reply.message else { return .answer(decisive: true) }
@@ -229,7 +218,7 @@ final class FuzzConnection {
                     case .indication(let which, let chunk):
                         if chunk.count > limit { exchange.oversizedChunks.append(chunk.count) }
                         for reply in absorb(chunk, on: which) {
-                            record(TraceFrame(direction: "received", channel: Self.channelName(which), role: role, micros: clock(), hex: Hex.encode(reply.bytes), summary: reply.summary))
+                            record(TraceFrame(direction: "received", channel: which.traceName, role: role, micros: clock(), hex: Hex.encode(reply.bytes), summary: reply.summary))
                             switch classify(reply) {
                             case .stray: exchange.strays.append(reply)
                             case .answer(let decisive):

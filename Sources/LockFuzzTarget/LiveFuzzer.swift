@@ -6,6 +6,7 @@ import LockCrypto
 import LockEmulator
 import LockSession
 import LockWire
+import NukiProfile
 
 /// How the CLI hands a live target to the fuzzer.
 public struct LiveTarget {
@@ -495,7 +496,7 @@ public final class LiveFuzzer {
             try auxiliary("att") { try executeATT(input, on: $0) }
         case .structured, .frame:
             if let plain = input.plain.flatMap(Hex.decode) {
-                let characteristic = input.characteristic.flatMap(FuzzConnection.characteristic(named:)) ?? .pairingGDIO
+                let characteristic = input.characteristic.flatMap(Characteristic.init(traceName:)) ?? .pairingGDIO
                 try auxiliary("plain") { connection in
                     let exchange = try connection.send(plain, on: characteristic, finals: [.publicKey, .challenge], timeout: options.replyTimeout, summary: "plain frame")
                     judgePlain(input, plain: plain, on: characteristic, exchange)
@@ -604,7 +605,7 @@ public final class LiveFuzzer {
     func judgeProtocol(_ exchange: FuzzExchange, sender: UInt32?) {
         for reply in exchange.replies + exchange.strays {
             if let problem = reply.problem {
-                finding("reply-undecodable", "a reply on \(FuzzConnection.channelName(reply.characteristic)) breaks the protocol: \(problem) (\(Hex.encode(reply.bytes.prefix(64))))")
+                finding("reply-undecodable", "a reply on \(reply.characteristic.traceName) breaks the protocol: \(problem) (\(Hex.encode(reply.bytes.prefix(64))))")
             }
             if let sender, let authID = reply.authID, reply.characteristic == .keyturnerUSDIO, reply.message != nil, authID != sender {
                 finding("reply-wrong-auth-id", "a reply to auth id \(sender) came under auth id \(authID): \(reply.summary)")
@@ -696,7 +697,7 @@ public final class LiveFuzzer {
         judgeProtocol(exchange, sender: nil)
         let command = plain.count >= 2 ? Command(rawValue: UInt16(plain[0]) | UInt16(plain[1]) << 8) : Command(rawValue: 0)
         commandsSeen.insert(command.rawValue)
-        cells.insert("plain \(command) on \(FuzzConnection.channelName(characteristic)) → " + (exchange.replies.first?.summary ?? "none"))
+        cells.insert("plain \(command) on \(characteristic.traceName) → " + (exchange.replies.first?.summary ?? "none"))
         if characteristic == .pairingGDIO, let states = lastStates, states.nukiState != .pairingMode,
             exchange.messages.contains(where: { $0.command == .publicKey })
         {

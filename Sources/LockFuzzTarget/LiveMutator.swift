@@ -1,6 +1,7 @@
 import LockCore
 import LockCrypto
 import LockWire
+import NukiProfile
 
 /// The fuzzer's dice: every choice of a campaign comes from one ``LockCrypto/SeededRandomSource``
 /// keyed by `--seed`, so the same seed gives the same inputs (the lock's challenges are written in
@@ -246,10 +247,10 @@ struct LiveMutator {
                     note += ", CRC fixed"
                 }
             }
-            let channels = ["pairing GDIO", "pairing GDIO", "pairing GDIO", "keyturner GDIO", "keyturner USDIO"]
+            let channels: [Characteristic] = [.pairingGDIO, .pairingGDIO, .pairingGDIO, .keyturnerGDIO, .keyturnerUSDIO]
             var input = LiveInput(index: index, mode: .frame, role: .admin, note: note)
             input.plain = Hex.encode(frame)
-            input.characteristic = dice.pick(channels)
+            input.characteristic = dice.pick(channels)?.traceName
             return input
         }
         var input = structured(index: index, light: true)

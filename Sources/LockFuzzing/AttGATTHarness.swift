@@ -1,5 +1,6 @@
 import BLEATT
 import BLEGATT
+import NukiProfile
 
 /// Target 5: the lock's GATT server (``BLEGATT/GATTServer`` over ``BLEATT/ATTBearer``) with the Nuki
 /// profile, fed raw ATT PDUs from two clients, with server indications and time in between.

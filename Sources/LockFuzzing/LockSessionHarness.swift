@@ -3,6 +3,7 @@ import LockCore
 import LockCrypto
 import LockSession
 import LockWire
+import NukiProfile
 
 /// Target 6: one lock with a paired app, keypad and fob (``SessionFixture``), driven by a sequence of
 /// operations, with the security invariants of `docs/architecture.md` §3 checked after every one.
@@ -16,7 +17,7 @@ import LockWire
 ///
 /// | op | arguments | what the harness does |
 /// |---|---|---|
-/// | 0 connection | `a` | connection 1 + (a & 3): disconnect when bit 2, else connect with ATT_MTU 185 (bit 3) or 23 |
+/// | 0 connection | `a` | connection 1 + (a & 3): disconnect when bit 2, else connect (bit 3 unused since messages leave whole: GATT cuts them) |
 /// | 1 sealed command | `f`, command u16, length u16, payload | as client f & 3 (0 app, 1 keypad, 2 fob, 3 a stranger claiming the app's auth id with a wrong key), on its own connection (1–3) or connection 4 (bit 5): fetch a challenge through the engine first (bit 2), write it into the payload (bit 3), write the lock's current PIN into it (bit 4), then seal the payload under the client's key and write it to USDIO |
 /// | 2 raw write | `a`, length u16, bytes | the bytes as they are to characteristic a % 3 (pairing GDIO, keyturner GDIO, USDIO) on connection 1 + (a >> 2 & 3) |
 /// | 3 clock | `u`, amount u16 | advance the virtual clock by amount × (1 ms, 100 ms, 1 s, 1 min)[u & 3] |
@@ -242,7 +243,7 @@ public enum LockSessionHarness {
                 if let v = settle() { return v }
                 let before = engine.machine
                 let id = ConnectionID(UInt64(a & 3) + 1)
-                if a & 4 != 0 { engine.disconnect(id) } else { engine.connect(id, mtu: a & 8 != 0 ? 185 : 23) }
+                if a & 4 != 0 { engine.disconnect(id) } else { engine.connect(id) }
                 return Invariant.holds("connection-changes-nothing", engine.machine == before, "connection op \(a) changed the machine")
             case .sealedCommand:
                 let flags = reader.byte()

@@ -2,6 +2,7 @@ import LockCore
 import LockCrypto
 import LockSession
 import LockWire
+import NukiProfile
 
 /// Target 7: the lock's pairing responder, driven by plain pairing-channel writes: the fuzzer's own
 /// bytes, and the messages of real ``LockSession/ClientSessionEngine``s (delivered as they are,

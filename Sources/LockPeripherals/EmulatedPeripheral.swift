@@ -1,6 +1,7 @@
 import LockCore
 import LockNFC
 import LockSession
+import NukiProfile
 
 /// What the runtime needs of any emulated peripheral: feed it indications and time, collect its
 /// writes and feedback.

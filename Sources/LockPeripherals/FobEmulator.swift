@@ -3,6 +3,7 @@ import LockCrypto
 import LockNFC
 import LockSession
 import LockWire
+import NukiProfile
 
 /// An emulated Nuki Fob: a protocol client of ID type fob (2) with one button.
 ///

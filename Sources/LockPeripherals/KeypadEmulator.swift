@@ -3,6 +3,7 @@ import LockCrypto
 import LockNFC
 import LockSession
 import LockWire
+import NukiProfile
 
 /// An emulated Nuki Keypad: a protocol client of ID type keypad (3) with a key-press model.
 ///

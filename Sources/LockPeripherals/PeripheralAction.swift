@@ -1,6 +1,7 @@
 import LockCore
 import LockSession
 import LockWire
+import NukiProfile
 
 /// What an emulated peripheral asks its transport to do, or shows its user.
 public enum PeripheralAction: Sendable {

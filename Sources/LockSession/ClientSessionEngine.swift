@@ -1,6 +1,7 @@
 import LockCore
 import LockCrypto
 import LockWire
+import NukiProfile
 
 /// What a client keeps after pairing: its auth id and shared key, and who the lock is.
 public struct ClientCredentials: Sendable {

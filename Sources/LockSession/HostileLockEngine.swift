@@ -1,6 +1,7 @@
 import LockCore
 import LockCrypto
 import LockWire
+import NukiProfile
 
 /// A lock that lies to its clients, for testing client implementations (issue 7).
 ///
@@ -95,14 +96,11 @@ public struct HostileLockEngine {
 
     // MARK: The engine's interface
 
-    /// ``LockSessionEngine/connect(_:mtu:)``.
+    /// ``LockSessionEngine/connect(_:)``.
     @discardableResult
-    public mutating func connect(_ id: ConnectionID, mtu: Int = Fragmenter.minimumMTU) -> [LockSessionEngine.Action] {
-        lock.connect(id, mtu: mtu)
+    public mutating func connect(_ id: ConnectionID) -> [LockSessionEngine.Action] {
+        lock.connect(id)
     }
-
-    /// ``LockSessionEngine/setMTU(_:for:)``.
-    public mutating func setMTU(_ mtu: Int, for id: ConnectionID) { lock.setMTU(mtu, for: id) }
 
     /// ``LockSessionEngine/disconnect(_:)``.
     public mutating func disconnect(_ id: ConnectionID) { lock.disconnect(id) }
@@ -165,20 +163,19 @@ public struct HostileLockEngine {
         return out
     }
 
-    /// The indications for one whole frame: the original chunks while honest, else the corrupted
-    /// frame cut to the connection's MTU (or whole, for an oversize indication).
+    /// The message for one whole frame: the original while honest, else the corrupted frame (the
+    /// driver's GATT cuts either at ATT_MTU − 3; an oversize indication is sent whole by the hostile
+    /// server, which bypasses that cut).
     private mutating func outgoing(_ frame: [UInt8], original: [[UInt8]]?, to id: ConnectionID) -> [LockSessionEngine.Action] {
-        let mtu = lock.connections[id]?.mtu ?? Fragmenter.minimumMTU
         if honestMessagesLeft > 0 || mode == .honest {
             honestMessagesLeft = max(0, honestMessagesLeft - 1)
-            return (original ?? Fragmenter.chunks(frame, mtu: mtu)).map { .indicate(id, .keyturnerUSDIO, $0) }
+            return (original ?? [frame]).map { .indicate(id, .keyturnerUSDIO, $0) }
         }
         guard let bad = corrupt(frame) else {
-            return (original ?? Fragmenter.chunks(frame, mtu: mtu)).map { .indicate(id, .keyturnerUSDIO, $0) }
+            return (original ?? [frame]).map { .indicate(id, .keyturnerUSDIO, $0) }
         }
         corruptedMessages += 1
-        if case .oversizeIndication = mode { return [.indicate(id, .keyturnerUSDIO, bad)] }
-        return Fragmenter.chunks(bad, mtu: mtu).map { .indicate(id, .keyturnerUSDIO, $0) }
+        return [.indicate(id, .keyturnerUSDIO, bad)]
     }
 
     /// `frame` rewritten per ``mode``; nil when it cannot be (no key left to re-seal with, e.g. an

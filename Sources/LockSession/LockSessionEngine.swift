@@ -2,6 +2,7 @@ import LockCore
 import LockCrypto
 import LockNFC
 import LockWire
+import NukiProfile
 
 /// The lock's protocol engine, sans-I/O: every connection's pairing, challenges and encrypted
 /// commands, on top of one ``LockCore/LockMachine``.
@@ -39,7 +40,8 @@ import LockWire
 public struct LockSessionEngine {
     /// What the engine asks the transport to do.
     public enum Action: Sendable {
-        /// Send `bytes` as one indication on `characteristic` of `connection`.
+        /// Send the whole message `bytes` on `characteristic` of `connection`: GATT cuts it into
+        /// indications of ATT_MTU − 3 (a driver without GATT hands it over whole).
         case indicate(ConnectionID, Characteristic, [UInt8])
         /// Drop the connection (revoked authorization).
         case disconnect(ConnectionID, reason: String)
@@ -50,7 +52,6 @@ public struct LockSessionEngine {
     }
 
     struct Connection {
-        var mtu = Fragmenter.minimumMTU
         var pairing = PairingResponder()
         var boundAuthID: UInt32?
         var challenge: Bytes32?
@@ -104,7 +105,7 @@ public struct LockSessionEngine {
 
     /// Opens `id`. Returns a disconnect for a connection evicted to make room.
     @discardableResult
-    public mutating func connect(_ id: ConnectionID, mtu: Int = Fragmenter.minimumMTU) -> [Action] {
+    public mutating func connect(_ id: ConnectionID) -> [Action] {
         var actions: [Action] = []
         if connections[id] == nil, connections.count >= max(1, maxConnections) {
             let victim = connections.filter { $0.value.boundAuthID == nil }.keys.min { $0.rawValue < $1.rawValue }
@@ -115,9 +116,7 @@ public struct LockSessionEngine {
             }
         }
         unbind(id)
-        var connection = Connection()
-        connection.mtu = mtu
-        connections[id] = connection
+        connections[id] = Connection()
         return actions
     }
 
@@ -126,11 +125,6 @@ public struct LockSessionEngine {
         guard let authID = connections[id]?.boundAuthID else { return }
         bindings[authID]?.remove(id)
         if bindings[authID]?.isEmpty == true { bindings[authID] = nil }
-    }
-
-    /// The ATT_MTU negotiated on `id` (Exchange MTU).
-    public mutating func setMTU(_ mtu: Int, for id: ConnectionID) {
-        connections[id]?.mtu = min(max(mtu, Fragmenter.minimumMTU), Fragmenter.maximumMTU)
     }
 
     /// Forgets the connection: its challenge, half-received frames and pairing state.
@@ -426,9 +420,10 @@ public struct LockSessionEngine {
         return bound.count == 1 ? Array(bound) : bound.sorted { $0.rawValue < $1.rawValue }
     }
 
+    /// One whole message: GATT cuts it into indications at the connection's ATT_MTU − 3, once
+    /// (``GATTServer/indicate(_:on:to:at:)``).
     private func send(_ bytes: [UInt8], on characteristic: Characteristic, to connection: ConnectionID) -> [Action] {
-        let mtu = connections[connection]?.mtu ?? Fragmenter.minimumMTU
-        return Fragmenter.chunks(bytes, mtu: mtu).map { .indicate(connection, characteristic, $0) }
+        [.indicate(connection, characteristic, bytes)]
     }
 
     private func sendEncrypted(_ message: NukiMessage, authID: UInt32, to connection: ConnectionID) -> [Action] {

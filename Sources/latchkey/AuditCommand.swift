@@ -133,12 +133,12 @@ struct ResolvedTarget {
     func connect() throws -> PeripheralClient {
         switch target {
         case .socket(.path(let path)):
-            return try PeripheralClient(link: try SeqPacketLink.connect(path: path))
+            return try PeripheralClient(link: try SeqPacketLink.connect(path: path), capture: ProcessEnvironment.capture())
         case .socket:
             guard let device = deviceWaiting() else { throw TargetUnreachable(description: "no lock \(target) in \(folder.path)") }
-            return try PeripheralClient(link: try SeqPacketLink.connect(path: device.record.socket))
+            return try PeripheralClient(link: try SeqPacketLink.connect(path: device.record.socket), capture: ProcessEnvironment.capture())
         case .bluez(let adapter, let address):
-            return try PeripheralClient(link: BlueZCentral.connect(adapter: adapter, address: address, pairing: false))
+            return try PeripheralClient(link: BlueZCentral.connect(adapter: adapter, address: address, pairing: false), capture: ProcessEnvironment.capture())
         }
     }
 

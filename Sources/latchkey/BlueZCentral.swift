@@ -1,6 +1,7 @@
 import BLETransport
 import BlueZTransport
 import Foundation
+import NukiProfile
 
 /// The keypad's and fob's way to the lock over a real controller: scans with HCI for a Nuki
 /// advertisement (docs/wire.md §1.3) — pairing-mode service data when pairing, any Nuki

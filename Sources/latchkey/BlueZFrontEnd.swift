@@ -2,6 +2,7 @@ import BLETransport
 import BlueZTransport
 import Foundation
 import LockEmulator
+import NukiProfile
 
 /// The lock on a real controller: ATT links accepted on L2CAP LE CID 4 and advertising through HCI
 /// (libbluetooth, GPL-2.0-or-later: linked by the CLI, not by the runtime library). The lock role

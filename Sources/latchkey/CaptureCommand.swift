@@ -4,6 +4,7 @@ import BLETransport
 import Foundation
 import LockCrypto
 import LockWire
+import NukiProfile
 
 /// `latchkey capture FILE`: prints a capture's ATT PDUs and the Nuki messages they carry.
 struct CaptureCommand: ParsableCommand {
@@ -35,10 +36,12 @@ struct CaptureCommand: ParsableCommand {
         valueName: "dir"))
     var toCorpus: String?
 
-    /// Value handles of the Nuki GATT layout (BLEGATT.NukiGATTProfile) and their frame layout.
-    static let nukiHandles: [UInt16: (name: String, framing: FragmentReassembler.Framing)] = [
-        0x0003: ("pairing GDIO", .plain), 0x0007: ("keyturner GDIO", .plain), 0x000A: ("USDIO", .encrypted),
-    ]
+    /// The Nuki characteristic at a value handle of the Nuki GATT layout (``NukiGATTProfile``: the
+    /// handles do not depend on the Nuki ID or the variant), its trace name and its frame layout.
+    static func nukiCharacteristic(_ handle: UInt16) -> (name: String, framing: FragmentReassembler.Framing)? {
+        guard let which = NukiGATTProfile(nukiID: 0).characteristic(atValueHandle: handle) else { return nil }
+        return (which.traceName, which.isEncrypted ? .encrypted : .plain)
+    }
 
     func run() throws {
         var decoder = FrameDecoder()
@@ -79,7 +82,7 @@ struct CaptureCommand: ParsableCommand {
             let key = UInt64(record.connectionHandle) << 16
             switch pdu {
             case .writeRequest(let handle, let value), .writeCommand(let handle, let value):
-                if let nuki = Self.nukiHandles[handle] { frames.append((nuki.name, value)) }
+                if let nuki = Self.nukiCharacteristic(handle) { frames.append((nuki.name, value)) }
             case .prepareWriteRequest(let write):
                 prepared[key | UInt64(write.handle), default: []].append((Int(write.offset), write.value))
             case .executeWriteRequest(let flags):
@@ -88,7 +91,7 @@ struct CaptureCommand: ParsableCommand {
                     // Cancel (flags 0x00): the queued parts are dropped, nothing reaches the lock.
                     guard flags == .write else { continue }
                     let handle = UInt16(truncatingIfNeeded: slot)
-                    guard let nuki = Self.nukiHandles[handle] else { continue }
+                    guard let nuki = Self.nukiCharacteristic(handle) else { continue }
                     var reassembler = FragmentReassembler(framing: nuki.framing)
                     do throws(WireError) {
                         for part in parts { try reassembler.write(part.bytes, offset: part.offset) }
@@ -98,7 +101,7 @@ struct CaptureCommand: ParsableCommand {
                     }
                 }
             case .handleValueIndication(let handle, let value), .handleValueNotification(let handle, let value):
-                guard let nuki = Self.nukiHandles[handle] else { break }
+                guard let nuki = Self.nukiCharacteristic(handle) else { break }
                 let slot = key | UInt64(handle)
                 var reassembler = indications[slot] ?? FragmentReassembler(framing: nuki.framing)
                 do throws(WireError) {

@@ -1,15 +1,26 @@
 import ArgumentParser
 import BLETransport
 import Foundation
+import LockAudit
 import LockEmulator
 import LockPeripherals
+
+/// The process's environment, read here and handed to the libraries (which read no variables).
+enum ProcessEnvironment {
+    /// All variables.
+    static var variables: [String: String] { ProcessInfo.processInfo.environment }
+
+    /// A new writer for the capture file `$LATCHKEY_CAPTURE` names, or nil when unset (its problems
+    /// were refused at start: ``CaptureWriter/environmentProblem(_:)``).
+    static func capture() -> CaptureWriter? { CaptureWriter.fromEnvironment(variables) }
+}
 
 /// Where emulated devices publish their sockets and advertising data.
 struct DiscoveryOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Discovery folder (default: $LATCHKEY_DEVICES_DIR, $XDG_RUNTIME_DIR/latchkey/devices or /tmp/latchkey-$UID/devices).", valueName: "dir"))
     var devicesDir: String?
 
-    var folder: DiscoveryFolder { DiscoveryFolder(path: devicesDir) }
+    var folder: DiscoveryFolder { DiscoveryFolder(path: devicesDir, environment: ProcessEnvironment.variables) }
 
     /// Checks the folder (``BLETransport/DiscoveryFolder/verify(owner:)``), then removes the records
     /// that locks killed without withdrawing them left behind (their process is gone, or its pid
@@ -34,6 +45,30 @@ enum AddressOption {
     }
 }
 
+/// `--transport` of the lock and of every peripheral: the socket link (discovery folder) or a
+/// BlueZ controller, parsed by this one rule (the controller syntax is ``LockAudit/AuditTarget``'s).
+enum TransportSpec: Equatable {
+    case socket
+    case bluez(adapter: String)
+
+    /// Parses `socket` or `bluez:hciN`. Throws the usage error (exit 64) naming both forms.
+    init(parsing text: String) throws(ValidationError) {
+        if text == "socket" {
+            self = .socket
+        } else if text.hasPrefix("bluez:"), let adapter = AuditTarget.adapter(String(text.dropFirst("bluez:".count))) {
+            self = .bluez(adapter: adapter)
+        } else {
+            throw ValidationError("--transport is socket or bluez:hciN, not \(text)")
+        }
+    }
+
+    /// `hciN`, or nil for the socket link.
+    var bluezAdapter: String? {
+        if case .bluez(let adapter) = self { return adapter }
+        return nil
+    }
+}
+
 /// Options of the keypad and fob commands.
 struct PeripheralOptions: ParsableArguments {
     @Option(help: ArgumentHelp("The peripheral's state file (credentials, mode 0600).", valueName: "file"))
@@ -46,16 +81,10 @@ struct PeripheralOptions: ParsableArguments {
     var transport: String = "socket"
 
     /// `hciN` of `--transport bluez:hciN`; `nil` for the socket link.
-    var bluezAdapter: String? {
-        guard transport.hasPrefix("bluez:") else { return nil }
-        let adapter = String(transport.dropFirst("bluez:".count))
-        return adapter.count > 3 && adapter.hasPrefix("hci") && adapter.dropFirst(3).allSatisfy(\.isNumber) ? adapter : nil
-    }
+    var bluezAdapter: String? { (try? TransportSpec(parsing: transport))?.bluezAdapter }
 
     func validate() throws {
-        guard transport == "socket" || bluezAdapter != nil else {
-            throw ValidationError("--transport is socket or bluez:hciN, not \(transport)")
-        }
+        _ = try TransportSpec(parsing: transport)
         try AddressOption.validate(address)
     }
 

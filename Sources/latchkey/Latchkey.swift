@@ -29,7 +29,7 @@ struct Latchkey: ParsableCommand {
         }
         do {
             var command = try parseAsRoot()
-            if let problem = CaptureWriter.environmentProblem() {
+            if let problem = CaptureWriter.environmentProblem(ProcessEnvironment.variables) {
                 // Every link would be recorded there: refuse at start rather than capture nothing.
                 Diagnostics.print(problem)
                 exit(withError: ExitCode.failure)

@@ -4,6 +4,7 @@ import ClientFuzzing
 import Foundation
 import LockCrypto
 import LockEmulator
+import NukiProfile
 import Synchronization
 
 extension LockServeCommand {

@@ -6,6 +6,7 @@ import LockCrypto
 import LockEmulator
 import LockSession
 import LockWire
+import NukiProfile
 import PrivateFiles
 import Synchronization
 
@@ -168,9 +169,7 @@ struct LockServeCommand: ParsableCommand {
         if let securityPIN, securityPIN > Self.maximumSecurityPIN {
             throw ValidationError("--security-pin is the Smart Lock 3.0's 4-digit security PIN: a number from 0 to \(Self.maximumSecurityPIN)")
         }
-        guard transport == "socket" || bluezAdapter != nil else {
-            throw ValidationError("--transport is socket or bluez:hciN, not \(transport)")
-        }
+        _ = try TransportSpec(parsing: transport)
         if let nukiID, UInt32(nukiID, radix: 16) == nil { throw ValidationError("--nuki-id must be 8 hex digits") }
         try ServeDuration.validate(duration)
         if let notifyURL {
@@ -194,11 +193,7 @@ struct LockServeCommand: ParsableCommand {
     }
 
     /// `hciN` of `--transport bluez:hciN`.
-    var bluezAdapter: String? {
-        guard transport.hasPrefix("bluez:") else { return nil }
-        let adapter = String(transport.dropFirst("bluez:".count))
-        return adapter.hasPrefix("hci") && adapter.dropFirst(3).allSatisfy(\.isNumber) && adapter.count > 3 ? adapter : nil
-    }
+    var bluezAdapter: String? { (try? TransportSpec(parsing: transport))?.bluezAdapter }
 
     /// Checks the state file and its folder and takes the single-instance lock on the resolved file
     /// (``LockSession/StateFileLock``), so that two locks never serve (and write) one state file,
@@ -305,12 +300,12 @@ struct LockServeCommand: ParsableCommand {
         }
         let server: LockServer
         if let frontEnd = bluez {
-            server = try LockServer(engine: engine, frontEnd: weaknesses.isEmpty ? frontEnd : WeakLabel(frontEnd), statePath: nil, store: store) { publish($0) }
+            server = try LockServer(engine: engine, frontEnd: weaknesses.isEmpty ? frontEnd : WeakLabel(frontEnd), statePath: nil, store: store, capture: ProcessEnvironment.capture()) { publish($0) }
         } else if !weaknesses.isEmpty, let address = DeviceAddress.nuki(engine.machine.nukiID) {
             let frontEnd = WeakLabel(try SocketFrontEnd(folder: discovery.folder, address: address))
-            server = try LockServer(engine: engine, frontEnd: frontEnd, statePath: nil, store: store) { publish($0) }
+            server = try LockServer(engine: engine, frontEnd: frontEnd, statePath: nil, store: store, capture: ProcessEnvironment.capture()) { publish($0) }
         } else {
-            server = try LockServer(engine: engine, folder: discovery.folder, statePath: nil, store: store) { publish($0) }
+            server = try LockServer(engine: engine, folder: discovery.folder, statePath: nil, store: store, capture: ProcessEnvironment.capture()) { publish($0) }
         }
         let deadline = ServeDuration.deadline(after: duration)
         // A parent may have started us with these blocked (the mask is inherited): unblock them.

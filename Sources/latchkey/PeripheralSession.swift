@@ -6,6 +6,7 @@ import LockNFC
 import LockPeripherals
 import LockSession
 import LockWire
+import NukiProfile
 
 /// Loads (or creates) a peripheral's state file, connects to the lock and runs one request.
 enum PeripheralSession {
@@ -32,14 +33,14 @@ enum PeripheralSession {
     }
 
     /// Connects to the lock at `address`, or the first found; when `pairing`, the first that
-    /// advertises pairing mode, over either transport (``BLETransport/NukiAdvertisement/suits(pairing:)``).
+    /// advertises pairing mode, over either transport (``NukiProfile/NukiAdvertisement/suits(pairing:)``).
     /// Says on stderr which lock it chose.
     static func connect(_ options: PeripheralOptions, _ discovery: DiscoveryOptions, address: String?, pairing: Bool) throws -> PeripheralClient {
         do {
             if let adapter = options.bluezAdapter {
-                return try PeripheralClient(link: BlueZCentral.connect(adapter: adapter, address: address, pairing: pairing))
+                return try PeripheralClient(link: BlueZCentral.connect(adapter: adapter, address: address, pairing: pairing), capture: ProcessEnvironment.capture())
             }
-            let client = try PeripheralClient(folder: discovery.folder, address: address, pairing: pairing)
+            let client = try PeripheralClient(folder: discovery.folder, address: address, pairing: pairing, capture: ProcessEnvironment.capture())
             Diagnostics.print("found \(client.lockName ?? "a lock") at \(client.lockAddress ?? "?")\(pairing ? " in pairing mode" : "") in \(discovery.folder.path); connecting")
             return client
         } catch {

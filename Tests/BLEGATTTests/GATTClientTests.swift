@@ -1,6 +1,7 @@
 import BLEATT
 import BLEGATT
 import LatchkeyTestSupport
+import NukiProfile
 import Testing
 
 /// The client's procedures against the server, back to back in memory (Bluetooth Core 5.4, Vol 3,

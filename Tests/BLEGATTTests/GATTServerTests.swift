@@ -1,5 +1,6 @@
 import BLEATT
 import BLEGATT
+import NukiProfile
 import Testing
 
 /// The server's answers, byte for byte, at ATT_MTU 23 (Bluetooth Core 5.4, Vol 3, Part F §3.4 and

@@ -1,5 +1,6 @@
 import BLEATT
 import BLEGATT
+import NukiProfile
 import Testing
 
 /// The Nuki layout of docs/wire.md §1.1 as a database (Bluetooth Core 5.4, Vol 3, Part G, §3).

@@ -1,5 +1,6 @@
 import BLEATT
 import BLETransport
+import NukiProfile
 import Testing
 
 /// The advertising bytes of docs/wire.md §1.3, exactly, and their parse.
@@ -7,11 +8,11 @@ import Testing
     let nukiID: UInt32 = 0x2A37_599A
 
     @Test func pairingModeIsFlagsThenServiceData() throws {
-        let ad = NukiAdvertisement(nukiID: nukiID, mode: .pairing(service: NukiAdvertisement.pairingService)).advertisingData
+        let ad = NukiAdvertisement(nukiID: nukiID, mode: .pairing(service: NukiUUIDs.pairingService)).advertisingData
         #expect(ad == hex("020106 1521 669A0C2000086C91E411015500E12EA9 2A37599A"))
         #expect(ad.count <= 31)
         let parsed = try NukiAdvertisement(advertisingData: ad)
-        #expect(parsed.nukiID == nukiID && parsed.mode == .pairing(service: NukiAdvertisement.pairingService))
+        #expect(parsed.nukiID == nukiID && parsed.mode == .pairing(service: NukiUUIDs.pairingService))
     }
 
     @Test func pairedIsAnIBeaconWithTheStatusBit() throws {
@@ -30,21 +31,21 @@ import Testing
         #expect(NukiAdvertisement.name(0x0000_00AB) == "Nuki_000000AB")
         let parsed = try NukiAdvertisement(advertisingData: advert.advertisingData, scanResponse: advert.scanResponse)
         #expect(parsed.localName == "Nuki_2A37599A")
-        #expect(NukiAdvertisement(nukiID: 1, mode: .pairing(service: NukiAdvertisement.ultraPairingService)).advertisingData.count == 25)
+        #expect(NukiAdvertisement(nukiID: 1, mode: .pairing(service: NukiUUIDs.ultraPairingService)).advertisingData.count == 25)
     }
 
     @Test func malformedADIsATypedError() {
         // A structure claiming more octets than remain.
-        #expect(transportError { () throws(TransportError) in try ADStructure.parse(hex("020106 1521 66")) }?.code == .invalidAdvertisingData)
+        #expect(advertisingError { () throws(AdvertisingDataError) in try ADStructure.parse(hex("020106 1521 66")) }?.reason == "AD structure at 3 claims 21 octets, 2 remain")
         // Zero padding is fine; junk after the terminator is not.
         #expect((try? ADStructure.parse(hex("020106 0000"))) == [ADStructure(type: 1, data: [6])])
-        #expect(transportError { () throws(TransportError) in try ADStructure.parse(hex("020106 00 01")) }?.code == .invalidAdvertisingData)
+        #expect(advertisingError { () throws(AdvertisingDataError) in try ADStructure.parse(hex("020106 00 01")) }?.reason == "non-zero octets after the zero-length terminator at 3")
         // Well-formed AD that is not a Nuki's.
-        #expect(transportError { () throws(TransportError) in try NukiAdvertisement(advertisingData: hex("020106 03FF4C00")) }?.code == .invalidAdvertisingData)
+        #expect(advertisingError { () throws(AdvertisingDataError) in try NukiAdvertisement(advertisingData: hex("020106 03FF4C00")) }?.reason == "neither Nuki pairing service data nor the Nuki iBeacon")
         // An iBeacon with another proximity UUID (HomeKit-like).
-        #expect(transportError { () throws(TransportError) in
+        #expect(advertisingError { () throws(AdvertisingDataError) in
             try NukiAdvertisement(advertisingData: hex("020106 1AFF4C000215 000000000000000000000000000000002A37599AC4"))
-        }?.code == .invalidAdvertisingData)
+        }?.reason == "neither Nuki pairing service data nor the Nuki iBeacon")
         #expect(DeviceAddress(string: "C0:2A:37:59:9A:01")?.description == "C0:2A:37:59:9A:01")
         #expect(DeviceAddress(string: "C0:2A:37:59:9A") == nil && DeviceAddress(string: "C0:2A:37:59:9A:0G") == nil)
     }
@@ -52,22 +53,21 @@ import Testing
     /// The identity rules (issue 14 item 5, advertising): a lock whose advertising does not carry one
     /// consistent Nuki identity is refused, with the exact reason.
     @Test func inconsistentIdentityIsRefused() throws {
-        let pairing = NukiAdvertisement(nukiID: nukiID, mode: .pairing(service: NukiAdvertisement.pairingService))
-        let other = NukiAdvertisement(nukiID: 0xDEAD_BEEF, mode: .pairing(service: NukiAdvertisement.pairingService))
+        let pairing = NukiAdvertisement(nukiID: nukiID, mode: .pairing(service: NukiUUIDs.pairingService))
+        let other = NukiAdvertisement(nukiID: 0xDEAD_BEEF, mode: .pairing(service: NukiUUIDs.pairingService))
         // The name names another Nuki ID.
-        let renamed = transportError { () throws(TransportError) in
+        let renamed = advertisingError { () throws(AdvertisingDataError) in
             try NukiAdvertisement(advertisingData: pairing.advertisingData, scanResponse: other.scanResponse)
         }
-        #expect(renamed?.code == .invalidAdvertisingData)
         #expect(renamed?.reason == "the local name names Nuki ID Nuki_DEADBEEF, the advertising data Nuki_2A37599A")
         // The iBeacon of another lock under this lock's name.
-        #expect(transportError { () throws(TransportError) in
+        #expect(advertisingError { () throws(AdvertisingDataError) in
             try NukiAdvertisement(
                 advertisingData: NukiAdvertisement(nukiID: 0xDEAD_BEEF, mode: .paired(statusChanged: false)).advertisingData,
                 scanResponse: pairing.scanResponse)
         }?.reason == "the local name names Nuki ID Nuki_2A37599A, the advertising data Nuki_DEADBEEF")
         // A second Nuki structure in the scan response for another lock.
-        let conflicting = transportError { () throws(TransportError) in
+        let conflicting = advertisingError { () throws(AdvertisingDataError) in
             try NukiAdvertisement(advertisingData: pairing.advertisingData, scanResponse: Array(other.advertisingData.dropFirst(3)))
         }
         #expect(conflicting?.reason == "two Nuki structures disagree: Nuki_2A37599A and Nuki_DEADBEEF")
@@ -75,7 +75,7 @@ import Testing
         let twice = try NukiAdvertisement(advertisingData: pairing.advertisingData, scanResponse: Array(pairing.advertisingData.dropFirst(3)))
         #expect(twice.nukiID == nukiID && twice.localName == nil)
         // More than 31 octets.
-        let long = transportError { () throws(TransportError) in
+        let long = advertisingError { () throws(AdvertisingDataError) in
             try NukiAdvertisement(advertisingData: pairing.advertisingData, scanResponse: [33, 0x09] + Array(repeating: 0x41, count: 32))
         }
         #expect(long?.reason == "25 octets of advertising data and 34 of scan response; at most 31 each")
@@ -87,5 +87,15 @@ import Testing
         #expect(NukiAdvertisement.nukiID(inName: Array("Nuki_2a37599a".utf8)) == nukiID)
         #expect(NukiAdvertisement.nukiID(inName: Array("Nuki_2A37599AX".utf8)) == nil)
         #expect(NukiAdvertisement.nukiID(inName: Array("Nuki_2A37599".utf8)) == nil)
+    }
+}
+
+/// The error `body` throws, or nil when it returns.
+func advertisingError<T>(_ body: () throws(AdvertisingDataError) -> T) -> AdvertisingDataError? {
+    do {
+        _ = try body()
+        return nil
+    } catch {
+        return error
     }
 }

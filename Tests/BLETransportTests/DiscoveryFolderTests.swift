@@ -1,13 +1,14 @@
 import BLETransport
 import Foundation
+import NukiProfile
 import Testing
 
 /// The discovery folder: JSON record per address, atomic, removed on stop, scanned back.
 @Suite struct DiscoveryFolderTests {
     @Test func defaultLocation() {
-        #expect(DiscoveryFolder(environment: ["XDG_RUNTIME_DIR": "/run/user/7"]).path == "/run/user/7/latchkey/devices")
-        #expect(DiscoveryFolder(environment: [:]).path == "/tmp/latchkey-\(getuid())/devices")
-        #expect(DiscoveryFolder(environment: ["LATCHKEY_DEVICES_DIR": "/x", "XDG_RUNTIME_DIR": "/r"]).path == "/x")
+        #expect(DiscoveryFolder(path: nil, environment: ["XDG_RUNTIME_DIR": "/run/user/7"]).path == "/run/user/7/latchkey/devices")
+        #expect(DiscoveryFolder(path: nil, environment: [:]).path == "/tmp/latchkey-\(getuid())/devices")
+        #expect(DiscoveryFolder(path: nil, environment: ["LATCHKEY_DEVICES_DIR": "/x", "XDG_RUNTIME_DIR": "/r"]).path == "/x")
         #expect(DiscoveryFolder(path: "/y", environment: ["LATCHKEY_DEVICES_DIR": "/x"]).path == "/y")
     }
 
@@ -16,7 +17,7 @@ import Testing
         defer { try? FileManager.default.removeItem(atPath: root) }
         let folder = DiscoveryFolder(path: root + "/latchkey/devices")
         let address = try #require(DeviceAddress(string: "C0:2A:37:59:9A:01"))
-        let advert = NukiAdvertisement(nukiID: 0x2A37_599A, mode: .pairing(service: NukiAdvertisement.pairingService))
+        let advert = NukiAdvertisement(nukiID: 0x2A37_599A, mode: .pairing(service: NukiUUIDs.pairingService))
         let record = DiscoveryRecord(address: address, socket: folder.socketPath(address), advertisingData: advert.advertisingData, scanResponse: advert.scanResponse, pid: getpid())
         let publication = try folder.publish(record)
         // The file is the record as JSON, sorted keys, and nothing else is left in the folder.
@@ -30,7 +31,7 @@ import Testing
         #expect(devices.count == 1)
         let device = try #require(devices.first)
         #expect(device.record == record)
-        #expect(device.nuki == NukiAdvertisement(nukiID: 0x2A37_599A, mode: .pairing(service: NukiAdvertisement.pairingService), localName: "Nuki_2A37599A"))
+        #expect(device.nuki == NukiAdvertisement(nukiID: 0x2A37_599A, mode: .pairing(service: NukiUUIDs.pairingService), localName: "Nuki_2A37599A"))
         // Republishing replaces the record (paired now).
         let paired = NukiAdvertisement(nukiID: 0x2A37_599A, mode: .paired(statusChanged: true))
         try folder.publish(DiscoveryRecord(address: address, socket: record.socket, advertisingData: paired.advertisingData, scanResponse: paired.scanResponse, pid: getpid()))

@@ -6,6 +6,7 @@ import BLEGATT
 import BLETransport
 import Foundation
 import LatchkeyTestSupport
+import NukiProfile
 import Synchronization
 import Testing
 

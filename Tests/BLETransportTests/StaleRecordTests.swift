@@ -1,5 +1,6 @@
 import BLETransport
 import Foundation
+import NukiProfile
 import Testing
 
 /// Issue 20: discovery records whose publisher is gone, or whose pid another process now has.

@@ -1,6 +1,7 @@
 import BLEATT
 import BLETransport
 import BlueZTransport
+import NukiProfile
 import Testing
 
 /// LE Advertising Report parsing (Core 5.4, Vol 4, Part E, §7.7.65.2): well-formed events, a
@@ -75,8 +76,8 @@ import Testing
     @Test(arguments: [
         NukiAdvertisement(nukiID: 0x2A37_599A, mode: .paired(statusChanged: true)),
         NukiAdvertisement(nukiID: 0x2A37_599A, mode: .paired(statusChanged: false)),
-        NukiAdvertisement(nukiID: 0x0000_0001, mode: .pairing(service: NukiAdvertisement.pairingService)),
-        NukiAdvertisement(nukiID: 0xFFFF_FFFF, mode: .pairing(service: NukiAdvertisement.ultraPairingService), localName: "Nuki_Opener_FFFFFFFF"),
+        NukiAdvertisement(nukiID: 0x0000_0001, mode: .pairing(service: NukiUUIDs.pairingService)),
+        NukiAdvertisement(nukiID: 0xFFFF_FFFF, mode: .pairing(service: NukiUUIDs.ultraPairingService), localName: "Nuki_Opener_FFFFFFFF"),
     ])
     func nukiAdvertisementRoundTrip(advertisement: NukiAdvertisement) throws {
         let dataCommand = try HCICommand.setAdvertisingData(advertisement.advertisingData)

@@ -1,10 +1,11 @@
 import BLETransport
 import BlueZTransport
+import NukiProfile
 import Testing
 
 /// The command sequences HCIAdvertiser and HCIScanner send, on the fake seam.
 @Suite struct HCIAdvertiserScannerTests {
-    let nuki = NukiAdvertisement(nukiID: 0x2A37_599A, mode: .pairing(service: NukiAdvertisement.pairingService))
+    let nuki = NukiAdvertisement(nukiID: 0x2A37_599A, mode: .pairing(service: NukiUUIDs.pairingService))
 
     @Test func advertiseSendsDisableParametersDataResponseEnable() throws {
         let fake = FakeBluetoothSystem()

@@ -1,5 +1,6 @@
 import BLETransport
 import BlueZTransport
+import NukiProfile
 import Testing
 
 #if canImport(Glibc)
@@ -14,7 +15,7 @@ import Glibc
 @Suite(.serialized) struct LiveControllerTests {
     static let lockAdapter = "hci0"
     static let centralAdapter = "hci1"
-    let nuki = NukiAdvertisement(nukiID: 0x2A37_599A, mode: .pairing(service: NukiAdvertisement.pairingService))
+    let nuki = NukiAdvertisement(nukiID: 0x2A37_599A, mode: .pairing(service: NukiUUIDs.pairingService))
 
     @Test(.enabled(if: LiveBluetoothTests.requireBluetooth, "needs LATCHKEY_REQUIRE_BLUETOOTH=1 and btvirt's hci0/hci1 (the VM lane)"))
     func nukiAdvertisingAndATTChannelCrossTheKernelStack() throws {
@@ -43,7 +44,7 @@ import Glibc
         #expect(device.scanResponse == hex("0E 09") + Array("Nuki_2A37599A".utf8))
         #expect(device.connectable)
         #expect(device.addressType == .public)
-        #expect(device.nukiAdvertisement == NukiAdvertisement(nukiID: 0x2A37_599A, mode: .pairing(service: NukiAdvertisement.pairingService), localName: "Nuki_2A37599A"))
+        #expect(device.nukiAdvertisement == NukiAdvertisement(nukiID: 0x2A37_599A, mode: .pairing(service: NukiUUIDs.pairingService), localName: "Nuki_2A37599A"))
 
         let listener = try L2CAPListener(adapter: lock)
         defer { listener.close() }

@@ -2,6 +2,7 @@ import BLETransport
 import ClientFuzzing
 import Foundation
 import LockCrypto
+import NukiProfile
 import Testing
 
 /// The hostile lock's advertising mutations (issue 14 item 5): their exact bytes, the rule of what a

@@ -9,6 +9,7 @@ import LockNFC
 import LockPeripherals
 @testable import LockSession
 import LockWire
+import NukiProfile
 
 /// SplitMix64: the campaign's seeded choices (kill plans, requests, codes), so a seed replays the
 /// same plan. (Timing on a loaded machine still varies: the lock's turns are its own.)

@@ -1,4 +1,5 @@
 import Foundation
+import NukiProfile
 import Testing
 
 /// Issue 14 item 5, advertising: Latchkey's own keypad and fob, which find their lock with

@@ -1,6 +1,7 @@
 import BLEATT
 import BLEGATT
 import LockFuzzing
+import NukiProfile
 import Testing
 
 /// The ATT/GATT target's invariants fire on wrong answers, and real GATT sessions pass it.

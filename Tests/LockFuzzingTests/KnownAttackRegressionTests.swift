@@ -7,6 +7,7 @@ import LockNFC
 import LockPeripherals
 import LockSession
 import LockWire
+import NukiProfile
 import Testing
 
 /// The `known-attack-<case id>-…` files of `Corpus/Regressions/` (docs/attacks.md §B) do what their names

@@ -4,6 +4,7 @@ import LockNFC
 import LockPeripherals
 import LockSession
 import LockWire
+import NukiProfile
 import Testing
 
 /// A lock engine and one emulated peripheral in memory, on a virtual clock.
@@ -195,7 +196,6 @@ enum Fixture {
 @Suite struct HostileClientTests {
     @Test func everyAttackGetsTheDocumentedAnswer() throws {
         var bench = try FobEmulatorTests.paired()
-        bench.lock.setMTU(247, for: bench.connection)
         let credentials = try #require(bench.peripheral.credentials)
         let random = SeededRandomSource(seed: 99)
         let before = bench.lock.machine

@@ -2,6 +2,7 @@ import LockCore
 import LockCrypto
 import LockSession
 import LockWire
+import NukiProfile
 import Testing
 
 /// A client engine and a lock engine paired end to end in memory.

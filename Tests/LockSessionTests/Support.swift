@@ -4,6 +4,7 @@ import LockCore
 import LockCrypto
 import LockSession
 import LockWire
+import NukiProfile
 import Synchronization
 import Testing
 

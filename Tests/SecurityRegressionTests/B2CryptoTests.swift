@@ -4,6 +4,7 @@ import LockFuzzing
 import LockPeripherals
 import LockSession
 import LockWire
+import NukiProfile
 import Testing
 
 /// docs/attacks.md §B2: crypto, nonces and replay.

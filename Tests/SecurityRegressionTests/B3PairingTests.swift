@@ -2,6 +2,7 @@ import LockCore
 import LockCrypto
 import LockSession
 import LockWire
+import NukiProfile
 import Testing
 
 /// docs/attacks.md §B3: pairing.

@@ -4,6 +4,7 @@ import LockCrypto
 import LockPeripherals
 import LockSession
 import LockWire
+import NukiProfile
 import Testing
 
 /// docs/attacks.md §B6 (BLE part), §B7, §B8, §B9.

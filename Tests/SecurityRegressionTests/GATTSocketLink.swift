@@ -5,6 +5,7 @@ import Foundation
 import LockCore
 import LockSession
 import LockWire
+import NukiProfile
 import Synchronization
 import Testing
 
@@ -117,7 +118,7 @@ final class GATTSocketLink: LockLink {
     /// GATT failures of `id`'s client so far (for a case's diagnostics).
     func gattFailures(_ id: ConnectionID) -> [GATTError] { clients[id]?.failures ?? [] }
 
-    func connect(_ id: ConnectionID, mtu: Int) {
+    func connect(_ id: ConnectionID) {
         do {
             clients[id] = try open()
         } catch {

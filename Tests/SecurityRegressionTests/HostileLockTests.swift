@@ -2,6 +2,7 @@ import LockCore
 import LockCrypto
 import LockSession
 import LockWire
+import NukiProfile
 import Testing
 
 /// The hostile lock (issue 7) against Latchkey's own client: every corrupted reply is refused with
@@ -367,7 +368,6 @@ struct HostileLink {
                 random: SeededRandomSource(seed: 0xC0FFEE))
         else { return nil }
         var copy = lock
-        copy.setMTU(517, for: connection)
         var frame: [UInt8] = []
         for case .indicate(_, .keyturnerUSDIO, let b) in copy.receive(request, on: .keyturnerUSDIO, from: connection, at: now) {
             frame += b

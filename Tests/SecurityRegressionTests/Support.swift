@@ -3,6 +3,7 @@ import LockCore
 import LockCrypto
 import LockSession
 import LockWire
+import NukiProfile
 import Testing
 
 // The security regression suite (docs/attacks.md §B) drives the real lock core and session engines.
@@ -16,7 +17,7 @@ import Testing
 protocol LockLink {
     /// The lock's engine, for inspecting (and, for setup only, adjusting) its state.
     var engine: LockSessionEngine { get set }
-    mutating func connect(_ id: ConnectionID, mtu: Int)
+    mutating func connect(_ id: ConnectionID)
     mutating func disconnect(_ id: ConnectionID)
     /// One client write (one whole message) and everything the lock does in answer.
     mutating func write(_ bytes: [UInt8], on characteristic: Characteristic, from id: ConnectionID, at now: LockInstant) -> [LockSessionEngine.Action]
@@ -28,7 +29,7 @@ protocol LockLink {
 struct EngineLink: LockLink {
     var engine: LockSessionEngine
 
-    mutating func connect(_ id: ConnectionID, mtu: Int) { engine.connect(id, mtu: mtu) }
+    mutating func connect(_ id: ConnectionID) { engine.connect(id) }
     mutating func disconnect(_ id: ConnectionID) { engine.disconnect(id) }
     mutating func write(_ bytes: [UInt8], on characteristic: Characteristic, from id: ConnectionID, at now: LockInstant) -> [LockSessionEngine.Action] {
         engine.receive(bytes, on: characteristic, from: id, at: now)
@@ -119,7 +120,7 @@ struct Bench {
     mutating func newConnection() -> ConnectionID {
         defer { nextConnection += 1 }
         let id = ConnectionID(nextConnection)
-        link.connect(id, mtu: 247)
+        link.connect(id)
         return id
     }
 

@@ -23,7 +23,7 @@ struct SessionPair {
         let key = try SharedKey(rawBytes: random.bytes(count: 32))
         let lockUUID = LockUUID(random.bytes(count: 16)) ?? LockUUID([UInt8](repeating: 0, count: 16))
         lock = LockSessionEngine(machine: machine, lockKeyPair: try KeyPair(using: random), lockUUID: lockUUID!, keys: [1: key], random: random)
-        lock.connect(connection, mtu: 247)
+        lock.connect(connection)
         let credentials = ClientCredentials(authID: 1, sharedKey: key, lockPublicKey: .zero, lockUUID: lockUUID!)
         client = ClientSessionEngine(idType: .app, clientID: 1, name: FixedName("App", width: 32), keyPair: try KeyPair(using: random), random: random, credentials: credentials)
     }

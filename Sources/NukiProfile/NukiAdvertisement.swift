@@ -26,12 +26,6 @@ public struct NukiAdvertisement: Hashable, Sendable {
     /// The Complete Local Name of the scan response, when present.
     public var localName: String?
 
-    /// Pairing service `a92ee100-5501-11e4-916c-0800200c9a66`.
-    public static let pairingService = ATTUUID(high: 0xA92E_E100_5501_11E4, low: 0x916C_0800_200C_9A66)
-    /// Ultra pairing service `a92ee300-…`.
-    public static let ultraPairingService = ATTUUID(high: 0xA92E_E300_5501_11E4, low: 0x916C_0800_200C_9A66)
-    /// Keyturner service `a92ee200-…`, the iBeacon proximity UUID.
-    public static let keyturnerService = ATTUUID(high: 0xA92E_E200_5501_11E4, low: 0x916C_0800_200C_9A66)
     /// The measured-power byte, −60 dBm.
     public static let measuredPower: UInt8 = 0xC4
 
@@ -68,7 +62,7 @@ public struct NukiAdvertisement: Hashable, Sendable {
             return Self.flags + [0x15, ADStructure.serviceData128Type] + service.wireBytes + id
         case .paired(let statusChanged):
             let beacon: [UInt8] = [0x1A, 0xFF, 0x4C, 0x00, 0x02, 0x15]
-            return Self.flags + beacon + Array(Self.keyturnerService.wireBytes.reversed()) + id
+            return Self.flags + beacon + Array(NukiUUIDs.keyturnerService.wireBytes.reversed()) + id
                 + [Self.measuredPower | (statusChanged ? 0x01 : 0x00)]
         }
     }
@@ -90,15 +84,14 @@ public struct NukiAdvertisement: Hashable, Sendable {
     /// Parses advertising data and an optional scan response. Recognises service data (0x21) of
     /// a pairing service UUID with 4 octets of Nuki ID, or an Apple iBeacon (company 0x004C, type
     /// 0x02, length 0x15, 25 octets of manufacturer data, keyturner proximity UUID), in either.
-    /// Throws ``TransportError/Code/invalidAdvertisingData`` when either is longer than 31 octets
+    /// Throws ``AdvertisingDataError`` when either is longer than 31 octets
     /// (Vol 3 Part C §11) or malformed (``ADStructure/parse(_:)``), when neither holds a Nuki
     /// structure, when two Nuki structures disagree (Nuki ID or mode), or when the Complete Local
     /// Name is `Nuki_` and 8 hex digits of another Nuki ID than the advertised one: a client must not
     /// connect to a lock whose identity does not add up (issue 14 item 5, the advertising rules).
-    public init(advertisingData: [UInt8], scanResponse: [UInt8] = []) throws(TransportError) {
+    public init(advertisingData: [UInt8], scanResponse: [UInt8] = []) throws(AdvertisingDataError) {
         guard advertisingData.count <= Self.maximumDataBytes, scanResponse.count <= Self.maximumDataBytes else {
-            throw TransportError(
-                .invalidAdvertisingData,
+            throw AdvertisingDataError(
                 "\(advertisingData.count) octets of advertising data and \(scanResponse.count) of scan response; at most \(Self.maximumDataBytes) each")
         }
         let structures = try ADStructure.parse(advertisingData)
@@ -109,15 +102,15 @@ public struct NukiAdvertisement: Hashable, Sendable {
         for s in structures + response {
             guard let record = Self.nukiRecord(s) else { continue }
             if let found, found.nukiID != record.nukiID || found.mode != record.mode {
-                throw TransportError(.invalidAdvertisingData, "two Nuki structures disagree: \(Self.name(found.nukiID)) and \(Self.name(record.nukiID))")
+                throw AdvertisingDataError("two Nuki structures disagree: \(Self.name(found.nukiID)) and \(Self.name(record.nukiID))")
             }
             found = record
         }
         guard let found else {
-            throw TransportError(.invalidAdvertisingData, "neither Nuki pairing service data nor the Nuki iBeacon")
+            throw AdvertisingDataError("neither Nuki pairing service data nor the Nuki iBeacon")
         }
         if let nameOctets, let named = Self.nukiID(inName: nameOctets), named != found.nukiID {
-            throw TransportError(.invalidAdvertisingData, "the local name names Nuki ID \(Self.name(named)), the advertising data \(Self.name(found.nukiID))")
+            throw AdvertisingDataError("the local name names Nuki ID \(Self.name(named)), the advertising data \(Self.name(found.nukiID))")
         }
         nukiID = found.nukiID
         mode = found.mode
@@ -131,13 +124,13 @@ public struct NukiAdvertisement: Hashable, Sendable {
     static func nukiRecord(_ s: ADStructure) -> (nukiID: UInt32, mode: Mode)? {
         if s.type == ADStructure.serviceData128Type, s.data.count == 20,
             let uuid = ATTUUID(wireBytes: s.data[0..<16]),
-            uuid == Self.pairingService || uuid == Self.ultraPairingService
+            uuid == NukiUUIDs.pairingService || uuid == NukiUUIDs.ultraPairingService
         {
             return (Self.readBigEndian(s.data[16..<20]), .pairing(service: uuid))
         }
         if s.type == ADStructure.manufacturerSpecificType, s.data.count == 25,
             s.data[0..<4].elementsEqual([0x4C, 0x00, 0x02, 0x15]),
-            s.data[4..<20].elementsEqual(Self.keyturnerService.wireBytes.reversed())
+            s.data[4..<20].elementsEqual(NukiUUIDs.keyturnerService.wireBytes.reversed())
         {
             return (Self.readBigEndian(s.data[20..<24]), .paired(statusChanged: s.data[24] & 0x01 != 0))
         }

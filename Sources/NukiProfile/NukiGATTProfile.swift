@@ -1,4 +1,5 @@
 import BLEATT
+import BLEGATT
 
 /// The Nuki Smart Lock's GATT layout (docs/wire.md §1.1) as a ready-made ``GATTDatabase``, with
 /// its three data characteristics at hand.
@@ -37,12 +38,8 @@ public struct NukiGATTProfile: Hashable, Sendable {
     /// The layout for `nukiID`, with the given Device Information strings (defaults as simnuki:
     /// firmware "2.0.0", hardware "2.5").
     public init(nukiID: UInt32, variant: NukiGATTVariant = .smartLock, firmwareRevision: String = "2.0.0", hardwareRevision: String = "2.5") {
-        let pairingService: ATTUUID
-        let pairingGDIOUUID: ATTUUID
-        switch variant {
-        case .smartLock: (pairingService, pairingGDIOUUID) = (NukiUUIDs.pairingService, NukiUUIDs.pairingGDIO)
-        case .ultra: (pairingService, pairingGDIOUUID) = (NukiUUIDs.ultraPairingService, NukiUUIDs.ultraPairingGDIO)
-        }
+        let pairingService = variant == .ultra ? NukiUUIDs.ultraPairingService : NukiUUIDs.pairingService
+        let pairingGDIOUUID = Characteristic.pairingGDIO.uuid(in: variant)
         let data: GATTCharacteristicProperties = [.write, .indicate]
         func text(_ s: String) -> [UInt8] { Array(s.utf8.prefix(ATTLimits.maximumAttributeValue)) }
         let serial = String(nukiID, radix: 16, uppercase: true)
@@ -52,8 +49,8 @@ public struct NukiGATTProfile: Hashable, Sendable {
                 GATTCharacteristicDefinition(uuid: pairingGDIOUUID, properties: data),
             ]),
             GATTServiceDefinition(uuid: NukiUUIDs.keyturnerService, characteristics: [
-                GATTCharacteristicDefinition(uuid: NukiUUIDs.keyturnerGDIO, properties: data),
-                GATTCharacteristicDefinition(uuid: NukiUUIDs.keyturnerUSDIO, properties: data),
+                GATTCharacteristicDefinition(uuid: Characteristic.keyturnerGDIO.uuid(), properties: data),
+                GATTCharacteristicDefinition(uuid: Characteristic.keyturnerUSDIO.uuid(), properties: data),
             ]),
             GATTServiceDefinition(uuid: NukiUUIDs.deviceInformationService, characteristics: [
                 GATTCharacteristicDefinition(uuid: NukiUUIDs.serialNumber, properties: .read, value: text(padded)),
@@ -68,5 +65,20 @@ public struct NukiGATTProfile: Hashable, Sendable {
         pairingGDIO = database.characteristic(pairingGDIOUUID) ?? none
         keyturnerGDIO = database.characteristic(NukiUUIDs.keyturnerGDIO) ?? none
         keyturnerUSDIO = database.characteristic(NukiUUIDs.keyturnerUSDIO) ?? none
+    }
+
+    /// The GATT characteristic that carries `which` in this table.
+    public func characteristic(_ which: Characteristic) -> GATTCharacteristic {
+        switch which {
+        case .pairingGDIO: pairingGDIO
+        case .keyturnerGDIO: keyturnerGDIO
+        case .keyturnerUSDIO: keyturnerUSDIO
+        }
+    }
+
+    /// Which Nuki characteristic has its value at `valueHandle` (0x0003, 0x0007 or 0x000A), or nil for
+    /// any other attribute.
+    public func characteristic(atValueHandle valueHandle: UInt16) -> Characteristic? {
+        Characteristic.allCases.first { characteristic($0).valueHandle == valueHandle }
     }
 }

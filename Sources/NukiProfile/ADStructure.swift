@@ -34,21 +34,21 @@ public struct ADStructure: Hashable, Sendable {
 
     /// Splits advertising or scan response data into AD structures (Part C §11). Stops at a zero
     /// length octet (the rest must be zero padding). Throws
-    /// ``TransportError/Code/invalidAdvertisingData`` when a structure overruns the data, or
+    /// ``AdvertisingDataError`` when a structure overruns the data, or
     /// non-zero bytes follow the terminator.
-    public static func parse(_ bytes: [UInt8]) throws(TransportError) -> [ADStructure] {
+    public static func parse(_ bytes: [UInt8]) throws(AdvertisingDataError) -> [ADStructure] {
         var structures: [ADStructure] = []
         var index = 0
         while index < bytes.count {
             let length = Int(bytes[index])
             if length == 0 {
                 guard bytes[index...].allSatisfy({ $0 == 0 }) else {
-                    throw TransportError(.invalidAdvertisingData, "non-zero octets after the zero-length terminator at \(index)")
+                    throw AdvertisingDataError("non-zero octets after the zero-length terminator at \(index)")
                 }
                 break
             }
             guard index + 1 + length <= bytes.count else {
-                throw TransportError(.invalidAdvertisingData, "AD structure at \(index) claims \(length) octets, \(bytes.count - index - 1) remain")
+                throw AdvertisingDataError("AD structure at \(index) claims \(length) octets, \(bytes.count - index - 1) remain")
             }
             structures.append(ADStructure(type: bytes[index + 1], data: Array(bytes[(index + 2)..<(index + 1 + length)])))
             index += 1 + length

@@ -1,22 +1,20 @@
 import BLEATT
 import BLEGATT
-import LockSession
 
 extension Characteristic {
-    /// The Nuki characteristics a client writes to and takes indications from, with their UUIDs
-    /// (`docs/wire.md` §1.2): Pairing GDIO, Keyturner GDIO, Keyturner USDIO.
-    static let nukiUUIDs: [(Characteristic, ATTUUID)] = [
-        (.pairingGDIO, NukiUUIDs.pairingGDIO), (.keyturnerGDIO, NukiUUIDs.keyturnerGDIO), (.keyturnerUSDIO, NukiUUIDs.keyturnerUSDIO),
-    ]
-
-    /// Finds the three in the services a GATT discovery returned.
+    /// Finds the three Nuki characteristics in the services a GATT discovery returned: the pairing
+    /// GDIO of either variant (`a92ee101-…` or Ultra's `a92ee301-…`), the keyturner GDIO and USDIO
+    /// (`docs/wire.md` §1.1).
     /// - Returns: each characteristic with its GATT characteristic (value handle, CCCD), in the order
-    ///   of ``nukiUUIDs``; or the UUID of the first one the lock does not have.
-    static func locate(in services: [GATTService]) -> Result<[(Characteristic, GATTCharacteristic)], MissingCharacteristic> {
+    ///   of ``allCases``; or the UUID of the first one the lock does not have.
+    public static func locate(in services: [GATTService]) -> Result<[(Characteristic, GATTCharacteristic)], MissingCharacteristic> {
         var found: [(Characteristic, GATTCharacteristic)] = []
         let all = services.flatMap(\.characteristics)
-        for (which, uuid) in nukiUUIDs {
-            guard let characteristic = all.first(where: { $0.uuid == uuid }) else { return .failure(MissingCharacteristic(uuid: uuid)) }
+        for which in allCases {
+            let uuids = Set(NukiGATTVariant.allCases.map { which.uuid(in: $0) })
+            guard let characteristic = all.first(where: { uuids.contains($0.uuid) }) else {
+                return .failure(MissingCharacteristic(uuid: which.uuid()))
+            }
             found.append((which, characteristic))
         }
         return .success(found)
@@ -28,7 +26,7 @@ extension Characteristic {
     /// stepping a lock in the same thread, as the caller needs).
     /// - Returns: each characteristic's value handle.
     /// - Throws: what `run` throws, or `missing(uuid)` for a characteristic the lock does not have.
-    static func setUpNukiClient(
+    public static func setUpNukiClient(
         run: (GATTClient.Procedure, _ done: (GATTClient.Event) -> Bool) throws -> Void, missing: (ATTUUID) -> any Error
     ) throws -> [Characteristic: UInt16] {
         var services: [GATTService] = []
@@ -51,7 +49,8 @@ extension Characteristic {
     }
 
     /// A Nuki characteristic the discovered services lack.
-    struct MissingCharacteristic: Error {
-        let uuid: ATTUUID
+    public struct MissingCharacteristic: Error, Sendable {
+        /// Its UUID (the standard pairing GDIO's for a missing pairing GDIO of either variant).
+        public let uuid: ATTUUID
     }
 }
