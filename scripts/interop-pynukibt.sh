@@ -2,7 +2,8 @@
 # Interoperability with a real client (issue 5): pyNukiBT, installed from PyPI in a venv, pairs with
 # `latchkey lock serve`, reads the states, unlocks, locks, reads the config and verifies the PIN,
 # through Tests/Interop/pynukibt_shim.py (a fake BleakClient speaking ATT over the socket link).
-# Needs python3 >= 3.11 with venv and PyPI access. Idempotent. Exit code = the shim's.
+# Needs python3 >= 3.11 with venv and PyPI access. Idempotent. Runs once per device profile
+# (PYNUKIBT_PROFILES); exit 0 when every profile passed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 started=$(date +%s)
@@ -55,7 +56,10 @@ if [ "${1:-}" = "--fuzz-client" ]; then
     exit 0
 fi
 
-echo "== lock serve"
+# Every device profile pyNukiBT 0.0.20 pairs with the standard flow (issue 18): the Smart Lock
+# 1.0 to 4th generation and the Smart Lock Go on 4.x (MODEL@FIRMWARE). The Ultra and the Go on 5.x
+# pair the Ultra way (their own run). Override with PYNUKIBT_PROFILES="sl3 sl1@1.10.0".
+profiles=(${PYNUKIBT_PROFILES:-sl1 sl2 sl3 sl3pro sl4 sl4pro go@4.6.0})
 work=$(mktemp -d)
 server=""
 cleanup() {
@@ -63,26 +67,44 @@ cleanup() {
     rm -rf "$work"
 }
 trap cleanup EXIT
-export LATCHKEY_DEVICES_DIR="$work/devices"
-# --duration: a safety net should this script die before it can stop the server.
-"$latchkey" lock serve --state "$work/lock.json" --pairing --nuki-id 2A37599A --security-pin 1234 \
-    --duration 180 >"$work/serve.log" 2>&1 &
-server=$!
+failed=()
+for entry in "${profiles[@]}"; do
+    model="${entry%@*}"
+    firmware=()
+    [ "$entry" != "$model" ] && firmware=(--firmware "${entry#*@}")
+    profile_started=$(date +%s)
+    echo "== lock serve --model $model ${firmware[*]}"
+    rm -rf "$work/devices" "$work/lock.json" "$work/lock.json.journal"
+    export LATCHKEY_DEVICES_DIR="$work/devices"
+    # --duration: a safety net should this script die before it can stop the server.
+    "$latchkey" lock serve --state "$work/lock.json" --pairing --nuki-id 2A37599A --security-pin 1234 \
+        --model "$model" "${firmware[@]}" --duration 180 >"$work/serve.log" 2>&1 &
+    server=$!
+    for _ in $(seq 100); do [ -s "$work/lock.json" ] && break; sleep 0.05; done
+    # The firmware the lock reports in Config: the state file names it.
+    expected=$(sed -n 's/.*"firmware" : "\([0-9.]*\)".*/\1/p' "$work/lock.json" | head -1)
 
-echo "== pyNukiBT shim"
-status=0
-timeout 120 "$venv/bin/python" Tests/Interop/pynukibt_shim.py "$LATCHKEY_DEVICES_DIR" \
-    --nuki-id 2A37599A --pin 1234 "$@" || status=$?
+    echo "== pyNukiBT shim ($model, firmware $expected)"
+    status=0
+    timeout 120 "$venv/bin/python" Tests/Interop/pynukibt_shim.py "$LATCHKEY_DEVICES_DIR" \
+        --nuki-id 2A37599A --pin 1234 --firmware "$expected" "$@" || status=$?
 
-kill "$server" 2>/dev/null || true
-wait "$server" 2>/dev/null || true
-server=""
-echo "-- lock serve output"
-sed 's/^/   /' "$work/serve.log"
-if [ "$status" -eq 0 ]; then
-    echo "interop pyNukiBT: PASSED ($(( $(date +%s) - started )) s)"
-else
-    [ "$status" -eq 124 ] && echo "shim timed out after 120 s" >&2
-    echo "interop pyNukiBT: FAILED (exit $status, $(( $(date +%s) - started )) s)" >&2
+    kill "$server" 2>/dev/null || true
+    wait "$server" 2>/dev/null || true
+    server=""
+    if [ "$status" -eq 0 ]; then
+        echo "-- $model: PASSED ($(( $(date +%s) - profile_started )) s)"
+    else
+        echo "-- lock serve output"
+        sed 's/^/   /' "$work/serve.log"
+        [ "$status" -eq 124 ] && echo "shim timed out after 120 s" >&2
+        echo "-- $model: FAILED (exit $status)" >&2
+        failed+=("$model")
+    fi
+done
+if [ "${#failed[@]}" -eq 0 ]; then
+    echo "interop pyNukiBT: PASSED, ${#profiles[@]} profiles (${profiles[*]}) ($(( $(date +%s) - started )) s)"
+    exit 0
 fi
-exit "$status"
+echo "interop pyNukiBT: FAILED for ${failed[*]} ($(( $(date +%s) - started )) s)" >&2
+exit 1

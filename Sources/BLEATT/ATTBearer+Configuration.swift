@@ -15,14 +15,21 @@ extension ATTBearer {
         /// How long a request waits for its response, and an indication for its confirmation, before
         /// the transaction fails (§3.3.3: 30 seconds).
         public var transactionTimeout: Duration
+        /// Whether this side answers an Exchange MTU Request. False (a server from before the MTU
+        /// exchange, e.g. Nuki Smart Lock firmware before 1.9.3 / 2.7.20): the request gets an
+        /// Error Response Request Not Supported (0x06, handle 0x0000) and ATT_MTU stays 23 (§3.4.1.1).
+        public var exchangesMTU: Bool
 
-        /// Defaults: local MTU 517, 64 prepared writes, 1024 prepared octets, 30 s transaction timeout.
+        /// Defaults: local MTU 517, 64 prepared writes, 1024 prepared octets, 30 s transaction
+        /// timeout, Exchange MTU answered.
         public init(
             localMTU: Int = ATTLimits.maximumMTU,
             maxPreparedWrites: Int = 64,
             maxPreparedBytes: Int = 1024,
-            transactionTimeout: Duration = ATTLimits.transactionTimeout
+            transactionTimeout: Duration = ATTLimits.transactionTimeout,
+            exchangesMTU: Bool = true
         ) {
+            self.exchangesMTU = exchangesMTU
             self.localMTU = Self.clampMTU(localMTU)
             self.maxPreparedWrites = max(0, maxPreparedWrites)
             self.maxPreparedBytes = max(0, maxPreparedBytes)

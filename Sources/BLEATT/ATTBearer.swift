@@ -12,7 +12,8 @@
 ///   ``Configuration/localMTU`` and sets ATT_MTU to min(Client Rx MTU, Server Rx MTU) bounded to
 ///   23…517; the same rule applies when this side's request is answered. Exchange MTU happens once
 ///   per connection: a second request is answered with the local MTU, the MTU is kept, and a
-///   ``Event/protocolViolation(_:)`` is reported.
+///   ``Event/protocolViolation(_:)`` is reported. With ``Configuration/exchangesMTU`` false it
+///   answers Request Not Supported (0x06) instead and ATT_MTU stays 23.
 /// - **Malformed and unsupported requests** (§3.3, §3.4.1.1): answered with an Error Response
 ///   carrying the request opcode as received — Invalid PDU (0x04, handle 0x0000) for a wrong length,
 ///   a reserved field or a PDU longer than ATT_MTU; Invalid Handle (0x01) with the offending handle
@@ -129,6 +130,7 @@ public struct ATTBearer: Sendable {
         }
         switch pdu {
         case .exchangeMTURequest(let clientRx):
+            guard configuration.exchangesMTU else { return [.send(Self.errorResponse(opcode, 0x0000, .requestNotSupported))] }
             let response = ATTPDU.exchangeMTUResponse(serverRxMTU: UInt16(clamping: configuration.localMTU)).encoded()
             guard !isMTUExchanged else {
                 return [

@@ -1,9 +1,11 @@
 import LockWire
 
 extension LockMachine {
-    /// Config (0x0015) with the model's optional fields (Nuki BLE API 2.1/2.3 §"Config", `docs/wire.md` §5.8).
+    /// Config (0x0015) in the model's ``LockModel/configByteCount`` (71 to 79 bytes): the fields
+    /// past that length are left out (Nuki BLE API 2.1/2.3 §"Config", `docs/wire.md` §5.8, §13).
+    /// HomeKit status and Matter status are 0 (not available), has keypad 2 and the product variant 0.
     public func config(at now: LockInstant) -> Config {
-        Config(
+        var config = Config(
             nukiID: nukiID, name: settings.name, latitude: settings.latitude, longitude: settings.longitude,
             autoUnlatch: settings.autoUnlatch, pairingEnabled: settings.pairingEnabled, buttonEnabled: settings.buttonEnabled,
             ledEnabled: settings.ledEnabled, ledBrightness: settings.ledBrightness,
@@ -12,22 +14,33 @@ extension LockMachine {
             fobAction1: settings.fobAction(for: .fobAction1), fobAction2: settings.fobAction(for: .fobAction2),
             fobAction3: settings.fobAction(for: .fobAction3), singleLock: settings.singleLock,
             advertisingMode: settings.advertisingMode, hasKeypad: authorizations.contains { $0.idType == .keypad },
-            firmwareVersion: model.firmwareVersion, hardwareRevision: model.hardwareRevision, homeKitStatus: 0,
-            timezoneID: settings.timezoneID, deviceType: model.deviceType)
+            firmwareVersion: model.firmwareVersion, hardwareRevision: model.hardwareRevision)
+        let length = model.configByteCount
+        if length > 71 { config.homeKitStatus = 0 }
+        if length > 72 { config.timezoneID = settings.timezoneID }
+        if length > 74 { config.deviceType = model.deviceType ?? 0 }
+        if length > 75 { config.capabilities = model.capabilities ?? 0 }
+        if length > 76 { config.hasKeypad2 = false }
+        if length > 77 { config.matterStatus = 0 }
+        if length > 78 { config.productVariant = 0 }
+        return config
     }
 
-    /// Advanced Config (0x0037) in the model's layout: the v2.1 form (26 bytes of settings) for
-    /// 19/20-byte Keyturner States models, plus auto lock enabled, immediate auto lock and auto
-    /// update from API 2.2 on, plus motor speed and slow nightmode speed on the Ultra (device type
-    /// 0x05). Source: Nuki BLE API 2.1 and 2.3.0 §"Advanced Config", `docs/wire.md` §5.9.
+    /// Advanced Config (0x0037) in the model's ``LockModel/advancedConfigByteCount``: the v2.1
+    /// form (28 bytes), plus auto lock enabled, immediate auto lock and auto update from API 2.2.1 on
+    /// (31; immediate auto lock 0xFF "not supported" where ``LockModel/reportsImmediateAutoLock``
+    /// is false), plus motor speed and slow nightmode speed on the Ultra (33).
+    /// Source: Nuki BLE API 2.1 and 2.3.0 §"Advanced Config", `docs/wire.md` §5.9, §12.
     public func advancedConfig() -> AdvancedConfig {
         var sent = advancedSettings
-        if model.keyturnerStatesLength < 21 {
+        if model.advancedConfigByteCount < 31 {
             sent.autoLockEnabled = nil
             sent.immediateAutoLockEnabled = nil
             sent.autoUpdateEnabled = nil
+        } else if !model.reportsImmediateAutoLock {
+            sent.immediateAutoLockEnabled = 0xFF
         }
-        if model.deviceType != 0x05 {
+        if model.advancedConfigByteCount < 33 {
             sent.motorSpeed = nil
             sent.slowSpeedDuringNightmode = nil
         }
@@ -101,8 +114,10 @@ extension LockMachine {
             throw LockError(.badParameter, "nightmode times are not valid times of day")
         }
         var merged = new
+        // A model without immediate auto lock reports 0xFF and ignores what a client writes back.
+        if !model.reportsImmediateAutoLock { merged.immediateAutoLockEnabled = nil }
         merged.autoLockEnabled = new.autoLockEnabled ?? advancedSettings.autoLockEnabled
-        merged.immediateAutoLockEnabled = new.immediateAutoLockEnabled ?? advancedSettings.immediateAutoLockEnabled
+        merged.immediateAutoLockEnabled = merged.immediateAutoLockEnabled ?? advancedSettings.immediateAutoLockEnabled
         merged.autoUpdateEnabled = new.autoUpdateEnabled ?? advancedSettings.autoUpdateEnabled
         merged.motorSpeed = new.motorSpeed ?? advancedSettings.motorSpeed
         merged.slowSpeedDuringNightmode = new.slowSpeedDuringNightmode ?? advancedSettings.slowSpeedDuringNightmode

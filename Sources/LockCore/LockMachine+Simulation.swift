@@ -17,9 +17,11 @@ extension LockMachine {
 
     /// Simulates the door sensor seeing the door open or closed: Keyturner States' door sensor
     /// state (byte 18, `docs/wire.md` §5.5) becomes DOOR_OPENED (0x03) or DOOR_CLOSED (0x02). No
-    /// event when nothing changed.
+    /// event when nothing changed, nor on a model without a door sensor
+    /// (``LockModel/hasDoorSensor``: Smart Lock 1.0), whose byte 18 stays 0x00 (unavailable).
     public mutating func simulateDoor(open: Bool, at now: LockInstant) -> [LockOutput] {
         var outputs = advance(to: now)
+        guard model.hasDoorSensor else { return outputs }
         let state: DoorSensorState = open ? .opened : .closed
         guard doorSensorState != state else { return outputs }
         doorSensorState = state

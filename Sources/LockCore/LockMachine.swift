@@ -363,6 +363,10 @@ public struct LockMachine: Hashable, Sendable, Codable {
             guard request.newPIN.width == model.wireContext.securityPINWidth else {
                 throw LockError(.badParameter, "new PIN has the wrong width")
             }
+            // The PIN has the model's digits (4, Ultra 6): a u16 above 9999 cannot be typed in.
+            guard request.newPIN.value <= model.maximumSecurityPIN else {
+                throw LockError(.badParameter, "new PIN \(request.newPIN.value) has more than \(model.securityPINDigits) digits")
+            }
             securityPIN = request.newPIN
             return [complete, .event(.securityPINChanged)]
         case .updateTime(let request):

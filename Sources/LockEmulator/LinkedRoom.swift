@@ -209,6 +209,7 @@ public final class LinkedRoom: LockRoom {
                 case .send(let octets):
                     do { try member.link.send(octets) } catch { throw Failure(reason: "GATT \(procedure): \(error)") }
                 case .failed(_, let error):
+                    if done(event) { return }
                     throw Failure(reason: "GATT \(procedure): \(error)")
                 default:
                     if done(event) { return }

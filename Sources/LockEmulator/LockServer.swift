@@ -100,6 +100,9 @@ public final class LockServer {
         /// per grace period; its older connections are evicted first.
         public var setUpGrace: Duration = .seconds(5)
         public init() {}
+        /// The bounds of a lock of `model`: its connection limit (``LockCore/LockModel/maxConnections``,
+        /// about 4 on a real lock, 1 on old firmware), the rest as ``init()``.
+        public init(model: LockModel) { maxConnections = model.maxConnections }
     }
 
     /// What one turn produced, held until the commit: nothing reaches a client or the event stream
@@ -220,9 +223,10 @@ public final class LockServer {
             nukiID: nukiID, firmwareRevision: engine.machine.model.firmwareVersion.description,
             hardwareRevision: engine.machine.model.hardwareRevision.description)
         // Weakness.unboundedReassembly (`lock serve --weaken`): Prepare Write queues without a cap.
-        gatt = GATTServer(
-            database: profile.database,
-            bearerConfiguration: engine.weaknesses.contains(.unboundedReassembly) ? .init(maxPreparedWrites: .max, maxPreparedBytes: .max) : .init())
+        var bearer: ATTBearer.Configuration = engine.weaknesses.contains(.unboundedReassembly) ? .init(maxPreparedWrites: .max, maxPreparedBytes: .max) : .init()
+        // Firmware from before the MTU exchange refuses it (LockModel.exchangesMTU).
+        bearer.exchangesMTU = engine.machine.model.exchangesMTU
+        gatt = GATTServer(database: profile.database, bearerConfiguration: bearer)
         try advertise()
         onEvent(.listening(location: frontEnd.location, name: NukiAdvertisement.name(nukiID)))
     }

@@ -204,7 +204,9 @@ public final class PeripheralClient {
             for event in pending {
                 switch event {
                 case .send(let octets): try link.send(octets)
-                case .failed(let procedure, let error): throw Failure(reason: "GATT \(procedure): \(error)")
+                case .failed(let procedure, let error):
+                    if done(event) { return }
+                    throw Failure(reason: "GATT \(procedure): \(error)")
                 default: if done(event) { return }
                 }
             }

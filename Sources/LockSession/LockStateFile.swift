@@ -16,9 +16,14 @@ import PrivateFiles
 ///   "journalGeneration": 3,
 ///   "machine": { …LockMachine: users, keypad codes and lockout counters, config, battery…,
 ///                "log": { "entries": ["<Log Entry 0x0032 payload hex>", …], … } },
-///   "schemaVersion": 1
+///   "schemaVersion": 2
 /// }
 /// ```
+///
+/// `machine.model` is the emulated device: `{"profile": "sl3", "firmware": "3.8.2",
+/// "motorStepMilliseconds": 1000}` (``LockCore/LockModel``). Schema 1 (before device profiles) kept
+/// the model's fields instead; such a file loads as the Smart Lock 3.0 profile it always was
+/// (``LockCore/LockProfile/sl3`` on 3.8.2) and is written back as schema 2 on the next save.
 ///
 /// `journalGeneration` (absent when the file was written without one) names the records of
 /// `<state>.journal` that apply on top of this snapshot (``LockStateJournal``): a running lock
@@ -33,8 +38,10 @@ import PrivateFiles
 /// its decoder, then ``LockCore/LockMachine/validate()`` and the key table checked against the
 /// users. Any failure throws ``StateFileError`` and nothing is loaded.
 public struct LockStateFile: Sendable {
-    /// The version this code writes and reads.
-    public static let schemaVersion = 1
+    /// The version this code writes; it also reads ``migratedSchemaVersions``.
+    public static let schemaVersion = 2
+    /// Older versions this code reads: 1 (no device profile: the model loads as Smart Lock 3.0).
+    public static let migratedSchemaVersions: Set<Int> = [1]
     /// Files larger than this are refused before parsing.
     public static let maxBytes = 16 << 20
 
@@ -101,8 +108,9 @@ public struct LockStateFile: Sendable {
 
     /// Validates a document (schema, machine invariants, keys against users) into an engine.
     static func engine(from document: Document, random: any RandomSource) throws(StateFileError) -> LockSessionEngine {
-        guard document.schemaVersion == schemaVersion else {
-            throw StateFileError(.unsupportedVersion, "schema version \(document.schemaVersion); this build reads \(schemaVersion)")
+        guard document.schemaVersion == schemaVersion || migratedSchemaVersions.contains(document.schemaVersion) else {
+            throw StateFileError(
+                .unsupportedVersion, "schema version \(document.schemaVersion); this build reads \((migratedSchemaVersions.sorted() + [schemaVersion]).map(String.init).joined(separator: " and "))")
         }
         do {
             try document.machine.validate()

@@ -21,16 +21,26 @@ extension Characteristic {
     }
 
     /// The GATT set-up of every Nuki client on a fresh link: exchange the MTU (client Rx 247),
-    /// discover all services, find the three characteristics and enable indications on each. `run`
+    /// discover all services, find the three characteristics and enable indications on each. A
+    /// lock whose firmware predates the MTU exchange (Smart Lock before 1.9.3 / 2.7.20) answers
+    /// Exchange MTU with Request Not Supported (0x06): the set-up carries on at ATT_MTU 23 (writes
+    /// longer than 20 octets become long writes, indications come in 20-octet chunks). `run`
     /// performs one procedure and drives the link until its event makes `done` true (blocking or
-    /// stepping a lock in the same thread, as the caller needs).
+    /// stepping a lock in the same thread, as the caller needs); it offers a `.failed` event to
+    /// `done` before treating it as an error.
     /// - Returns: each characteristic's value handle.
     /// - Throws: what `run` throws, or `missing(uuid)` for a characteristic the lock does not have.
     public static func setUpNukiClient(
         run: (GATTClient.Procedure, _ done: (GATTClient.Event) -> Bool) throws -> Void, missing: (ATTUUID) -> any Error
     ) throws -> [Characteristic: UInt16] {
         var services: [GATTService] = []
-        try run(.exchangeMTU(clientRxMTU: 247)) { if case .mtuExchanged = $0 { true } else { false } }
+        try run(.exchangeMTU(clientRxMTU: 247)) { event in
+            switch event {
+            case .mtuExchanged: return true
+            case .failed(.exchangeMTU, let error): return error.errorResponse?.error == .requestNotSupported
+            default: return false
+            }
+        }
         try run(.discoverAll) { event in
             if case .discoveryCompleted(let found) = event { services = found; return true }
             return false

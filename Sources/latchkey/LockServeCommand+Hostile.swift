@@ -21,7 +21,7 @@ extension LockServeCommand {
         let seed = hostileSeed ?? 1
         let random = SeededRandomSource(seed: seed)
         let id = nukiID.flatMap { UInt32($0, radix: 16) } ?? 0x2A37_599A
-        let engine = try HostileLockServer.makeLock(nukiID: id, pin: try resolveSecurityPIN(), random: random, now: LockServer.wallClock())
+        let engine = try HostileLockServer.makeLock(nukiID: id, pin: UInt16(truncatingIfNeeded: try resolveSecurityPIN()), random: random, now: LockServer.wallClock())
         let fuzz = mode == "fuzz"
         let plan = fuzz ? HostilePlan.honest : (HostilePlan.named.first { $0.name == mode }?.plan ?? .honest)
         guard let address = DeviceAddress.nuki(id) else { throw ExitCode.failure }

@@ -19,6 +19,9 @@ struct LockServeCommand: ParsableCommand {
             Loads the lock from --state when the file exists, otherwise creates a new lock (saved there \
             when given). Peripherals find it through the discovery folder. Events go to stdout as text \
             or JSON Lines. `latchkey lock press-button` (SIGUSR1) enters pairing mode.
+
+            Device profiles (--model; the state file keeps the model and firmware):
+            \(LockProfile.catalogue.map { "  " + $0 }.joined(separator: "\n"))
             """)
 
     @Option(help: ArgumentHelp(
@@ -36,9 +39,19 @@ struct LockServeCommand: ParsableCommand {
     var nukiID: String?
 
     @Option(help: ArgumentHelp(
-        "Security PIN of a new lock (4 digits, 0-9999; default 1234). Other users see it in `ps`: prefer --security-pin-file, LATCHKEY_SECURITY_PIN or --security-pin-stdin.",
+        "The device a new lock emulates: \(LockProfile.allCases.map(\.rawValue).joined(separator: ", ")) (default sl3; see the list below). A lock loaded from --state keeps its own.",
+        valueName: "profile"))
+    var model: LockProfile?
+
+    @Option(help: ArgumentHelp(
+        "Firmware of a new lock, X.Y.Z of the model's generation (default: the profile's; e.g. sl1 1.9.0 refuses Exchange MTU and serves one connection).",
+        valueName: "X.Y.Z"))
+    var firmware: String?
+
+    @Option(help: ArgumentHelp(
+        "Security PIN of a new lock (the model's digits: 4, 0-9999, default 1234; ultra and go 5.x 6, 0-999999, default 123456). Other users see it in `ps`: prefer --security-pin-file, LATCHKEY_SECURITY_PIN or --security-pin-stdin.",
         valueName: "pin"))
-    var securityPIN: UInt16?
+    var securityPIN: UInt32?
 
     @Option(name: .customLong("security-pin-file"), help: ArgumentHelp(
         "Read the security PIN of a new lock from this file (a regular file; one number, an optional newline).", valueName: "file"))
@@ -96,11 +109,24 @@ struct LockServeCommand: ParsableCommand {
 
     /// The environment variable that may hold the security PIN.
     static let securityPINVariable = "LATCHKEY_SECURITY_PIN"
-    /// The PIN of a new lock when no source gives one.
-    static let defaultSecurityPIN: UInt16 = 1234
-    /// The largest security PIN of the emulated model (Smart Lock 3.0): its PIN has 4 digits,
-    /// carried as a u16 (protocol.md §3.5, Nuki BLE API 2.2 "Security PIN Handling").
-    static let maximumSecurityPIN: UInt16 = 9999
+    /// The PIN of a new lock when no source gives one: 1234, or 123456 where the PIN has 6 digits.
+    static func defaultSecurityPIN(_ model: LockModel) -> UInt32 { model.securityPINDigits == 6 ? 123_456 : 1234 }
+
+    /// The new lock's model: `--model` (default sl3) on `--firmware`. Throws a usage error (exit 64)
+    /// for a firmware that is not X.Y.Z or not the device's.
+    func resolvedModel() throws -> LockModel {
+        let profile = model ?? .sl3
+        var version: FirmwareVersion?
+        if let firmware {
+            guard let parsed = LockProfile.parseFirmware(firmware) else { throw ValidationError("--firmware is X.Y.Z (each 0-255), not \(firmware)") }
+            version = parsed
+        }
+        do {
+            return try profile.model(firmware: version)
+        } catch {
+            throw ValidationError("--firmware: \(error.description)")
+        }
+    }
 
     /// The security PIN sources given: `--security-pin`, `--security-pin-file`,
     /// `--security-pin-stdin`, `LATCHKEY_SECURITY_PIN`.
@@ -113,14 +139,15 @@ struct LockServeCommand: ParsableCommand {
         return sources
     }
 
-    /// The security PIN in `text` from `source`: 1 to 4 decimal digits (0-9999, ``maximumSecurityPIN``)
-    /// with an optional final newline. Throws a usage error (exit 64) naming the source, never
-    /// echoing the text.
-    static func parseSecurityPIN(_ text: String, from source: String) throws -> UInt16 {
+    /// The security PIN in `text` from `source`: 1 to `digits` decimal digits (4: 0-9999, 6:
+    /// 0-999999, ``LockCore/LockModel/securityPINDigits``) with an optional final newline. Throws a
+    /// usage error (exit 64) naming the source, never echoing the text.
+    static func parseSecurityPIN(_ text: String, from source: String, digits width: Int = 4) throws -> UInt32 {
         var digits = Substring(text)
+        let maximum: UInt32 = width == 6 ? 999_999 : 9_999
         if digits.hasSuffix("\r\n") { digits = digits.dropLast(2) } else if digits.hasSuffix("\n") { digits = digits.dropLast() }
-        guard !digits.isEmpty, digits.count <= 4, digits.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }), let pin = UInt16(digits), pin <= maximumSecurityPIN else {
-            throw ValidationError("the security PIN from \(source) is not a number from 0 to \(maximumSecurityPIN) (4 digits, one line)")
+        guard !digits.isEmpty, digits.count <= width, digits.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }), let pin = UInt32(digits), pin <= maximum else {
+            throw ValidationError("the security PIN from \(source) is not a number from 0 to \(maximum) (\(width) digits, one line)")
         }
         return pin
     }
@@ -147,18 +174,19 @@ struct LockServeCommand: ParsableCommand {
 
     /// The security PIN of a new lock, from the one source given (``securityPINSources(_:)``), or
     /// the default. A PIN file is read as a regular file without blocking (a FIFO is refused).
-    func resolveSecurityPIN(_ environment: [String: String] = ProcessInfo.processInfo.environment) throws -> UInt16 {
+    func resolveSecurityPIN(_ environment: [String: String] = ProcessInfo.processInfo.environment, model: LockModel = .smartLock3) throws -> UInt32 {
+        let digits = model.securityPINDigits
         if let securityPIN { return securityPIN }
         if let securityPINFile {
-            return try Self.parseSecurityPIN(try Self.readSecurityPINFile(securityPINFile), from: "--security-pin-file \(securityPINFile)")
+            return try Self.parseSecurityPIN(try Self.readSecurityPINFile(securityPINFile), from: "--security-pin-file \(securityPINFile)", digits: digits)
         }
         if securityPINStdin {
-            return try Self.parseSecurityPIN(Self.readSecurityPINStandardInput(), from: "standard input (--security-pin-stdin)")
+            return try Self.parseSecurityPIN(Self.readSecurityPINStandardInput(), from: "standard input (--security-pin-stdin)", digits: digits)
         }
         if let text = environment[Self.securityPINVariable] {
-            return try Self.parseSecurityPIN(text, from: Self.securityPINVariable)
+            return try Self.parseSecurityPIN(text, from: Self.securityPINVariable, digits: digits)
         }
-        return Self.defaultSecurityPIN
+        return Self.defaultSecurityPIN(model)
     }
 
     func validate() throws {
@@ -166,8 +194,10 @@ struct LockServeCommand: ParsableCommand {
         guard sources.count <= 1 else {
             throw ValidationError("give the security PIN one way only, not \(sources.joined(separator: " and "))")
         }
-        if let securityPIN, securityPIN > Self.maximumSecurityPIN {
-            throw ValidationError("--security-pin is the Smart Lock 3.0's 4-digit security PIN: a number from 0 to \(Self.maximumSecurityPIN)")
+        let resolved = try resolvedModel()
+        if let securityPIN, securityPIN > resolved.maximumSecurityPIN {
+            throw ValidationError(
+                "--security-pin is the \(resolved.profile.productName)'s \(resolved.securityPINDigits)-digit security PIN: a number from 0 to \(resolved.maximumSecurityPIN)")
         }
         _ = try TransportSpec(parsing: transport)
         if let nukiID, UInt32(nukiID, radix: 16) == nil { throw ValidationError("--nuki-id must be 8 hex digits") }
@@ -186,6 +216,7 @@ struct LockServeCommand: ParsableCommand {
         if let hostile {
             guard Self.hostileModes.contains(hostile) else { throw ValidationError("--hostile is one of \(Self.hostileModes.joined(separator: ", ")), not \(hostile)") }
             guard state == nil, weaknesses.isEmpty, transport == "socket" else { throw ValidationError("--hostile takes no --state, --weaken or --transport") }
+            guard model == nil, firmware == nil else { throw ValidationError("--hostile takes no --model or --firmware (the hostile lock is a Smart Lock 3.0)") }
         }
         if let nfcTimeBudget, !(0...86_400_000).contains(nfcTimeBudget) {
             throw ValidationError("--nfc-time-budget is 0 to 86400000 milliseconds")
@@ -240,12 +271,20 @@ struct LockServeCommand: ParsableCommand {
         var engine: LockSessionEngine
         if let state, claim?.inspection.exists == true {
             engine = try LockStateFile(path: state).load(random: random)
+            let kept = engine.machine.model
+            let otherFirmware = firmware.map { LockProfile.parseFirmware($0) != kept.firmwareVersion } ?? false
+            if (model.map { $0 != kept.profile } ?? false) || otherFirmware {
+                Diagnostics.print(
+                    "\(state) holds a \(kept.profile.rawValue) lock on firmware \(kept.firmwareVersion); --model and --firmware choose the device of a new lock only")
+                throw ExitCode.failure
+            }
         } else {
-            let securityPIN = try resolveSecurityPIN()
+            let model = try resolvedModel()
+            let pin = try resolveSecurityPIN(model: model)
             let id = nukiID.flatMap { UInt32($0, radix: 16) } ?? UInt32(bitPattern: Int32(truncatingIfNeeded: Int(bitPattern: UInt(random.bytes(count: 4).reduce(0) { $0 << 8 | UInt($1) }))))
             var machine = LockMachine(
-                model: .smartLock3, nukiID: id, settings: LockSettings(name: FixedName("Latchkey", width: FixedName.nameWidth)),
-                securityPIN: .u16(securityPIN))
+                model: model, nukiID: id, settings: LockSettings(name: FixedName("Latchkey", width: FixedName.nameWidth)),
+                securityPIN: model.wireContext.securityPINWidth == .u32 ? .u32(pin) : .u16(UInt16(truncatingIfNeeded: pin)))
             let now = LockServer.wallClock()
             try machine.setClock(to: now.utcDateTime, at: now)
             engine = LockSessionEngine(
@@ -298,14 +337,21 @@ struct LockServeCommand: ParsableCommand {
             printer.print(event)
             notifier?.offer(event)
         }
+        // The model's connection limit (about 4, old firmware 1), its oldest idle unauthenticated
+        // connection evicted first (LockServer's accept step).
+        let limits = LockServer.Limits(model: engine.machine.model)
         let server: LockServer
         if let frontEnd = bluez {
-            server = try LockServer(engine: engine, frontEnd: weaknesses.isEmpty ? frontEnd : WeakLabel(frontEnd), statePath: nil, store: store, capture: ProcessEnvironment.capture()) { publish($0) }
+            server = try LockServer(
+                engine: engine, frontEnd: weaknesses.isEmpty ? frontEnd : WeakLabel(frontEnd), statePath: nil, store: store,
+                capture: ProcessEnvironment.capture(), limits: limits) { publish($0) }
         } else if !weaknesses.isEmpty, let address = DeviceAddress.nuki(engine.machine.nukiID) {
             let frontEnd = WeakLabel(try SocketFrontEnd(folder: discovery.folder, address: address))
-            server = try LockServer(engine: engine, frontEnd: frontEnd, statePath: nil, store: store, capture: ProcessEnvironment.capture()) { publish($0) }
+            server = try LockServer(
+                engine: engine, frontEnd: frontEnd, statePath: nil, store: store, capture: ProcessEnvironment.capture(), limits: limits) { publish($0) }
         } else {
-            server = try LockServer(engine: engine, folder: discovery.folder, statePath: nil, store: store, capture: ProcessEnvironment.capture()) { publish($0) }
+            server = try LockServer(
+                engine: engine, folder: discovery.folder, statePath: nil, store: store, capture: ProcessEnvironment.capture(), limits: limits) { publish($0) }
         }
         let deadline = ServeDuration.deadline(after: duration)
         // A parent may have started us with these blocked (the mask is inherited): unblock them.
@@ -367,6 +413,8 @@ final class SignalRelay: Sendable {
 }
 
 extension Weakness: ExpressibleByArgument {}
+
+extension LockProfile: ExpressibleByArgument {}
 
 /// A weakened lock's front end: it advertises the local name `Nuki_XXXXXXXX WEAK`, so that nobody
 /// mistakes it for an honest lock in a scan.

@@ -290,8 +290,8 @@ struct PhonePINCommand: ParsableCommand {
         func newValue() throws -> UInt16 {
             let environment = ProcessInfo.processInfo.environment[Self.variable]
             switch (newPIN, environment) {
-            case (let text?, nil): return try LockServeCommand.parseSecurityPIN(text, from: "--new-pin")
-            case (nil, let text?): return try LockServeCommand.parseSecurityPIN(text, from: Self.variable)
+            case (let text?, nil): return UInt16(truncatingIfNeeded: try LockServeCommand.parseSecurityPIN(text, from: "--new-pin"))
+            case (nil, let text?): return UInt16(truncatingIfNeeded: try LockServeCommand.parseSecurityPIN(text, from: Self.variable))
             case (.some, .some): throw ValidationError("give the new PIN one way only, not --new-pin and \(Self.variable)")
             case (nil, nil): throw ValidationError("give the new PIN with --new-pin or \(Self.variable)")
             }

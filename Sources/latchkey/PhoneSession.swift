@@ -279,18 +279,18 @@ struct PhonePINOptions: ParsableArguments {
     /// The PIN from the one source given (read before anything is sent). Throws a usage error when
     /// it is malformed or missing.
     func resolve(_ environment: [String: String] = ProcessInfo.processInfo.environment) throws -> SecurityPIN {
-        if let pin { return .u16(try LockServeCommand.parseSecurityPIN(pin, from: "--pin")) }
+        if let pin { return .u16(UInt16(truncatingIfNeeded: try LockServeCommand.parseSecurityPIN(pin, from: "--pin"))) }
         if let pinFile {
-            return .u16(try LockServeCommand.parseSecurityPIN(try LockServeCommand.readSecurityPINFile(pinFile), from: "--pin-file \(pinFile)"))
+            return .u16(UInt16(truncatingIfNeeded: try LockServeCommand.parseSecurityPIN(try LockServeCommand.readSecurityPINFile(pinFile), from: "--pin-file \(pinFile)")))
         }
         if pinStdin {
-            return .u16(try LockServeCommand.parseSecurityPIN(LockServeCommand.readSecurityPINStandardInput(), from: "standard input (--pin-stdin)"))
+            return .u16(UInt16(truncatingIfNeeded: try LockServeCommand.parseSecurityPIN(LockServeCommand.readSecurityPINStandardInput(), from: "standard input (--pin-stdin)")))
         }
         if let text = environment[Self.variable] {
-            return .u16(try LockServeCommand.parseSecurityPIN(text, from: Self.variable))
+            return .u16(UInt16(truncatingIfNeeded: try LockServeCommand.parseSecurityPIN(text, from: Self.variable)))
         }
         if isatty(STDIN_FILENO) == 1, let typed = getpass("Security PIN: ") {
-            return .u16(try LockServeCommand.parseSecurityPIN(String(cString: typed), from: "the terminal"))
+            return .u16(UInt16(truncatingIfNeeded: try LockServeCommand.parseSecurityPIN(String(cString: typed), from: "the terminal")))
         }
         throw ValidationError("this command needs the lock's security PIN: give --pin, --pin-file, --pin-stdin or \(Self.variable)")
     }

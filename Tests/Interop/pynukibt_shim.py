@@ -7,7 +7,7 @@ a BleakClient that pyNukiBT uses (docs/wire.md §11.1, "Driving it without
 Bluetooth"), then runs pyNukiBT's own high-level calls: pair, update_state, unlock, lock,
 update_config, verify_security_pin. Exit 0 only when every step gave the expected result.
 
-Usage: pynukibt_shim.py DEVICES_DIR [--nuki-id 2A37599A] [--pin 1234] [--verbose]
+Usage: pynukibt_shim.py DEVICES_DIR [--nuki-id 2A37599A] [--pin 1234] [--firmware X.Y.Z] [--verbose]
 """
 import argparse
 import asyncio
@@ -401,7 +401,8 @@ async def run(args):
 
     await device.update_config()
     cfg = device.config
-    step("update_config", cfg["nuki_id"] == int(args.nuki_id, 16),
+    firmware = ".".join(str(b) for b in cfg["firmware_version"])
+    step("update_config", cfg["nuki_id"] == int(args.nuki_id, 16) and args.firmware in (None, firmware),
          f"nuki_id={cfg['nuki_id']:08X} name={cfg['name']!r} pairing_enabled={cfg['pairing_enabled']} "
          f"button_enabled={cfg['button_enabled']} firmware={list(cfg['firmware_version'])}")
 
@@ -443,6 +444,7 @@ def main():
     p.add_argument("devices_dir")
     p.add_argument("--nuki-id", default="2A37599A")
     p.add_argument("--pin", type=int, default=1234)
+    p.add_argument("--firmware", help="the firmware X.Y.Z the lock must report in Config (its device profile's)")
     p.add_argument("--verbose", action="store_true", help="log every ATT PDU and pyNukiBT's debug")
     args = p.parse_args()
     args.nuki_id = args.nuki_id.upper()

@@ -20,10 +20,11 @@ import Testing
         let thread: Thread
         let events = DurabilityTests.Running.Log()
 
-        init(limits: LockServer.Limits) throws {
+        init(engine: LockSessionEngine? = nil, limits: LockServer.Limits) throws {
             folder = DurabilityTests.folder()
             let events = self.events
-            server = try LockServer(engine: try SocketLinkTests.lock(now: LockServer.wallClock()), folder: folder, statePath: nil, limits: limits) { event in
+            let engine = try engine ?? SocketLinkTests.lock(now: LockServer.wallClock())
+            server = try LockServer(engine: engine, folder: folder, statePath: nil, limits: limits) { event in
                 if case .disconnected(let id, let reason) = event { events.append("\(id): \(reason)") }
             }
             let box = DurabilityTests.UncheckedServer(server: server)

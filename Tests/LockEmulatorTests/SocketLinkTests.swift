@@ -16,8 +16,8 @@ import Testing
         var stop = false
     }
 
-    static func lock(now: LockInstant) throws -> LockSessionEngine {
-        var model = LockModel.smartLock3
+    static func lock(now: LockInstant, model base: LockModel = .smartLock3) throws -> LockSessionEngine {
+        var model = base
         model.motorStepMilliseconds = 0
         var machine = LockMachine(model: model, nukiID: 0x1234_5678, settings: LockSettings(name: FixedName("Door", width: 32)), securityPIN: .u16(1))
         try machine.setClock(to: now.utcDateTime, at: now)

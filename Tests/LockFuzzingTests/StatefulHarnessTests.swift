@@ -259,7 +259,7 @@ import Testing
         #expect(StateFileHarness.check([UInt8]("{}".utf8)[...]) == nil)
         #expect(StateFileHarness.check([][...]) == nil)
         var text = String(decoding: first, as: UTF8.self)
-        text = text.replacingOccurrences(of: "\"schemaVersion\" : 1", with: "\"schemaVersion\" : 2")
+        text = text.replacingOccurrences(of: "\"schemaVersion\" : 2", with: "\"schemaVersion\" : 3")
         #expect(StateFileHarness.check(Array(text.utf8)[...]) == nil)
     }
 }

@@ -59,7 +59,7 @@ import Testing
         let attributes = try FileManager.default.attributesOfItem(atPath: path)
         #expect((attributes[.posixPermissions] as? NSNumber)?.intValue == 0o600)
         let text = try String(contentsOfFile: path, encoding: .utf8)
-        #expect(text.contains("\"schemaVersion\" : 1"))
+        #expect(text.contains("\"schemaVersion\" : 2"))
         let keys = ["\"keys\"", "\"lockSecretKey\"", "\"lockUUID\"", "\"machine\"", "\"schemaVersion\""]
         let positions = keys.compactMap { text.range(of: $0)?.lowerBound }
         #expect(positions.count == keys.count && positions == positions.sorted())
@@ -89,7 +89,8 @@ import Testing
     @Test func badFilesAreRefusedWithTypedErrors() throws {
         #expect(Self.refusal(Data("{".utf8))?.code == .invalid)
         #expect(Self.refusal(Data(count: LockStateFile.maxBytes + 1))?.code == .invalid)
-        #expect(Self.refusal(try Self.mutated { $0["schemaVersion"] = 2 })?.code == .unsupportedVersion)
+        #expect(Self.refusal(try Self.mutated { $0["schemaVersion"] = 3 })?.code == .unsupportedVersion)
+        #expect(Self.refusal(try Self.mutated { $0["schemaVersion"] = 0 })?.code == .unsupportedVersion)
         #expect(Self.refusal(try Self.mutated { $0["lockSecretKey"] = "00" })?.code == .invalid)
         #expect(Self.refusal(try Self.mutated { $0["keys"] = [:] as [String: String] })?.code == .invalid, "a user without key")
         #expect(Self.refusal(try Self.mutated { object in
@@ -114,10 +115,17 @@ import Testing
         #expect(Self.refusal(try Self.mutated { object in
             var machine = object["machine"] as? [String: Any] ?? [:]
             var model = machine["model"] as? [String: Any] ?? [:]
-            model["keyturnerStatesLength"] = 200
+            model["firmware"] = "4.2.0"
             machine["model"] = model
             object["machine"] = machine
-        })?.code == .invalid, "Keyturner States length out of range")
+        })?.code == .invalid, "a Smart Lock 3.0 on Smart Lock 4 firmware")
+        #expect(Self.refusal(try Self.mutated { object in
+            var machine = object["machine"] as? [String: Any] ?? [:]
+            var model = machine["model"] as? [String: Any] ?? [:]
+            model["profile"] = "sl9"
+            machine["model"] = model
+            object["machine"] = machine
+        })?.code == .invalid, "an unknown profile")
     }
 
     @Test func missingFileIsUnreadable() throws {
@@ -149,5 +157,58 @@ import Testing
         let pairs = try #require(machine["mostRecentCommands"] as? [[Int]])
         #expect(pairs.count >= 2)
         #expect(pairs.map { $0[0] } == pairs.map { $0[0] }.sorted())
+    }
+}
+
+/// Schema 2 keeps the device profile; a schema-1 file (before profiles) loads as the Smart Lock 3.0
+/// it always was (issue 18).
+@Suite struct StateFileProfileTests {
+    @Test func profileAndFirmwareAreWhatTheFileKeeps() throws {
+        var kept: [String: Any] = [:]
+        let data = try StateFileTests.mutated { object in
+            kept = (object["machine"] as? [String: Any])?["model"] as? [String: Any] ?? [:]
+        }
+        #expect(kept.keys.sorted() == ["firmware", "motorStepMilliseconds", "profile"])
+        #expect(kept["profile"] as? String == "sl3" && kept["firmware"] as? String == "3.8.2")
+        #expect((kept["motorStepMilliseconds"] as? NSNumber)?.intValue == 0)
+        var machine = try LockStateFile.decode(data, random: SeededRandomSource(seed: 1)).machine
+        #expect(machine.model == LockModel.smartLock3.withMotorStep(0))
+        // An old-firmware Smart Lock 1.0 comes back with all of its facts.
+        let old = try LockProfile.sl1.model(firmware: FirmwareVersion(major: 1, minor: 9, patch: 0))
+        machine.model = old
+        let json = try JSONEncoder().encode(machine.model)
+        #expect(String(decoding: json, as: UTF8.self).contains(#""profile":"sl1""#))
+        let back = try JSONDecoder().decode(LockModel.self, from: json)
+        #expect(back == old)
+        #expect(back.exchangesMTU == false && back.maxConnections == 1 && back.configByteCount == 71)
+    }
+
+    @Test func schemaOneLoadsAsSmartLock3() throws {
+        let data = try StateFileTests.mutated { object in
+            object["schemaVersion"] = 1
+            var machine = object["machine"] as? [String: Any] ?? [:]
+            // The model as schema 1 wrote it: its fields, no profile.
+            machine["model"] = [
+                "keyturnerStatesLength": 21, "wireContext": ["securityPINWidth": 2, "ultraPairing": false],
+                "firmwareVersion": ["major": 3, "minor": 8, "patch": 2], "hardwareRevision": ["major": 2, "minor": 5],
+                "deviceType": 4, "motorStepMilliseconds": 250,
+            ] as [String: Any]
+            object["machine"] = machine
+        }
+        let engine = try LockStateFile.decode(data, random: SeededRandomSource(seed: 1))
+        #expect(engine.machine.model == LockModel.smartLock3.withMotorStep(250))
+        #expect(engine.machine.model.profile == .sl3)
+        // Saved again, it is a schema-2 file naming its profile.
+        let again = String(decoding: try LockStateFile.encode(engine), as: UTF8.self)
+        #expect(again.contains("\"schemaVersion\" : 2"))
+        #expect(again.contains("\"profile\" : \"sl3\""))
+    }
+}
+
+extension LockModel {
+    func withMotorStep(_ milliseconds: Int64) -> LockModel {
+        var model = self
+        model.motorStepMilliseconds = milliseconds
+        return model
     }
 }

@@ -209,7 +209,9 @@ final class GATTSocketLink: LockLink {
             for event in pending {
                 switch event {
                 case .send(let octets): try client.link.send(octets)
-                case .failed(_, let error): throw Failure(description: "GATT \(procedure): \(error)")
+                case .failed(_, let error):
+                    if done(event) { return }
+                    throw Failure(description: "GATT \(procedure): \(error)")
                 default: if done(event) { return }
                 }
             }
