@@ -200,7 +200,8 @@ sed "s/^/    [lock-hci0-after] /" "$OUT/lock-hci0-after.log" | tail -40
 # MTU with Request Not Supported and serves one connection); keypad and fob on hci1 carry on at
 # ATT_MTU 23 over kernel L2CAP (README, "Device profiles").
 t=$(now)
-"$LATCHKEY" lock serve --transport bluez:hci0 --state "$WORK/sl1.json" --pairing --nuki-id 2A37599D \
+# btmon stopped after scenario 3: the lock records its own ATT traffic for the host's check.
+LATCHKEY_CAPTURE="$OUT/lock-sl1.btsnoop" "$LATCHKEY" lock serve --transport bluez:hci0 --state "$WORK/sl1.json" --pairing --nuki-id 2A37599D \
     --model sl1 --firmware 1.9.0 --security-pin 1234 --format json --duration 240 >"$OUT/lock-sl1.log" 2>&1 &
 LOCK=$!
 # Advertising once it says so (under TCG a loaded host takes seconds to start it).
