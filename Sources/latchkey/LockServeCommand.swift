@@ -186,7 +186,7 @@ struct LockServeCommand: ParsableCommand {
         }
         if let hostile {
             guard Self.hostileModes.contains(hostile) else { throw ValidationError("--hostile is one of \(Self.hostileModes.joined(separator: ", ")), not \(hostile)") }
-            guard state == nil, weaknesses.isEmpty, transport == "socket" else { throw ValidationError("--hostile takes no --state, --weaken or --transport") }
+            guard state == nil, weaknesses.isEmpty else { throw ValidationError("--hostile takes no --state or --weaken") }
         }
         if let nfcTimeBudget, !(0...86_400_000).contains(nfcTimeBudget) {
             throw ValidationError("--nfc-time-budget is 0 to 86400000 milliseconds")
