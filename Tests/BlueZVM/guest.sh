@@ -196,6 +196,26 @@ echo "scenario4_seconds $(awk -v a="$(now)" -v b="$t" 'BEGIN { printf "%.1f", a 
 kill $LOCK; wait $LOCK
 sed "s/^/    [lock-hci0-after] /" "$OUT/lock-hci0-after.log" | tail -40
 
+# --- hostile advertising over kernel BlueZ (issue 14 item 5): the hostile lock's mutated AD bytes go
+# out through HCI LE Set Advertising Data / Set Scan Response Data on hci0. Our keypad scans them on
+# hci1 and refuses them: adv-nuki-id puts another Nuki ID (DEADBEEF) in the pairing service data
+# than its name says, so no Nuki lock is seen (the one advertiser seen is the hostile one). Then
+# fuzz-client serves its hostile lock on hci0 itself for two plans: the same refusal, and the Nuki
+# structure twice (valid), through which the keypad pairs; neither is a finding.
+t=$(now)
+"$LATCHKEY" lock serve --hostile adv-nuki-id --transport bluez:hci0 --duration 60 >"$OUT/hostile-hci0.log" 2>&1 &
+HOSTILE=$!
+sleep 1
+expect hostile-adv-keypad 1 "$LATCHKEY" keypad pair --transport bluez:hci1 --state "$WORK/keypad-hostile.json"
+contains hostile-adv-keypad "no Nuki lock in pairing mode seen on hci1 within"
+contains hostile-adv-keypad "(1 other advertisers)"
+kill $HOSTILE; wait $HOSTILE
+sed "s/^/    [hostile-hci0] /" "$OUT/hostile-hci0.log"
+expect fuzz-client-bluez 0 "$LATCHKEY" fuzz-client --transport bluez:hci0 --plan adv-nuki-id --plan adv-duplicated --timeout 30 \
+    --out "$OUT/fuzz-client-bluez" -- "$LATCHKEY" keypad pair --transport bluez:hci1 --state keypad.json
+contains fuzz-client-bluez "; crash 0, hang 0, accepted-corrupted 0, ok 2; 0 distinct findings"
+echo "hostile_seconds $(awk -v a="$(now)" -v b="$t" 'BEGIN { printf "%.1f", a - b }')" >>"$OUT/timing.txt"
+
 kill $BTVIRT 2>/dev/null
 sleep 0.5
 echo "guest_seconds $(now)" >>"$OUT/timing.txt"
