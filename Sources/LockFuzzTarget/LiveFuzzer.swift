@@ -63,7 +63,7 @@ public struct OperationSchedule: Hashable, Sendable {
 }
 
 /// The fuzzer's model of the target's security-PIN lockout: after `attempts` wrong PINs in a row
-/// the PIN (the right one too) is refused with K_ERROR_TOO_MANY_PIN_ATTEMPTS (0x28) for `seconds`.
+/// the PIN (the right one too) is refused with K_ERROR_TOO_MANY_PIN_ATTEMPTS (0x28) for `duration`.
 /// The Nuki API leaves both undocumented (`docs/protocol.md` §3.5); the defaults are Latchkey's own
 /// policy (``LockCore/FailureLockout/securityPIN``: 3 attempts, 30 s for the first lockout).
 public struct PINLockoutModel: Hashable, Sendable {
@@ -222,7 +222,10 @@ public struct LiveFuzzSetupError: Error, CustomStringConvertible {
 ///   Action from a credential that may act within `motionGrace` (and not in the first 2 s, when a run
 ///   an earlier session started may still begin);
 ///   `admin-data-changed`, Config, the authorizations or the keypad codes (or the Keyturner States'
-///   config update count) changed although the admin wrote nothing.
+///   config update count) changed although the admin wrote nothing. The scripted operations
+///   (``LiveOperation``, `LiveFuzzer+Operations.swift`) add `wrong-pin-accepted`,
+///   `pin-refusal-unexpected` and the PIN burst's `pin-lockout-missing`, `disabled-code-accepted`,
+///   `wrong-authenticator-accepted` and `authenticator-refusal-unexpected`.
 /// - **protocol**: `reply-undecodable` (a reply that does not open, decode with LockWire, or
 ///   re-encode to itself), `reply-over-mtu` (an indication longer than ATT_MTU − 3),
 ///   `reply-wrong-auth-id` (an encrypted reply under another client's auth id),
