@@ -212,7 +212,7 @@ contains hostile-adv-keypad "no Nuki lock in pairing mode seen on hci1 within"
 contains hostile-adv-keypad "(1 other advertisers)"
 kill $HOSTILE; wait $HOSTILE
 sed "s/^/    [hostile-hci0] /" "$OUT/hostile-hci0.log"
-expect fuzz-client-bluez 0 "$LATCHKEY" fuzz-client --transport bluez:hci0 --plan adv-nuki-id --plan adv-duplicated --timeout 30 \
+expect fuzz-client-bluez 0 "$LATCHKEY" fuzz-client --transport bluez:hci0 --plan adv-nuki-id --plan adv-duplicated --timeout 120 \
     --out "$OUT/fuzz-client-bluez" -- "$LATCHKEY" keypad pair --transport bluez:hci1 --state keypad.json
 contains fuzz-client-bluez "; crash 0, hang 0, accepted-corrupted 0, ok 2; 0 distinct findings"
 echo "hostile_seconds $(awk -v a="$(now)" -v b="$t" 'BEGIN { printf "%.1f", a - b }')" >>"$OUT/timing.txt"
