@@ -49,6 +49,10 @@ public final class ClientFuzzCampaign {
         public var advertising = true
         /// Replay these plans (from traces) instead of drawing plans; no baseline.
         public var replay: [(plan: HostilePlan, runSeed: UInt64)] = []
+        /// Where the hostile lock is served instead of the private discovery folder (`latchkey
+        /// fuzz-client --transport bluez:hciN`: a controller's L2CAP LE CID 4 and HCI advertising):
+        /// the front end and the address clients reach it at. Nil: the discovery folder's socket.
+        public var frontEnd: (@Sendable () throws -> (any LockFrontEnd, DeviceAddress))?
 
         public init(command: [String], out: String) {
             self.command = command
@@ -125,12 +129,17 @@ public final class ClientFuzzCampaign {
         let root = String(cString: rootPointer)
         defer { try? fm.removeItem(atPath: root) }
         let folder = DiscoveryFolder(path: root + "/devices")
-        guard let address = DeviceAddress.nuki(options.nukiID) else {
+        guard var address = DeviceAddress.nuki(options.nukiID) else {
             throw Failure(description: "no device address for Nuki ID \(options.nukiID)", exitCode: 64)
         }
         let server: HostileLockServer
         do {
-            let frontEnd = try SocketFrontEnd(folder: folder, address: address)
+            let frontEnd: any LockFrontEnd
+            if let make = options.frontEnd {
+                (frontEnd, address) = try make()
+            } else {
+                frontEnd = try SocketFrontEnd(folder: folder, address: address)
+            }
             let random = SeededRandomSource(seed: options.seed)
             let engine = try HostileLockServer.makeLock(nukiID: options.nukiID, pin: options.pin, random: random, now: LockServer.wallClock())
             server = try HostileLockServer(engine: engine, frontEnd: frontEnd, plan: .honest, random: random)
@@ -140,7 +149,7 @@ public final class ClientFuzzCampaign {
         defer { server.stop() }
         var environment = ProcessInfo.processInfo.environment
         environment["LATCHKEY_DEVICES_DIR"] = folder.path
-        environment["LATCHKEY_FUZZ_SOCKET"] = folder.socketPath(address)
+        environment["LATCHKEY_FUZZ_SOCKET"] = options.frontEnd == nil ? folder.socketPath(address) : nil
         environment["LATCHKEY_FUZZ_NUKI_ID"] = String(format: "%08X", options.nukiID)
         environment["LATCHKEY_FUZZ_ADDRESS"] = address.description
         environment["LATCHKEY_FUZZ_PIN"] = String(options.pin)

@@ -25,9 +25,10 @@ public final class PeripheralClient {
         public var description: String { reason }
     }
 
-    /// Connects over `link` and sets up GATT (within `timeout`), recording the link's ATT PDUs in
+    /// Connects over `link` and sets up GATT (within `timeout`: 10 s by default, for a lock without
+    /// Exchange MTU at ATT_MTU 23 over a slow link), recording the link's ATT PDUs in
     /// `capture` when given.
-    public init(link: any ATTLink, timeout: Duration = .seconds(5), capture: CaptureWriter? = nil) throws {
+    public init(link: any ATTLink, timeout: Duration = .seconds(10), capture: CaptureWriter? = nil) throws {
         self.link = capture.map { CaptureTap(link: link, writer: $0) } ?? link
         let deadline = ContinuousClock.now + timeout
         let found = try Characteristic.setUpNukiClient(
@@ -43,7 +44,7 @@ public final class PeripheralClient {
     /// pairing mode, nothing at `address`), ``BLETransport/TransportError`` when the folder is
     /// refused or the socket cannot be reached.
     public convenience init(
-        folder: DiscoveryFolder, address: String? = nil, pairing: Bool = false, timeout: Duration = .seconds(5), capture: CaptureWriter? = nil
+        folder: DiscoveryFolder, address: String? = nil, pairing: Bool = false, timeout: Duration = .seconds(10), capture: CaptureWriter? = nil
     ) throws {
         try folder.verify()
         let device = try Self.choose(from: DiscoveryScanner(folder: folder).scan(), in: folder.path, address: address, pairing: pairing)

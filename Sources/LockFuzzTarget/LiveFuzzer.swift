@@ -23,17 +23,65 @@ public struct LiveTarget {
     /// §4.4.2), so a second connection never finds it. The fuzzer then closes its other
     /// connections before it opens one (not counted as reconnects).
     public var oneLinkAtATime: Bool
+    /// Whether the target advertises pairing mode now, where the transport can tell (nil: unknown).
+    public var isPairingMode: () -> Bool?
+    /// Presses the target's button and waits for its pairing mode (Latchkey's own lock, through
+    /// its control socket); nil when the fuzzer cannot.
+    public var pressButton: (() throws -> Void)?
 
     /// A target described as `description`, reached by `connect`, identified by `identity`.
     public init(
         description: String, connect: @escaping () throws -> PeripheralClient, identity: @escaping () -> String? = { nil },
-        oneLinkAtATime: Bool = false
+        oneLinkAtATime: Bool = false, isPairingMode: @escaping () -> Bool? = { nil }, pressButton: (() throws -> Void)? = nil
     ) {
         self.description = description
         self.connect = connect
         self.identity = identity
         self.oneLinkAtATime = oneLinkAtATime
+        self.isPairingMode = isPairingMode
+        self.pressButton = pressButton
     }
+}
+
+/// When a scripted operation (``LiveOperation``) replaces the mutated input: at input index
+/// `first`, then every `every` inputs (0: once).
+public struct OperationSchedule: Hashable, Sendable {
+    /// The input index of the first run.
+    public var first: Int
+    /// Inputs between two runs; 0: only at `first`.
+    public var every: Int
+
+    /// At `first`, then every `every` inputs.
+    public init(first: Int, every: Int) {
+        self.first = first
+        self.every = every
+    }
+
+    /// Whether the operation runs at input `index`.
+    public func isDue(at index: Int) -> Bool {
+        index == first || (every > 0 && index > first && (index - first) % every == 0)
+    }
+}
+
+/// The fuzzer's model of the target's security-PIN lockout: after `attempts` wrong PINs in a row
+/// the PIN (the right one too) is refused with K_ERROR_TOO_MANY_PIN_ATTEMPTS (0x28) for `duration`.
+/// The Nuki API leaves both undocumented (`docs/protocol.md` §3.5); the defaults are Latchkey's own
+/// policy (``LockCore/FailureLockout/securityPIN``: 3 attempts, 30 s for the first lockout).
+public struct PINLockoutModel: Hashable, Sendable {
+    /// Wrong PINs in a row that start a lockout.
+    public var attempts: Int
+    /// How long the first lockout lasts.
+    public var duration: Duration
+
+    /// `attempts` wrong PINs lock the PIN for `duration`.
+    public init(attempts: Int, duration: Duration) {
+        self.attempts = attempts
+        self.duration = duration
+    }
+
+    /// Latchkey's policy.
+    public static let latchkey = PINLockoutModel(
+        attempts: FailureLockout.securityPIN.freeAttempts, duration: .milliseconds(FailureLockout.securityPIN.firstLockoutMilliseconds))
 }
 
 /// The options of `latchkey fuzz --target` (and `latchkey replay`).
@@ -66,6 +114,19 @@ public struct LiveFuzzOptions: Sendable {
     /// How long a lock state change is explained by an accepted Lock Action or Keypad Action (a
     /// motor run, lock'n'go's 20 s).
     public var motionGrace: Duration = .seconds(30)
+    /// The scripted operations and when they run (``LiveOperation``); one the campaign cannot run
+    /// (no security PIN, no keypad, no way to pairing mode) is left out. Defaults: the disabled code
+    /// at input 16 then every 1,000; the code cycle at 2,500 then every 5,000; the pairing at 40
+    /// then every 100,000; the PIN burst at 64 then every 200,000 (each burst locks the PIN out,
+    /// and the admin's reads that need it wait, for ``pinLockout``'s duration).
+    public var operations: [LiveOperation: OperationSchedule] = [
+        .disabledCode: OperationSchedule(first: 16, every: 1_000),
+        .codeCycle: OperationSchedule(first: 2_500, every: 5_000),
+        .pairingAuthenticator: OperationSchedule(first: 40, every: 100_000),
+        .pinBurst: OperationSchedule(first: 64, every: 200_000),
+    ]
+    /// The target's PIN lockout as the PIN burst expects it.
+    public var pinLockout = PINLockoutModel.latchkey
 
     /// The defaults of `latchkey fuzz --target`.
     public init() {}
@@ -126,6 +187,8 @@ public struct LiveFuzzSummary: Codable, Sendable {
     public var seeds: [String: Int]?
     /// Whether the fuzzer held one connection at a time (``LiveTarget/oneLinkAtATime``).
     public var oneLinkAtATime: Bool?
+    /// Scripted operations run (``LiveOperation``), by name; nil in summaries written before.
+    public var operations: [String: Int]?
 }
 
 /// The target could not be prepared (credentials, throwaways): exit 1.
@@ -160,7 +223,10 @@ public struct LiveFuzzSetupError: Error, CustomStringConvertible {
 ///   Action from a credential that may act within `motionGrace` (and not in the first 2 s, when a run
 ///   an earlier session started may still begin);
 ///   `admin-data-changed`, Config, the authorizations or the keypad codes (or the Keyturner States'
-///   config update count) changed although the admin wrote nothing.
+///   config update count) changed although the admin wrote nothing. The scripted operations
+///   (``LiveOperation``, `LiveFuzzer+Operations.swift`) add `wrong-pin-accepted`,
+///   `pin-refusal-unexpected` and the PIN burst's `pin-lockout-missing`, `disabled-code-accepted`,
+///   `wrong-authenticator-accepted` and `authenticator-refusal-unexpected`.
 /// - **protocol**: `reply-undecodable` (a reply that does not open, decode with LockWire, or
 ///   re-encode to itself), `reply-over-mtu` (an indication longer than ATT_MTU − 3),
 ///   `reply-wrong-auth-id` (an encrypted reply under another client's auth id),
@@ -194,6 +260,15 @@ public final class LiveFuzzer {
     var preparedQueued = 0
     var baseline: AdminSnapshot?
     var identity: String?
+    /// Until when the PIN burst's lockout is expected to run (the admin's reads that need the PIN
+    /// wait for it); nil when none is.
+    var pinLockedUntil: ContinuousClock.Instant?
+    /// The keypad code the admin added and disabled for ``LiveOperation/disabledCode``: its id and code.
+    var disabledCode: (id: UInt16, code: UInt32)?
+    /// Whether the campaign's code is disabled now (the code cycle enables it for a moment).
+    var codeDisabled = false
+    /// Scripted operations run, by name.
+    var operationCounts: [String: Int] = [:]
 
     // Counters.
     var inputs = 0
@@ -204,11 +279,11 @@ public final class LiveFuzzer {
     var cells: Set<String> = []
     var commandsSeen: Set<UInt16> = []
     var errorCodesSeen: Set<UInt8> = []
-    public private(set) var findings: [LiveFinding] = []
+    public internal(set) var findings: [LiveFinding] = []
     var findingOracles: Set<String> = []
     var header: TraceHeader?
     /// What went wrong in the set-up without stopping it (shown by the CLI).
-    public private(set) var notes: [String] = []
+    public internal(set) var notes: [String] = []
 
     /// - Parameters:
     ///   - credentials: the fuzzer's paired clients (admin needed; keypad and fob optional).
@@ -375,8 +450,9 @@ public final class LiveFuzzer {
         }
     }
 
-    /// Removes the throwaways still listed (the end of a campaign or replay).
+    /// Removes the throwaways and the campaign's keypad code still listed (the end of a campaign or replay).
     func removeThrowaways() {
+        removeCode()
         guard let pin = options.securityPIN else { return }
         for role in [FuzzRole.revoked, .disabled, .expired] {
             guard let credential = credentials[role] else { continue }
@@ -393,7 +469,7 @@ public final class LiveFuzzer {
     public func run(progress: ((String) -> Void)? = nil) -> LiveFuzzSummary {
         var stoppedBy = "runs"
         do {
-            try start(throwaways: options.securityPIN != nil ? [.revoked, .disabled, .expired] : [])
+            try start(throwaways: options.securityPIN != nil ? [.revoked, .disabled, .expired] : [], disabledCode: options.operations[.disabledCode] != nil)
         } catch {
             record(LiveFinding(oracle: "liveness-lost", detail: "the lock could not be prepared: \(error)", input: 0, seconds: seconds))
             return summary(stoppedBy: "unreachable")
@@ -401,6 +477,7 @@ public final class LiveFuzzer {
         var mutator = LiveMutator(seed: options.seed, seeds: seeds, roles: roles, pinKnown: options.securityPIN != nil)
         mutator.authIDs = credentials.mapValues(\.authID)
         if target.oneLinkAtATime { mutator.clientRun = options.checkEvery }
+        if options.mode != .att { mutator.operations = options.operations.filter { canRun($0.key) } }
         if options.mode == .att, let client = try? authenticatedConnection("att").client {
             mutator.handles = Characteristic.allCases.compactMap { client.handle(of: $0) }.flatMap { [$0, $0 &+ 1] }
         }
@@ -415,6 +492,8 @@ public final class LiveFuzzer {
             if let deadline, ContinuousClock.now >= deadline { stoppedBy = "duration"; break }
             let input = mutator.next(index: index, mode: options.mode)
             index += 1
+            // What the admin changes on purpose is compared first, so a change an earlier input made is not taken for it.
+            if input.operation?.changesAdminData == true, compareSnapshot(), !options.keepGoing { stoppedBy = "finding"; break }
             let found = step(input, check: index % max(1, options.checkEvery) == 0)
             if found, !options.keepGoing { stoppedBy = "finding"; break loop }
             if options.snapshotEvery > 0, index % options.snapshotEvery == 0, compareSnapshot(), !options.keepGoing { stoppedBy = "finding"; break }
@@ -424,14 +503,16 @@ public final class LiveFuzzer {
             }
         }
         if findings.isEmpty || options.keepGoing { _ = compareSnapshot() }
+        waitForPINLockout()
         removeThrowaways()
         closeAll()
         progress?(statusLine())
         return summary(stoppedBy: stoppedBy)
     }
 
-    /// Connects the admin, reads the first states, invites `throwaways`, takes the admin baseline.
-    func start(throwaways: [FuzzRole]) throws {
+    /// Connects the admin, reads the first states, invites `throwaways`, adds the disabled keypad
+    /// code (`disabledCode`, with the security PIN and a keypad), takes the admin baseline.
+    func start(throwaways: [FuzzRole], disabledCode wantsCode: Bool = false) throws {
         identity = target.identity()
         guard credentials[.admin] != nil else { throw LiveFuzzSetupError(description: "the fuzzer needs an admin (app) credential (--pair or --admin-state)") }
         guard try readStates() != nil else { throw LinkLost("the lock did not answer Request Data(Keyturner States)") }
@@ -447,6 +528,7 @@ public final class LiveFuzzer {
             // go on without the throwaways; their inputs are skipped.
             notes.append("\(error)")
         }
+        if wantsCode { try prepareDisabledCode() }
         baseline = try? adminSnapshot()
         currentFrames = []
     }
@@ -460,6 +542,7 @@ public final class LiveFuzzer {
         streakOfCurrent = nil
         inputs += 1
         do {
+            try endPINLockoutIfDue()
             try execute(input)
             if check { try liveness() }
         } catch let lost as LinkLost {
@@ -495,6 +578,10 @@ public final class LiveFuzzer {
         case .att:
             try auxiliary("att") { try executeATT(input, on: $0) }
         case .structured, .frame:
+            if let operation = input.operation {
+                try execute(operation, input)
+                return
+            }
             if let plain = input.plain.flatMap(Hex.decode) {
                 let characteristic = input.characteristic.flatMap(Characteristic.init(traceName:)) ?? .pairingGDIO
                 try auxiliary("plain") { connection in
@@ -821,26 +908,30 @@ public final class LiveFuzzer {
 
     struct AdminSnapshot: Equatable {
         var config: [UInt8]
-        var authorizations: [[UInt8]]
-        var keypadCodes: [[UInt8]]
+        /// Nil when not read (no PIN, or the PIN locked out by a PIN burst).
+        var authorizations: [[UInt8]]?
+        var keypadCodes: [[UInt8]]?
     }
 
     /// Config (currentTime left out), and with the PIN the authorization entries and keypad codes
-    /// (use counters and last-active dates left out), as the admin reads them.
+    /// (use counters and last-active dates left out), as the admin reads them; those two are left
+    /// out while a PIN burst's lockout is expected.
     func adminSnapshot() throws -> AdminSnapshot {
-        var snapshot = AdminSnapshot(config: [], authorizations: [], keypadCodes: [])
+        var snapshot = AdminSnapshot(config: [], authorizations: nil, keypadCodes: nil)
         for case .config(var config) in try admin(finals: [.config], summary: "REQUEST_CONFIG (snapshot)", { .requestConfig(RequestConfig(challenge: $0)) }).messages {
             config.currentTime = .unset
             snapshot.config = NukiMessage.config(config).encodedPayload()
         }
-        guard let pin = options.securityPIN else { return snapshot }
+        guard let pin = options.securityPIN, pinLockedUntil == nil else { return snapshot }
+        snapshot.authorizations = []
+        snapshot.keypadCodes = []
         let entries = try admin(summary: "REQUEST_AUTHORIZATION_ENTRIES (snapshot)") {
             .requestAuthorizationEntries(RequestAuthorizationEntries(offset: 0, count: 200, challenge: $0, securityPIN: pin))
         }
         for case .authorizationEntry(var entry) in entries.messages {
             entry.dateLastActive = .unset
             entry.lockCount = 0
-            snapshot.authorizations.append(NukiMessage.authorizationEntry(entry).encodedPayload())
+            snapshot.authorizations?.append(NukiMessage.authorizationEntry(entry).encodedPayload())
         }
         let codes = try admin(summary: "REQUEST_KEYPAD_CODES (snapshot)") {
             .requestKeypadCodes(RequestKeypadCodes(offset: 0, count: 200, challenge: $0, securityPIN: pin))
@@ -848,9 +939,9 @@ public final class LiveFuzzer {
         for case .keypadCode(var code) in codes.messages {
             code.dateLastActive = .unset
             code.lockCount = 0
-            snapshot.keypadCodes.append(NukiMessage.keypadCode(code).encodedPayload())
+            snapshot.keypadCodes?.append(NukiMessage.keypadCode(code).encodedPayload())
         }
-        snapshot.authorizations.sort { $0.lexicographicallyPrecedes($1) }
+        snapshot.authorizations?.sort { $0.lexicographicallyPrecedes($1) }
         return snapshot
     }
 
@@ -863,12 +954,14 @@ public final class LiveFuzzer {
             let now = try adminSnapshot()
             var changed: [String] = []
             if now.config != baseline.config { changed.append("Config") }
-            if now.authorizations != baseline.authorizations { changed.append("the authorizations (\(baseline.authorizations.count) → \(now.authorizations.count) entries)") }
-            if now.keypadCodes != baseline.keypadCodes { changed.append("the keypad codes (\(baseline.keypadCodes.count) → \(now.keypadCodes.count))") }
-            if !changed.isEmpty {
-                finding("admin-data-changed", "\(changed.joined(separator: ", ")) changed although the admin wrote nothing")
-                self.baseline = now
+            if let was = baseline.authorizations, let entries = now.authorizations, entries != was {
+                changed.append("the authorizations (\(was.count) → \(entries.count) entries)")
             }
+            if let was = baseline.keypadCodes, let codes = now.keypadCodes, codes != was { changed.append("the keypad codes (\(was.count) → \(codes.count))") }
+            if !changed.isEmpty { finding("admin-data-changed", "\(changed.joined(separator: ", ")) changed although the admin wrote nothing") }
+            // The parts read now replace the baseline's (after a finding, and where a lockout left them unread before).
+            self.baseline = AdminSnapshot(
+                config: now.config, authorizations: now.authorizations ?? baseline.authorizations, keypadCodes: now.keypadCodes ?? baseline.keypadCodes)
         } catch {
             recover(after: LinkLost("\(error)"), linkClosed: true)
         }
@@ -888,7 +981,10 @@ public final class LiveFuzzer {
     public func replay(_ trace: LiveTrace) -> LiveFuzzSummary {
         let used = Set(trace.inputs.map(\.input.role) + trace.inputs.compactMap(\.input.innerAuthIDOf))
         do {
-            try start(throwaways: [FuzzRole.revoked, .disabled, .expired].filter { used.contains($0) })
+            let operations = Set(trace.inputs.compactMap(\.input.operation))
+            try start(
+                throwaways: [FuzzRole.revoked, .disabled, .expired].filter { used.contains($0) },
+                disabledCode: operations.contains(.disabledCode) || operations.contains(.codeCycle))
         } catch {
             record(LiveFinding(oracle: "liveness-lost", detail: "the lock could not be prepared: \(error)", input: 0, seconds: seconds))
             return summary(stoppedBy: "unreachable")
@@ -899,6 +995,7 @@ public final class LiveFuzzer {
             if step(entry.input, check: true) { stoppedBy = "finding"; break }
         }
         if findings.isEmpty { _ = compareSnapshot() }
+        waitForPINLockout()
         removeThrowaways()
         closeAll()
         return summary(stoppedBy: findings.isEmpty ? stoppedBy : "finding")
@@ -921,7 +1018,7 @@ public final class LiveFuzzer {
             errorCodesSeen: errorCodesSeen.sorted().map { "0x" + String($0, radix: 16, uppercase: true) }, findings: findings,
             stoppedBy: stoppedBy, exitCode: findings.isEmpty ? 0 : 77,
             seeds: ["messages": seeds.messages.count, "sequences": seeds.sequences.count, "plainFrames": seeds.plainFrames.count, "tokens": seeds.tokens.count],
-            oneLinkAtATime: target.oneLinkAtATime)
+            oneLinkAtATime: target.oneLinkAtATime, operations: operationCounts.isEmpty ? nil : operationCounts)
         if let out = options.outDirectory {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys]

@@ -66,6 +66,35 @@ public enum ChallengeUse: String, Codable, Hashable, Sendable {
     case forged
 }
 
+/// A scripted operation of a campaign, sent in place of a mutated input at fixed points
+/// (``LiveFuzzOptions/operations``): each exercises a check that random inputs cannot reach without
+/// blinding the fuzzer's own oracles, and is judged by what a lock MUST do.
+public enum LiveOperation: String, Codable, CaseIterable, Hashable, Sendable {
+    /// Verify Security PIN (0x0020) as the admin with the right PIN wrong only in its last byte,
+    /// then wrong PINs up to the lockout threshold, each of which must be refused with exactly
+    /// K_ERROR_BAD_PIN (0x21); then the right PIN, which must be refused with
+    /// K_ERROR_TOO_MANY_PIN_ATTEMPTS (0x28) until the lockout ends (``LiveFuzzOptions/pinLockout``).
+    /// Needs the security PIN. `docs/attacks.md` PIN-07.
+    case pinBurst = "pin-burst"
+    /// The keypad types the campaign's keypad code the admin added and disabled (Update Keypad Code
+    /// 0x0045, enabled 0) in a Keypad Action (0x0048, source code, lock): it must be refused.
+    /// Needs the security PIN and a keypad. `docs/attacks.md` AU-03.
+    case disabledCode = "disabled-code"
+    /// The admin enables the campaign's disabled code, the keypad types it (it may open), and the
+    /// admin disables it again: the next ``disabledCode`` must be refused once more.
+    case codeCycle = "code-cycle"
+    /// A pairing (button pressed through the target's control channel, or the target already in
+    /// pairing mode): Request Data(Public Key), Public Key, then an Authorization Authenticator
+    /// (0x0005) equal to the right one except in its last byte, which must be refused with exactly
+    /// P_ERROR_BAD_AUTHENTICATOR (0x11). Pairing mode is then ended by pairing a throwaway keypad
+    /// the admin removes. Needs the security PIN. `docs/attacks.md` PA-03.
+    case pairingAuthenticator = "pairing-authenticator"
+
+    /// Whether the operation changes admin data on purpose (the admin's comparison is taken again
+    /// after it).
+    public var changesAdminData: Bool { self == .codeCycle || self == .pairingAuthenticator }
+}
+
 /// One byte-level edit of a frame mode input, applied to the encoded plaintext before sealing or
 /// to the sealed frame after.
 public enum ByteEdit: Codable, Hashable, Sendable {
@@ -134,6 +163,8 @@ public struct LiveInput: Codable, Hashable, Sendable {
     /// Sent on a new connection of its own (closed after), with no challenge fetched first: a frame
     /// whose inner auth id names another client must not take over that client's session.
     public var freshConnection: Bool?
+    /// A scripted operation instead of a mutated input (the fields above are then unused).
+    public var operation: LiveOperation?
     /// What the mutator did, for people reading the trace.
     public var note: String
 

@@ -67,6 +67,10 @@ struct LiveMutator {
     var clientRun = 1
     /// The client of the current run (``clientRun`` above 1).
     var runRole: FuzzRole?
+    /// The scripted operations the campaign can run and when (``LiveFuzzOptions/operations``).
+    /// One that is due replaces the mutated input at that index without drawing from the dice, so
+    /// the other inputs stay those of the seed.
+    var operations: [LiveOperation: OperationSchedule] = [:]
 
     static let adminSafe: Set<Command> = [.requestData, .requestConfig, .requestAdvancedConfig]
     static let edgeBytes: [UInt8] = [0x00, 0x01, 0x02, 0x7F, 0x80, 0x81, 0x83, 0xFE, 0xFF]
@@ -79,11 +83,22 @@ struct LiveMutator {
     }
 
     mutating func next(index: Int, mode: FuzzMode) -> LiveInput {
+        if let due = LiveOperation.allCases.first(where: { operations[$0]?.isDue(at: index) == true }) {
+            return Self.operation(due, index: index, mode: mode)
+        }
         switch mode {
         case .structured: return structured(index: index, light: false)
         case .frame: return frame(index: index)
         case .att: return att(index: index)
         }
+    }
+
+    /// The input of a scripted operation.
+    static func operation(_ operation: LiveOperation, index: Int, mode: FuzzMode) -> LiveInput {
+        let role: FuzzRole = operation == .disabledCode ? .keypad : .admin
+        var input = LiveInput(index: index, mode: mode, role: role, note: "operation \(operation.rawValue)")
+        input.operation = operation
+        return input
     }
 
     // MARK: Structured

@@ -21,8 +21,13 @@ enum BlueZCentral {
         var advertisement: NukiAdvertisement
     }
 
+    /// How long a connectable advertiser's scan response is waited for before it is judged on its
+    /// advertising data alone.
+    static let scanResponseWait = Duration.seconds(1)
+
     /// Scans on `adapter` for up to `scanTime`: the first Nuki advertiser at `address` (any when
-    /// `nil`) that is in pairing mode when `pairing`.
+    /// `nil`) that is in pairing mode when `pairing`, judged on its advertising data and scan
+    /// response together (see ``scanResponseWait``).
     static func find(adapter: String, address: DeviceAddress?, pairing: Bool, scanTime: Duration) throws -> (Found, DeviceAddress) {
         let scanner = try HCIScanner(adapter: adapter)
         defer { scanner.close() }
@@ -31,13 +36,22 @@ enum BlueZCentral {
         let clock = ContinuousClock()
         let deadline = clock.now + scanTime
         var seen = ScanResult()
+        // When each connectable candidate was first seen without its scan response.
+        var waiting: [DeviceAddress: ContinuousClock.Instant] = [:]
         while clock.now < deadline {
-            for report in try scanner.nextReports(timeout: clock.now.duration(to: deadline)) {
-                seen.add(report)
-                guard let device = seen.device(report.address), device.connectable,
-                      address == nil || device.address == address,
-                      let advertisement = device.nukiAdvertisement, let type = device.addressType,
-                      advertisement.suits(pairing: pairing)
+            let reports = try scanner.nextReports(timeout: min(clock.now.duration(to: deadline), .milliseconds(100)))
+            for report in reports { seen.add(report) }
+            for device in seen.devices where device.connectable && (address == nil || device.address == address) {
+                // Active scanning: the decision waits for the scan response (the local name the
+                // advertised Nuki ID must agree with, docs/wire.md §1.3), up to scanResponseWait;
+                // deciding on the advertising data alone let a conflicting name through (found by
+                // `fuzz-client --transport bluez:…` with adv-nuki-id in the BlueZ VM lane).
+                if device.scanResponse.isEmpty {
+                    let first = waiting[device.address] ?? clock.now
+                    waiting[device.address] = first
+                    if clock.now - first < scanResponseWait { continue }
+                }
+                guard let advertisement = device.nukiAdvertisement, let type = device.addressType, advertisement.suits(pairing: pairing)
                 else { continue }
                 try? scanner.stop()
                 return (Found(address: device.address, addressType: type, advertisement: advertisement), own)

@@ -49,12 +49,18 @@ final class BlueZFrontEnd: LockFrontEnd {
     }
 
     /// Raw AD bytes (the hostile lock's mutations): the first 31 octets of each (HCI LE Set
-    /// Advertising Data and Set Scan Response Data carry no more).
+    /// Advertising Data and Set Scan Response Data carry no more). Advertising is disabled around
+    /// the update and enabled again, so a controller that takes the data only when advertising is
+    /// enabled (btvirt's, in the VM lane, kept sending the previous advertisement) sends the new
+    /// bytes; an enable the controller refuses while a central is connected is retried when the
+    /// link closes.
     func advertise(advertisingData: [UInt8], scanResponse: [UInt8]) throws {
         if !advertising {
             try advertise(NukiAdvertisement(nukiID: 0, mode: .paired(statusChanged: false)))
         }
+        try? advertiser.setEnabled(false)
         try advertiser.update(advertisingData: advertisingData, scanResponse: scanResponse)
+        if (try? advertiser.setEnabled(true)) == nil { readvertise.pending.store(true, ordering: .releasing) }
     }
 
     func stop() {

@@ -47,6 +47,11 @@ struct FuzzClientCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Run this named plan (a `lock serve --hostile` mode, or `adv` for every adv-* mode; repeatable) instead of fuzzing; no baseline.", valueName: "mode"))
     var plan: [String] = []
 
+    @Option(help: ArgumentHelp(
+        "Serve the hostile lock on a controller (bluez:hciN: L2CAP LE CID 4 and HCI advertising, the mutated advertising sent as it is) instead of the private discovery folder; give the client its own --transport.",
+        valueName: "transport"))
+    var transport: String = "socket"
+
     @Flag(inversion: .prefixedNo, help: "Mutate the lock's advertising too, in one plan of 5 (--no-advertising for a client that connects to LATCHKEY_FUZZ_SOCKET without scanning).")
     var advertising = true
 
@@ -62,6 +67,14 @@ struct FuzzClientCommand: ParsableCommand {
         if let runs, runs < 1 { throw ValidationError("--runs must be at least 1") }
         if let duration, !(duration > 0 && duration <= 31_536_000) { throw ValidationError("--duration must be above 0 and at most a year") }
         guard timeout > 0, timeout <= 86_400 else { throw ValidationError("--timeout must be above 0 and at most a day") }
+        guard transport == "socket" || bluezAdapter != nil else { throw ValidationError("--transport is socket or bluez:hciN, not \(transport)") }
+    }
+
+    /// `hciN` of `--transport bluez:hciN`.
+    var bluezAdapter: String? {
+        guard transport.hasPrefix("bluez:") else { return nil }
+        let adapter = String(transport.dropFirst("bluez:".count))
+        return adapter.hasPrefix("hci") && adapter.count > 3 && adapter.dropFirst(3).allSatisfy(\.isNumber) ? adapter : nil
     }
 
     func run() throws {
@@ -72,6 +85,12 @@ struct FuzzClientCommand: ParsableCommand {
         options.seed = seed
         options.successText = successText
         options.advertising = advertising
+        if let adapter = bluezAdapter {
+            options.frontEnd = {
+                let bluez = try BlueZFrontEnd(adapter: adapter)
+                return (bluez, bluez.address)
+            }
+        }
         do {
             options.replay = try replay.map { path in
                 let header = try ClientFuzzCampaign.readTrace(path)

@@ -53,7 +53,10 @@ struct LiveTargetOptions: ParsableArguments {
             Diagnostics.print("the fuzzer needs an admin (app) credential: --pair, or --admin-state FILE of a paired app")
             throw ExitCode(64)
         }
-        return (LiveTarget(description: parsed.description, connect: resolved.connect, identity: resolved.identity, oneLinkAtATime: parsed.oneLinkAtATime), credentials)
+        let target = LiveTarget(
+            description: parsed.description, connect: resolved.connect, identity: resolved.identity, oneLinkAtATime: parsed.oneLinkAtATime,
+            isPairingMode: resolved.isPairingMode, pressButton: resolved.pressButton)
+        return (target, credentials)
     }
 
     var pin: SecurityPIN? { securityPIN.map { .u16(UInt16(truncatingIfNeeded: $0)) } }
@@ -121,6 +124,29 @@ struct LiveFuzzOptionGroup: ParsableArguments {
     @Option(help: ArgumentHelp("With --target: seconds to reach the lock again after a dropped link.", valueName: "seconds"))
     var reconnectTimeout: Double = 3
 
+    @Option(help: ArgumentHelp(
+        "With --target and --security-pin: a PIN burst (wrong PINs, then the right one, which must be refused during the lockout) at input 64, then every N inputs (0: never). Each burst locks the lock's PIN out for its lockout time.",
+        valueName: "n"))
+    var pinBurstEvery: Int = 200_000
+
+    @Option(help: ArgumentHelp(
+        "With --target: the lock's PIN lockout the PIN burst expects, ATTEMPTS:SECONDS (wrong PINs that start it, how long the first lasts; Latchkey's own: 3:30).",
+        valueName: "attempts:seconds"))
+    var pinLockout: String = "3:30"
+
+    @Option(help: ArgumentHelp(
+        "With --target and --security-pin: a pairing with an authenticator wrong in its last byte (the button pressed through the lock's control socket, or the target in pairing mode) at input 40, then every N inputs (0: never).",
+        valueName: "n"))
+    var pairingEvery: Int = 100_000
+
+    /// `--pin-lockout` parsed: attempts 1–100, seconds above 0 and at most a day.
+    var pinLockoutModel: PINLockoutModel? {
+        let parts = pinLockout.split(separator: ":", omittingEmptySubsequences: false)
+        guard parts.count == 2, let attempts = Int(parts[0]), (1...100).contains(attempts), let seconds = Double(parts[1]), seconds.isFinite, seconds > 0, seconds <= 86_400
+        else { return nil }
+        return PINLockoutModel(attempts: attempts, duration: .milliseconds(Int64(seconds * 1000)))
+    }
+
     func validateLive() throws {
         try live.validateTarget()
         guard FuzzMode(rawValue: mode) != nil else { throw ValidationError("--mode is structured, frame or att, not \(mode)") }
@@ -132,6 +158,8 @@ struct LiveFuzzOptionGroup: ParsableArguments {
         if snapshotEvery < 0 { throw ValidationError("--snapshot-every must be 0 or more") }
         if !(1...60_000).contains(replyTimeout) { throw ValidationError("--reply-timeout is 1 to 60000 milliseconds") }
         if !(reconnectTimeout.isFinite && reconnectTimeout > 0 && reconnectTimeout <= 600) { throw ValidationError("--reconnect-timeout is above 0 and at most 600 seconds") }
+        if pinBurstEvery < 0 || pairingEvery < 0 { throw ValidationError("--pin-burst-every and --pairing-every are 0 (never) or a number of inputs") }
+        if pinLockoutModel == nil { throw ValidationError("--pin-lockout is ATTEMPTS:SECONDS (1 to 100 attempts, above 0 and at most 86400 seconds), not \(pinLockout)") }
     }
 
     var options: LiveFuzzOptions {
@@ -147,6 +175,9 @@ struct LiveFuzzOptionGroup: ParsableArguments {
         options.reconnectTimeout = .milliseconds(Int64(reconnectTimeout * 1000))
         options.outDirectory = out
         options.keepGoing = keepGoing
+        options.pinLockout = pinLockoutModel ?? .latchkey
+        if pinBurstEvery == 0 { options.operations[.pinBurst] = nil } else { options.operations[.pinBurst]?.every = pinBurstEvery }
+        if pairingEvery == 0 { options.operations[.pairingAuthenticator] = nil } else { options.operations[.pairingAuthenticator]?.every = pairingEvery }
         return options
     }
 

@@ -12,7 +12,9 @@ extension LockServeCommand {
     static var hostileModes: [String] { HostilePlan.named.map(\.name) + ["fuzz"] }
 
     /// `latchkey lock serve --hostile MODE|fuzz`: a ``ClientFuzzing/HostileLockServer`` in the
-    /// discovery folder, in pairing mode, its state in memory only, until the duration ends or a
+    /// discovery folder (or, with `--transport bluez:hciN`, on that controller: L2CAP LE CID 4 and
+    /// HCI advertising, the mutated advertising data and scan response sent as they are, cut to the
+    /// 31 octets HCI carries), in pairing mode, its state in memory only, until the duration ends or a
     /// signal stops it (SIGUSR1 presses the button). `fuzz` draws a new plan from `--seed` for every
     /// connection (an advertising plan is published at once, for the next scan, and replaced after 2 s
     /// without a connection); the `adv-*` modes
@@ -24,13 +26,26 @@ extension LockServeCommand {
         let engine = try HostileLockServer.makeLock(nukiID: id, pin: UInt16(truncatingIfNeeded: try resolveSecurityPIN()), random: random, now: LockServer.wallClock())
         let fuzz = mode == "fuzz"
         let plan = fuzz ? HostilePlan.honest : (HostilePlan.named.first { $0.name == mode }?.plan ?? .honest)
-        guard let address = DeviceAddress.nuki(id) else { throw ExitCode.failure }
+        guard let nukiAddress = DeviceAddress.nuki(id) else { throw ExitCode.failure }
+        let frontEnd: any LockFrontEnd
+        let address: DeviceAddress
+        if let adapter = bluezAdapter {
+            do {
+                let bluez = try BlueZFrontEnd(adapter: adapter)
+                (frontEnd, address) = (bluez, bluez.address)
+            } catch {
+                Diagnostics.print(Diagnostics.message(error))
+                throw ExitCode.failure
+            }
+        } else {
+            (frontEnd, address) = (try SocketFrontEnd(folder: discovery.folder, address: nukiAddress), nukiAddress)
+        }
+        let labelled = WeakLabel(frontEnd)
         let server = try HostileLockServer(
-            engine: engine, frontEnd: WeakLabel(try SocketFrontEnd(folder: discovery.folder, address: address)), plan: plan,
-            random: SeededRandomSource(seed: seed &+ 1), localName: NukiAdvertisement.name(id) + " WEAK")
+            engine: engine, frontEnd: labelled, plan: plan, random: SeededRandomSource(seed: seed &+ 1), localName: NukiAdvertisement.name(id) + " WEAK")
         Diagnostics.print(
             "WARNING: this lock is HOSTILE for testing clients (--hostile \(mode), seed \(seed)): it sends corrupted replies on purpose. It keeps nothing.")
-        Self.say("hostile lock \(address) (\(mode)) serving at \(discovery.folder.socketPath(address))")
+        Self.say("hostile lock \(address) (\(mode)) serving at \(bluezAdapter == nil ? discovery.folder.socketPath(address) : labelled.location)")
         let flags = HostileSignals()
         let sources = [SIGUSR1, SIGTERM, SIGINT].map { number -> DispatchSourceSignal in
             signal(number, SIG_IGN)

@@ -215,7 +215,7 @@ struct LockServeCommand: ParsableCommand {
         }
         if let hostile {
             guard Self.hostileModes.contains(hostile) else { throw ValidationError("--hostile is one of \(Self.hostileModes.joined(separator: ", ")), not \(hostile)") }
-            guard state == nil, weaknesses.isEmpty, transport == "socket" else { throw ValidationError("--hostile takes no --state, --weaken or --transport") }
+            guard state == nil, weaknesses.isEmpty else { throw ValidationError("--hostile takes no --state or --weaken") }
             guard model == nil, firmware == nil else { throw ValidationError("--hostile takes no --model or --firmware (the hostile lock is a Smart Lock 3.0)") }
         }
         if let nfcTimeBudget, !(0...86_400_000).contains(nfcTimeBudget) {

@@ -90,8 +90,13 @@ import Testing
     @Test func naiveScanningClientIsFound() throws {
         let (summary, out) = try campaign(HostilePlan.namedAdvertising.map(\.plan) + [.honest])
         defer { try? FileManager.default.removeItem(atPath: out) }
-        #expect(summary.classes == ["crash": 4, "hang": 0, "accepted-corrupted": 7, "ok": 4])
-        #expect(summary.findings.map(\.key) == [
+        // The naive client lists the discovery folder while the flapping lock replaces its record
+        // every 20 ms: on a busy machine it sometimes finds none and raises IndexError (2 runs of 6
+        // at a load average of 17). That finding is real but timing-dependent, so it is left out.
+        let flapping = "crash/adv-state-flapping/advertising"
+        let flapped = summary.findings.contains { $0.key == flapping } ? 1 : 0
+        #expect(summary.classes == ["crash": 4 + flapped, "hang": 0, "accepted-corrupted": 7, "ok": 4 - flapped])
+        #expect(summary.findings.map(\.key).filter { $0 != flapping } == [
             "crash/adv-length/advertising", "accepted-corrupted/adv-service-uuid/advertising", "crash/adv-short-nuki-id/advertising",
             "accepted-corrupted/adv-nuki-id/advertising", "accepted-corrupted/adv-beacon-prefix/advertising",
             "accepted-corrupted/adv-beacon-nuki-id/advertising", "crash/adv-manufacturer-length/advertising",
@@ -112,7 +117,7 @@ import Testing
         // Replaying the traces' plans reproduces the findings.
         let (again, out2) = try campaign(summary.findings.map { try ClientFuzzCampaign.readTrace($0.trace).plan })
         defer { try? FileManager.default.removeItem(atPath: out2) }
-        #expect(again.findings.map(\.key) == summary.findings.map(\.key))
+        #expect(again.findings.map(\.key).filter { $0 != flapping } == summary.findings.map(\.key).filter { $0 != flapping })
     }
 
     /// Random plans for a scanning client draw advertising mutations (one in 5), never for a

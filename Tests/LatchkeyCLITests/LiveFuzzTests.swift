@@ -67,9 +67,13 @@ import Testing
 
     /// `latchkey fuzz --target socket` with the fuzzer's own paired clients; its exit status and
     /// JSON summary.
-    static func fuzz(in folder: String, mode: String) throws -> (status: Int32, summary: [String: Any]) {
+    /// `extra`: more options. Without `--pin-burst-every` in it, no PIN burst (it would make the
+    /// campaign wait out the honest lock's 30-s lockout before its clean-up; `scriptedOperations`
+    /// runs it).
+    static func fuzz(in folder: String, mode: String, runs: String = runs, extra: [String] = []) throws -> (status: Int32, summary: [String: Any]) {
+        let bursts = extra.contains("--pin-burst-every") ? [] : ["--pin-burst-every", "0"]
         let run = try MultiProcessTests.run(
-            ["fuzz", "--target", "socket"] + credentials + [
+            ["fuzz", "--target", "socket"] + credentials + bursts + extra + [
                 "--mode", mode, "--seed", "1", "--runs", runs, "--reconnect-timeout", "1", "--out", "out", "--format", "json",
                 "--corpus", repositoryRoot + "/Corpus",
             ] + ["commandPayloads", "lockSession", "encryptedEnvelope", "plainFrame"].flatMap { ["--dict", repositoryRoot + "/Fuzz/dictionaries/\($0).dict"] },
@@ -147,6 +151,51 @@ import Testing
         #expect(fuzz.summary["stoppedBy"] as? String == "runs")
         #expect(fuzz.summary["roles"] as? [String] == ["admin", "keypad", "fob", "revoked", "disabled", "expired"])
         #expect((fuzz.summary["coverageCells"] as? Int ?? 0) > 20)
+    }
+
+    /// The scripted operations (``LockFuzzTarget/LiveOperation``) reach the four flaws mutated
+    /// inputs cannot: within 100 inputs (the disabled code at input 16, the pairing with a late-byte
+    /// authenticator at 40, the PIN burst at 64), each weakened lock gives the finding of its flaw's
+    /// oracle, and the campaign stops there.
+    @Test(arguments: [
+        (Weakness.disabledCodeIgnored, "disabled-code-accepted", 16, "which the admin disabled (Update Keypad Code, enabled 0), was answered with STATUS ACCEPTED(0x01); a disabled code must be refused (K_ERROR_DISABLED 0x25, AU-03)"),
+        (.authenticatorPrefixCompare, "wrong-authenticator-accepted", 40, "an Authorization Authenticator right but in its last byte was answered with CHALLENGE(0x0004); it must be refused with P_ERROR_BAD_AUTHENTICATOR (0x11) (PA-03)"),
+        (.pinPrefixCompare, "wrong-pin-accepted", 64, "Verify Security PIN with the right PIN wrong only in its last byte (wrong PIN 1 in a row) was answered with STATUS COMPLETE(0x00); a wrong security PIN must be refused with K_ERROR_BAD_PIN (0x21) (PIN-07)"),
+        (.noPINLockout, "pin-lockout-missing", 64, "after 3 wrong security PINs in a row (each K_ERROR_BAD_PIN) the right PIN was answered with STATUS COMPLETE(0x00); it must be refused with K_ERROR_TOO_MANY_PIN_ATTEMPTS (0x28) until the lockout ends (PIN-07)"),
+    ])
+    func scriptedOperationFindsFlaw(_ flaw: Weakness, oracle: String, input: Int, detail: String) throws {
+        let folder = try Self.newFolder()
+        let lock = try Lock(folder: folder, weaken: flaw)
+        defer { lock.stop() }
+        try Self.pair(in: folder)
+        let fuzz = try Self.fuzz(in: folder, mode: "structured", runs: "100", extra: ["--pin-burst-every", "200000"])
+        #expect(fuzz.status == 77, "\(flaw): \(fuzz.summary)")
+        #expect(fuzz.summary["stoppedBy"] as? String == "finding")
+        let found = try #require(Self.findings(fuzz.summary).first)
+        #expect(found["oracle"] as? String == oracle, "\(flaw): \(found)")
+        #expect(found["input"] as? Int == input, "\(flaw): \(found)")
+        #expect((found["detail"] as? String)?.contains(detail) == true, "\(flaw): \(found)")
+        #expect(fuzz.summary["inputs"] as? Int == input + 1)
+    }
+
+    /// The plant check of ``scriptedOperationFindsFlaw``: the honest lock gets the same 100 inputs,
+    /// every operation runs (the PIN burst's lockout is waited out before the clean-up, about 30 s),
+    /// and there is no finding; the lock's authorizations and keypad codes are as before.
+    @Test func scriptedOperationsFindNothingOnTheHonestLock() throws {
+        let folder = try Self.newFolder()
+        let lock = try Lock(folder: folder, weaken: nil)
+        defer { lock.stop() }
+        try Self.pair(in: folder)
+        let fuzz = try Self.fuzz(in: folder, mode: "structured", runs: "100", extra: ["--pin-burst-every", "200000"])
+        #expect(fuzz.status == 0)
+        #expect(Self.findings(fuzz.summary).isEmpty, "\(Self.findings(fuzz.summary))")
+        #expect(fuzz.summary["inputs"] as? Int == 100)
+        #expect(fuzz.summary["operations"] as? [String: Int] == ["disabled-code": 1, "pairing-authenticator": 1, "pin-burst": 1])
+        // The fuzzer waited out the lockout and sent the right PIN: the lock's count of wrong PINs
+        // started over, so the audit's PIN brute force gets K_ERROR_BAD_PIN first (not 0x28) and
+        // the lockout after the third.
+        let audit = try MultiProcessTests.run(["audit"] + Self.credentials + ["--case", "PIN-07", "--format", "json"], in: folder)
+        #expect(audit.status == 0, "\(audit.output)")
     }
 
     /// Usage errors exit 64 before anything connects.

@@ -96,6 +96,28 @@ import Testing
         #expect(admin.allSatisfy { [0x0001, 0x0014, 0x0036].contains($0.command ?? 0) && $0.pinOffset == nil })
     }
 
+    /// Scripted operations replace the mutated input exactly where they are due (the defaults: the
+    /// disabled code at 16 and 1,016, the pairing at 40, the PIN burst at 64, the code cycle at
+    /// 2,500) without drawing from the dice: the mutated inputs are those of a campaign without
+    /// operations, in the same order.
+    @Test func operationsTakeTheirPlaceWithoutChangingTheOtherInputs() {
+        var plain = LiveMutator(seed: 5, seeds: FuzzSeeds.builtIn(), roles: FuzzRole.allCases, pinKnown: true)
+        var scripted = LiveMutator(seed: 5, seeds: FuzzSeeds.builtIn(), roles: FuzzRole.allCases, pinKnown: true)
+        scripted.operations = LiveFuzzOptions().operations
+        let inputs = (0..<2_600).map { scripted.next(index: $0, mode: .structured) }
+        let operations = inputs.filter { $0.operation != nil }
+        #expect(operations.map(\.index) == [16, 40, 64, 1_016, 2_016, 2_500])
+        #expect(operations.map(\.operation) == [.disabledCode, .pairingAuthenticator, .pinBurst, .disabledCode, .disabledCode, .codeCycle])
+        #expect(operations.map(\.role) == [.keypad, .admin, .admin, .keypad, .keypad, .admin])
+        #expect(operations.allSatisfy { $0.command == nil && $0.payload == nil && !$0.tampered })
+        let mutated = inputs.filter { $0.operation == nil }
+        let expected = (0..<mutated.count).map { plain.next(index: $0, mode: .structured) }
+        #expect(mutated.map(\.payload) == expected.map(\.payload))
+        #expect(mutated.map(\.command) == expected.map(\.command))
+        #expect(mutated.map(\.role) == expected.map(\.role))
+        #expect(OperationSchedule(first: 64, every: 0).isDue(at: 64) && !OperationSchedule(first: 64, every: 0).isDue(at: 128))
+    }
+
     /// Challenge and PIN offsets are found by decoding: Remove Authorization Entry is auth id u32 ‖
     /// challenge 32 ‖ PIN u16.
     /// One link at a time (``LiveTarget/oneLinkAtATime``): with a client run of 8, inputs 0–7 come
