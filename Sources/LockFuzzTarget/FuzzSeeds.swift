@@ -196,7 +196,7 @@ public struct FuzzSeeds: Sendable {
         var ops = 0
         while !reader.isAtEnd, ops < LockSessionHarness.maxOperations {
             ops += 1
-            let op = LockSessionHarness.operationTable[Int(reader.byte() & 0x0F)]
+            let op = LockSessionHarness.operationTable[Int(reader.byte() & 0x1F)]
             switch op {
             case .connection, .fobPress, .motorFault:
                 let a = reader.byte()
@@ -229,8 +229,14 @@ public struct FuzzSeeds: Sendable {
                 let action = LockSessionHarness.lockActions[Int(a) % LockSessionHarness.lockActions.count]
                 let message = NukiMessage.lockAction(LockActionRequest(action: action, appID: 1, challenge: .zero))
                 if let role = roles[Int(r & 3)] { out.append(SeedMessage(role: role, command: message.command.rawValue, payload: message.encodedPayload())) }
-            case .adminWrite:
+            case .adminWrite, .tamper, .addCode:
                 _ = reader.byte()
+                _ = reader.byte()
+            case .updateCode, .updateAuthorization:
+                _ = reader.bytes(upTo: 3)
+            case .nfcTap:
+                if reader.byte() >> 4 & 3 == 3 { _ = reader.byte(); _ = reader.u32() } else { _ = reader.byte() }
+            case .replay, .clockEdge, .setLockTime, .pinAttempt:
                 _ = reader.byte()
             }
         }

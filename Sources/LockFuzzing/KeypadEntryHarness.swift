@@ -86,6 +86,7 @@ extension KeypadEntryHarness {
 
         init(fixture: SessionFixture, key: SharedKey) {
             lock = fixture.makeEngine(random: SeededRandomSource(seed: 0x4B45_5950_4144_0001))
+            lock.weaknesses = SessionFixture.plantedWeaknesses
             let random = SeededRandomSource(seed: 0x4B45_5950_4144_0002)
             let credentials = ClientCredentials(
                 authID: fixture.keypadAuthID, sharedKey: key, lockPublicKey: fixture.lockKeyPair.publicKey, lockUUID: fixture.lockUUID)

@@ -1,6 +1,7 @@
 import Foundation
 import LockCore
 import LockCrypto
+import LockNFC
 import LockSession
 import LockWire
 import NukiProfile
@@ -9,9 +10,10 @@ import NukiProfile
 /// operations, with the security invariants of `docs/architecture.md` §3 checked after every one.
 ///
 /// Input: operations until the input ends (at most ``maxOperations``). Each is an op byte and its
-/// arguments; reading past the end gives zeros. The op byte modulo 16 selects the op from
+/// arguments; reading past the end gives zeros. The op byte modulo 32 selects the op from
 /// ``operationTable``: 0–10 are the ops below in order, 11–15 repeat the cheap ones (sealed command,
-/// raw write, clock, keypad, lock action) so random bytes rarely pick the costly reboot. Ops 4, 5,
+/// raw write, clock, keypad, lock action) so random bytes rarely pick the costly reboot, 16–24 are
+/// the reference model's ops and 25–31 repeat some of them. Ops 4, 5,
 /// 8 and 9 build well-formed messages, so short inputs reach the motor and the admin state from any
 /// client; op 1 reaches every handler with the fuzzer's own payloads.
 ///
@@ -28,8 +30,27 @@ import NukiProfile
 /// | 8 lock action | `a`, `r` | Lock Action (one of unlock, lock, unlatch, lock'n'go, lock'n'go with unlatch, full lock, fob actions 1–3: a % 9) with a fresh challenge as client r & 3, flags r >> 2 (bit 0: auto unlock) |
 /// | 9 admin write | `k`, `v` | a well-formed admin command with a fresh challenge as client k & 3 with the lock's PIN (or a wrong one when bit 2): (k >> 3) % 7 picks add keypad code (code 246813 + v, a wrong format when v is odd), remove keypad code v, set PIN to 4321 + v, enable logging (v odd), add time control entry (v % 24 h, v % 60 min, unlock), remove authorization v % 5, disable authorization v % 5 |
 /// | 10 motor fault | `f` | the motor faults (``LockCore/MotorFault``: uncalibrated, blocked, clutch failure, timeout: f % 4), interrupting a run in progress |
+/// | 16 update code | `v`, `e`, `w` | the app rewrites keypad code v (index into the codes the model knows): enabled = e & 1, restriction (e >> 1, w) of ``Session/restriction(_:_:)`` (unrestricted, weekdays, one weekday, 09–17, 22–06 across midnight, 02–03 across the DST hours, dates around now, hours from w) |
+/// | 17 update authorization | `t`, `e`, `w` | the app rewrites the keypad's, fob's or its own authorization (t % 3): enabled = e & 1, restriction as op 16 |
+/// | 18 NFC tap | `m`, `c` (u32) | Keypad Action source NFC from the keypad (the app when bit 2) for the fob (the keypad's id when bit 3), with a genuine card authenticator over the fresh challenge (one late byte wrong when bit 1); the card's counter: next (+c % 4), the last one again, one below, or a u32 read next ((m >> 4) & 3) |
+/// | 19 replay | `i` | the (i % n)-th frame the model judged in this input, byte for byte, on its connection (connection 4 when bit 7) |
+/// | 20 tamper | `k`, `p` | as client k & 3, after fetching a challenge, an opening command (app Unlock, fob action 1, keypad the stored code) with, by p & 3: one late MAC byte wrong, one late ciphertext byte wrong, a wrong CRC under a valid MAC, or another client's auth id inside under this client's id in clear and key |
+/// | 21 clock edge | `m` | the clock runs to the next local minute-of-day edge (00:00, 01:00, 01:59, 02:00, 02:30, 03:00, 06:00, 09:00, 17:00, 22:00, 23:59: m % 11) shifted by −1 s, 0, +1 s or −60 s (m >> 4) |
+/// | 22 set lock time | `t` | the app's Update Time to a DST or year edge (t % 6) |
+/// | 23 PIN attempt | `w` | Verify Security PIN as client (w >> 1) & 3 with the right PIN (w even) or a wrong one: wrong in its first byte, or only in its last byte when bit 7 |
+/// | 24 add code | `v`, `w` | the app adds keypad code 135792 + … (v % 8) with restriction (v >> 3, w) |
+///
+/// Op bytes are read modulo 32: 0–15 as before (11–15 repeat cheap ops), 16–24 the ops above,
+/// 25–31 repeat NFC tap, replay, keypad, update code, clock edge, tamper and update authorization.
 ///
 /// Invariants (each a crash named `invariant <name>: …`):
+/// - `model-<rule>`: every encrypted frame the harness sends or can read (its own, replays, tampered
+///   ones, raw USDIO writes it can open with the clients' keys) is judged first by the reference
+///   model (``AccessModel``, written apart from the lock and never asking it), which predicts
+///   accept, or refuse with which error code, plain or encrypted; any other answer breaks the rule
+///   the model applied (e.g. `model-keypad-disabled-code`, `model-challenge-once`,
+///   `model-nfc-counter`, `model-pin-lockout`, `model-inner-auth-id`). Raw USDIO bytes that are not
+///   an encrypted frame must be refused (`model-envelope`);
 /// - `state-valid`: ``LockCore/LockMachine/validate()`` passes after every operation;
 /// - `lock-action-without-credential`: a motor run starts only for a command the harness sent from a
 ///   client allowed to move the motor that way (the app: any Lock Action or Simple Lock Action; the
@@ -66,10 +87,12 @@ public enum LockSessionHarness {
     /// the rest of an input); the corpus grows rich in reboot ops, and a third reboot in one input
     /// adds no state a second one cannot reach. Two keep "a lockout survives two restarts" in reach.
     public static let maxReboots = 2
-    /// The op of each op byte modulo 16; the canonical byte of an op is its raw value.
+    /// The op of each op byte modulo 32; the canonical byte of an op is its raw value.
     public static let operationTable: [Operation] = [
         .connection, .sealedCommand, .rawWrite, .clock, .keypad, .fobPress, .reboot, .revokeFob, .lockAction, .adminWrite,
         .motorFault, .sealedCommand, .rawWrite, .clock, .keypad, .lockAction,
+        .updateCode, .updateAuthorization, .nfcTap, .replay, .tamper, .clockEdge, .setLockTime, .pinAttempt,
+        .addCode, .nfcTap, .replay, .keypad, .updateCode, .clockEdge, .tamper, .updateAuthorization,
     ]
 
     /// Who the harness speaks as in a sealed command.
@@ -82,6 +105,7 @@ public enum LockSessionHarness {
     /// The op codes of the input format (see the table above).
     public enum Operation: UInt8, Sendable, CaseIterable {
         case connection = 0, sealedCommand, rawWrite, clock, keypad, fobPress, reboot, revokeFob, lockAction, adminWrite, motorFault
+        case updateCode = 16, updateAuthorization, nfcTap, replay, tamper, clockEdge, setLockTime, pinAttempt, addCode
     }
 
     /// The actions of op 8, by `a % 9`.
@@ -136,12 +160,20 @@ public enum LockSessionHarness {
         return (session?.engine, violation, unread)
     }
 
+    /// The reference model's verdicts on one input, in order, each `rule outcome` (e.g.
+    /// `keypad-wrong-code refused 0x2B (encrypted)`), and the first broken invariant. For tests.
+    public static func verdicts(_ input: ArraySlice<UInt8>) -> (verdicts: [String], violation: InvariantViolation?) {
+        let (session, violation, _) = runSession(input, fixture: SessionFixture.shared, persistence: .everyOperation, recordVerdicts: true)
+        return (session?.verdicts ?? [], violation)
+    }
+
     /// ``run(_:fixture:persistence:)`` with the whole session at the end (its round-trip count).
-    static func runSession(_ input: ArraySlice<UInt8>, fixture: SessionFixture?, persistence: PersistenceCheck)
+    static func runSession(_ input: ArraySlice<UInt8>, fixture: SessionFixture?, persistence: PersistenceCheck, recordVerdicts: Bool = false)
         -> (session: Session?, violation: InvariantViolation?, unread: Int)
     {
         guard let fixture else { return (nil, InvariantViolation("fixture", "the session fixture could not be built"), input.count) }
         var session = Session(fixture: fixture)
+        if recordVerdicts { session.verdicts = [] }
         var reader = FuzzInputReader(input)
         var operations = 0
         while !reader.isAtEnd, operations < maxOperations {
@@ -205,18 +237,35 @@ public enum LockSessionHarness {
         var reboots = 0
         /// State-file round trips so far in this input (reboots and ``PersistenceCheck/everyOperation``).
         var roundTrips = 0
+        /// The reference model (``AccessModel``): what the lock must answer to every frame.
+        var model: AccessModel
+        /// The harness's keys by auth id (the clients' side).
+        let keysByAuthID: [UInt32: SharedKey]
+        /// Frames sent in this input that the model judged, for replays (op 19).
+        var sent: [(bytes: [UInt8], frame: AccessModel.Frame, connection: ConnectionID)] = []
+        /// The NFC counter the fob's card would send next (its own knowledge, not the lock's).
+        var cardCounter: UInt32 = 1
+        /// Each model verdict as `rule outcome`, when recording (``LockSessionHarness/verdicts(_:)``).
+        var verdicts: [String]?
 
         init(fixture: SessionFixture) {
             self.fixture = fixture
             lockRandom = SeededRandomSource(seed: 0x10C4_5E55)
             clientRandom = SeededRandomSource(seed: 0xC11E_5E55)
             engine = fixture.makeEngine(random: lockRandom)
+            engine.weaknesses = SessionFixture.plantedWeaknesses
             var keys: [Role: SharedKey] = [:]
             keys[.app] = fixture.clientKey(fixture.appAuthID)
             keys[.keypad] = fixture.clientKey(fixture.keypadAuthID)
             keys[.fob] = fixture.clientKey(fixture.fobAuthID)
             keys[.stranger] = try? SharedKey(rawBytes: [UInt8](repeating: 0x5A, count: 32))
             clientKeys = keys
+            var byID: [UInt32: SharedKey] = [:]
+            byID[fixture.appAuthID] = keys[.app]
+            byID[fixture.keypadAuthID] = keys[.keypad]
+            byID[fixture.fobAuthID] = keys[.fob]
+            keysByAuthID = byID
+            model = fixture.initialModel
         }
 
         var context: WireContext { engine.machine.model.wireContext }
@@ -236,14 +285,20 @@ public enum LockSessionHarness {
         // MARK: Operations
 
         mutating func perform(_ reader: inout FuzzInputReader) -> InvariantViolation? {
-            let op = LockSessionHarness.operationTable[Int(reader.byte() & 0x0F)]
+            let op = LockSessionHarness.operationTable[Int(reader.byte() & 0x1F)]
             switch op {
             case .connection:
                 let a = reader.byte()
                 if let v = settle() { return v }
                 let before = engine.machine
                 let id = ConnectionID(UInt64(a & 3) + 1)
-                if a & 4 != 0 { engine.disconnect(id) } else { engine.connect(id) }
+                if a & 4 != 0 {
+                    engine.disconnect(id)
+                    model.disconnect(id.rawValue)
+                } else {
+                    engine.connect(id)
+                    model.connect(id.rawValue)
+                }
                 return Invariant.holds("connection-changes-nothing", engine.machine == before, "connection op \(a) changed the machine")
             case .sealedCommand:
                 let flags = reader.byte()
@@ -257,7 +312,8 @@ public enum LockSessionHarness {
                 let a = reader.byte()
                 let bytes = reader.bytes(upTo: Int(reader.u16()) % LockSessionHarness.maxWriteBytes)
                 let characteristic = Characteristic.allCases[Int(a) % Characteristic.allCases.count]
-                return deliver(bytes, on: characteristic, connection: ConnectionID(UInt64(a >> 2 & 3) + 1), sender: .raw).violation
+                let frame = characteristic == .keyturnerUSDIO ? classify(bytes) : nil
+                return deliver(bytes, on: characteristic, connection: ConnectionID(UInt64(a >> 2 & 3) + 1), sender: .raw, frame: frame).violation
             case .motorFault:
                 let fault = MotorFault.allCases[Int(reader.byte()) % MotorFault.allCases.count]
                 if let v = settle() { return v }
@@ -291,6 +347,7 @@ public enum LockSessionHarness {
                 if let v = settle() { return v }
                 guard reboots < LockSessionHarness.maxReboots else { return nil }
                 reboots += 1
+                model.reboot()
                 return roundTrip(continueWithLoaded: true)
             case .revokeFob:
                 let fob = fixture.fobAuthID
@@ -307,6 +364,8 @@ public enum LockSessionHarness {
                 return challengedCommand(role) { nonce in
                     .lockAction(LockActionRequest(action: action, appID: appID, flags: flags, challenge: nonce))
                 }
+            case .updateCode, .updateAuthorization, .nfcTap, .replay, .tamper, .clockEdge, .setLockTime, .pinAttempt, .addCode:
+                return performModelOperation(op, &reader)
             case .adminWrite:
                 let k = reader.byte()
                 let v = reader.byte()
@@ -340,6 +399,213 @@ public enum LockSessionHarness {
                     }
                 }
             }
+        }
+
+        /// The ops of the reference model's reach (16–24).
+        mutating func performModelOperation(_ op: Operation, _ reader: inout FuzzInputReader) -> InvariantViolation? {
+            let pin = model.pin.count == 2 ? SecurityPIN.u16(UInt16(model.pin[0]) | UInt16(model.pin[1]) << 8) : engine.machine.securityPIN
+            switch op {
+            case .updateCode:
+                let v = reader.byte()
+                let e = reader.byte()
+                let w = reader.byte()
+                let ids = model.codes.keys.sorted()
+                let id = ids.isEmpty ? UInt16(v) : ids[Int(v) % ids.count]
+                let code = model.codes[id]?.code ?? SessionFixture.keypadCode
+                let restriction = restriction(e >> 1, w)
+                return challengedCommand(.app) { nonce in
+                    .updateKeypadCode(UpdateKeypadCode(
+                        codeID: id, code: code, name: FixedName("fuzz code", width: FixedName.shortNameWidth), enabled: e & 1 == 1,
+                        restriction: restriction, challenge: nonce, securityPIN: pin))
+                }
+            case .updateAuthorization:
+                let t = reader.byte()
+                let e = reader.byte()
+                let w = reader.byte()
+                let target = [fixture.keypadAuthID, fixture.fobAuthID, fixture.appAuthID][Int(t) % 3]
+                let restriction = restriction(e >> 1, w)
+                return challengedCommand(.app) { nonce in
+                    .updateAuthorizationEntry(UpdateAuthorizationEntry(
+                        authID: target, name: FixedName("fuzz \(target)", width: FixedName.nameWidth), enabled: e & 1 == 1,
+                        remoteAllowed: false, restriction: restriction, challenge: nonce, securityPIN: pin))
+                }
+            case .nfcTap:
+                let m = reader.byte()
+                let c = reader.byte()
+                let role: Role = m & 4 != 0 ? .app : .keypad
+                let credential = m & 8 != 0 ? fixture.keypadAuthID : fixture.fobAuthID
+                switch m >> 4 & 3 {
+                case 0: cardCounter = cardCounter &+ UInt32(c % 4)
+                case 1: cardCounter = cardCounter &- 1
+                case 2: cardCounter = cardCounter &- 2
+                default: cardCounter = reader.u32()
+                }
+                let counter = cardCounter
+                cardCounter = cardCounter &+ 1
+                let action = KeypadLockAction(rawValue: [0x01, 0x02, 0x03, 0x04, 0x05][Int(c >> 2) % 5])
+                let forge = m & 2 != 0
+                let cardKey = fixture.keyBytes[fixture.fobAuthID].flatMap { try? SharedKey(rawBytes: $0) }
+                    .map { NFCCardKey.derive(from: $0, credentialID: credential) }
+                let connection = connection(role, alternate: false)
+                let (nonce, violation) = fetchChallenge(role, connection: connection)
+                if let violation { return violation }
+                let challenge = nonce ?? .zero
+                var authenticator = cardKey.map {
+                    NFCCardAssertion(key: $0, credentialID: credential, counter: counter, challenge: challenge.bytes).authenticator.bytes
+                } ?? [UInt8](repeating: 0, count: 32)
+                if forge { authenticator[31 - Int(c & 3)] ^= 0x01 }
+                let evidence = KeypadNFCEvidence(counter: counter, authenticator: Bytes32(authenticator) ?? .zero, uid: [0x04, 0x11, 0x22, 0x33])
+                let message = NukiMessage.keypadAction(KeypadActionRequest(nfcCredentialID: credential, action: action, challenge: challenge, evidence: evidence))
+                return sendSealed(role, command: message.command, payload: message.encodedPayload(), connection: connection,
+                                  nfcGenuine: !forge && credential == fixture.fobAuthID && cardKey != nil)
+            case .replay:
+                let i = reader.byte()
+                guard !sent.isEmpty else { return nil }
+                let earlier = sent[Int(i) % sent.count]
+                let connection = i & 0x80 != 0 ? ConnectionID(4) : earlier.connection
+                return deliver(earlier.bytes, on: .keyturnerUSDIO, connection: connection, sender: .raw, frame: earlier.frame).violation
+            case .tamper:
+                let k = reader.byte()
+                let p = reader.byte()
+                let role = Role(rawValue: k & 3) ?? .app
+                let connection = connection(role, alternate: false)
+                let (nonce, violation) = fetchChallenge(role, connection: connection)
+                if let violation { return violation }
+                let challenge = nonce ?? .zero
+                let message: NukiMessage
+                switch role {
+                case .keypad: message = .keypadAction(KeypadActionRequest(source: .code, code: SessionFixture.keypadCode, action: .unlock, challenge: challenge))
+                case .fob: message = .lockAction(LockActionRequest(action: .fobAction1, appID: SessionFixture.fobClientID, challenge: challenge))
+                default: message = .lockAction(LockActionRequest(action: .unlock, appID: SessionFixture.appClientID, challenge: challenge))
+                }
+                let own = authID(role)
+                guard let key = clientKeys[role] else { return nil }
+                var frame = AccessModel.Frame(clearAuthID: own, keyOf: role == .stranger ? nil : own, innerAuthID: own, command: message.command, message: message)
+                let payload = message.encodedPayload()
+                var bytes: [UInt8]
+                switch p & 3 {
+                case 0, 1:
+                    // One late byte of the MAC (0) or of the ciphertext (1) wrong; the envelope stays well-formed.
+                    guard let sealed = try? EncryptedMessageCodec.seal(authID: own, command: message.command, payload: payload, key: key, random: clientRandom) else { return nil }
+                    bytes = sealed
+                    let index = p & 3 == 0 ? 30 + 15 - Int(p >> 2 & 7) : bytes.count - 1 - Int(p >> 2 & 7)
+                    bytes[index] ^= 1 << (p >> 5)
+                    frame.intact = false
+                case 2:
+                    // A valid MAC over a plaintext whose CRC is wrong.
+                    guard let sealed = LockSessionHarness.seal(clear: own, inner: own, command: message.command, payload: payload, key: key, random: clientRandom, badCRC: true) else { return nil }
+                    bytes = sealed
+                    frame.crcValid = false
+                default:
+                    // Inner and clear auth ids differ under a valid MAC: sealed with this client's key and
+                    // its id in clear, another client's id inside.
+                    let others = [fixture.appAuthID, fixture.keypadAuthID, fixture.fobAuthID].filter { $0 != own }
+                    let inner = others[Int(p >> 2) % others.count]
+                    guard let sealed = LockSessionHarness.seal(clear: own, inner: inner, command: message.command, payload: payload, key: key, random: clientRandom, badCRC: false) else { return nil }
+                    bytes = sealed
+                    frame.innerAuthID = inner
+                }
+                return deliver(bytes, on: .keyturnerUSDIO, connection: connection, sender: .sealed(role, message), frame: frame).violation
+            case .clockEdge:
+                let m = reader.byte()
+                let edges = [0, 60, 119, 120, 150, 180, 360, 540, 1020, 1320, 1439]
+                let target = edges[Int(m) % edges.count]
+                let offsets: [Int64] = [-1_000, 0, 1_000, -60_000]
+                guard let lockMs = model.lockMilliseconds(at: now) else { return nil }
+                let localMs = lockMs + Int64(model.localOffsetMinutes(lockMilliseconds: lockMs)) * 60_000
+                let dayMs = ((localMs % 86_400_000) + 86_400_000) % 86_400_000
+                var delta = (Int64(target) * 60_000 - dayMs + 86_400_000) % 86_400_000
+                delta += offsets[Int(m >> 4) % offsets.count]
+                if delta <= 0 { delta += 86_400_000 }
+                now = now.adding(milliseconds: delta)
+                return settle()
+            case .setLockTime:
+                let t = reader.byte()
+                let times = [
+                    DateTime(year: 2026, month: 3, day: 29, hour: 0, minute: 59, second: 58),
+                    DateTime(year: 2026, month: 10, day: 25, hour: 0, minute: 59, second: 58),
+                    DateTime(year: 2026, month: 10, day: 25, hour: 1, minute: 29, second: 0),
+                    DateTime(year: 2025, month: 12, day: 31, hour: 23, minute: 59, second: 58),
+                    DateTime(year: 2026, month: 6, day: 1, hour: 7, minute: 59, second: 59),
+                    DateTime(year: 2025, month: 11, day: 30, hour: 8, minute: 0, second: 0),
+                ]
+                let time = times[Int(t) % times.count]
+                return challengedCommand(.app) { nonce in .updateTime(UpdateTime(time: time, challenge: nonce, securityPIN: pin)) }
+            case .pinAttempt:
+                let w = reader.byte()
+                // A wrong PIN differs in its first byte, or (bit 7) only in its last byte.
+                let current = pin.bytes.count == 2 ? UInt16(pin.bytes[0]) | UInt16(pin.bytes[1]) << 8 : 4321
+                let given: SecurityPIN = w & 1 == 0 ? pin : .u16(current ^ (w & 0x80 != 0 ? 0x0100 : UInt16(w & 0x7E) | 1))
+                let role = Role(rawValue: w >> 1 & 3) ?? .app
+                return challengedCommand(role) { nonce in .verifySecurityPIN(VerifySecurityPIN(challenge: nonce, securityPIN: given)) }
+            case .addCode:
+                let v = reader.byte()
+                let w = reader.byte()
+                let code = 135_792 + UInt32(v % 8) * 111_111 % 400_000
+                let restriction = restriction(v >> 3, w)
+                return challengedCommand(.app) { nonce in
+                    .addKeypadCode(AddKeypadCode(code: code, name: FixedName("fuzz \(v)", width: FixedName.shortNameWidth), restriction: restriction, challenge: nonce, securityPIN: pin))
+                }
+            default:
+                return nil
+            }
+        }
+
+        /// A time restriction chosen by `selector` and `w` (weekdays, windows across midnight and
+        /// the DST hours, date limits around the lock's time).
+        func restriction(_ selector: UInt8, _ w: UInt8) -> TimeRestriction {
+            let whole = TimeOfDay.midnight
+            func window(_ days: UInt8, _ from: TimeOfDay, _ until: TimeOfDay) -> TimeRestriction {
+                TimeRestriction(timeLimited: true, allowedFrom: .unset, allowedUntil: .unset, allowedWeekdays: Weekdays(rawValue: days & 0x7F), allowedFromTime: from, allowedUntilTime: until)
+            }
+            let oneDay = UInt8(0x80 >> (1 + Int(w) % 7))
+            switch selector % 8 {
+            case 0: return .unrestricted
+            case 1: return window(w, whole, whole)
+            case 2: return window(oneDay, whole, whole)
+            case 3: return window(w, TimeOfDay(hour: 9, minute: 0), TimeOfDay(hour: 17, minute: 0))
+            case 4: return window(oneDay, TimeOfDay(hour: 22, minute: 0), TimeOfDay(hour: 6, minute: 0))
+            case 5: return window(0, TimeOfDay(hour: 2, minute: 0), TimeOfDay(hour: 3, minute: 0))
+            case 6:
+                let lockMs = model.lockMilliseconds(at: now) ?? now.millisecondsSince1970
+                let from = LockInstant(millisecondsSince1970: lockMs - Int64(w) * 60_000).utcDateTime
+                let until = LockInstant(millisecondsSince1970: lockMs + Int64(w) * 60_000).utcDateTime
+                return TimeRestriction(timeLimited: true, allowedFrom: from, allowedUntil: until, allowedWeekdays: [], allowedFromTime: whole, allowedUntilTime: whole)
+            default:
+                return window(0, TimeOfDay(hour: w % 24, minute: 0), TimeOfDay(hour: (w / 24) % 24, minute: 30))
+            }
+        }
+
+        /// What the model needs to know of a raw USDIO write: opened with the harness's keys (the
+        /// clients' side), or a frame no key of the lock's clients opens.
+        func classify(_ bytes: [UInt8]) -> AccessModel.Frame? {
+            guard bytes.count >= 30 else { return nil }
+            let clear = UInt32(bytes[24]) | UInt32(bytes[25]) << 8 | UInt32(bytes[26]) << 16 | UInt32(bytes[27]) << 24
+            let length = Int(bytes[28]) | Int(bytes[29]) << 8
+            guard length >= 24, length <= WireLimits.maxCiphertextBytes, bytes.count - 30 == length else { return nil }
+            guard let key = keysByAuthID[clear] else {
+                return AccessModel.Frame(clearAuthID: clear, keyOf: nil, innerAuthID: clear, command: Command(rawValue: 0), message: nil)
+            }
+            let plaintext: EncryptedPlaintext
+            do {
+                plaintext = try EncryptedMessageCodec.open(bytes, checks: [], key: { $0 == clear ? key : nil })
+            } catch {
+                var frame = AccessModel.Frame(clearAuthID: clear, keyOf: clear, innerAuthID: clear, command: Command(rawValue: 0), message: nil)
+                frame.intact = false
+                return frame
+            }
+            var frame = AccessModel.Frame(
+                clearAuthID: clear, keyOf: clear, innerAuthID: plaintext.authID, command: plaintext.command,
+                message: try? NukiMessage.decode(command: plaintext.command, payload: plaintext.payload, context: context))
+            frame.crcValid = (try? EncryptedMessageCodec.open(bytes, checks: [.crc], key: { $0 == clear ? key : nil })) != nil
+            if case .keypadAction(let request)? = frame.message, request.source == .nfc, let evidence = request.nfc,
+                let fobKey = keysByAuthID[request.code], request.code == fixture.fobAuthID
+            {
+                let cardKey = NFCCardKey.derive(from: fobKey, credentialID: request.code)
+                frame.nfcGenuine = NFCCardAssertion(credentialID: request.code, counter: evidence.counter, authenticator: evidence.authenticator)
+                    .verifies(key: cardKey, challenge: request.challenge.bytes)
+            }
+            return frame
         }
 
         /// Fetches a challenge as `role` on its connection, then sends the message built with it.
@@ -382,7 +648,9 @@ public enum LockSessionHarness {
                 let frame = try? EncryptedMessageCodec.seal(
                     authID: authID(role), command: .requestData, payload: request.encodedPayload(), key: key, random: clientRandom)
             else { return (nil, nil) }
-            let (actions, violation) = deliver(frame, on: .keyturnerUSDIO, connection: connection, sender: .sealed(role, request))
+            let described = AccessModel.Frame(
+                clearAuthID: authID(role), keyOf: role == .stranger ? nil : authID(role), innerAuthID: authID(role), command: .requestData, message: request)
+            let (actions, violation) = deliver(frame, on: .keyturnerUSDIO, connection: connection, sender: .sealed(role, request), frame: described)
             if let violation { return (nil, violation) }
             for message in replies(actions, connection: connection, role: role) {
                 if case .challenge(let challenge) = message { return (challenge.nonce, nil) }
@@ -390,12 +658,15 @@ public enum LockSessionHarness {
             return (nil, nil)
         }
 
-        mutating func sendSealed(_ role: Role, command: Command, payload: [UInt8], connection: ConnectionID) -> InvariantViolation? {
+        mutating func sendSealed(_ role: Role, command: Command, payload: [UInt8], connection: ConnectionID, nfcGenuine: Bool = false) -> InvariantViolation? {
             guard let key = clientKeys[role],
                 let frame = try? EncryptedMessageCodec.seal(authID: authID(role), command: command, payload: payload, key: key, random: clientRandom)
             else { return nil }
             let message = try? NukiMessage.decode(command: command, payload: payload, context: context)
-            return deliver(frame, on: .keyturnerUSDIO, connection: connection, sender: .sealed(role, message)).violation
+            var described = AccessModel.Frame(
+                clearAuthID: authID(role), keyOf: role == .stranger ? nil : authID(role), innerAuthID: authID(role), command: command, message: message)
+            described.nfcGenuine = nfcGenuine
+            return deliver(frame, on: .keyturnerUSDIO, connection: connection, sender: .sealed(role, message), frame: described).violation
         }
 
         /// The messages the lock sent `role` on `connection`, decrypted with its key.
@@ -430,12 +701,54 @@ public enum LockSessionHarness {
         }
 
         mutating func deliver(
-            _ bytes: [UInt8], on characteristic: Characteristic, connection: ConnectionID, sender: Sender
+            _ bytes: [UInt8], on characteristic: Characteristic, connection: ConnectionID, sender: Sender, frame: AccessModel.Frame? = nil
         ) -> (actions: [LockSessionEngine.Action], violation: InvariantViolation?) {
             if let v = settle() { return ([], v) }
             let before = engine.machine
+            let pending = frame.map { model.receive($0, on: connection.rawValue, at: now) }
             let actions = engine.receive(bytes, on: characteristic, from: connection, at: now)
-            return (actions, checkStep(before: before, actions: actions, sender: sender))
+            if let v = checkStep(before: before, actions: actions, sender: sender) { return (actions, v) }
+            if let frame, let pending {
+                if let v = confirm(pending, frame: frame, actions: actions, connection: connection) { return (actions, v) }
+                if sent.count < 8 { sent.append((bytes, frame, connection)) } else { sent[Int(now.millisecondsSince1970 & 7)] = (bytes, frame, connection) }
+            } else if characteristic == .keyturnerUSDIO, !actions.contains(where: { if case .refused(let id, _, _, _) = $0 { id == connection } else { false } }) {
+                // Bytes that are not a frame must be refused and change nothing the model knows.
+                return (actions, InvariantViolation("model-envelope", "\(bytes.count) bytes that are no encrypted frame were not refused"))
+            }
+            return (actions, nil)
+        }
+
+        /// Compares the lock's answer to a frame with the model's prediction (`model-<rule>`).
+        mutating func confirm(_ pending: AccessModel.Pending, frame: AccessModel.Frame, actions: [LockSessionEngine.Action], connection: ConnectionID) -> InvariantViolation? {
+            var refused: NukiErrorCode?
+            var plain = false
+            for action in actions {
+                switch action {
+                case .refused(let id, let code, _, _) where id == connection: refused = code
+                case .indicate(let id, .keyturnerGDIO, _) where id == connection: plain = true
+                default: break
+                }
+            }
+            let outcome: AccessModel.Outcome = refused.map { .refused($0, encrypted: !plain) } ?? .accepted
+            var nonce: Bytes32?
+            var codeID: UInt16?
+            if outcome == .accepted, let key = keysByAuthID[frame.clearAuthID] {
+                let expected = frame.clearAuthID
+                var reassembler = FragmentReassembler(framing: .encrypted)
+                for case .indicate(let id, .keyturnerUSDIO, let bytes) in actions where id == connection {
+                    guard let frames = try? reassembler.append(bytes) else { continue }
+                    for reply in frames {
+                        guard let plaintext = try? EncryptedMessageCodec.open(reply, key: { $0 == expected ? key : nil }),
+                            let message = try? NukiMessage.decode(command: plaintext.command, payload: plaintext.payload, context: context)
+                        else { continue }
+                        if case .challenge(let c) = message { nonce = c.nonce }
+                        if case .keypadCodeID(let k) = message { codeID = k.codeID }
+                    }
+                }
+            }
+            verdicts?.append("\(pending.rule) \(outcome)")
+            guard let (rule, reason) = model.confirm(pending, outcome: outcome, nonce: nonce, codeID: codeID) else { return nil }
+            return InvariantViolation("model-\(rule)", "\(frame.message.map { "\($0.command)" } ?? "\(frame.command)") from auth id \(frame.clearAuthID) on \(connection) at \(now): \(reason)")
         }
 
         mutating func checkStep(before: LockMachine, actions: [LockSessionEngine.Action], sender: Sender) -> InvariantViolation? {
@@ -575,9 +888,22 @@ public enum LockSessionHarness {
                 return InvariantViolation("state-file-roundtrip", "the loaded machine differs in \(LockSessionHarness.differingFields(engine.machine, loaded.machine).joined(separator: ", "))")
             }
             lastRoundTripped = loaded.machine
-            if continueWithLoaded { engine = loaded }
+            if continueWithLoaded {
+                engine = loaded
+                engine.weaknesses = SessionFixture.plantedWeaknesses
+            }
             return nil
         }
+    }
+
+    /// A frame sealed under `key` with `clear` in the clear header and `inner` inside, its CRC
+    /// broken when `badCRC`: what ``LockCrypto/EncryptedMessageCodec`` never builds.
+    static func seal(clear: UInt32, inner: UInt32, command: Command, payload: [UInt8], key: SharedKey, random: SeededRandomSource, badCRC: Bool) -> [UInt8]? {
+        var plaintext = EncryptedPlaintext(authID: inner, command: command, payload: payload).encoded()
+        if badCRC, let last = plaintext.indices.last { plaintext[last] ^= 0x5A }
+        let nonce = random.secretboxNonce()
+        guard let box = try? SecretBox.seal(plaintext, nonce: nonce, key: key) else { return nil }
+        return EncryptedFrame(nonce: nonce, authID: clear, ciphertext: box).encoded()
     }
 
     // MARK: Comparisons

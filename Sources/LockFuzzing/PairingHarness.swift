@@ -20,7 +20,7 @@ import NukiProfile
 /// |---|---|---|
 /// | 0 start pairing | `a` | a new client on connection 1 + (a & 1) with identity (a >> 1) % 5; its Request Data(Public Key) is queued |
 /// | 1 deliver | `a` | the next queued message of that connection's client, as it is; the lock's replies go back to the client, which queues its next message |
-/// | 2 mutate | `a`, position u16, value | the next queued message with the byte at position xored with value (bit 1 of a clear) or cut at position (bit 1 set) |
+/// | 2 mutate | `a`, position u16, value | the next queued message with the byte at position xored with value (bit 1 of a clear) or cut at position (bit 1 set); bit 3 counts the position back from the payload's end (a late authenticator byte), bit 2 fixes the CRC up so the frame still parses |
 /// | 3 drop | `a` | the next queued message is discarded |
 /// | 4 raw write | `a`, length, bytes | the bytes to the pairing GDIO (or USDIO when bit 2) of connection 1 + a % 3 |
 /// | 5 button | `h` | the lock's button held h × 100 ms (≥ 5 s enters pairing mode) |
@@ -136,6 +136,7 @@ public enum PairingHarness {
             engine = LockSessionEngine(
                 machine: fixture.machine, lockKeyPair: fixture.lockKeyPair, lockUUID: fixture.lockUUID,
                 random: SeededRandomSource(seed: 0x9A12_5E55))
+            engine.weaknesses = SessionFixture.plantedWeaknesses
             clientRandom = SeededRandomSource(seed: 0xC11E_9A12)
         }
 
@@ -170,7 +171,19 @@ public enum PairingHarness {
                 if op == .drop { return nil }
                 var bytes = original
                 if op == .mutate, !bytes.isEmpty {
-                    if a & 2 == 0 { bytes[position % bytes.count] ^= value } else { bytes = Array(bytes.prefix(position % bytes.count)) }
+                    if a & 2 == 0 {
+                        // Bit 3: count the position back from the end of the payload (a late byte: the
+                        // authenticator's last bytes); bit 2: fix the CRC up so the frame still parses.
+                        let index = a & 8 != 0 && bytes.count > 4 ? bytes.count - 3 - position % (bytes.count - 4) : position % bytes.count
+                        bytes[index] ^= value
+                        if a & 4 != 0, bytes.count >= 4 {
+                            let crc = CRC16.checksum(bytes.dropLast(2))
+                            bytes[bytes.count - 2] = UInt8(truncatingIfNeeded: crc)
+                            bytes[bytes.count - 1] = UInt8(truncatingIfNeeded: crc >> 8)
+                        }
+                    } else {
+                        bytes = Array(bytes.prefix(position % bytes.count))
+                    }
                 }
                 return write(bytes, on: .pairingGDIO, connection: connection, genuine: bytes == original)
             case .rawWrite:

@@ -118,7 +118,7 @@ public enum SeedCorpus {
         case .attGATT:
             seeds += AttGATTHarness.seeds(messages: plainMessageKeys.compactMap { transcript[$0] })
         case .lockSession:
-            seeds += SessionSeeds.lockSession()
+            seeds += SessionSeeds.lockSession() + SessionSeeds.modelSeeds()
         case .pairingResponder:
             seeds += SessionSeeds.pairing(transcript: transcript)
         case .keypadEntry:

@@ -1,3 +1,4 @@
+import Foundation
 import LockCore
 import LockCrypto
 import LockSession
@@ -54,6 +55,17 @@ public struct SessionFixture: Sendable {
     public let fobAuthID: UInt32
     /// The bug this fixture was built with, if any.
     public let plantedBug: PlantedBug?
+    /// The code id the lock answered Add Keypad Code with (Keypad Code ID 0x0042).
+    public let keypadCodeID: UInt16
+
+    /// What the reference model (``AccessModel``) knows of this fixture from building it: the three
+    /// clients enabled and unrestricted, the keypad code, the PIN, the lock's clock set to the
+    /// injected time (offset 0), UTC with EU DST (the factory Config).
+    public var initialModel: AccessModel {
+        AccessModel(
+            clients: [appAuthID: .init(kind: .app), keypadAuthID: .init(kind: .keypad), fobAuthID: .init(kind: .fob)],
+            codes: [keypadCodeID: .init(code: SessionFixture.keypadCode)], pin: SessionFixture.securityPIN.bytes, clockOffsetMilliseconds: 0)
+    }
 
     /// The fixture of the stateful session target, built on first use (immutable afterwards). Nil only
     /// if building failed, which the harness reports as the invariant `fixture`.
@@ -63,6 +75,25 @@ public struct SessionFixture: Sendable {
         #else
             return try? build()
         #endif
+    }()
+
+    /// Flaws planted at run time for a mutation-analysis run (``LockCore/Weakness``, the lock's own
+    /// switches at the guarded check): `LATCHKEY_FUZZ_WEAKEN` = comma-separated weakness names
+    /// (`latchkey lock serve --weaken` names), read once per process; empty when unset. The
+    /// stateful harnesses give them to every engine they build, so one fuzz build measures each
+    /// planted bug (`Fuzz/README.md`, "Planted bugs"). An unknown name is reported on standard
+    /// error and ignored.
+    public static let plantedWeaknesses: Set<Weakness> = {
+        guard let value = ProcessInfo.processInfo.environment["LATCHKEY_FUZZ_WEAKEN"], !value.isEmpty else { return [] }
+        var set: Set<Weakness> = []
+        for name in value.split(separator: ",") {
+            if let weakness = Weakness(rawValue: String(name)) {
+                set.insert(weakness)
+            } else {
+                FileHandle.standardError.write(Data("LATCHKEY_FUZZ_WEAKEN: unknown weakness \(name)\n".utf8))
+            }
+        }
+        return set
     }()
 
     /// A new lock engine in the fixture's state, with new key objects and `random` as its randomness.
@@ -127,7 +158,7 @@ public struct SessionFixture: Sendable {
                 challenge: nonce, securityPIN: securityPIN))
         }
         let added = exchange(&lock, &admin, admin.send(add), connection: ConnectionID(1), at: start)
-        guard case .completed(_, let messages) = added.first, case .keypadCodeID = messages.last else {
+        guard case .completed(_, let messages) = added.first, case .keypadCodeID(let codeID) = messages.last else {
             throw BuildError(description: "adding the keypad code failed: \(added)")
         }
         lock.disconnect(ConnectionID(1))
@@ -140,7 +171,7 @@ public struct SessionFixture: Sendable {
         }
         return SessionFixture(
             machine: finalMachine, lockKeyPair: keyPair, lockUUID: uuid, keyBytes: keyBytes, appAuthID: authIDs[0],
-            keypadAuthID: authIDs[1], fobAuthID: authIDs[2], plantedBug: plantedBug)
+            keypadAuthID: authIDs[1], fobAuthID: authIDs[2], plantedBug: plantedBug, keypadCodeID: codeID.codeID)
     }
 
     /// Feeds a client's writes to the lock and the lock's indications for `connection` back, until

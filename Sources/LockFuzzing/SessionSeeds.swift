@@ -98,7 +98,153 @@ public enum SessionSeeds {
             writer.byte(value)
         }
 
+        /// Op 16: the app updates the keypad code `index` (of the codes the model knows, in id order):
+        /// enabled or not, restriction `selector` with `w` (``LockSessionHarness`` op table).
+        public mutating func updateCode(_ index: UInt8, enabled: Bool, selector: UInt8 = 0, w: UInt8 = 0) {
+            op(.updateCode); writer.byte(index); writer.byte(selector << 1 | (enabled ? 1 : 0)); writer.byte(w)
+        }
+
+        /// Op 17: the app updates the keypad's (0), fob's (1) or its own (2) authorization.
+        public mutating func updateAuthorization(_ target: UInt8, enabled: Bool, selector: UInt8 = 0, w: UInt8 = 0) {
+            op(.updateAuthorization); writer.byte(target); writer.byte(selector << 1 | (enabled ? 1 : 0)); writer.byte(w)
+        }
+
+        /// Op 18: an NFC tap of the fob's card at the keypad; `counter` 0 next, 1 the last one again,
+        /// 2 one below the last; `forged` changes one late authenticator byte.
+        public mutating func nfcTap(counter: UInt8 = 0, forged: Bool = false, step: UInt8 = 0) {
+            op(.nfcTap); writer.byte(counter << 4 | (forged ? 2 : 0)); writer.byte(step)
+        }
+
+        /// Op 19: replays the `index`-th frame sent so far (bit 7: on connection 4).
+        public mutating func replay(_ index: UInt8) { op(.replay); writer.byte(index) }
+
+        /// Op 20: a tampered frame from `role`: `mode` 0 a late MAC byte, 1 a late ciphertext byte, 2 a
+        /// wrong CRC under a good MAC, 3 inner and clear auth ids that differ.
+        public mutating func tamper(_ role: LockSessionHarness.Role, mode: UInt8, detail: UInt8 = 0) {
+            op(.tamper); writer.byte(role.rawValue); writer.byte(detail << 2 | mode)
+        }
+
+        /// Op 21: the clock runs to the next edge `m` (local minute of the day, offset).
+        public mutating func clockEdge(_ m: UInt8) { op(.clockEdge); writer.byte(m) }
+
+        /// Op 22: the app sets the lock's clock to time `t` of the table (DST edges).
+        public mutating func setLockTime(_ t: UInt8) { op(.setLockTime); writer.byte(t) }
+
+        /// Op 23: Verify Security PIN as `role` with the right PIN or a wrong one.
+        public mutating func pinAttempt(right: Bool, role: LockSessionHarness.Role = .app, lateByte: Bool = false) {
+            op(.pinAttempt); writer.byte((lateByte ? 0x80 : 0) | role.rawValue << 1 | (right ? 0 : 1))
+        }
+
+        /// Op 24: the app adds keypad code `v` with restriction `v >> 3` and `w`.
+        public mutating func addCode(_ v: UInt8, w: UInt8 = 0) { op(.addCode); writer.byte(v); writer.byte(w) }
+
         mutating func op(_ operation: LockSessionHarness.Operation) { writer.byte(operation.rawValue) }
+    }
+
+    /// Seeds of the reference model's operations (``AccessModel``): disabled codes and
+    /// authorizations, weekday and daily windows, NFC counters, replays, tampered frames, PIN and
+    /// keypad lockouts, DST edges.
+    public static func modelSeeds() -> [[UInt8]] {
+        var seeds: [[UInt8]] = []
+        var disabled = SessionScript()
+        disabled.updateCode(0, enabled: false)
+        disabled.keypad(mode: 1, action: .unlock)
+        disabled.updateCode(0, enabled: true)
+        disabled.keypad(mode: 1, action: .unlock)
+        disabled.wait(seconds: 5)
+        disabled.updateAuthorization(1, enabled: false)
+        disabled.fob(0)
+        disabled.nfcTap()
+        disabled.updateAuthorization(1, enabled: true)
+        disabled.fob(0)
+        disabled.updateAuthorization(0, enabled: false)
+        disabled.keypad(mode: 1, action: .unlock)
+        seeds.append(disabled.bytes)
+
+        // 2025-11-30 is a Sunday: a Monday-only code is refused, then opens after midnight.
+        var weekday = SessionScript()
+        weekday.updateCode(0, enabled: true, selector: 2, w: 0)
+        weekday.keypad(mode: 1, action: .unlock)
+        weekday.clockEdge(0x10)
+        weekday.keypad(mode: 1, action: .unlock)
+        weekday.wait(seconds: 5)
+        weekday.updateAuthorization(1, enabled: true, selector: 3, w: 0x7F)
+        weekday.clockEdge(8)
+        weekday.fob(0)
+        weekday.clockEdge(7)
+        weekday.fob(0)
+        weekday.addCode(0x18, w: 0x40)
+        weekday.keypad(mode: 2, action: .unlock, code: 135_792)
+        seeds.append(weekday.bytes)
+
+        var nfc = SessionScript()
+        nfc.nfcTap()
+        nfc.wait(seconds: 5)
+        nfc.nfcTap(counter: 1)
+        nfc.nfcTap(counter: 2)
+        nfc.nfcTap(forged: true)
+        nfc.nfcTap()
+        nfc.wait(seconds: 5)
+        nfc.revokeFob()
+        nfc.nfcTap()
+        seeds.append(nfc.bytes)
+
+        var replay = SessionScript()
+        replay.app(.unlock)
+        replay.wait(seconds: 5)
+        replay.replay(1)
+        replay.replay(0x81)
+        replay.keypad(mode: 1, action: .lock)
+        replay.replay(3)
+        replay.fob(0)
+        replay.replay(5)
+        seeds.append(replay.bytes)
+
+        for role in [LockSessionHarness.Role.app, .keypad, .fob] {
+            var tampered = SessionScript()
+            for mode: UInt8 in 0..<4 { tampered.tamper(role, mode: mode) }
+            tampered.tamper(role, mode: 0, detail: 7)
+            tampered.tamper(role, mode: 3, detail: 1)
+            tampered.lockAction(role == .fob ? .fobAction1 : .unlock, role: role)
+            seeds.append(tampered.bytes)
+        }
+
+        var pin = SessionScript()
+        for _ in 0..<3 { pin.pinAttempt(right: false) }
+        pin.pinAttempt(right: true)
+        pin.wait(seconds: 31)
+        pin.pinAttempt(right: true)
+        pin.pinAttempt(right: false, role: .keypad)
+        pin.pinAttempt(right: false, lateByte: true)
+        pin.pinAttempt(right: true)
+        seeds.append(pin.bytes)
+
+        var lockout = SessionScript()
+        for _ in 0..<4 { lockout.keypad(mode: 3, action: .unlock) }
+        lockout.keypad(mode: 1, action: .unlock)
+        lockout.wait(seconds: 5)
+        for _ in 0..<5 { lockout.keypad(mode: 3, action: .unlock) }
+        lockout.keypad(mode: 1, action: .unlock)
+        lockout.wait(seconds: 31)
+        lockout.keypad(mode: 1, action: .unlock)
+        seeds.append(lockout.bytes)
+
+        var dst = SessionScript()
+        dst.setLockTime(2)
+        dst.updateAuthorization(1, enabled: true, selector: 5)
+        dst.fob(0)
+        dst.wait(minutes: 31)
+        dst.fob(0)
+        dst.setLockTime(0)
+        dst.wait(seconds: 3)
+        dst.fob(0)
+        dst.clockEdge(0x15)
+        dst.fob(0)
+        dst.updateCode(0, enabled: true, selector: 4, w: 2)
+        dst.clockEdge(9)
+        dst.keypad(mode: 1, action: .unlock)
+        seeds.append(dst.bytes)
+        return seeds
     }
 
     /// Seeds of ``FuzzTarget/lockSession`` (each at most ``LockSessionHarness/maxOperations`` ops): a
@@ -229,9 +375,9 @@ public enum SessionSeeds {
             }
         }
         /// Op 2: xor one byte.
-        public mutating func mutate(slot: UInt8, position: UInt16, value: UInt8) {
+        public mutating func mutate(slot: UInt8, position: UInt16, value: UInt8, lateByteFixingCRC: Bool = false) {
             op(.mutate)
-            writer.byte(slot & 1)
+            writer.byte((lateByteFixingCRC ? 0x0C : 0) | slot & 1)
             writer.u16(position)
             writer.byte(value)
         }
@@ -304,6 +450,17 @@ public enum SessionSeeds {
             tampered.mutate(slot: 0, position: position, value: 0x01)
             tampered.deliver(slot: 0, count: 2)
             seeds.append(tampered.bytes)
+        }
+        // The Authorization Authenticator wrong in one late byte, the CRC fixed up: it still parses,
+        // so only the authenticator compare can refuse it.
+        for position: UInt16 in [0, 5] {
+            var late = PairingScript()
+            late.button()
+            late.start(slot: 0, identity: 1)
+            late.deliver(slot: 0, count: 2)
+            late.mutate(slot: 0, position: position, value: 0x01, lateByteFixingCRC: true)
+            late.deliver(slot: 0, count: 2)
+            seeds.append(late.bytes)
         }
         var dropped = PairingScript()
         dropped.button()
