@@ -83,3 +83,60 @@ build_fuzzers() {
         tail -n 30 "$SCRATCH/fuzz-build.log" >&2; echo "build of $product failed" >&2; return 1; }
   done
 }
+
+# run_coverage <dir> <build 0|1> <target>…: source-based coverage of what the committed corpora reach
+# (Fuzz/campaign --coverage). Builds with `--sanitize=fuzzer` (libFuzzer's main, SanitizerCoverage) plus
+# `-profile-generate -profile-coverage-mapping`, the recipe of .clusterfuzzlite/build.sh's coverage
+# sanitizer, without ASan, into Fuzz/.build-coverage; runs Corpus/<Target>/ and
+# Corpus/Regressions/<Target>/ once through each target (-runs=0: every input once, no mutation), one
+# .profraw per target; merges them with the toolchain's llvm-profdata and reports with its llvm-cov
+# over all the targets' binaries together (each links its own copy of the root package's modules).
+run_coverage() {
+  local dir="$1" build="$2" t d bin; shift 2
+  local tools; tools="$(dirname "$(readlink -f "$(command -v swift)")")"
+  local profdata="$tools/llvm-profdata" cov="$tools/llvm-cov"
+  [ -x "$profdata" ] && [ -x "$cov" ] || { echo "llvm-profdata / llvm-cov not found next to swift ($tools)" >&2; return 1; }
+  local scratch="$FUZZ_DIR/.build-coverage"
+  rm -rf "$dir"; mkdir -p "$dir/profraw" "$scratch"
+  local objects=()
+  for t in "$@"; do
+    d="$(target_dir "$t")" || return 64
+    bin="$scratch/release/${d}Fuzzer"
+    if [ "$build" = 1 ]; then
+      echo "build ${d}Fuzzer (coverage)"
+      swift build --package-path "$FUZZ_DIR" -c release --sanitize=fuzzer -Xswiftc -profile-generate \
+        -Xswiftc -profile-coverage-mapping --product "${d}Fuzzer" --scratch-path "$scratch" >"$scratch/build.log" 2>&1 || {
+          tail -n 30 "$scratch/build.log" >&2; echo "coverage build of ${d}Fuzzer failed" >&2; return 1; }
+    fi
+    [ -x "$bin" ] || { echo "no coverage build of ${d}Fuzzer in $scratch (drop --no-build)" >&2; return 1; }
+    local inputs=("$CORPUS_DIR/$d")
+    [ -d "$CORPUS_DIR/Regressions/$d" ] && inputs+=("$CORPUS_DIR/Regressions/$d")
+    local n; n=$(find "${inputs[@]}" -maxdepth 1 -type f ! -name 'README*' ! -name '.*' | wc -l)
+    # shellcheck disable=SC2046
+    LLVM_PROFILE_FILE="$dir/profraw/$t.profraw" "$bin" -runs=0 -detect_leaks=0 -max_len="$(target_max_len "$t")" \
+      $(target_fuzz_flags "$t") "${inputs[@]}" >"$dir/$t.log" 2>&1 || {
+        echo "coverage run of $t failed (see $dir/$t.log)" >&2; return 1; }
+    echo "coverage $t: $n inputs run"
+    objects+=(-object "$bin")
+  done
+  "$profdata" merge -sparse "$dir"/profraw/*.profraw -o "$dir/corpus.profdata" || return 1
+  local first="${objects[1]}"; local rest=("${objects[@]:2}")
+  "$cov" report "$first" "${rest[@]}" -instr-profile="$dir/corpus.profdata" -show-branch-summary \
+    "$ROOT_DIR/Sources" >"$dir/report.txt" || return 1
+  "$cov" show "$first" "${rest[@]}" -instr-profile="$dir/corpus.profdata" -format=html -output-dir="$dir/html" \
+    -show-line-counts-or-regions "$ROOT_DIR/Sources" || return 1
+  # Per-module totals: llvm-cov report's TOTAL row restricted to one module's sources.
+  {
+    printf '%-16s %15s %8s %15s %8s %15s %8s\n' module lines line% regions region% branches branch%
+    local m row
+    for m in LockWire LockCrypto LockSession LockCore LockNFC LockPeripherals BLEATT BLEGATT LockFuzzing; do
+      [ -d "$ROOT_DIR/Sources/$m" ] || continue
+      row="$("$cov" report "$first" "${rest[@]}" -instr-profile="$dir/corpus.profdata" -show-branch-summary \
+        "$ROOT_DIR/Sources/$m" | grep '^TOTAL')" || continue
+      # TOTAL regions missed cover% functions missed exec% lines missed cover% branches missed cover%
+      awk -v m="$m" '{ printf "%-16s %15s %8s %15s %8s %15s %8s\n", m, ($8 - $9) "/" $8, $10, ($2 - $3) "/" $2, $4, ($11 - $12) "/" $11, $13 }' <<<"$row"
+    done
+  } >"$dir/modules.txt"
+  cat "$dir/modules.txt"
+  echo "coverage: $dir/report.txt, $dir/modules.txt, $dir/html/index.html"
+}

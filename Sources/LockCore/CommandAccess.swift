@@ -85,7 +85,11 @@ public enum CommandAccess {
     public static func allows(_ command: Command, from idType: IDType) -> Bool {
         let admin = idType == .app || idType == .bridge
         switch rows[command] {
+#if BUGBENCH_ADMIN_FROM_NON_ADMIN
+        case .adminOnly: return admin || idType == .fob
+#else
         case .adminOnly: return admin
+#endif
         case .everyone: return admin || idType == .fob || idType == .keypad
         case .adminOrFob: return admin || idType == .fob
         case .adminOrKeypad: return admin || idType == .keypad

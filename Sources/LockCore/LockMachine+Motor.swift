@@ -109,18 +109,30 @@ extension LockMachine {
         default:
             throw LockError(.badParameter, "keypad source \(request.source) is not supported")
         }
+#if BUGBENCH_KEYPAD_LOCKOUT_IGNORED
+        // (bugbench KEYPAD_LOCKOUT_IGNORED: the check after #else is left out)
+#else
         if lockout, let active = keypadLockout.active(at: now) {
             throw LockError(active.code, "keypad locked out for \(active.remainingMilliseconds) ms more")
         }
+#endif
         guard let index = keypadCodes.match(request.code) else {
             // Kept by handle(_:from:at:) although the request is refused.
+#if BUGBENCH_KEYPAD_FAILURE_NOT_COUNTED
+            let code: NukiErrorCode = .codeInvalid
+#else
             let code = lockout ? keypadLockout.recordFailure(at: now) : .codeInvalid
+#endif
             log.append(timestamp: time, authID: auth.authID, name: auth.name, event: .keypadAction(.init(
                 action: LockAction(rawValue: request.action.rawValue), source: .code, completionStatus: .invalidCode, codeID: 0)))
             throw LockError(code, "wrong keypad code")
         }
         let entry = keypadCodes.codes[index]
+#if BUGBENCH_DISABLED_CODE_OPENS
+        // (bugbench DISABLED_CODE_OPENS: the check after #else is left out)
+#else
         guard entry.enabled || !disabledCodes else { throw LockError(.disabled, "keypad code \(entry.codeID) is disabled") }
+#endif
         if let refusal = timeWindowRefusal(entry.restriction, at: now) {
             throw refusal
         }
@@ -176,9 +188,15 @@ extension LockMachine {
             throw refuse(.notAuthorized, .nfcTooSlow, "answer \(verification.challengeAgeMilliseconds) ms after the challenge exceeds the \(budget) ms budget (relay?)")
         }
         let highest = nfcCounters[credentialID]
+#if BUGBENCH_NFC_COUNTER_REPEAT
+        guard evidence.counter >= highest else {
+            throw refuse(.badNonce, .nfcCounterNotIncreasing, "counter \(evidence.counter) is not above \(highest) (replay or rollback)")
+        }
+#else
         guard evidence.counter > highest else {
             throw refuse(.badNonce, .nfcCounterNotIncreasing, "counter \(evidence.counter) is not above \(highest) (replay or rollback)")
         }
+#endif
         guard fob.enabled else { throw refuse(.disabled, .nfcNotAllowedNow, "fob authorization is disabled") }
         if let refusal = timeWindowRefusal(fob.restriction, at: now) {
             throw refuse(refusal.code, .nfcNotAllowedNow, "fob authorization is outside its time window")

@@ -177,7 +177,11 @@ public struct LockMachine: Hashable, Sendable, Codable {
     /// Whether pairing mode is active at `now` (leaving it when its time ran out).
     public func isPairingMode(at now: LockInstant) -> Bool {
         guard let until = pairingModeUntil else { return false }
+#if BUGBENCH_PAIRING_MODE_NEVER_ENDS
+        return until.millisecondsSince1970 > 0
+#else
         return now < until
+#endif
     }
 
     /// A press of the lock's button held for `heldMilliseconds`. Five seconds or more enter
@@ -226,9 +230,15 @@ public struct LockMachine: Hashable, Sendable, Codable {
             copy.mostRecentCommands[copy.authorizations[old].authID] = nil
             copy.authorizations.remove(at: old)
         }
+#if BUGBENCH_MAX_USERS_OFF_BY_ONE
+        guard copy.authorizations.count <= maxAuthorizations else {
+            throw LockError(.maxUser, "all \(maxAuthorizations) authorizations are used")
+        }
+#else
         guard copy.authorizations.count < maxAuthorizations else {
             throw LockError(.maxUser, "all \(maxAuthorizations) authorizations are used")
         }
+#endif
         guard copy.authorization(authID) == nil else {
             throw LockError(.pairingBadParameter, "authorization id \(authID) is in use")
         }
@@ -281,13 +291,21 @@ public struct LockMachine: Hashable, Sendable, Codable {
         guard CommandAccess.allows(message.command, from: auth.idType) || weaknesses.contains(.adminFromNonAdmin) else {
             throw LockError(.notAuthorized, "\(auth.idType) may not send \(message.command)")
         }
+#if BUGBENCH_DISABLED_AUTH_SERVED
+        // (bugbench DISABLED_AUTH_SERVED: the check after #else is left out)
+#else
         guard auth.enabled || weaknesses.contains(.disabledIgnored) else { throw LockError(.disabled, "authorization \(auth.authID) is disabled") }
+#endif
         if auth.idType == .bridge, !auth.remoteAllowed, message.command != .requestData {
             throw LockError(.remoteNotAllowed, "authorization \(auth.authID) is a bridge without remote access")
         }
+#if BUGBENCH_TIME_WINDOW_IGNORED
+        // (bugbench TIME_WINDOW_IGNORED: the check after #else is left out)
+#else
         if !weaknesses.contains(.timeWindowsIgnored), let refusal = timeWindowRefusal(auth.restriction, at: now) {
             throw refusal
         }
+#endif
         if let pin = message.securityPIN {
             // Outside the copy: a failed attempt counts toward the lockout even though it is refused.
             try checkSecurityPIN(pin, at: now, lockout: !weaknesses.contains(.noPINLockout), firstByteOnly: weaknesses.contains(.pinPrefixCompare))
@@ -340,9 +358,13 @@ public struct LockMachine: Hashable, Sendable, Codable {
         // Motor: K_ERROR_BUSY, K_ERROR_BAD_PARAMETER, K_ERROR_AUTO_UNLOCK_TOO_RECENT, K_ERROR_REJECTED,
         // K_ERROR_REJECTED_NIGHTMODE, K_ERROR_MOTOR_LOW_VOLTAGE, K_ERROR_VOLTAGE_TOO_LOW.
         case .lockAction(let request):
+#if BUGBENCH_FOB_ANY_LOCK_ACTION
+            // (bugbench FOB_ANY_LOCK_ACTION: the check after #else is left out)
+#else
             if auth.idType == .fob, !(0x81...0x83).contains(request.action.rawValue) {
                 throw LockError(.notAuthorized, "a fob may only send fob actions 0x81–0x83")
             }
+#endif
             return try startLockAction(request.action, flags: request.flags, by: auth, command: .lockAction, at: now)
         case .simpleLockAction(let request):
             guard request.action == .unlock || request.action == .lock else {
@@ -407,7 +429,11 @@ public struct LockMachine: Hashable, Sendable, Codable {
                 throw LockError(.invalidAuthID, "no authorization \(request.authID)")
             }
             if weaknesses.contains(.revocationIgnored) { return [complete] }
+#if BUGBENCH_REVOCATION_IGNORED
+            // (bugbench REVOCATION_IGNORED: the entry is kept)
+#else
             authorizations.remove(at: index)
+#endif
             mostRecentCommands[request.authID] = nil
             nfcCounterStore?.remove(request.authID)
             return [complete, .event(.authorizationRevoked(authID: request.authID))]
@@ -493,7 +519,11 @@ public struct LockMachine: Hashable, Sendable, Codable {
             ? ConstantTime.equals(Array(pin.bytes.prefix(1)), Array(securityPIN.bytes.prefix(1)))
             : ConstantTime.equals(pin.bytes, securityPIN.bytes)
         guard matches else {
+#if BUGBENCH_PIN_FAILURE_NOT_RECORDED
+            // (bugbench PIN_FAILURE_NOT_RECORDED: the check after #else is left out)
+#else
             if lockout { pinGuard.recordFailure(at: now) }
+#endif
             throw LockError(.badPIN, "wrong security PIN")
         }
         pinGuard.recordSuccess()

@@ -26,8 +26,13 @@ public enum PairingAuthenticator {
         _ authenticator: Bytes32,
         key: SharedKey, clientPublicKey: Bytes32, lockPublicKey: Bytes32, challenge: Bytes32
     ) -> Bool {
+#if BUGBENCH_AUTHENTICATOR_PREFIX
+        ConstantTime.equals(Array(authenticator.bytes.prefix(4)), Array(authorizationAuthenticator(
+            key: key, clientPublicKey: clientPublicKey, lockPublicKey: lockPublicKey, challenge: challenge).bytes.prefix(4)))
+#else
         ConstantTime.equals(authenticator, authorizationAuthenticator(
             key: key, clientPublicKey: clientPublicKey, lockPublicKey: lockPublicKey, challenge: challenge))
+#endif
     }
 
     /// Authorization Data (0x0006): HMAC(s, idType(1) ‖ id(4 LE) ‖ name(32) ‖ nA(32) ‖ nK2(32)), where

@@ -330,7 +330,11 @@ public struct LockSessionEngine {
         if let challenge = message.challenge {
             let outstanding = connections[connection]?.challenge
             issuedAt = connections[connection]?.challengeIssuedAt ?? now
+#if BUGBENCH_CHALLENGE_NOT_CONSUMED
+            // (bugbench CHALLENGE_NOT_CONSUMED: the challenge is left outstanding)
+#else
             connections[connection]?.challenge = nil
+#endif
             connections[connection]?.challengeIssuedAt = nil
             let enforced = !weaknesses.contains(.challengeNotEnforced)
             guard !enforced || outstanding.map({ ConstantTime.equals($0, challenge) }) == true else {

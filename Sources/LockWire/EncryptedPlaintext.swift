@@ -36,14 +36,22 @@ public struct EncryptedPlaintext: Hashable, Sendable {
         }
         let body = bytes.dropLast(2)
         var crcReader = WireReader(bytes.suffix(2), context: "encrypted plaintext")
+#if BUGBENCH_PLAINTEXT_CRC_UNCHECKED
+        // (bugbench PLAINTEXT_CRC_UNCHECKED: the check after #else is left out)
+#else
         guard CRC16.checksum(body) == (try crcReader.readUInt16("CRC")) || !checks.contains(.crc) else {
             throw WireError(.badCRC, "encrypted plaintext: CRC mismatch")
         }
+#endif
         var reader = WireReader(body, context: "encrypted plaintext")
         let authID = try reader.readUInt32("authorization id")
+#if BUGBENCH_INNER_AUTH_ID_UNCHECKED
+        // (bugbench INNER_AUTH_ID_UNCHECKED: the check after #else is left out)
+#else
         guard authID == expectedAuthID || !checks.contains(.innerAuthID) else {
             throw WireError(.notAuthorized, "encrypted plaintext: inner auth id \(authID) differs from the header's \(expectedAuthID)")
         }
+#endif
         let command = Command(rawValue: try reader.readUInt16("command id"))
         return EncryptedPlaintext(authID: authID, command: command, payload: Array(reader.readRest()))
     }

@@ -61,10 +61,14 @@ public struct FragmentReassembler: Sendable {
             reset()
             throw WireError(.reassemblyLimit, "reassembly: more than \(maxFragments) fragments")
         }
+#if BUGBENCH_UNBOUNDED_REASSEMBLY
+        // (bugbench UNBOUNDED_REASSEMBLY: the check after #else is left out)
+#else
         guard bufferedByteCount + chunk.count <= maxBytes else {
             reset()
             throw WireError(.reassemblyLimit, "reassembly: more than \(maxBytes) bytes buffered")
         }
+#endif
         if buffer.isEmpty {
             // Fast path: a chunk that is exactly one whole frame (one indication at a large MTU).
             let length: Int?
