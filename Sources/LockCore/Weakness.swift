@@ -29,13 +29,13 @@ public enum Weakness: String, CaseIterable, Hashable, Sendable, Codable, CustomS
     /// The auth id inside the plaintext is not compared with the one in the clear header. Audit case
     /// C-05.
     case innerAuthIDUnchecked = "inner-auth-id-unchecked"
-    /// Wrong security PINs never lock the PIN out. Audit case PIN-07.
     /// The security PIN is compared on its first byte only (a compare with the wrong length), so a
     /// PIN wrong in its last byte is accepted. Audit case PIN-07.
     case pinPrefixCompare = "pin-prefix-compare"
     /// The pairing Authorization Authenticator (0x0005) is compared on its first 4 bytes only, so an
     /// authenticator wrong in a later byte is accepted (issue 19's mutation). Audit case PA-03.
     case authenticatorPrefixCompare = "authenticator-prefix-compare"
+    /// Wrong security PINs never lock the PIN out. Audit case PIN-07.
     case noPINLockout = "no-pin-lockout"
     /// Pairing is answered (and completes) outside pairing mode. Audit case PA-01.
     case pairingOutsidePairingMode = "pairing-outside-pairing-mode"

@@ -49,6 +49,11 @@ struct LockServeCommand: ParsableCommand {
     var firmware: String?
 
     @Option(help: ArgumentHelp(
+        "Most connections served at once (default: the model's limit, 4 or 1 on old firmware, when --model is given; else 10000, so that Latchkey's multi-role tools such as fuzz --target, which holds up to 7 roles, and audit can connect to the default lock).",
+        valueName: "n"))
+    var maxConnections: Int?
+
+    @Option(help: ArgumentHelp(
         "Security PIN of a new lock (the model's digits: 4, 0-9999, default 1234; ultra and go 5.x 6, 0-999999, default 123456). Other users see it in `ps`: prefer --security-pin-file, LATCHKEY_SECURITY_PIN or --security-pin-stdin.",
         valueName: "pin"))
     var securityPIN: UInt32?
@@ -190,6 +195,9 @@ struct LockServeCommand: ParsableCommand {
     }
 
     func validate() throws {
+        if let maxConnections, !(1...100_000).contains(maxConnections) {
+            throw ValidationError("--max-connections is 1 to 100000, not \(maxConnections)")
+        }
         let sources = securityPINSources()
         guard sources.count <= 1 else {
             throw ValidationError("give the security PIN one way only, not \(sources.joined(separator: " and "))")
@@ -337,9 +345,11 @@ struct LockServeCommand: ParsableCommand {
             printer.print(event)
             notifier?.offer(event)
         }
-        // The model's connection limit (about 4, old firmware 1), its oldest idle unauthenticated
-        // connection evicted first (LockServer's accept step).
-        let limits = LockServer.Limits(model: engine.machine.model)
+        // The model's connection limit (about 4, old firmware 1) when a model is asked for, its
+        // oldest idle unauthenticated connection evicted first (LockServer's accept step); the
+        // default lock serves as many as Latchkey's own multi-role tools open.
+        var limits = model == nil ? LockServer.Limits() : LockServer.Limits(model: engine.machine.model)
+        if let maxConnections { limits.maxConnections = maxConnections }
         let server: LockServer
         if let frontEnd = bluez {
             server = try LockServer(
