@@ -37,4 +37,12 @@ public struct LockModel: Hashable, Sendable, Codable {
     public static let smartLock4 = LockModel(
         keyturnerStatesLength: 27, wireContext: .smartLock, firmwareVersion: FirmwareVersion(major: 4, minor: 2, patch: 0),
         hardwareRevision: HardwareRevision(major: 3, minor: 0), deviceType: 0x04, motorStepMilliseconds: 1000)
+    /// Smart Lock Ultra (and Smart Lock Go on firmware 5.x, which pairs the same way, `docs/wire.md`
+    /// §13): 27-byte Keyturner States, u32 6-digit security PIN, the Ultra pairing of §3.4 on pairing
+    /// service `a92ee300-…` (``LockWire/WireContext/ultra``), Config device type 0x05 (§12). The
+    /// firmware and hardware numbers are placeholders of the 5th generation (UNSURE: not taken from
+    /// a device).
+    public static let ultra = LockModel(
+        keyturnerStatesLength: 27, wireContext: .ultra, firmwareVersion: FirmwareVersion(major: 5, minor: 0, patch: 0),
+        hardwareRevision: HardwareRevision(major: 5, minor: 0), deviceType: 0x05, motorStepMilliseconds: 1000)
 }

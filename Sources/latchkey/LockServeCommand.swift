@@ -32,6 +32,12 @@ struct LockServeCommand: ParsableCommand {
     @Option(help: "Transport: socket (Unix SOCK_SEQPACKET, discovery folder) or bluez:hciN (L2CAP LE CID 4 and HCI advertising on controller hciN; see `latchkey doctor`).")
     var transport: String = "socket"
 
+    /// Hidden testing flag (issue 18, Ultra pairing): a new lock is a Smart Lock Ultra (``LockModel/ultra``:
+    /// pairing service `a92ee300-…`, Ultra pairing, u32 security PIN holding the PIN given). The
+    /// device profiles' `--model ultra|go` supersede it.
+    @Flag(name: .customLong("ultra"), help: .hidden)
+    var ultra = false
+
     @Option(help: "Nuki ID of a new lock (8 hex digits; default random).")
     var nukiID: String?
 
@@ -244,8 +250,8 @@ struct LockServeCommand: ParsableCommand {
             let securityPIN = try resolveSecurityPIN()
             let id = nukiID.flatMap { UInt32($0, radix: 16) } ?? UInt32(bitPattern: Int32(truncatingIfNeeded: Int(bitPattern: UInt(random.bytes(count: 4).reduce(0) { $0 << 8 | UInt($1) }))))
             var machine = LockMachine(
-                model: .smartLock3, nukiID: id, settings: LockSettings(name: FixedName("Latchkey", width: FixedName.nameWidth)),
-                securityPIN: .u16(securityPIN))
+                model: ultra ? .ultra : .smartLock3, nukiID: id, settings: LockSettings(name: FixedName("Latchkey", width: FixedName.nameWidth)),
+                securityPIN: ultra ? .u32(UInt32(securityPIN)) : .u16(securityPIN))
             let now = LockServer.wallClock()
             try machine.setClock(to: now.utcDateTime, at: now)
             engine = LockSessionEngine(
