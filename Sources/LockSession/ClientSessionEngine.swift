@@ -321,6 +321,9 @@ public struct ClientSessionEngine {
             pairingPIN = nil
             encryptedInput.reset()
             return [.write(.pairingGDIO, frame)]
+        case (.pairingAwaitingChallenge2, .authorizationInfo):
+            // A Smart Lock Ultra / Go 5.x answered the authenticator: it pairs the §3.4 way only.
+            return fail(ClientError(.unsupported, "the lock pairs the Smart Lock Ultra way (Authorization Info): pair as an app or bridge with its security PIN"))
         case (.pairingAwaitingStatus(let credentials), .status(let status)) where status.status == .complete:
             self.credentials = credentials
             state = .idle

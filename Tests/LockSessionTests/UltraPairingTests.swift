@@ -199,6 +199,21 @@ import Testing
         #expect(!client.isBusy)
     }
 
+    @Test(arguments: [IDType.keypad, .app])
+    func aStandardClientMeetingAnUltraLockFailsAsUnsupported(idType: IDType) throws {
+        var lock = try Self.newUltraLock()
+        _ = lock.pressButton(heldMilliseconds: 5_000, at: Self.start)
+        var link = Link(lock: lock, client: try EndToEndTests.newClient(idType, id: 3, seed: 70), connection: ConnectionID(1), now: Self.start)
+        let results = link.pump(link.client.startPairing())
+        guard case .failed(let error) = results.first else {
+            Issue.record("\(results)")
+            return
+        }
+        #expect(results.count == 1)
+        #expect(error.code == .unsupported)
+        #expect(link.lock.machine.authorizations.isEmpty)
+    }
+
     @Test func ultraPairingWithoutPINFailsAtOnce() throws {
         var client = try Self.newUltraClient()
         let results = client.startPairing()
