@@ -253,6 +253,28 @@ import Testing
         #expect(lock.machine.authorizations.isEmpty)
     }
 
+    @Test func anUnsavedUltraPairingIsRefusedSealedNamingAuthorizationData() throws {
+        var lock = try Self.newUltraLock()
+        _ = lock.pressButton(heldMilliseconds: 5_000, at: Self.start)
+        let client = try KeyPair(using: SeededRandomSource(seed: 3))
+        let c = ConnectionID(1)
+        _ = lock.receive(PlainFrame(RequestData(requestedCommand: .publicKey)).encoded(), on: .pairingGDIO, from: c, at: Self.start)
+        let challenge = try plainFrames(lock.receive(PlainFrame(PublicKey(key: client.publicKey)).encoded(), on: .pairingGDIO, from: c, at: Self.start), on: .pairingGDIO)
+        let first = try #require(challenge.first)
+        let nonce = try #require(Bytes32(first.payload))
+        let s = try SharedKey(ownKeyPair: client, peerPublicKey: lock.publicKey)
+        _ = lock.receive(PlainFrame(AuthorizationAuthenticator(authenticator: PairingAuthenticator.authorizationAuthenticator(
+            key: s, clientPublicKey: client.publicKey, lockPublicKey: lock.publicKey, challenge: nonce))).encoded(), on: .pairingGDIO, from: c, at: Self.start)
+        let data = UltraAuthorizationData(appID: 1, name: FixedName("x", width: 32), securityPIN: Self.pin)
+        let frame = try EncryptedMessageCodec.seal(
+            authID: ClientSessionEngine.ultraPairingAuthID, command: .authorizationData, payload: data.encoded(), nonce: Array(0..<24), key: s)
+        // The runtime rolled the engine back after a failed save and refuses the write instead.
+        let report = try EncryptedMessageCodec.open(Self.pairingBytes(lock.refuseUnpersisted(frame, on: .pairingGDIO, from: c))) { _ in s }
+        #expect(Hex.encode(report.encoded()) == Hex.encode(EncryptedPlaintext(
+            authID: ClientSessionEngine.ultraPairingAuthID, command: .errorReport, payload: [0xFF, 0x06, 0x00]).encoded()))
+        #expect(lock.machine.authorizations.isEmpty)
+    }
+
     // MARK: Edges of the standard pairing
 
     @Test func appID0NeverReplacesAnEarlierPairing() throws {
