@@ -57,9 +57,10 @@ if [ "${1:-}" = "--fuzz-client" ]; then
 fi
 
 # Every device profile pyNukiBT 0.0.20 pairs with the standard flow (issue 18): the Smart Lock
-# 1.0 to 4th generation and the Smart Lock Go on 4.x (MODEL@FIRMWARE). The Ultra and the Go on 5.x
-# pair the Ultra way (their own run). Override with PYNUKIBT_PROFILES="sl3 sl1@1.10.0".
-profiles=(${PYNUKIBT_PROFILES:-sl1 sl2 sl3 sl3pro sl4 sl4pro go@4.6.0})
+# 1.0 to 4th generation and the Smart Lock Go on 4.x (MODEL@FIRMWARE), and through pyNukiBT's Ultra
+# code path the Ultra and the Go on 5.x (the shim's --ultra). Override with
+# PYNUKIBT_PROFILES="sl3 sl1@1.10.0".
+profiles=(${PYNUKIBT_PROFILES:-sl1 sl2 sl3 sl3pro sl4 sl4pro go@4.6.0 ultra go})
 work=$(mktemp -d)
 server=""
 cleanup() {
@@ -86,8 +87,10 @@ for entry in "${profiles[@]}"; do
 
     echo "== pyNukiBT shim ($model, firmware $expected)"
     status=0
+    ultra=()
+    case "$expected" in 5.*) [ "$model" = ultra ] || [ "$model" = go ] && ultra=(--ultra) ;; esac
     timeout 120 "$venv/bin/python" Tests/Interop/pynukibt_shim.py "$LATCHKEY_DEVICES_DIR" \
-        --nuki-id 2A37599A --pin 1234 --firmware "$expected" "$@" || status=$?
+        --nuki-id 2A37599A --pin 1234 --firmware "$expected" "${ultra[@]}" "$@" || status=$?
 
     kill "$server" 2>/dev/null || true
     wait "$server" 2>/dev/null || true

@@ -212,20 +212,42 @@ public struct LockMachine: Hashable, Sendable, Codable {
         return nextAuthID
     }
 
+    /// Why a pairing by `idType`/`clientID` would be refused now, checked before an authorization id
+    /// is handed out (issue 18: a full table is refused at Authorization Data, not at the
+    /// confirmation): P_ERROR_NOT_PAIRING outside pairing mode, P_ERROR_BAD_PARAMETER for an ID type
+    /// that cannot pair, P_ERROR_MAX_USER when the table is full and the pairing replaces nobody.
+    /// Nil when ``addAuthorization(authID:idType:clientID:name:at:outsidePairingMode:)`` would take it.
+    public func pairingRefusal(idType: IDType, clientID: UInt32, at now: LockInstant, outsidePairingMode: Bool = false) -> LockError? {
+        guard isPairingMode(at: now) || outsidePairingMode else { return LockError(.notPairing, "the lock is not in pairing mode") }
+        guard idType.isPairable else { return LockError(.pairingBadParameter, "ID type \(idType) cannot pair") }
+        let replaces = replacedAuthorizationIndex(idType: idType, clientID: clientID) != nil
+        guard authorizations.count - (replaces ? 1 : 0) < maxAuthorizations else {
+            return LockError(.maxUser, "all \(maxAuthorizations) authorizations are used")
+        }
+        return nil
+    }
+
+    /// The authorization a new pairing with `idType`/`clientID` replaces: the one with the same ID
+    /// type and client id (`docs/wire.md` §13), never for client id 0, which the protocol treats as
+    /// "do not replace" (the v2.1 example pairs as app id 0; issue 18).
+    func replacedAuthorizationIndex(idType: IDType, clientID: UInt32) -> Int? {
+        guard clientID != 0 else { return nil }
+        return authorizations.firstIndex { $0.idType == idType && $0.clientID == clientID }
+    }
+
     /// Stores a newly paired client under `authID` (from ``reserveAuthID()``) and leaves pairing
     /// mode, so one pairing ends it. Pairing again with the same ID type and client id replaces
-    /// the earlier authorization (`docs/wire.md` §13), revoking it.
+    /// the earlier authorization (`docs/wire.md` §13), revoking it; client id 0 never replaces.
     /// Throws P_ERROR_NOT_PAIRING outside pairing mode, P_ERROR_BAD_PARAMETER for an ID type that
     /// cannot pair or an id already in use, P_ERROR_MAX_USER when the table is full.
     /// `outsidePairingMode` (``Weakness/pairingOutsidePairingMode``) skips the pairing-mode check.
     public mutating func addAuthorization(
         authID: UInt32, idType: IDType, clientID: UInt32, name: FixedName, at now: LockInstant, outsidePairingMode: Bool = false
     ) throws(LockError) -> (Authorization, [LockOutput]) {
-        guard isPairingMode(at: now) || outsidePairingMode else { throw LockError(.notPairing, "the lock is not in pairing mode") }
-        guard idType.isPairable else { throw LockError(.pairingBadParameter, "ID type \(idType) cannot pair") }
+        if let refusal = pairingRefusal(idType: idType, clientID: clientID, at: now, outsidePairingMode: outsidePairingMode) { throw refusal }
         var copy = self
         var outputs: [LockOutput] = []
-        if let old = copy.authorizations.firstIndex(where: { $0.idType == idType && $0.clientID == clientID }) {
+        if let old = copy.replacedAuthorizationIndex(idType: idType, clientID: clientID) {
             outputs.append(.event(.authorizationRevoked(authID: copy.authorizations[old].authID)))
             copy.mostRecentCommands[copy.authorizations[old].authID] = nil
             copy.authorizations.remove(at: old)
@@ -511,7 +533,7 @@ public struct LockMachine: Hashable, Sendable, Codable {
     /// Checks a security PIN in constant time, counting failures toward the lockout (none when
     /// `lockout` is false: ``Weakness/noPINLockout``). `firstByteOnly` (``Weakness/pinPrefixCompare``
     /// of a weakened lock only) compares the first byte alone.
-    mutating func checkSecurityPIN(_ pin: SecurityPIN, at now: LockInstant, lockout: Bool = true, firstByteOnly: Bool = false) throws(LockError) {
+    package mutating func checkSecurityPIN(_ pin: SecurityPIN, at now: LockInstant, lockout: Bool = true, firstByteOnly: Bool = false) throws(LockError) {
         if lockout, let remaining = pinGuard.remainingLockout(at: now) {
             throw LockError(.tooManyPINAttempts, "security PIN locked out for \(remaining) ms more")
         }

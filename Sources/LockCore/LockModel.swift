@@ -74,6 +74,9 @@ public struct LockModel: Hashable, Sendable, Codable {
     public static let smartLock3 = LockProfile.sl3.defaultModel
     /// Smart Lock 4th generation on 4.2.0 (``LockProfile/sl4``): 27-byte Keyturner States, u16 PIN.
     public static let smartLock4 = LockProfile.sl4.defaultModel
+    /// Smart Lock Ultra on 5.0.0 (``LockProfile/ultra``): u32 6-digit PIN, the Ultra pairing of
+    /// §3.4 (``LockWire/WireContext/ultra``), Config device type 0x05.
+    public static let ultra = LockProfile.ultra.defaultModel
 
     enum CodingKeys: String, CodingKey {
         case profile, firmware, motorStepMilliseconds

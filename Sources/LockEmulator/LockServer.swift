@@ -220,7 +220,7 @@ public final class LockServer {
         if let fd = frontEnd.acceptDescriptor { try readiness.add(fd, token: listenerToken, interest: .readable) }
         let nukiID = engine.machine.nukiID
         profile = NukiGATTProfile(
-            nukiID: nukiID, firmwareRevision: engine.machine.model.firmwareVersion.description,
+            nukiID: nukiID, variant: engine.machine.model.wireContext.ultraPairing ? .ultra : .smartLock, firmwareRevision: engine.machine.model.firmwareVersion.description,
             hardwareRevision: engine.machine.model.hardwareRevision.description)
         // Weakness.unboundedReassembly (`lock serve --weaken`): Prepare Write queues without a cap.
         var bearer: ATTBearer.Configuration = engine.weaknesses.contains(.unboundedReassembly) ? .init(maxPreparedWrites: .max, maxPreparedBytes: .max) : .init()
@@ -805,7 +805,9 @@ public final class LockServer {
         guard pairing != advertisedPairing || (!pairing && statusChanged != advertisedStatusChanged) else { return }
         advertisedPairing = pairing
         advertisedStatusChanged = !pairing && statusChanged
-        let mode: NukiAdvertisement.Mode = pairing ? .pairing(service: NukiUUIDs.pairingService) : .paired(statusChanged: statusChanged)
+        // Ultra / Go 5.x advertise their own pairing service `a92ee300-…` (`docs/wire.md` §1.3).
+        let service = engine.machine.model.wireContext.ultraPairing ? NukiUUIDs.ultraPairingService : NukiUUIDs.pairingService
+        let mode: NukiAdvertisement.Mode = pairing ? .pairing(service: service) : .paired(statusChanged: statusChanged)
         try frontEnd.advertise(NukiAdvertisement(nukiID: engine.machine.nukiID, mode: mode))
     }
 

@@ -83,7 +83,17 @@ public struct ClientRequest: Sendable {
 /// A client's protocol engine, sans-I/O: pairing initiator and request flows for any ID type.
 ///
 /// Pairing (Nuki BLE API 2.1 §"Pairing", `docs/wire.md` §3.1): it verifies every step, including the
-/// lock's Authorization-ID authenticator, which pyNukiBT and NukiBleEsp32 skip. Requests: a
+/// lock's Authorization-ID authenticator, which pyNukiBT and NukiBleEsp32 skip.
+///
+/// Ultra pairing (`context.ultraPairing`: Smart Lock Ultra, Smart Lock Go 5.x; `docs/wire.md` §3.4,
+/// as pyNukiBT 0.0.20 sends it): after the Authorization Authenticator the lock answers
+/// Authorization Info (0x004C); the client then writes Authorization Data (app id u32 = ``clientID``,
+/// name[32], security PIN u32) **encrypted** under s with the auth id bytes `7F FF FF FF` (clear and
+/// inner, ``ultraPairingAuthID``) to the
+/// pairing GDIO, and takes the encrypted Authorization-ID (auth id + lock UUID) from the pairing
+/// GDIO; no confirmation. The Ultra layout carries no ID type (the lock records an app), so only
+/// ``IDType/app`` and ``IDType/bridge`` pair this way: a keypad or fob fails at once with
+/// ``ClientError/Code/unsupported``, and a missing PIN the same way. Requests: a
 /// challenge is fetched first when the command needs one, the replies are collected until Status
 /// COMPLETE, an Error Report or the request's final command, and every reply must decrypt under
 /// the client's key, carry its auth id and pass its CRC. One request at a time.
@@ -110,6 +120,10 @@ public struct ClientSessionEngine {
         case pairingAwaitingChallenge2(shared: SharedKey, lockKey: Bytes32)
         case pairingAwaitingAuthorizationID(shared: SharedKey, lockKey: Bytes32, clientNonce: Bytes32)
         case pairingAwaitingStatus(ClientCredentials)
+        /// Ultra: authenticator sent, Authorization Info expected.
+        case pairingAwaitingAuthorizationInfo(shared: SharedKey, lockKey: Bytes32, securityPIN: UInt32)
+        /// Ultra: encrypted Authorization Data sent, the encrypted Authorization-ID expected.
+        case pairingAwaitingUltraAuthorizationID(shared: SharedKey, lockKey: Bytes32)
         case awaitingChallenge(ClientRequest)
         case awaitingResume(ClientRequest, Bytes32)
         case awaitingReplies(ClientRequest, [NukiMessage])
@@ -123,6 +137,8 @@ public struct ClientSessionEngine {
     public let context: WireContext
     public private(set) var credentials: ClientCredentials?
     var state: State = .idle
+    /// The security PIN of an Ultra pairing in progress.
+    var pairingPIN: UInt32?
     var plainInput = FragmentReassembler(framing: .plain)
     var encryptedInput = FragmentReassembler(framing: .encrypted)
 
@@ -145,10 +161,33 @@ public struct ClientSessionEngine {
 
     // MARK: Pairing
 
+    /// The auth id of the Ultra's encrypted Authorization Data, clear and inner: the bytes
+    /// `7F FF FF FF` that pyNukiBT 0.0.20 writes (its literal `b"\x7f\xff\xff\xff"`), i.e. the u32 LE
+    /// 0xFFFFFF7F. [S23]'s "0x7FFFFFFF" would travel as `FF FF FF 7F` if read as a u32 LE; which byte
+    /// order a real Ultra expects is UNSURE (`docs/wire.md` §3.4), so Latchkey sends pyNukiBT's bytes
+    /// (the reference where the spec is unsure) and its lock accepts any.
+    public static let ultraPairingAuthID: UInt32 = 0xFFFF_FF7F
+
     /// Starts pairing: Request Data(Public Key) on the pairing GDIO. The lock must be in pairing mode.
-    public mutating func startPairing() -> [Action] {
-        state = .pairingAwaitingPublicKey
+    /// `securityPIN` is the lock's 6-digit security PIN, needed (and only used) for the Ultra pairing
+    /// (`context.ultraPairing`); without it, or for a keypad or fob, an Ultra pairing fails at once
+    /// with ``ClientError/Code/unsupported``.
+    public mutating func startPairing(securityPIN: UInt32? = nil) -> [Action] {
         plainInput.reset()
+        encryptedInput.reset()
+        pairingPIN = nil
+        if context.ultraPairing {
+            guard idType == .app || idType == .bridge else {
+                state = .idle
+                return [.failed(ClientError(.unsupported, "the Ultra pairing carries no ID type: a \(idType) cannot pair with this lock"))]
+            }
+            guard let securityPIN else {
+                state = .idle
+                return [.failed(ClientError(.unsupported, "the Ultra pairing needs the lock's security PIN"))]
+            }
+            pairingPIN = securityPIN
+        }
+        state = .pairingAwaitingPublicKey
         return [writePlain(.requestData(RequestData(requestedCommand: .publicKey)))]
     }
 
@@ -186,6 +225,7 @@ public struct ClientSessionEngine {
     /// Abandons what is in progress (e.g. after a timeout kept by the caller).
     public mutating func cancel() {
         state = .idle
+        pairingPIN = nil
         plainInput.reset()
         encryptedInput.reset()
     }
@@ -195,6 +235,9 @@ public struct ClientSessionEngine {
     /// An indication received on `characteristic`.
     public mutating func receive(_ bytes: [UInt8], on characteristic: Characteristic) -> [Action] {
         do {
+            if characteristic == .pairingGDIO, case .pairingAwaitingUltraAuthorizationID(let shared, let lockKey) = state {
+                return try receiveUltraAuthorizationID(bytes, shared: shared, lockKey: lockKey)
+            }
             switch characteristic {
             case .pairingGDIO, .keyturnerGDIO:
                 var actions: [Action] = []
@@ -248,7 +291,11 @@ public struct ClientSessionEngine {
         case (.pairingAwaitingChallenge1(let shared, let lockKey), .challenge(let challenge)):
             let authenticator = PairingAuthenticator.authorizationAuthenticator(
                 key: shared, clientPublicKey: keyPair.publicKey, lockPublicKey: lockKey, challenge: challenge.nonce)
-            state = .pairingAwaitingChallenge2(shared: shared, lockKey: lockKey)
+            if context.ultraPairing, let pin = pairingPIN {
+                state = .pairingAwaitingAuthorizationInfo(shared: shared, lockKey: lockKey, securityPIN: pin)
+            } else {
+                state = .pairingAwaitingChallenge2(shared: shared, lockKey: lockKey)
+            }
             return [writePlain(.authorizationAuthenticator(AuthorizationAuthenticator(authenticator: authenticator)))]
         case (.pairingAwaitingChallenge2(let shared, let lockKey), .challenge(let challenge)):
             let clientNonce = random.bytes32()
@@ -265,6 +312,18 @@ public struct ClientSessionEngine {
             let confirmation = PairingAuthenticator.authorizationIDConfirmation(key: shared, authID: id.authID, lockNonce: id.nonce)
             state = .pairingAwaitingStatus(ClientCredentials(authID: id.authID, sharedKey: shared, lockPublicKey: lockKey, lockUUID: id.lockUUID))
             return [writePlain(.authorizationIDConfirmation(AuthorizationIDConfirmation(authenticator: confirmation, authID: id.authID)))]
+        case (.pairingAwaitingAuthorizationInfo(let shared, let lockKey, let pin), .authorizationInfo):
+            let data = UltraAuthorizationData(appID: clientID, name: name, securityPIN: pin)
+            guard let frame = try? EncryptedMessageCodec.seal(
+                authID: Self.ultraPairingAuthID, command: .authorizationData, payload: data.encoded(), key: shared, random: random)
+            else { return fail(ClientError(.invalidReply, "could not seal Authorization Data")) }
+            state = .pairingAwaitingUltraAuthorizationID(shared: shared, lockKey: lockKey)
+            pairingPIN = nil
+            encryptedInput.reset()
+            return [.write(.pairingGDIO, frame)]
+        case (.pairingAwaitingChallenge2, .authorizationInfo):
+            // A Smart Lock Ultra / Go 5.x answered the authenticator: it pairs the §3.4 way only.
+            return fail(ClientError(.unsupported, "the lock pairs the Smart Lock Ultra way (Authorization Info): pair as an app or bridge with its security PIN"))
         case (.pairingAwaitingStatus(let credentials), .status(let status)) where status.status == .complete:
             self.credentials = credentials
             state = .idle
@@ -272,6 +331,39 @@ public struct ClientSessionEngine {
         default:
             return fail(ClientError(.invalidReply, "unexpected \(message.command) during pairing"))
         }
+    }
+
+    /// Ultra: an indication on the pairing GDIO after the encrypted Authorization Data: the
+    /// encrypted Authorization-ID (or an encrypted Error Report), in one indication or several; a
+    /// plain Error Report (`12 00 …`, 7 bytes, CRC valid) is taken too.
+    private mutating func receiveUltraAuthorizationID(_ bytes: [UInt8], shared: SharedKey, lockKey: Bytes32) throws -> [Action] {
+        if encryptedInput.isIdle, bytes.count == PlainFrame.overheadBytes + 3, let plain = try? PlainFrame.decode(bytes),
+            plain.command == .errorReport {
+            return receivePairing(try NukiMessage.decode(command: plain.command, payload: plain.payload, context: context))
+        }
+        var actions: [Action] = []
+        let frames = try encryptedInput.append(bytes[...])
+        if !frames.isEmpty && !encryptedInput.isIdle {
+            throw WireError(.trailingBytes, "\(encryptedInput.bufferedByteCount) bytes after a complete frame in one indication")
+        }
+        for frame in frames {
+            // The key is this pairing's s whatever the clear auth id (the lock answers under the one sent).
+            let plaintext = try EncryptedMessageCodec.open(frame) { _ in shared }
+            let message = try NukiMessage.decode(command: plaintext.command, payload: plaintext.payload, context: context)
+            switch message {
+            case .ultraAuthorizationID(let id):
+                let credentials = ClientCredentials(authID: id.authID, sharedKey: shared, lockPublicKey: lockKey, lockUUID: id.lockUUID)
+                self.credentials = credentials
+                state = .idle
+                encryptedInput.reset()
+                actions.append(.paired(credentials))
+            case .errorReport(let report):
+                actions += fail(ClientError(.refused(report.errorCode), "lock refused \(report.commandID)"))
+            default:
+                actions += fail(ClientError(.invalidReply, "unexpected \(message.command) during Ultra pairing"))
+            }
+        }
+        return actions
     }
 
     private mutating func receiveReply(_ message: NukiMessage) -> [Action] {
@@ -317,6 +409,7 @@ public struct ClientSessionEngine {
 
     private mutating func fail(_ error: ClientError) -> [Action] {
         state = .idle
+        pairingPIN = nil
         plainInput.reset()
         encryptedInput.reset()
         return [.failed(error)]
@@ -349,6 +442,9 @@ public struct ClientError: Error, Hashable, Sendable, CustomStringConvertible {
         case badAuthenticator
         /// A reply that does not decode, decrypt or fit the flow.
         case invalidReply
+        /// The flow cannot run with this lock model or these arguments (e.g. a keypad asked to pair
+        /// the Ultra way, whose Authorization Data carries no ID type; an Ultra pairing without PIN).
+        case unsupported
     }
 
     public let code: Code

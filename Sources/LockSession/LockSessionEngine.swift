@@ -161,7 +161,9 @@ public struct LockSessionEngine {
 
     /// Answers a write whose change could not be made durable (the state file could not be saved)
     /// with an Error Report and changes nothing else: ERROR_UNKNOWN (0xFF) naming the command, in
-    /// plaintext on the pairing GDIO (and the connection's pairing starts over), encrypted on USDIO
+    /// plaintext on the pairing GDIO (command 0x0000 unless the frame's CRC holds; sealed under the
+    /// pairing's key for the Ultra's encrypted Authorization Data; the connection's pairing starts
+    /// over), encrypted on USDIO
     /// when the frame opens under a known key, else in plaintext on the keyturner GDIO. The runtime
     /// calls this instead of ``receive(_:on:from:at:)`` after it rolled the engine back, so a client
     /// is never acknowledged for a change the lock would forget (`docs/wire.md` §9: 0xFF is "none of
@@ -171,8 +173,16 @@ public struct LockSessionEngine {
         let reason = "the lock could not save the change; nothing was changed"
         switch characteristic {
         case .pairingGDIO:
+            // The Ultra's encrypted Authorization Data: refused under the pairing's key, command 0x0006.
+            if var pairing = connections[connection]?.pairing, pairing.awaitsSealedAuthorizationData, !Self.isPublicKeyRequest(bytes) {
+                let result = pairing.refuseSealed(
+                    .unknown, .authorizationData, reason, authID: PairingResponder.clearAuthID(of: bytes), random: random)
+                connections[connection]?.pairing = pairing
+                return perform(result, on: connection)
+            }
             connections[connection]?.pairing.reset()
-            let command = bytes.count >= 2 ? Command(rawValue: UInt16(bytes[0]) | UInt16(bytes[1]) << 8) : Command(rawValue: 0)
+            // Only a frame whose CRC holds names its command; anything else names 0x0000 (§13).
+            let command = (try? PlainFrame.decode(bytes))?.command ?? Command(rawValue: 0)
             return refusePlain(.unknown, command: command, reason, on: .pairingGDIO, connection)
         case .keyturnerUSDIO:
             // The refused command still uses up the outstanding challenge: it cannot be sent again.
@@ -236,30 +246,65 @@ public struct LockSessionEngine {
         route(machine.simulateMotorFault(fault, at: now))
     }
 
+    /// A write on the pairing GDIO. Undecodable input gets one plain Error Report (`docs/wire.md`
+    /// §13, issue 18): a frame too short, too long or failing its CRC names command 0x0000 (the
+    /// lock cannot tell which command arrived, and the first two bytes may be anything); a frame
+    /// whose CRC holds names its command id, except an undocumented one (0x0000 again); the error is
+    /// the first check that failed, lengths before field values. On an Ultra lock that sent
+    /// Authorization Info the write is the encrypted Authorization Data
+    /// (``PairingResponder/receiveSealed(_:machine:lockUUID:random:at:outsidePairingMode:)``),
+    /// unless it is a plain Request Data(Public Key), which starts over.
     private mutating func receivePairing(_ frame: [UInt8], from connection: ConnectionID, at now: LockInstant) -> [Action] {
+        guard var pairing = connections[connection]?.pairing else { return [] }
+        if pairing.awaitsSealedAuthorizationData, !Self.isPublicKeyRequest(frame) {
+            let result = pairing.receiveSealed(
+                frame, machine: &machine, lockUUID: lockUUID, random: random, at: now,
+                outsidePairingMode: weaknesses.contains(.pairingOutsidePairingMode))
+            connections[connection]?.pairing = pairing
+            return perform(result, on: connection)
+        }
         let message: NukiMessage
         do {
             let plain = try PlainFrame.decode(frame)
-            message = try NukiMessage.decode(command: plain.command, payload: plain.payload, context: machine.model.wireContext)
+            do {
+                message = try NukiMessage.decode(command: plain.command, payload: plain.payload, context: machine.model.wireContext)
+            } catch {
+                connections[connection]?.pairing.reset()
+                let command = error.code == .unknownCommand ? Command(rawValue: 0) : plain.command
+                return refusePlain(error.code == .badParameter ? .pairingBadParameter : error.code.nukiErrorCode, command: command, error.reason, on: .pairingGDIO, connection)
+            }
         } catch {
             connections[connection]?.pairing.reset()
-            let command = frame.count >= 2 ? Command(rawValue: UInt16(frame[0]) | UInt16(frame[1]) << 8) : Command(rawValue: 0)
-            return refusePlain(error.code == .badParameter ? .pairingBadParameter : error.code.nukiErrorCode, command: command, error.reason, on: .pairingGDIO, connection)
+            return refusePlain(error.code.nukiErrorCode, command: Command(rawValue: 0), error.reason, on: .pairingGDIO, connection)
         }
-        guard var pairing = connections[connection]?.pairing else { return [] }
         let result = pairing.receive(
             message, machine: &machine, lockKeyPair: lockKeyPair, lockUUID: lockUUID, random: random, at: now,
             outsidePairingMode: weaknesses.contains(.pairingOutsidePairingMode),
-            authenticatorPrefixOnly: weaknesses.contains(.authenticatorPrefixCompare))
+            authenticatorPrefixOnly: weaknesses.contains(.authenticatorPrefixCompare),
+            ultra: machine.model.wireContext.ultraPairing)
         connections[connection]?.pairing = pairing
+        return perform(result, on: connection)
+    }
+
+    /// Whether `frame` is the plain Request Data(Public Key) that starts a pairing (`01 00 03 00 27 A7`).
+    static func isPublicKeyRequest(_ frame: [UInt8]) -> Bool {
+        guard let plain = try? PlainFrame.decode(frame), plain.command == .requestData else { return false }
+        return (try? RequestData(payload: plain.payload))?.requestedCommand == .publicKey
+    }
+
+    /// Sends what a pairing step leads to on the pairing GDIO.
+    private mutating func perform(_ result: PairingResponder.Result, on connection: ConnectionID) -> [Action] {
         switch result {
         case .reply(let messages):
             return messages.flatMap { send(PlainFrame(command: $0.command, payload: $0.encodedPayload()).encoded(), on: .pairingGDIO, to: connection) }
-        case .paired(let authorization, let key, let outputs):
+        case .paired(let authorization, let key, let outputs, let reply):
             keys[authorization.authID] = key
-            return send(PlainFrame(Status(.complete)).encoded(), on: .pairingGDIO, to: connection) + route(outputs)
+            return send(reply, on: .pairingGDIO, to: connection) + route(outputs)
         case .refuse(let code, let command, let reason):
             return refusePlain(code, command: command, reason, on: .pairingGDIO, connection)
+        case .refuseSealed(let code, let command, let reason, let frame):
+            return [.refused(connection, code, command: command, reason: reason)]
+                + (frame.isEmpty ? [] : send(frame, on: .pairingGDIO, to: connection))
         }
     }
 

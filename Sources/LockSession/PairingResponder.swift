@@ -10,6 +10,26 @@ import LockWire
 /// its authenticator; Authorization-ID Confirmation (verified) → the authorization is stored and
 /// Status COMPLETE. Every authenticator is checked in constant time. Any message out of order, any
 /// failed check, resets the state to the start, so a half-done pairing never grants anything.
+///
+/// Before an authorization id is reserved the lock checks that it could store the pairing
+/// (``LockCore/LockMachine/pairingRefusal(idType:clientID:at:outsidePairingMode:)``): a full table
+/// is refused at Authorization Data with P_ERROR_MAX_USER (0x13), no id handed out (issue 18).
+///
+/// Smart Lock Ultra / Go 5.x (`ultra`, `docs/wire.md` §3.4, pyNukiBT 0.0.20's Ultra pairing):
+/// after the Authorization Authenticator the lock sends Authorization Info (0x004C, plain, "security
+/// PIN is set", e.g. `4C 00 01 71 B4`) instead of Challenge nK2. The client then writes Authorization
+/// Data **encrypted** under s (the §2.2 frame, inner auth id included, as pyNukiBT sends it) to the
+/// pairing GDIO: app id u32, name[32], security PIN u32. The lock checks, in order: the frame (MAC,
+/// CRC, inner = clear auth id), that it carries Authorization Data of 40 bytes, pairing mode, the
+/// security PIN (K_ERROR_BAD_PIN 0x21, counted toward the PIN lock-out, K_ERROR_TOO_MANY_PIN_ATTEMPTS
+/// 0x28), the name, the table; then stores the authorization as ID type App (the Ultra layout
+/// carries no ID type) and answers Authorization-ID (auth id u32 + lock UUID[16]) encrypted on the
+/// pairing GDIO under the auth id the client used. No confirmation and no Status follow. Refusals
+/// at this step are encrypted Error Reports on the pairing GDIO (the client decrypts the message
+/// that follows its Authorization Data); one that cannot name a command (the frame did not open)
+/// names 0x0000 (`docs/wire.md` §13). The clear auth id is not checked: pyNukiBT sends the bytes
+/// `7F FF FF FF` (its reading of [S23]'s 0x7FFFFFFF), NukiBleEsp32 its app id (§3.4 UNSURE); only the
+/// MAC under s authenticates.
 struct PairingResponder {
     enum Step {
         case idle
@@ -17,6 +37,19 @@ struct PairingResponder {
         case sentChallenge1(shared: SharedKey, clientKey: Bytes32, nonce: Bytes32)
         case sentChallenge2(shared: SharedKey, nonce: Bytes32)
         case sentAuthorizationID(shared: SharedKey, data: AuthorizationData, authID: UInt32, nonce: Bytes32)
+        /// Ultra: Authorization Info sent; the next write is the encrypted Authorization Data.
+        case sentAuthorizationInfo(shared: SharedKey)
+    }
+
+    /// The clear and inner auth id of the Ultra's encrypted Authorization Data as pyNukiBT 0.0.20
+    /// sends it (bytes `7F FF FF FF`, ``ClientSessionEngine/ultraPairingAuthID``); the lock answers
+    /// under it when a write too short to carry one was refused.
+    static let ultraPairingAuthID: UInt32 = ClientSessionEngine.ultraPairingAuthID
+
+    /// Whether the next write on the pairing GDIO is the Ultra's encrypted Authorization Data.
+    var awaitsSealedAuthorizationData: Bool {
+        if case .sentAuthorizationInfo = step { return true }
+        return false
     }
 
     private(set) var step: Step = .idle
@@ -25,22 +58,27 @@ struct PairingResponder {
     enum Result {
         /// Send these plain messages back.
         case reply([NukiMessage])
-        /// Pairing finished: store `key` for `authorization`, then send Status COMPLETE.
-        case paired(Authorization, SharedKey, [LockOutput])
-        /// Refuse with this Error Report; the state is reset.
+        /// Pairing finished: store `key` for `authorization`, then send `reply` (the whole frame:
+        /// plain Status COMPLETE, or the Ultra's encrypted Authorization-ID) on the pairing GDIO.
+        case paired(Authorization, SharedKey, [LockOutput], reply: [UInt8])
+        /// Refuse with this plain Error Report; the state is reset.
         case refuse(NukiErrorCode, Command, String)
+        /// Refuse with an Error Report already sealed under the pairing's key (`frame`); the state is reset.
+        case refuseSealed(NukiErrorCode, Command, String, frame: [UInt8])
     }
 
     mutating func reset() {
         if case .sentChallenge1(let s, _, _) = step { s.wipe() }
         if case .sentChallenge2(let s, _) = step { s.wipe() }
         if case .sentAuthorizationID(let s, _, _, _) = step { s.wipe() }
+        if case .sentAuthorizationInfo(let s) = step { s.wipe() }
         step = .idle
     }
 
     mutating func receive(
         _ message: NukiMessage, machine: inout LockMachine, lockKeyPair: KeyPair, lockUUID: LockUUID,
-        random: any RandomSource, at now: LockInstant, outsidePairingMode: Bool = false, authenticatorPrefixOnly: Bool = false
+        random: any RandomSource, at now: LockInstant, outsidePairingMode: Bool = false, authenticatorPrefixOnly: Bool = false,
+        ultra: Bool = false
     ) -> Result {
         switch (step, message) {
         case (_, .requestData(let request)) where request.requestedCommand == .publicKey:
@@ -78,6 +116,10 @@ struct PairingResponder {
                 reset()
                 return .refuse(.badAuthenticator, .authorizationAuthenticator, "authorization authenticator does not verify")
             }
+            if ultra {
+                step = .sentAuthorizationInfo(shared: shared)
+                return .reply([.authorizationInfo(AuthorizationInfo(securityPINSet: machine.securityPIN.value != 0))])
+            }
             let nonce2 = random.bytes32()
             step = .sentChallenge2(shared: shared, nonce: nonce2)
             return .reply([.challenge(Challenge(nonce: nonce2))])
@@ -97,6 +139,10 @@ struct PairingResponder {
             guard machine.isPairingMode(at: now) || outsidePairingMode else {
                 reset()
                 return .refuse(.notPairing, .authorizationData, "pairing mode ended")
+            }
+            if let refusal = machine.pairingRefusal(idType: data.idType, clientID: data.id, at: now, outsidePairingMode: outsidePairingMode) {
+                reset()
+                return .refuse(refusal.code, .authorizationData, refusal.reason)
             }
             let authID = machine.reserveAuthID()
             let nonce3 = random.bytes32()
@@ -118,7 +164,7 @@ struct PairingResponder {
                     authID: authID, idType: data.idType, clientID: data.id, name: data.name, at: now,
                     outsidePairingMode: outsidePairingMode)
                 step = .idle
-                return .paired(authorization, shared, outputs)
+                return .paired(authorization, shared, outputs, reply: PlainFrame(Status(.complete)).encoded())
             } catch {
                 reset()
                 return .refuse(error.code, .authorizationIDConfirmation, error.reason)
@@ -129,5 +175,90 @@ struct PairingResponder {
             reset()
             return .refuse(.unknown, command, "\(command) is out of order in pairing")
         }
+    }
+
+    /// Ultra: the encrypted Authorization Data written to the pairing GDIO after Authorization Info
+    /// (see the type's documentation for the checks and their order). Every outcome ends the
+    /// pairing: stored and answered with the sealed Authorization-ID, or refused (state reset).
+    mutating func receiveSealed(
+        _ frame: [UInt8], machine: inout LockMachine, lockUUID: LockUUID, random: any RandomSource, at now: LockInstant,
+        outsidePairingMode: Bool = false
+    ) -> Result {
+        guard case .sentAuthorizationInfo(let shared) = step else {
+            reset()
+            return .refuse(.unknown, Command(rawValue: 0), "an encrypted pairing message is out of order")
+        }
+        let clearAuthID = Self.clearAuthID(of: frame)
+        func refuse(_ code: NukiErrorCode, _ command: Command, _ reason: String, authID: UInt32) -> Result {
+            refuseSealed(code, command, reason, authID: authID, random: random)
+        }
+        let plaintext: EncryptedPlaintext
+        do {
+            plaintext = try EncryptedMessageCodec.open(frame[...]) { _ in shared }
+        } catch {
+            // The lock cannot tell which command arrived (`docs/wire.md` §13): command 0x0000.
+            return refuse(error.code.nukiErrorCode, Command(rawValue: 0), "encrypted Authorization Data refused: \(error.reason)", authID: clearAuthID)
+        }
+        let authID = plaintext.authID
+        guard plaintext.command == .authorizationData else {
+            return refuse(.unknown, plaintext.command, "\(plaintext.command) is out of order in Ultra pairing", authID: authID)
+        }
+        let data: UltraAuthorizationData
+        do {
+            data = try UltraAuthorizationData(payload: plaintext.payload, context: .ultra)
+        } catch {
+            let code = error.code == .badParameter ? NukiErrorCode.pairingBadParameter : error.code.nukiErrorCode
+            return refuse(code, .authorizationData, error.reason, authID: authID)
+        }
+        guard machine.isPairingMode(at: now) || outsidePairingMode else {
+            return refuse(.notPairing, .authorizationData, "pairing mode ended", authID: authID)
+        }
+        do {
+            try machine.checkSecurityPIN(.u32(data.securityPIN), at: now)
+        } catch {
+            return refuse(error.code, .authorizationData, error.reason, authID: authID)
+        }
+        guard data.name.isWellFormed else {
+            return refuse(.pairingBadParameter, .authorizationData, "name is not well-formed UTF-8", authID: authID)
+        }
+        if let refusal = machine.pairingRefusal(idType: .app, clientID: data.appID, at: now, outsidePairingMode: outsidePairingMode) {
+            return refuse(refusal.code, .authorizationData, refusal.reason, authID: authID)
+        }
+        let newAuthID = machine.reserveAuthID()
+        let reply = UltraAuthorizationID(authID: newAuthID, lockUUID: lockUUID)
+        guard let sealed = try? EncryptedMessageCodec.seal(
+            authID: authID, command: .authorizationID, payload: reply.encoded(), key: shared, random: random)
+        else {
+            // A 20-byte payload is far below the frame limit: cannot happen; refuse rather than trap.
+            return refuse(.unknown, .authorizationData, "could not seal Authorization-ID", authID: authID)
+        }
+        let stored: (Authorization, [LockOutput])
+        do {
+            stored = try machine.addAuthorization(
+                authID: newAuthID, idType: .app, clientID: data.appID, name: data.name, at: now, outsidePairingMode: outsidePairingMode)
+        } catch {
+            return refuse(error.code, .authorizationData, error.reason, authID: authID)
+        }
+        step = .idle
+        return .paired(stored.0, shared, stored.1, reply: sealed)
+    }
+
+    /// The clear auth id of an encrypted pairing write, or ``ultraPairingAuthID`` when the frame has none.
+    static func clearAuthID(of frame: [UInt8]) -> UInt32 {
+        (try? EncryptedFrame.decode(frame).authID) ?? ultraPairingAuthID
+    }
+
+    /// Refuses at the Ultra's encrypted step: an Error Report sealed under the pairing's key with
+    /// `authID` in the frame (plain when no key is held), then the state is reset.
+    mutating func refuseSealed(_ code: NukiErrorCode, _ command: Command, _ reason: String, authID: UInt32, random: any RandomSource) -> Result {
+        guard case .sentAuthorizationInfo(let shared) = step else {
+            reset()
+            return .refuse(code, command, reason)
+        }
+        let report = ErrorReport(errorCode: code, commandID: command)
+        let sealed = (try? EncryptedMessageCodec.seal(
+            authID: authID, command: .errorReport, payload: report.encoded(), key: shared, random: random)) ?? []
+        reset()
+        return .refuseSealed(code, command, reason, frame: sealed)
     }
 }

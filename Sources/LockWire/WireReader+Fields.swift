@@ -11,6 +11,19 @@ extension WireReader {
         return raw == 1
     }
 
+    /// Checks that exactly `byteCount` bytes remain, before any field of a fixed layout is read, so a
+    /// malformed message gets one error whatever its field values: `truncated` when fewer remain,
+    /// `trailingBytes` when more (both answered 0xFE ERROR_BAD_LENGTH), never the `badParameter` of a
+    /// field that happened to be read first (issue 18: one malformed message, one error).
+    public func requireCount(_ byteCount: Int) throws(WireError) {
+        guard count >= byteCount else {
+            throw WireError(.truncated, "\(context): \(count) bytes, \(byteCount) needed")
+        }
+        guard count == byteCount else {
+            throw WireError(.trailingBytes, "\(context): \(count - byteCount) unexpected trailing bytes after \(byteCount)")
+        }
+    }
+
     /// Reads the 32-byte challenge nonce nK that ends every EC and ECP command (`docs/wire.md` §4).
     public mutating func readChallenge() throws(WireError) -> Bytes32 {
         try readBytes32("challenge nonce")

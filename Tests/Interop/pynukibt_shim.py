@@ -6,8 +6,11 @@ minimal GATT client (Bluetooth Core Vol 3 Part F = ATT, Part G = GATT) dressed u
 a BleakClient that pyNukiBT uses (docs/wire.md §11.1, "Driving it without
 Bluetooth"), then runs pyNukiBT's own high-level calls: pair, update_state, unlock, lock,
 update_config, verify_security_pin. Exit 0 only when every step gave the expected result.
+With --ultra the lock pairs the Ultra way (`lock serve --model ultra`, or `go` on 5.x): pyNukiBT must detect it by the
+Ultra pairing characteristic a92ee301 and pair through its Ultra code path (Authorization Info,
+encrypted Authorization Data with the u32 security PIN, docs/wire.md §3.4).
 
-Usage: pynukibt_shim.py DEVICES_DIR [--nuki-id 2A37599A] [--pin 1234] [--firmware X.Y.Z] [--verbose]
+Usage: pynukibt_shim.py DEVICES_DIR [--nuki-id 2A37599A] [--pin 1234] [--firmware X.Y.Z] [--ultra] [--verbose]
 """
 import argparse
 import asyncio
@@ -24,7 +27,7 @@ import pyNukiBT.nuki
 from bleak.backends.device import BLEDevice
 from bleak.backends.scanner import AdvertisementData
 from bleak.exc import BleakError
-from pyNukiBT import NukiConst, NukiDevice, NukiLockConst
+from pyNukiBT import NukiConst, NukiDevice, NukiLockConst, NukiUltraConst
 
 BT_BASE_UUID = "0000{:04x}-0000-1000-8000-00805f9b34fb"
 ATT_MTU = 247  # our Exchange MTU request; every lock message then fits in one indication (§1.2)
@@ -318,10 +321,11 @@ async def run(args):
     record = read_record(args.devices_dir, args.nuki_id)
     address = record["address"]
     adv = parse_ad(record["advertisingData"], record.get("scanResponse"))
-    pairing_data = adv.service_data.get(NukiLockConst.BLE_PAIRING_SERVICE)
+    const = NukiUltraConst if args.ultra else NukiLockConst
+    pairing_data = adv.service_data.get(const.BLE_PAIRING_SERVICE)
     step("advertising (pairing mode)",
          adv.local_name == f"Nuki_{args.nuki_id}" and pairing_data == bytes.fromhex(args.nuki_id),
-         f"{address} {adv.local_name} service data {NukiLockConst.BLE_PAIRING_SERVICE}"
+         f"{address} {adv.local_name} service data {const.BLE_PAIRING_SERVICE}"
          f" = {pairing_data.hex() if pairing_data else None}")
 
     clients = []
@@ -346,13 +350,23 @@ async def run(args):
 
     await device.connect()
     c = clients[-1]
-    step("connect + GATT discovery", device.device_type == NukiConst.NukiDeviceType.SMARTLOCK_1_2,
+    expected_type = NukiConst.NukiDeviceType.SMARTLOCK_ULTRA if args.ultra else NukiConst.NukiDeviceType.SMARTLOCK_1_2
+    # An Ultra must not expose the Smart Lock pairing characteristic (pyNukiBT would take it for one).
+    other_pairing = c.services.get_characteristic(NukiLockConst.BLE_PAIRING_CHAR) if args.ultra else None
+    step("connect + GATT discovery", device.device_type == expected_type and other_pairing is None,
          f"MTU {c.mtu}, device type {device.device_type}, "
-         f"pairing GDIO 0x{c._char(NukiLockConst.BLE_PAIRING_CHAR).value_handle:04X}, "
+         f"pairing GDIO {const.BLE_PAIRING_CHAR[:8]} 0x{c._char(const.BLE_PAIRING_CHAR).value_handle:04X}, "
          f"USDIO 0x{c._char(NukiLockConst.BLE_CHAR).value_handle:04X}")
 
-    result = await device.pair()
-    step("pair (as Bridge)", len(result["auth_id"]) == 4 and len(result["nuki_public_key"]) == 32,
+    if args.ultra:
+        # pyNukiBT's Ultra path: Authorization Info, then Authorization Data encrypted under s with
+        # auth id 0x7FFFFFFF and the u32 PIN, answered by the encrypted Authorization-ID.
+        result = await device.pair(security_pin=args.pin)
+        name = "pair (Ultra path, security PIN)"
+    else:
+        result = await device.pair()
+        name = "pair (as Bridge)"
+    step(name, len(result["auth_id"]) == 4 and len(result["nuki_public_key"]) == 32,
          f"auth id {int.from_bytes(result['auth_id'], 'little')}, "
          f"lock public key {result['nuki_public_key'].hex()}")
 
@@ -410,9 +424,10 @@ async def run(args):
     step(f"verify_security_pin({args.pin})", ok is True, f"→ {ok}")
     quiet = logging.getLogger("pyNukiBT.nuki")  # it logs the expected K_ERROR_BAD_PIN as an error
     level, quiet.level = quiet.level, (quiet.level if args.verbose else logging.CRITICAL)
-    bad = await device.verify_security_pin((args.pin + 1) % 10000)
+    wrong = (args.pin + 1) % (1000000 if args.ultra else 10000)
+    bad = await device.verify_security_pin(wrong)
     quiet.setLevel(level)
-    step(f"verify_security_pin({(args.pin + 1) % 10000}) (wrong)", bad is False, f"→ {bad}")
+    step(f"verify_security_pin({wrong}) (wrong)", bad is False, f"→ {bad}")
 
     # The beacon's tx-power byte bit 0 means "state changed, please poll" (§1.3). The lock sets it
     # when what Keyturner States show changes and clears it once a client has read them again.
@@ -445,6 +460,7 @@ def main():
     p.add_argument("--nuki-id", default="2A37599A")
     p.add_argument("--pin", type=int, default=1234)
     p.add_argument("--firmware", help="the firmware X.Y.Z the lock must report in Config (its device profile's)")
+    p.add_argument("--ultra", action="store_true", help="the lock pairs the Ultra way (lock serve --model ultra, or go on 5.x)")
     p.add_argument("--verbose", action="store_true", help="log every ATT PDU and pyNukiBT's debug")
     args = p.parse_args()
     args.nuki_id = args.nuki_id.upper()

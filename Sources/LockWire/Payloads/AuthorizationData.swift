@@ -8,7 +8,8 @@
 /// | 32 | name |
 /// | 32 | client nonce nA |
 ///
-/// An ID type other than 0–3 throws `badParameter` (answered with P_ERROR_BAD_PARAMETER 0x12).
+/// The length is checked first (`truncated`/`trailingBytes`, 0xFE), then an ID type other than 0–3
+/// throws `badParameter` (answered with P_ERROR_BAD_PARAMETER 0x12).
 /// Source: Nuki BLE API 2.1 §"Pairing" step 8, `docs/wire.md` §3.1. Ultra: ``UltraAuthorizationData``.
 public struct AuthorizationData: NukiPayload {
     public static let command = Command.authorizationData
@@ -29,6 +30,7 @@ public struct AuthorizationData: NukiPayload {
     }
 
     public init(from r: inout WireReader, context: WireContext) throws(WireError) {
+        try r.requireCount(AuthorizationData.byteCount)
         authenticator = try r.readBytes32("authenticator")
         idType = IDType(rawValue: try r.readUInt8("ID type"))
         guard idType.isPairable else {

@@ -25,6 +25,7 @@ public struct AuthorizationID: NukiPayload {
     }
 
     public init(from r: inout WireReader, context: WireContext) throws(WireError) {
+        try r.requireCount(AuthorizationID.byteCount)
         authenticator = try r.readBytes32("authenticator")
         authID = try r.readUInt32("authorization id")
         lockUUID = try r.readLockUUID("lock UUID")

@@ -15,6 +15,7 @@ public struct AuthorizationIDConfirmation: NukiPayload {
     }
 
     public init(from r: inout WireReader, context: WireContext) throws(WireError) {
+        try r.requireCount(AuthorizationIDConfirmation.byteCount)
         authenticator = try r.readBytes32("authenticator")
         authID = try r.readUInt32("authorization id")
     }

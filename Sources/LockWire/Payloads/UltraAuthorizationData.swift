@@ -17,6 +17,7 @@ public struct UltraAuthorizationData: NukiPayload {
     }
 
     public init(from r: inout WireReader, context: WireContext) throws(WireError) {
+        try r.requireCount(UltraAuthorizationData.byteCount)
         appID = try r.readUInt32("app id")
         name = try r.readName(width: FixedName.nameWidth, "name")
         securityPIN = try r.readUInt32("security PIN")

@@ -15,6 +15,7 @@ public struct UltraAuthorizationID: NukiPayload {
     }
 
     public init(from r: inout WireReader, context: WireContext) throws(WireError) {
+        try r.requireCount(UltraAuthorizationID.byteCount)
         authID = try r.readUInt32("authorization id")
         lockUUID = try r.readLockUUID("lock UUID")
     }
