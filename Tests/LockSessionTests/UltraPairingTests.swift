@@ -44,6 +44,23 @@ import Testing
             idType: idType, clientID: id, name: FixedName("Marc (Test)", width: 32), keyPair: try KeyPair(using: random), random: random, context: .ultra)
     }
 
+    /// An Ultra lock in pairing mode that has taken a client's (seed 3) public key and right
+    /// Authorization Authenticator on connection 1: it now waits for the encrypted Authorization Data.
+    static func authenticatedUltraPairing() throws -> (LockSessionEngine, SharedKey, ConnectionID) {
+        var lock = try newUltraLock()
+        _ = lock.pressButton(heldMilliseconds: 5_000, at: start)
+        let client = try KeyPair(using: SeededRandomSource(seed: 3))
+        let c = ConnectionID(1)
+        _ = lock.receive(PlainFrame(RequestData(requestedCommand: .publicKey)).encoded(), on: .pairingGDIO, from: c, at: start)
+        let challenge = try plainFrames(lock.receive(PlainFrame(PublicKey(key: client.publicKey)).encoded(), on: .pairingGDIO, from: c, at: start), on: .pairingGDIO)
+        let first = try #require(challenge.first)
+        let nonce = try #require(Bytes32(first.payload))
+        let s = try SharedKey(ownKeyPair: client, peerPublicKey: lock.publicKey)
+        _ = lock.receive(PlainFrame(AuthorizationAuthenticator(authenticator: PairingAuthenticator.authorizationAuthenticator(
+            key: s, clientPublicKey: client.publicKey, lockPublicKey: lock.publicKey, challenge: nonce))).encoded(), on: .pairingGDIO, from: c, at: start)
+        return (lock, s, c)
+    }
+
     /// Every plain or encrypted frame the lock indicated on the pairing GDIO, joined.
     static func pairingBytes(_ actions: [LockSessionEngine.Action]) -> [UInt8] {
         var out: [UInt8] = []
@@ -225,17 +242,8 @@ import Testing
     }
 
     @Test func garbageInsteadOfTheEncryptedAuthorizationDataNamesCommandZero() throws {
-        var lock = try Self.newUltraLock()
-        _ = lock.pressButton(heldMilliseconds: 5_000, at: Self.start)
-        let client = try KeyPair(using: SeededRandomSource(seed: 3))
-        let c = ConnectionID(1)
-        _ = lock.receive(PlainFrame(RequestData(requestedCommand: .publicKey)).encoded(), on: .pairingGDIO, from: c, at: Self.start)
-        let challenge = try plainFrames(lock.receive(PlainFrame(PublicKey(key: client.publicKey)).encoded(), on: .pairingGDIO, from: c, at: Self.start), on: .pairingGDIO)
-        let first = try #require(challenge.first)
-        let nonce = try #require(Bytes32(first.payload))
-        let s = try SharedKey(ownKeyPair: client, peerPublicKey: lock.publicKey)
-        _ = lock.receive(PlainFrame(AuthorizationAuthenticator(authenticator: PairingAuthenticator.authorizationAuthenticator(
-            key: s, clientPublicKey: client.publicKey, lockPublicKey: lock.publicKey, challenge: nonce))).encoded(), on: .pairingGDIO, from: c, at: Self.start)
+        let (pairing, s, c) = try Self.authenticatedUltraPairing()
+        var lock = pairing
         // 0x0D 0x00 first (a "Lock Action" id, were it read from the garbage), then a bad MAC.
         var garbage = [UInt8](repeating: 0x0D, count: 94)
         garbage[1] = 0x00
@@ -254,17 +262,8 @@ import Testing
     }
 
     @Test func anUnsavedUltraPairingIsRefusedSealedNamingAuthorizationData() throws {
-        var lock = try Self.newUltraLock()
-        _ = lock.pressButton(heldMilliseconds: 5_000, at: Self.start)
-        let client = try KeyPair(using: SeededRandomSource(seed: 3))
-        let c = ConnectionID(1)
-        _ = lock.receive(PlainFrame(RequestData(requestedCommand: .publicKey)).encoded(), on: .pairingGDIO, from: c, at: Self.start)
-        let challenge = try plainFrames(lock.receive(PlainFrame(PublicKey(key: client.publicKey)).encoded(), on: .pairingGDIO, from: c, at: Self.start), on: .pairingGDIO)
-        let first = try #require(challenge.first)
-        let nonce = try #require(Bytes32(first.payload))
-        let s = try SharedKey(ownKeyPair: client, peerPublicKey: lock.publicKey)
-        _ = lock.receive(PlainFrame(AuthorizationAuthenticator(authenticator: PairingAuthenticator.authorizationAuthenticator(
-            key: s, clientPublicKey: client.publicKey, lockPublicKey: lock.publicKey, challenge: nonce))).encoded(), on: .pairingGDIO, from: c, at: Self.start)
+        let (pairing, s, c) = try Self.authenticatedUltraPairing()
+        var lock = pairing
         let data = UltraAuthorizationData(appID: 1, name: FixedName("x", width: 32), securityPIN: Self.pin)
         let frame = try EncryptedMessageCodec.seal(
             authID: ClientSessionEngine.ultraPairingAuthID, command: .authorizationData, payload: data.encoded(), nonce: Array(0..<24), key: s)
