@@ -12,6 +12,7 @@ let package = Package(
         .library(name: "LockCrypto", targets: ["LockCrypto"]),
         .library(name: "LockCore", targets: ["LockCore"]),
         .library(name: "LockSession", targets: ["LockSession"]),
+        .library(name: "LockHost", targets: ["LockHost"]),
         .library(name: "LockPeripherals", targets: ["LockPeripherals"]),
         .library(name: "LockEmulator", targets: ["LockEmulator"]),
         .library(name: "BLEATT", targets: ["BLEATT"]),
@@ -65,13 +66,16 @@ let package = Package(
         // The emulated lock's domain, sans-I/O: authorizations, keypad codes, motor, battery, log, config.
         .target(name: "LockCore", dependencies: ["LockWire"]),
         // The protocol engines at both ends, sans-I/O: pairing, challenges, PIN flows, encryption.
-        .target(name: "LockSession", dependencies: ["LockWire", "LockCrypto", "LockCore", "LockNFC", "NukiProfile", "PrivateFiles"]),
+        .target(name: "LockSession", dependencies: ["LockWire", "LockCrypto", "LockCore", "LockNFC", "NukiProfile"]),
+        // What the lock takes from its host: the state file and its write-ahead journal (atomic
+        // replace, fdatasync, the owner's lock on the file) and the tz database as time-zone rules.
+        .target(name: "LockHost", dependencies: ["LockSession", "LockCore", "LockCrypto", "LockWire", "PrivateFiles"]),
         // Checks for files and folders that hold secrets or publish sockets: owner, mode, links, FIFOs.
         .target(name: "PrivateFiles"),
         // Keypad and fob emulators and the hostile client, sans-I/O, on the client session engine.
         .target(name: "LockPeripherals", dependencies: ["NukiProfile", "LockSession", "LockCore", "LockCrypto", "LockWire", "LockNFC"]),
         // The runtime: lock and peripherals wired together, clock, state files, event stream, the demo.
-        .target(name: "LockEmulator", dependencies: ["NukiProfile", "CLinux", "LockNFC", "LockPeripherals", "LockSession", "LockCore", "LockCrypto", "LockWire", "BLEGATT", "BLETransport", "BLEATT"]),
+        .target(name: "LockEmulator", dependencies: ["NukiProfile", "CLinux", "LockNFC", "LockPeripherals", "LockSession", "LockHost", "LockCore", "LockCrypto", "LockWire", "BLEGATT", "BLETransport", "BLEATT"]),
         // ATT PDUs and bearer (Bluetooth Core Vol 3 Part F), pure Swift.
         .target(name: "BLEATT"),
         // Attribute database, GATT server and client (Core Vol 3 Part G).
@@ -85,21 +89,21 @@ let package = Package(
         // (GPL-2.0-or-later: only this module and the CLI link it). Syscalls sit behind a seam.
         .target(name: "BlueZTransport", dependencies: ["NukiProfile", "BLETransport", "BLEATT", "CBlueZ"]),
         // One harness function per fuzz target, shared by Fuzz/ and by swift test's corpus replay.
-        .target(name: "LockFuzzing", dependencies: ["NukiProfile", "LockNFC", "LockWire", "LockCrypto", "LockCore", "LockSession", "LockPeripherals", "BLEATT", "BLEGATT"]),
+        .target(name: "LockFuzzing", dependencies: ["NukiProfile", "LockNFC", "LockWire", "LockCrypto", "LockCore", "LockSession", "LockHost", "LockPeripherals", "BLEATT", "BLEGATT"]),
         // docs/attacks.md §B cases judged from outside a live lock over any ATT link (`latchkey audit`), sans CLI.
-        .target(name: "LockAudit", dependencies: ["NukiProfile", "LockEmulator", "LockPeripherals", "LockSession", "LockCore", "LockCrypto", "LockWire", "BLETransport", "BLEATT"]),
+        .target(name: "LockAudit", dependencies: ["NukiProfile", "LockEmulator", "LockPeripherals", "LockSession", "LockHost", "LockCore", "LockCrypto", "LockWire", "BLETransport", "BLEATT"]),
         // Black-box stateful fuzzing of a live lock inside the encryption (`latchkey fuzz --target`, `latchkey replay`), sans CLI.
-        .target(name: "LockFuzzTarget", dependencies: ["NukiProfile", "LockAudit", "LockFuzzing", "LockEmulator", "LockSession", "LockCore", "LockCrypto", "LockWire", "BLEATT"]),
+        .target(name: "LockFuzzTarget", dependencies: ["NukiProfile", "LockAudit", "LockFuzzing", "LockEmulator", "LockSession", "LockHost", "LockCore", "LockCrypto", "LockWire", "BLEATT"]),
 
         // The hostile lock as a server and `latchkey fuzz-client`'s campaign against client commands;
         // captures turned into seed corpora (issue 14 items 5 and 6), sans CLI.
-        .target(name: "ClientFuzzing", dependencies: ["NukiProfile", "LockEmulator", "LockFuzzing", "LockSession", "LockCore", "LockCrypto", "LockWire", "BLEGATT", "BLETransport", "BLEATT"]),
+        .target(name: "ClientFuzzing", dependencies: ["NukiProfile", "LockEmulator", "LockFuzzing", "LockSession", "LockHost", "LockCore", "LockCrypto", "LockWire", "BLEGATT", "BLETransport", "BLEATT"]),
 
         // The command-line tool. Only it bootstraps logging.
         .executableTarget(
             name: "latchkey",
             dependencies: ["NukiProfile", 
-                "LockWire", "LockCrypto", "LockCore", "LockSession", "LockPeripherals", "LockEmulator", "BLETransport", "BLEATT", "BlueZTransport",
+                "LockWire", "LockCrypto", "LockHost", "LockCore", "LockSession", "LockPeripherals", "LockEmulator", "BLETransport", "BLEATT", "BlueZTransport",
                 "LockNFC", "LibNFCTransport", "PrivateFiles", "LockAudit", "ClientFuzzing", "LockFuzzTarget",
                 "CSodium", "CBlueZ", "CNFC",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -110,7 +114,7 @@ let package = Package(
         // Shared by the test targets: the Set A vectors of Tests/Vectors.
         .target(
             name: "LatchkeyTestSupport",
-            dependencies: ["LockWire", "LockCrypto", "LockCore", "LockSession", "LockNFC", "LockPeripherals", "LockEmulator"],
+            dependencies: ["LockWire", "LockCrypto", "LockHost", "LockCore", "LockSession", "LockNFC", "LockPeripherals", "LockEmulator"],
             path: "Tests/LatchkeyTestSupport"),
         .testTarget(
             name: "LockWireTests",
@@ -122,11 +126,11 @@ let package = Package(
         ),
         .testTarget(
             name: "LockCoreTests",
-            dependencies: ["LockCore", "LockWire"]
+            dependencies: ["LockHost", "LockCore", "LockWire"]
         ),
         .testTarget(
             name: "LockSessionTests",
-            dependencies: ["NukiProfile", "LockNFC", "LockSession", "LockCore", "LockCrypto", "LockWire", "LatchkeyTestSupport"]
+            dependencies: ["NukiProfile", "LockNFC", "LockSession", "LockHost", "LockCore", "LockCrypto", "LockWire", "LatchkeyTestSupport"]
         ),
         .testTarget(
             name: "LockPeripheralsTests",
@@ -134,12 +138,12 @@ let package = Package(
         ),
         .testTarget(
             name: "LockEmulatorTests",
-            dependencies: ["LatchkeyTestSupport", "LockNFC", "LockEmulator", "LockPeripherals", "LockSession", "LockCore", "LockWire", "LockCrypto", "BLETransport"]
+            dependencies: ["LatchkeyTestSupport", "LockNFC", "LockEmulator", "LockPeripherals", "LockSession", "LockHost", "LockCore", "LockWire", "LockCrypto", "BLETransport"]
         ),
         .testTarget(
             name: "SecurityRegressionTests",
             dependencies: ["NukiProfile", 
-                "LockEmulator", "LockPeripherals", "LockSession", "LockCore", "LockCrypto", "LockWire", "LockFuzzing", "LockNFC", "LatchkeyTestSupport",
+                "LockEmulator", "LockPeripherals", "LockSession", "LockHost", "LockCore", "LockCrypto", "LockWire", "LockFuzzing", "LockNFC", "LatchkeyTestSupport",
                 "BLEATT", "BLEGATT", "BLETransport",
             ],
             exclude: ["README.md"]
@@ -154,7 +158,7 @@ let package = Package(
         ),
         .testTarget(
             name: "LockFuzzingTests",
-            dependencies: ["NukiProfile", "LockFuzzing", "LockWire", "LockCore", "LockSession", "LockPeripherals", "BLEATT", "BLEGATT", "LockCrypto", "LockNFC"]
+            dependencies: ["NukiProfile", "LockFuzzing", "LockWire", "LockHost", "LockCore", "LockSession", "LockPeripherals", "BLEATT", "BLEGATT", "LockCrypto", "LockNFC"]
         ),
         .testTarget(
             name: "BLEGATTTests",
@@ -174,14 +178,14 @@ let package = Package(
         ),
         .testTarget(
             name: "LibNFCTransportTests",
-            dependencies: ["LatchkeyTestSupport", "LibNFCTransport", "LockNFC", "LockEmulator", "LockPeripherals", "LockSession", "LockCore", "LockCrypto", "LockWire", "BLETransport"]
+            dependencies: ["LatchkeyTestSupport", "LibNFCTransport", "LockNFC", "LockEmulator", "LockPeripherals", "LockSession", "LockHost", "LockCore", "LockCrypto", "LockWire", "BLETransport"]
         ),
         .testTarget(
             name: "LatchkeyCLITests",
             dependencies: ["NukiProfile", 
                 "latchkey",
                 // The crash-consistency harness drives `latchkey lock serve` with the real clients.
-                "LockFuzzTarget", "LockAudit", "LockEmulator", "LockPeripherals", "LockSession", "LockCore", "LockCrypto", "LockWire", "LockNFC", "BLEGATT", "BLEATT", "BLETransport",
+                "LockFuzzTarget", "LockAudit", "LockEmulator", "LockPeripherals", "LockSession", "LockHost", "LockCore", "LockCrypto", "LockWire", "LockNFC", "BLEGATT", "BLEATT", "BLETransport",
             ]
         ),
         .testTarget(
@@ -194,7 +198,7 @@ let package = Package(
         ),
         .testTarget(
             name: "ClientFuzzingTests",
-            dependencies: ["NukiProfile", "ClientFuzzing", "LockFuzzing", "LockSession", "LockCore", "LockCrypto", "LockWire", "BLETransport", "LatchkeyTestSupport"],
+            dependencies: ["NukiProfile", "ClientFuzzing", "LockFuzzing", "LockSession", "LockHost", "LockCore", "LockCrypto", "LockWire", "BLETransport", "LatchkeyTestSupport"],
             exclude: ["Clients"]
         ),
         .testTarget(

@@ -29,6 +29,7 @@ let package = Package(
                 .product(name: "LockCrypto", package: "Latchkey"),
                 .product(name: "LockCore", package: "Latchkey"),
                 .product(name: "LockSession", package: "Latchkey"),
+                .product(name: "LockHost", package: "Latchkey"),
                 .product(name: "LockPeripherals", package: "Latchkey"),
                 .product(name: "LockEmulator", package: "Latchkey"),
                 .product(name: "BLETransport", package: "Latchkey"),

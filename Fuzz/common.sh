@@ -129,7 +129,7 @@ run_coverage() {
   {
     printf '%-16s %15s %8s %15s %8s %15s %8s\n' module lines line% regions region% branches branch%
     local m row
-    for m in LockWire LockCrypto LockSession LockCore LockNFC LockPeripherals BLEATT BLEGATT LockFuzzing; do
+    for m in LockWire LockCrypto LockSession LockHost LockCore LockNFC LockPeripherals BLEATT BLEGATT LockFuzzing; do
       [ -d "$ROOT_DIR/Sources/$m" ] || continue
       row="$("$cov" report "$first" "${rest[@]}" -instr-profile="$dir/corpus.profdata" -show-branch-summary \
         "$ROOT_DIR/Sources/$m" | grep '^TOTAL')" || continue

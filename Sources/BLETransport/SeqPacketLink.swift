@@ -111,7 +111,8 @@ public final class SeqPacketLink: ATTLink {
             switch errno {
             case EINTR: continue
             case EAGAIN, EWOULDBLOCK:
-                if waited { return nil }
+                // `.zero` is a poll: the caller's epoll already said whether anything is there.
+                if waited || timeout <= .zero { return nil }
                 guard try UnixSocket.wait(fd, Int16(POLLIN), timeout) else { return nil }
                 waited = true
             case ECONNRESET, ENOTCONN: throw TransportError(.closed, "the peer closed the socket link")

@@ -1,10 +1,10 @@
-import Foundation
 import LockWire
 
 /// The lock's local time: how many minutes it is ahead of UTC at an instant.
 ///
-/// With a timezone id of Config (`docs/wire.md` §5.8) the platform's tz database decides, DST
-/// included; DST mode off then keeps the zone's standard offset all year. Without a timezone id
+/// With a timezone id of Config (`docs/wire.md` §5.8) that ``rules`` know, those rules decide, DST
+/// included; DST mode off then keeps the zone's standard offset all year (the rules come from the
+/// host's tz database through the runtime: the lock core reads no files). Without a timezone id
 /// (0xFFFF) the configured fixed offset applies, plus one hour during EU summer time when DST mode
 /// is European (last Sunday of March 01:00 UTC to last Sunday of October 01:00 UTC, Directive
 /// 2000/84/EC). Daily windows of authorizations and keypad codes are evaluated in this local time.
@@ -12,19 +12,21 @@ public struct LocalTime: Hashable, Sendable {
     public var timezoneID: TimeZoneID
     public var fixedOffsetMinutes: Int
     public var dstMode: DSTMode
+    /// The zones' rules (``TimeZoneRules``); a zone they do not know uses the fixed offset.
+    public var rules: TimeZoneRules
 
-    public init(timezoneID: TimeZoneID, fixedOffsetMinutes: Int, dstMode: DSTMode) {
+    public init(timezoneID: TimeZoneID, fixedOffsetMinutes: Int, dstMode: DSTMode, rules: TimeZoneRules) {
         self.timezoneID = timezoneID
         self.fixedOffsetMinutes = fixedOffsetMinutes
         self.dstMode = dstMode
+        self.rules = rules
     }
 
     /// Local time minus UTC, in minutes, at `instant`.
     public func offsetMinutes(at instant: LockInstant) -> Int {
-        if timezoneID != .none, let name = timezoneID.name, let zone = TimeZone(identifier: name) {
-            let date = Date(timeIntervalSince1970: Double(instant.millisecondsSince1970) / 1000)
-            var seconds = zone.secondsFromGMT(for: date)
-            if dstMode == .off { seconds -= Int(zone.daylightSavingTimeOffset(for: date)) }
+        if timezoneID != .none, let period = rules.period(of: timezoneID, at: instant) {
+            var seconds = Int(period.offsetSeconds)
+            if dstMode == .off { seconds -= Int(period.daylightSeconds) }
             return seconds / 60
         }
         return fixedOffsetMinutes + (dstMode == .european && Self.isEUSummerTime(instant) ? 60 : 0)

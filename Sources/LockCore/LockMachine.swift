@@ -45,6 +45,11 @@ public struct LockMachine: Hashable, Sendable, Codable {
     /// from state files written before it existed, which then load as calibrated.
     public internal(set) var motorFault: MotorFault?
     public var doorSensorState: DoorSensorState = .unavailable
+    /// The time-zone rules local time is reckoned with (``TimeZoneRules``), handed in by the
+    /// runtime from the host's tz database. Not the lock's state (``HostProvidedRules``): not in
+    /// the state file, not compared; a loaded machine has ``TimeZoneRules/empty`` (fixed offset
+    /// for every zone) until its runtime sets them.
+    @HostProvidedRules public var timeZoneRules: TimeZoneRules = .empty
     public var configUpdateCount: UInt8 = 0
     /// Keyturner States byte 14 while no lock'n'go runs (while one runs, the seconds left are sent).
     public var lockNGoTimer: UInt8 = 0
@@ -156,7 +161,9 @@ public struct LockMachine: Hashable, Sendable, Codable {
 
     /// How the lock reckons local time, from Config's timezone id, offset and DST mode.
     public var localTime: LocalTime {
-        LocalTime(timezoneID: settings.timezoneID, fixedOffsetMinutes: Int(settings.timezoneOffsetMinutes), dstMode: settings.dstMode)
+        LocalTime(
+            timezoneID: settings.timezoneID, fixedOffsetMinutes: Int(settings.timezoneOffsetMinutes), dstMode: settings.dstMode,
+            rules: timeZoneRules)
     }
 
     /// Local time minus UTC at `now`, in minutes.

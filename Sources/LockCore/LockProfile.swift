@@ -149,7 +149,9 @@ public enum LockProfile: String, CaseIterable, Codable, Sendable, CustomStringCo
     /// per profile (firmware, Keyturner States/Config/Advanced Config bytes, PIN digits, pairing,
     /// connections), then what old firmware and the firmware-dependent profiles change.
     public static var catalogue: [String] {
-        func cell(_ text: String, _ width: Int) -> String { text.padding(toLength: width, withPad: " ", startingAt: 0) }
+        func cell(_ text: String, _ width: Int) -> String {
+            text.count >= width ? String(text.prefix(width)) : text + String(repeating: " ", count: width - text.count)
+        }
         var lines = [cell("profile", 8) + cell("device", 24) + cell("firmware", 9) + "KS  Config Adv  PIN pairing  conn"]
         for profile in allCases {
             guard let model = try? profile.model() else { continue }

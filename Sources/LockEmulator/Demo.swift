@@ -3,6 +3,7 @@ import BLEGATT
 import BLETransport
 import LockCore
 import LockCrypto
+import LockHost
 import LockPeripherals
 import LockSession
 import LockWire
@@ -69,6 +70,7 @@ public struct Demo {
         var model = LockModel.smartLock3
         model.motorStepMilliseconds = 1_000
         var machine = LockMachine(model: model, nukiID: 0x2A37_599A, settings: settings, securityPIN: Self.securityPIN)
+        machine.timeZoneRules = .systemDatabase
         let start = Self.mondayMidnight.adding(milliseconds: 8 * 3_600_000)
         try machine.setClock(to: start.utcDateTime, at: start)
         let random = SeededRandomSource(seed: 2026)

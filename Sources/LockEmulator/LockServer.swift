@@ -4,6 +4,7 @@ import BLETransport
 import Foundation
 import LockCore
 import LockCrypto
+import LockHost
 import LockSession
 import LockWire
 import NukiProfile
@@ -29,7 +30,7 @@ import Synchronization
 ///    ``Limits/unauthenticatedTotal``); past their budget they are not read (the kernel buffers and
 ///    then pushes back) until it refills.
 /// 5. *Commit* (group commit, write-ahead): when the turn changed the lock's persisted state, the
-///    store saves it **once** for all of the turn's writes, durably (``LockSession/LockStateJournal``
+///    store saves it **once** for all of the turn's writes, durably (``LockHost/LockStateJournal``
 ///    for `lock serve`: one record and one `fdatasync`), **before** anything the turn produced is
 ///    sent. Nothing is held back for a turn that changed nothing (reads,
 ///    refusals that log nothing). When the save fails, the turn is rolled back and its writes are
@@ -58,7 +59,7 @@ public final class LockServer {
         case storageFailed(reason: String)
         /// The state file was saved again after ``storageFailed(reason:)``.
         case storageRecovered
-        /// The store reported a problem that did not fail the save (``LockSession/LockStateJournal``:
+        /// The store reported a problem that did not fail the save (``LockHost/LockStateJournal``:
         /// its snapshot cannot be written, its journal still can; or it can be written again).
         case storageWarning(String)
     }
@@ -181,6 +182,8 @@ public final class LockServer {
     var inputs: [Input] = []
     /// Persisted state changed (timers) but is not saved yet.
     var unsaved = false
+    /// Whether the last ``save(onlyIfChanged:since:)`` wrote anything (a read-only turn writes nothing).
+    private var wrote = false
     var storageFailing = false
     var totalTokens: Double
     var totalTokensAt: Duration = .zero
@@ -191,9 +194,9 @@ public final class LockServer {
     /// Serves `engine` through `frontEnd` and publishes its advertising data.
     /// - Parameters:
     ///   - engine: the lock (new, or loaded from its state file).
-    ///   - statePath: a state file to rewrite whole on every commit (``LockSession/LockStateFile``), or nil.
+    ///   - statePath: a state file to rewrite whole on every commit (``LockHost/LockStateFile``), or nil.
     ///   - store: where to make each commit durable instead (`lock serve` passes a
-    ///     ``LockSession/LockStateJournal``; tests pass stores that fail or are slow), or nil.
+    ///     ``LockHost/LockStateJournal``; tests pass stores that fail or are slow), or nil.
     ///   - clock: the lock's timebase; ``LockTimebase/live()`` unless a virtual clock drives it.
     ///   - capture: where to record every connection's ATT PDUs (btsnoop or pcap), or nil (the
     ///     CLI passes the writer `$LATCHKEY_CAPTURE` names).
@@ -616,11 +619,12 @@ public final class LockServer {
 
     /// Makes the turn durable before anything of it is delivered (see the type's documentation).
     private func commit(before: (engine: LockSessionEngine, gatt: GATTServer, held: Int), now: LockInstant, at mono: Duration) {
-        // A read that only updated Most Recent Command is not a change to save (nor to refuse).
-        let changed = engine.machine.changedBeyondMostRecentCommand(since: before.engine.machine)
-        guard changed || unsaved, store != nil else { return }
-        if let failure = save() {
-            guard changed else {
+        // A read that only updated Most Recent Command is not a change to save (nor to refuse);
+        // the store decides that with the one comparison it makes anyway (R5 in docs/architecture.md).
+        guard store != nil, unsaved || !inputs.isEmpty else { return }
+        if let failure = save(onlyIfChanged: !unsaved, since: before.engine.machine) {
+            // Error path: did this turn's writes change anything, or only its timers?
+            guard engine.machine.changedBeyondMostRecentCommand(since: before.engine.machine) else {
                 // Only timers changed: nothing to refuse; try again next turn.
                 reportFailure(failure)
                 return
@@ -653,6 +657,8 @@ public final class LockServer {
             }
             return
         }
+        // Nothing written (a read-only turn): nothing recovered either.
+        guard wrote else { return }
         unsaved = false
         if storageFailing {
             storageFailing = false
@@ -811,15 +817,22 @@ public final class LockServer {
         try frontEnd.advertise(NukiAdvertisement(nukiID: engine.machine.nukiID, mode: mode))
     }
 
-    /// Writes the state file (atomically, fsync'd); the reason when it could not.
-    private func save() -> String? {
+    /// Writes the state (durably, before returning); with `onlyIfChanged`, only when it changed in
+    /// more than the Most Recent Command record since `turnStart` (the store compares). The reason
+    /// when it could not.
+    private func save(onlyIfChanged: Bool = false, since turnStart: LockMachine? = nil) -> String? {
         guard let store else { return nil }
         defer {
             for warning in store.takeWarnings() { held.append(.event(.storageWarning(warning))) }
         }
         do {
-            try store.save(engine)
-            saves += 1
+            wrote = true
+            if onlyIfChanged, let turnStart {
+                wrote = try store.saveIfChanged(engine, since: turnStart)
+            } else {
+                try store.save(engine)
+            }
+            if wrote { saves += 1 }
             return nil
         } catch {
             return error.reason

@@ -2,6 +2,7 @@ import Foundation
 import LockCore
 import LockCrypto
 import LockNFC
+import LockHost
 import LockSession
 import LockWire
 import NukiProfile
@@ -25,7 +26,7 @@ import NukiProfile
 /// | 3 clock | `u`, amount u16 | advance the virtual clock by amount × (1 ms, 100 ms, 1 s, 1 min)[u & 3] |
 /// | 4 keypad | `m`, action | Keypad Action with a fresh challenge, as the keypad (or the app when bit 2): back key (m & 3 = 0), the stored code (1), a u32 code read next (2), a wrong code (3); action byte as is |
 /// | 5 fob press | `a` | Lock Action fob action 0x81 + a % 3 as the fob, with a fresh challenge |
-/// | 6 reboot | — | save with ``LockSession/LockStateFile/encode(_:)``, load with `decode`, continue with the loaded engine; only the first ``maxReboots`` of an input, later ones only let time settle |
+/// | 6 reboot | — | save with ``LockHost/LockStateFile/encode(_:)``, load with `decode`, continue with the loaded engine; only the first ``maxReboots`` of an input, later ones only let time settle |
 /// | 7 revoke fob | — | the app removes the fob's authorization (right PIN, fresh challenge) |
 /// | 8 lock action | `a`, `r` | Lock Action (one of unlock, lock, unlatch, lock'n'go, lock'n'go with unlatch, full lock, fob actions 1–3: a % 9) with a fresh challenge as client r & 3, flags r >> 2 (bit 0: auto unlock) |
 /// | 9 admin write | `k`, `v` | a well-formed admin command with a fresh challenge as client k & 3 with the lock's PIN (or a wrong one when bit 2): (k >> 3) % 7 picks add keypad code (code 246813 + v, a wrong format when v is odd), remove keypad code v, set PIN to 4321 + v, enable logging (v odd), add time control entry (v % 24 h, v % 60 min, unlock), remove authorization v % 5, disable authorization v % 5 |

@@ -1,15 +1,16 @@
 import Foundation
 import LockCrypto
+import LockHost
 import LockSession
 import LockWire
 
-/// Target 9: ``LockSession/LockStateFile/decode(_:random:)`` on arbitrary bytes (the state file is
+/// Target 9: ``LockHost/LockStateFile/decode(_:random:)`` on arbitrary bytes (the state file is
 /// untrusted input: a restored backup, a tampered disk).
 ///
 /// Input: the whole file.
 ///
 /// Invariants:
-/// - `state-file-error-code`: a refused file throws ``LockSession/StateFileError`` with code
+/// - `state-file-error-code`: a refused file throws ``LockHost/StateFileError`` with code
 ///   `invalid` or `unsupportedVersion` (never a read or write error: no file is touched);
 /// - `loaded-state-valid`: a loaded machine passes ``LockCore/LockMachine/validate()``;
 /// - `loaded-state-encodes`: a loaded state encodes again;

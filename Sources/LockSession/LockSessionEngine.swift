@@ -63,10 +63,15 @@ public struct LockSessionEngine {
     }
 
     public private(set) var machine: LockMachine
-    let lockKeyPair: KeyPair
+    /// The lock's X25519 key pair; `package` so the state file (`LockHost`) can save it.
+    package let lockKeyPair: KeyPair
     public let lockUUID: LockUUID
     let random: any RandomSource
-    var keys: [UInt32: SharedKey]
+    /// The shared key of each authorization, by auth id; `package` so the state file and its
+    /// journal (`LockHost`) can save them.
+    package var keys: [UInt32: SharedKey]
+    /// The instant of the last ``advance(to:)``.
+    var advancedTo: LockInstant?
     var connections: [ConnectionID: Connection] = [:]
     /// The connections bound to each auth id (an index of `connections`' `boundAuthID`, so routing
     /// a reply does not scan every connection).
@@ -203,7 +208,18 @@ public struct LockSessionEngine {
 
     /// Runs the motor and timers up to `now`.
     public mutating func advance(to now: LockInstant) -> [Action] {
-        route(machine.advance(to: now))
+        // Advanced to this very instant already and nothing fell due since (a write may make a
+        // motor step due at once): nothing to do. A driver's turn advances once, then every
+        // write of the turn passes here in O(1) (`docs/architecture.md` §6, R2).
+        if advancedTo == now, !(machine.nextDeadline.map { $0 <= now } ?? false) { return [] }
+        advancedTo = now
+        return route(machine.advance(to: now))
+    }
+
+    /// Sets the time-zone rules the lock reckons local time with (``LockCore/TimeZoneRules``; the
+    /// runtime hands in the host's tz database, tests and fuzzers their own). Not persisted.
+    public mutating func setTimeZoneRules(_ rules: TimeZoneRules) {
+        machine.timeZoneRules = rules
     }
 
     /// Sets (or with nil, removes) the lock's NFC relay time budget (``LockCore/LockMachine/nfcTimeBudgetMilliseconds``).

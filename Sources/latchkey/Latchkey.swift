@@ -1,6 +1,7 @@
 import ArgumentParser
 import BLETransport
 import Foundation
+import LockHost
 import LockSession
 import PrivateFiles
 import Logging

@@ -4,6 +4,7 @@ import Foundation
 import LockCore
 import LockCrypto
 import LockEmulator
+import LockHost
 import LockSession
 import LockWire
 import NukiProfile
@@ -235,7 +236,7 @@ struct LockServeCommand: ParsableCommand {
     var bluezAdapter: String? { (try? TransportSpec(parsing: transport))?.bluezAdapter }
 
     /// Checks the state file and its folder and takes the single-instance lock on the resolved file
-    /// (``LockSession/StateFileLock``), so that two locks never serve (and write) one state file,
+    /// (``LockHost/StateFileLock``), so that two locks never serve (and write) one state file,
     /// whatever name reaches it. Prints the warning for a state file readable by others. Exit 1 with
     /// the reason when refused.
     static func claim(_ state: String) throws -> StateFileLock {
@@ -293,6 +294,7 @@ struct LockServeCommand: ParsableCommand {
             var machine = LockMachine(
                 model: model, nukiID: id, settings: LockSettings(name: FixedName("Latchkey", width: FixedName.nameWidth)),
                 securityPIN: model.wireContext.securityPINWidth == .u32 ? .u32(pin) : .u16(UInt16(truncatingIfNeeded: pin)))
+            machine.timeZoneRules = .systemDatabase
             let now = LockServer.wallClock()
             try machine.setClock(to: now.utcDateTime, at: now)
             engine = LockSessionEngine(

@@ -2,6 +2,7 @@ import ArgumentParser
 import BLETransport
 import BlueZTransport
 import Foundation
+import LockHost
 import LockSession
 import PrivateFiles
 

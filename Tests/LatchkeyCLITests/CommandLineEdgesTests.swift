@@ -1,4 +1,5 @@
 import BLEATT
+import LockHost
 import LockSession
 import BLETransport
 import Foundation

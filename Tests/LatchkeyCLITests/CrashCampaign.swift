@@ -7,6 +7,7 @@ import LockCrypto
 @testable import LockEmulator
 import LockNFC
 import LockPeripherals
+@testable import LockHost
 @testable import LockSession
 import LockWire
 import NukiProfile
@@ -542,7 +543,7 @@ final class CrashCampaign {
         unchecked = entry
     }
 
-    /// Checks the collected state: it loaded (``LockSession/LockStateFile/load(random:owner:)``:
+    /// Checks the collected state: it loaded (``LockHost/LockStateFile/load(random:owner:)``:
     /// the snapshot and the records of its journal, as a restart loads them), and holds every
     /// acknowledged change. Its content is the truth the next
     /// life starts from.

@@ -1,6 +1,7 @@
 import Foundation
 import LockCore
 import LockCrypto
+import LockHost
 import LockSession
 import Testing
 

@@ -4,6 +4,7 @@ import Foundation
 import LockCrypto
 @testable import LockEmulator
 import LockPeripherals
+@testable import LockHost
 @testable import LockSession
 import LockWire
 import Testing

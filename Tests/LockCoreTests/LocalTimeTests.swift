@@ -1,4 +1,6 @@
+import Foundation
 import LockCore
+import LockHost
 import LockWire
 import Testing
 
@@ -18,7 +20,7 @@ import Testing
         (10, 25, 0, 59, 59, 120), (10, 25, 1, 0, 0, 60),
     ])
     func berlinSwitchesOnTheEUDays(month: UInt8, day: UInt8, hour: UInt8, minute: UInt8, second: UInt8, offset: Int) {
-        let local = LocalTime(timezoneID: Self.berlin, fixedOffsetMinutes: 0, dstMode: .european)
+        let local = LocalTime(timezoneID: Self.berlin, fixedOffsetMinutes: 0, dstMode: .european, rules: .systemDatabase)
         #expect(local.offsetMinutes(at: Self.utc(month, day, hour, minute, second)) == offset)
     }
 
@@ -26,39 +28,71 @@ import Testing
     /// (03:00); the first pass, the hours around it and the spring day have none. The same with a
     /// fixed offset and the EU rule, and New York's own fall-back (1 November, 01:00–02:00 EST).
     @Test func repeatedWallTimesAreFoundOnlyOnTheirSecondPass() {
-        let berlin = LocalTime(timezoneID: Self.berlin, fixedOffsetMinutes: 0, dstMode: .european)
+        let berlin = LocalTime(timezoneID: Self.berlin, fixedOffsetMinutes: 0, dstMode: .european, rules: .systemDatabase)
         #expect(berlin.repeatedWallTimeEnd(at: Self.utc(10, 25, 1, 0, 0)) == 180)
         #expect(berlin.repeatedWallTimeEnd(at: Self.utc(10, 25, 1, 59, 59)) == 180)
         #expect(berlin.repeatedWallTimeEnd(at: Self.utc(10, 25, 0, 30)) == nil)
         #expect(berlin.repeatedWallTimeEnd(at: Self.utc(10, 25, 2, 0, 0)) == nil)
         #expect(berlin.repeatedWallTimeEnd(at: Self.utc(3, 29, 1, 30)) == nil)
-        let fixed = LocalTime(timezoneID: .none, fixedOffsetMinutes: 60, dstMode: .european)
+        let fixed = LocalTime(timezoneID: .none, fixedOffsetMinutes: 60, dstMode: .european, rules: .systemDatabase)
         #expect(fixed.repeatedWallTimeEnd(at: Self.utc(10, 25, 1, 20)) == 180)
-        #expect(LocalTime(timezoneID: .none, fixedOffsetMinutes: 60, dstMode: .off).repeatedWallTimeEnd(at: Self.utc(10, 25, 1, 20)) == nil)
-        let newYork = LocalTime(timezoneID: Self.newYork, fixedOffsetMinutes: 0, dstMode: .european)
+        #expect(LocalTime(timezoneID: .none, fixedOffsetMinutes: 60, dstMode: .off, rules: .systemDatabase).repeatedWallTimeEnd(at: Self.utc(10, 25, 1, 20)) == nil)
+        let newYork = LocalTime(timezoneID: Self.newYork, fixedOffsetMinutes: 0, dstMode: .european, rules: .systemDatabase)
         #expect(newYork.repeatedWallTimeEnd(at: Self.utc(11, 1, 6, 30)) == 120)
         #expect(newYork.repeatedWallTimeEnd(at: Self.utc(11, 1, 5, 30)) == nil)
     }
 
     @Test func tokyoHasNoDSTAndNewYorkFollowsItsOwnRules() {
-        let tokyo = LocalTime(timezoneID: Self.tokyo, fixedOffsetMinutes: 0, dstMode: .european)
+        let tokyo = LocalTime(timezoneID: Self.tokyo, fixedOffsetMinutes: 0, dstMode: .european, rules: .systemDatabase)
         #expect(tokyo.offsetMinutes(at: Self.utc(1, 15, 12)) == 540)
         #expect(tokyo.offsetMinutes(at: Self.utc(7, 15, 12)) == 540)
-        let newYork = LocalTime(timezoneID: Self.newYork, fixedOffsetMinutes: 0, dstMode: .european)
+        let newYork = LocalTime(timezoneID: Self.newYork, fixedOffsetMinutes: 0, dstMode: .european, rules: .systemDatabase)
         #expect(newYork.offsetMinutes(at: Self.utc(1, 15, 12)) == -300)
         // US summer time 2026 starts 8 March 07:00 UTC, before the EU's.
         #expect(newYork.offsetMinutes(at: Self.utc(3, 8, 7)) == -240)
         #expect(newYork.offsetMinutes(at: Self.utc(3, 8, 6, 59, 59)) == -300)
     }
 
+    /// The core decides from the rules it is handed, not from the host: a hand-made zone for
+    /// Berlin's id (+05:45, of which 60 min DST, from 1 July 2026) is what counts, DST mode off
+    /// takes the DST part away, and with no rules the fixed offset applies to the same id.
+    @Test func theRulesAreAValueTheCoreIsHanded() {
+        let made = TimeZoneRules(zones: [Self.berlin: [
+            .init(start: .min, offsetSeconds: 3_600, daylightSeconds: 0),
+            .init(start: Self.utc(7, 1, 0).millisecondsSince1970, offsetSeconds: 20_700, daylightSeconds: 3_600),
+        ]])
+        let european = LocalTime(timezoneID: Self.berlin, fixedOffsetMinutes: 30, dstMode: .european, rules: made)
+        #expect(european.offsetMinutes(at: Self.utc(6, 30, 23, 59, 59)) == 60)
+        #expect(european.offsetMinutes(at: Self.utc(7, 1, 0)) == 345)
+        #expect(LocalTime(timezoneID: Self.berlin, fixedOffsetMinutes: 30, dstMode: .off, rules: made).offsetMinutes(at: Self.utc(7, 2, 0)) == 285)
+        #expect(LocalTime(timezoneID: Self.berlin, fixedOffsetMinutes: 30, dstMode: .off, rules: .empty).offsetMinutes(at: Self.utc(7, 2, 0)) == 30)
+        #expect(made.zones == [Self.berlin])
+    }
+
+    /// The rules are the host's, not the lock's state: a machine's JSON has no trace of them and
+    /// a decoded machine has none until its runtime sets them.
+    @Test func timeZoneRulesAreNotPersisted() throws {
+        var machine = LockMachine(model: .smartLock3, nukiID: 1, settings: LockSettings(name: FixedName("Door", width: 32)), securityPIN: .u16(1))
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        let plain = try encoder.encode(machine)
+        machine.timeZoneRules = TimeZoneRules.systemDatabase
+        #expect(try encoder.encode(machine) == plain)
+        #expect(try JSONDecoder().decode(LockMachine.self, from: plain).timeZoneRules == .empty)
+        #expect(!String(decoding: plain, as: UTF8.self).contains("timeZoneRules"))
+        #expect(machine == (try JSONDecoder().decode(LockMachine.self, from: plain)))
+        #expect(TimeZoneRules.systemDatabase != .empty)
+        #expect(TimeZoneRules.systemDatabase.zones.count == 46)
+    }
+
     @Test func withoutATimezoneIDTheFixedOffsetAndEURuleApply() {
-        let european = LocalTime(timezoneID: .none, fixedOffsetMinutes: 60, dstMode: .european)
+        let european = LocalTime(timezoneID: .none, fixedOffsetMinutes: 60, dstMode: .european, rules: .systemDatabase)
         #expect(european.offsetMinutes(at: Self.utc(3, 29, 0, 59, 59)) == 60)
         #expect(european.offsetMinutes(at: Self.utc(3, 29, 1)) == 120)
         #expect(european.offsetMinutes(at: Self.utc(10, 25, 1)) == 60)
-        let fixed = LocalTime(timezoneID: .none, fixedOffsetMinutes: 330, dstMode: .off)
+        let fixed = LocalTime(timezoneID: .none, fixedOffsetMinutes: 330, dstMode: .off, rules: .systemDatabase)
         #expect(fixed.offsetMinutes(at: Self.utc(7, 1, 0)) == 330)
-        let standardOnly = LocalTime(timezoneID: Self.berlin, fixedOffsetMinutes: 0, dstMode: .off)
+        let standardOnly = LocalTime(timezoneID: Self.berlin, fixedOffsetMinutes: 0, dstMode: .off, rules: .systemDatabase)
         #expect(standardOnly.offsetMinutes(at: Self.utc(7, 1, 0)) == 60)
     }
 
@@ -80,7 +114,7 @@ import Testing
         window.allowedFromTime = TimeOfDay(hour: 9, minute: 0)
         window.allowedUntilTime = TimeOfDay(hour: 12, minute: 0)
         let now = Self.utc(month, day, hour, minute)
-        let offset = LocalTime(timezoneID: Self.berlin, fixedOffsetMinutes: 0, dstMode: .european).offsetMinutes(at: now)
+        let offset = LocalTime(timezoneID: Self.berlin, fixedOffsetMinutes: 0, dstMode: .european, rules: .systemDatabase).offsetMinutes(at: now)
         #expect((TimeWindow.check(window, now: now, localOffsetMinutes: offset) == nil) == allowed)
     }
 
@@ -91,6 +125,7 @@ import Testing
         settings.timezoneID = Self.tokyo
         let t0 = Self.utc(3, 2, 0)  // Monday 09:00 in Tokyo
         var machine = LockMachine(model: model, nukiID: 1, settings: settings, securityPIN: .u16(1))
+        machine.timeZoneRules = .systemDatabase
         try machine.setClock(to: t0.utcDateTime, at: t0)
         var restriction = TimeRestriction.unrestricted
         restriction.timeLimited = true

@@ -5,6 +5,7 @@ import LockCrypto
 import LockFuzzing
 import LockNFC
 import LockPeripherals
+import LockHost
 import LockSession
 import LockWire
 import NukiProfile

@@ -1,4 +1,5 @@
 import Foundation
+@testable import LockHost
 import LockSession
 import Testing
 

@@ -1,6 +1,7 @@
 import Foundation
 import LockCore
 import LockCrypto
+@testable import LockHost
 import LockSession
 import LockWire
 import Testing

@@ -1,6 +1,7 @@
 import Foundation
 import LockCore
 import LockCrypto
+@testable import LockHost
 @testable import LockSession
 import Synchronization
 import LockWire

@@ -3,6 +3,7 @@ import LockCore
 import LockCrypto
 import LockEmulator
 import LockPeripherals
+import LockHost
 import LockSession
 import LockWire
 import Testing

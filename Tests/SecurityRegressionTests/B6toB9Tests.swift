@@ -2,6 +2,7 @@ import Foundation
 import LockCore
 import LockCrypto
 import LockPeripherals
+import LockHost
 import LockSession
 import LockWire
 import NukiProfile

@@ -1,6 +1,7 @@
 import Foundation
 import LockCore
 import LockCrypto
+import LockHost
 import LockSession
 import LockWire
 import NukiProfile
@@ -97,6 +98,8 @@ struct Bench {
         var machine = LockMachine(
             model: model, nukiID: 0x5EC0_0001, settings: LockSettings(name: FixedName("Front door", width: FixedName.nameWidth)),
             securityPIN: Self.pin)
+        // As `lock serve` runs it: local time from the host's tz database.
+        machine.timeZoneRules = .systemDatabase
         if clockSet { try machine.setClock(to: Self.start.utcDateTime, at: Self.start) }
         configure(&machine)
         let random: any RandomSource = lockRandom ?? SeededRandomSource(seed: seed)

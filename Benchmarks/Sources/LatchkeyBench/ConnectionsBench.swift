@@ -10,6 +10,7 @@ import LockCore
 import LockCrypto
 import LockEmulator
 import LockPeripherals
+import LockHost
 import LockSession
 import LockWire
 import Synchronization

@@ -1,6 +1,7 @@
 import Foundation
 import LockCore
 import LockCrypto
+import LockSession
 import LockWire
 import PrivateFiles
 
@@ -162,8 +163,11 @@ public struct LockStateFile: Sendable {
     /// through one descriptor opened with `O_NOFOLLOW |
     /// O_NONBLOCK` and checked with `fstat` (``PrivateFiles/PrivateFiles/read(_:role:maximumBytes:owner:followLinks:)``).
     /// Throws ``StateFileError`` (`unsafe`, `unreadable`, `invalid`, `unsupportedVersion`); nothing
-    /// is half-loaded.
-    public func load(random: any RandomSource, owner: uid_t = getuid()) throws(StateFileError) -> LockSessionEngine {
+    /// is half-loaded. The loaded lock reckons local time with `timeZoneRules` (the host's tz
+    /// database unless given; they are not part of the file).
+    public func load(
+        random: any RandomSource, owner: uid_t = getuid(), timeZoneRules: TimeZoneRules = .systemDatabase
+    ) throws(StateFileError) -> LockSessionEngine {
         var scratch = stat()
         let bytes: [UInt8]
         do {
@@ -183,7 +187,9 @@ public struct LockStateFile: Sendable {
             try LockStateJournal.replay(records, generation: generation, onto: &document, path: journal)
         }
         do {
-            return try Self.engine(from: document, random: random)
+            var engine = try Self.engine(from: document, random: random)
+            engine.setTimeZoneRules(timeZoneRules)
+            return engine
         } catch {
             // The content decoded but is not a valid lock: say which file.
             throw StateFileError(error.code, "\(path): \(error.reason)")
@@ -206,6 +212,12 @@ public protocol LockStateStore: Sendable {
     /// Makes `engine`'s state durable, all or nothing, before returning. Throws ``StateFileError``
     /// (`unwritable`) when it could not; the previous state is then what a restart loads.
     func save(_ engine: LockSessionEngine) throws(StateFileError)
+    /// Saves `engine`'s state as ``save(_:)`` does, but only when it changed in more than the
+    /// Most Recent Command record (``LockCore/LockMachine/changedBeyondMostRecentCommand(since:)``);
+    /// returns whether it wrote. `turnStart` is the machine before the turn's writes; a store that
+    /// knows what is durable (``LockStateJournal``) compares with that instead, once. Throws
+    /// ``StateFileError`` (`unwritable`) as ``save(_:)``.
+    func saveIfChanged(_ engine: LockSessionEngine, since turnStart: LockMachine) throws(StateFileError) -> Bool
     /// What the store has to report that did not fail a save (``LockStateJournal``: a snapshot
     /// that could not be written while its journal still could), oldest first; each once.
     func takeWarnings() -> [String]
@@ -214,6 +226,13 @@ public protocol LockStateStore: Sendable {
 extension LockStateStore {
     /// Nothing to report.
     public func takeWarnings() -> [String] { [] }
+
+    /// Compares with `turnStart`, then ``save(_:)``.
+    public func saveIfChanged(_ engine: LockSessionEngine, since turnStart: LockMachine) throws(StateFileError) -> Bool {
+        guard engine.machine.changedBeyondMostRecentCommand(since: turnStart) else { return false }
+        try save(engine)
+        return true
+    }
 }
 
 extension LockStateFile: LockStateStore {}
