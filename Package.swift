@@ -137,6 +137,10 @@ let package = Package(
             dependencies: ["NukiProfile", "LockNFC", "LockPeripherals", "LockSession", "LockCore", "LockCrypto", "LockWire"]
         ),
         .testTarget(
+            name: "LockDriverTests",
+            dependencies: ["LockDriver", "NukiProfile", "LockSession", "LockCore", "LockCrypto", "LockWire", "BLEGATT", "BLEATT"]
+        ),
+        .testTarget(
             name: "LockEmulatorTests",
             dependencies: ["LatchkeyTestSupport", "LockNFC", "LockEmulator", "LockPeripherals", "LockSession", "LockCore", "LockWire", "LockCrypto", "BLETransport"]
         ),
