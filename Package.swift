@@ -14,6 +14,7 @@ let package = Package(
         .library(name: "LockSession", targets: ["LockSession"]),
         .library(name: "LockHost", targets: ["LockHost"]),
         .library(name: "LockPeripherals", targets: ["LockPeripherals"]),
+        .library(name: "LockDriver", targets: ["LockDriver"]),
         .library(name: "LockEmulator", targets: ["LockEmulator"]),
         .library(name: "BLEATT", targets: ["BLEATT"]),
         .library(name: "BLEGATT", targets: ["BLEGATT"]),
@@ -74,8 +75,11 @@ let package = Package(
         .target(name: "PrivateFiles"),
         // Keypad and fob emulators and the hostile client, sans-I/O, on the client session engine.
         .target(name: "LockPeripherals", dependencies: ["NukiProfile", "LockSession", "LockCore", "LockCrypto", "LockWire", "LockNFC"]),
+        // The glue between the engines and GATT, both ends (LockGATTPeripheral, NukiGATTCentral), and
+        // the one driver that moves PDUs until quiet (PDUDriver), sans-I/O.
+        .target(name: "LockDriver", dependencies: ["NukiProfile", "LockSession", "LockCore", "LockWire", "BLEGATT", "BLEATT"]),
         // The runtime: lock and peripherals wired together, clock, state files, event stream, the demo.
-        .target(name: "LockEmulator", dependencies: ["NukiProfile", "CLinux", "LockNFC", "LockPeripherals", "LockSession", "LockHost", "LockCore", "LockCrypto", "LockWire", "BLEGATT", "BLETransport", "BLEATT"]),
+        .target(name: "LockEmulator", dependencies: ["LockDriver", "NukiProfile", "CLinux", "LockNFC", "LockPeripherals", "LockSession", "LockHost", "LockCore", "LockCrypto", "LockWire", "BLEGATT", "BLETransport", "BLEATT"]),
         // ATT PDUs and bearer (Bluetooth Core Vol 3 Part F), pure Swift.
         .target(name: "BLEATT"),
         // Attribute database, GATT server and client (Core Vol 3 Part G).
@@ -89,7 +93,7 @@ let package = Package(
         // (GPL-2.0-or-later: only this module and the CLI link it). Syscalls sit behind a seam.
         .target(name: "BlueZTransport", dependencies: ["NukiProfile", "BLETransport", "BLEATT", "CBlueZ"]),
         // One harness function per fuzz target, shared by Fuzz/ and by swift test's corpus replay.
-        .target(name: "LockFuzzing", dependencies: ["NukiProfile", "LockNFC", "LockWire", "LockCrypto", "LockCore", "LockSession", "LockHost", "LockPeripherals", "BLEATT", "BLEGATT"]),
+        .target(name: "LockFuzzing", dependencies: ["LockDriver", "NukiProfile", "LockNFC", "LockWire", "LockCrypto", "LockCore", "LockSession", "LockHost", "LockPeripherals", "BLEATT", "BLEGATT"]),
         // docs/attacks.md §B cases judged from outside a live lock over any ATT link (`latchkey audit`), sans CLI.
         .target(name: "LockAudit", dependencies: ["NukiProfile", "LockEmulator", "LockPeripherals", "LockSession", "LockHost", "LockCore", "LockCrypto", "LockWire", "BLETransport", "BLEATT"]),
         // Black-box stateful fuzzing of a live lock inside the encryption (`latchkey fuzz --target`, `latchkey replay`), sans CLI.
@@ -135,6 +139,10 @@ let package = Package(
         .testTarget(
             name: "LockPeripheralsTests",
             dependencies: ["NukiProfile", "LockNFC", "LockPeripherals", "LockSession", "LockCore", "LockCrypto", "LockWire"]
+        ),
+        .testTarget(
+            name: "LockDriverTests",
+            dependencies: ["LockDriver", "NukiProfile", "LockSession", "LockCore", "LockCrypto", "LockWire", "BLEGATT", "BLEATT"]
         ),
         .testTarget(
             name: "LockEmulatorTests",

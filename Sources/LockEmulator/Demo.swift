@@ -341,6 +341,8 @@ public struct Demo {
                 break
             case .disconnected(let reason):
                 parts.append("\(source) disconnected (\(reason))")
+            case .notQuiet(let stop):
+                parts.append("\(source): \(stop)")
             case .lock(let lockEvent):
                 switch lockEvent {
                 case .lockStateChanged(let state, _): finalState = state

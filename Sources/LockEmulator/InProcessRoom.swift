@@ -1,4 +1,5 @@
 import LockCore
+import LockDriver
 import LockNFC
 import LockPeripherals
 import LockSession
@@ -6,8 +7,9 @@ import LockWire
 import NukiProfile
 
 /// A lock and its devices in one process, on a virtual clock: every write goes to the lock engine,
-/// every indication back to the device of its connection, until nothing is left to deliver. Lock
-/// events and device feedback are collected for the caller. Sans-I/O and deterministic.
+/// every indication back to the device of its connection, until nothing is left to deliver
+/// (``LockDriver/PDUDriver``'s loop and round cap). Lock events and device feedback are collected
+/// for the caller; NFC taps work as in ``LinkedRoom``. Sans-I/O and deterministic.
 public struct InProcessRoom {
     /// A device in the room.
     public enum Device {
@@ -55,9 +57,10 @@ public struct InProcessRoom {
 
     /// The card in a keypad's reader field (keypad name → card) and the relay delay (virtual
     /// milliseconds) added between the challenge and the card's answer.
-    public private(set) var cardsInField: [String: (card: FieldCard, delayMilliseconds: Int64)] = [:]
+    public var cardsInField: [String: (card: FieldCard, delayMilliseconds: Int64)] { field.cards }
     /// Every card read a keypad made, in order (what an eavesdropper near the reader records).
-    public private(set) var cardReads: [NFCCardRead] = []
+    public var cardReads: [NFCCardRead] { field.reads }
+    private var field = NFCField()
 
     /// Lock events and device feedback since the last ``drain()``.
     public private(set) var events: [(source: String, event: RoomEvent)] = []
@@ -68,6 +71,8 @@ public struct InProcessRoom {
         case refused(NukiErrorCode, command: Command, reason: String)
         case disconnected(reason: String)
         case feedback(PeripheralFeedback)
+        /// The room's driver stopped a conversation still moving after its round cap (a fault).
+        case notQuiet(PDUDriver.NotQuiet)
     }
 
     public init(lock: LockSessionEngine, now: LockInstant) {
@@ -110,40 +115,26 @@ public struct InProcessRoom {
 
     /// Holds `card` to keypad `keypad`'s reader (see ``tap(fob:on:relayDelayMilliseconds:)``).
     public mutating func tap(_ card: FieldCard, on keypad: String, relayDelayMilliseconds: Int64 = 0) {
-        cardsInField[keypad] = (card, relayDelayMilliseconds)
+        field.cards[keypad] = (card, relayDelayMilliseconds)
         act(keypad) { device, now in
             guard case .keypad(var k) = device else { return [] }
             defer { device = .keypad(k) }
             return k.cardPresented(at: now)
         }
-        cardsInField[keypad] = nil
+        field.cards[keypad] = nil
     }
 
     /// Reads the card in `keypad`'s field (if any) for `challenge`.
     private mutating func readCard(for keypad: String, challenge: Bytes32) -> [(String, PeripheralAction)] {
-        var result: Result<NFCCardRead, NFCError> = .failure(NFCError(.noCard, "no card in the field"))
-        if let (card, delay) = cardsInField[keypad] {
-            switch card {
-            case .fob(let fobName):
-                if var entry = devices[fobName], case .fob(var fob) = entry.device, var app = fob.nfcCard {
-                    result = Result { () throws(NFCError) -> NFCCardRead in
-                        try NFCCardReader.read(challenge: challenge, uid: FobEmulator.nfcUID(fobID: fob.fobID), over: &app)
-                    }
-                    fob.nfcCard = app
-                    entry.device = .fob(fob)
-                    devices[fobName] = entry
-                }
-            case .card(var app, let uid):
-                result = Result { () throws(NFCError) -> NFCCardRead in try NFCCardReader.read(challenge: challenge, uid: uid, over: &app) }
-                cardsInField[keypad] = (.card(app, uid: uid), delay)
-            case .tag(let uid):
-                result = .success(NFCCardRead(uid: uid, assertion: nil))
-            case .recorded(let read):
-                result = .success(read)
-            }
-            if case .success(let read) = result { cardReads.append(read) }
-            now = now.adding(milliseconds: max(0, delay))
+        var field = self.field
+        let (result, delay) = field.read(for: keypad, challenge: challenge) { fobName, body in
+            guard var entry = devices[fobName], case .fob(var fob) = entry.device else { return }
+            body(&fob)
+            entry.device = .fob(fob)
+            devices[fobName] = entry
         }
+        self.field = field
+        now = now.adding(milliseconds: delay)
         guard var entry = devices[keypad], case .keypad(var k) = entry.device else { return [] }
         let out = k.cardRead(result, at: now)
         entry.device = .keypad(k)
@@ -174,24 +165,30 @@ public struct InProcessRoom {
     }
 
     private mutating func deliver(_ actions: [(String, PeripheralAction)]) {
-        var pending = actions
-        var rounds = 0
-        while !pending.isEmpty, rounds < 10_000 {
-            rounds += 1
-            let (source, action) = pending.removeFirst()
-            switch action {
-            case .feedback(let feedback):
-                events.append((source, .feedback(feedback)))
-            case .readCard(let challenge):
-                pending += readCard(for: source, challenge: challenge)
-            case .write(let characteristic, let bytes):
-                guard let connection = devices[source]?.connection else { continue }
-                onTraffic?(connection, true, characteristic, bytes)
-                for reply in lock.receive(bytes, on: characteristic, from: connection, at: now) {
-                    pending += handle(reply).map { ($0.0, $0.1) }
-                }
+        var pending = actions[...]
+        do {
+            try PDUDriver.run("the room's messages") { deliverNext(&pending) }
+        } catch {
+            events.append(("room", .notQuiet(error)))
+        }
+    }
+
+    /// Delivers the first of `pending`, queueing what it causes; false when nothing was pending.
+    private mutating func deliverNext(_ pending: inout ArraySlice<(String, PeripheralAction)>) -> Bool {
+        guard let (source, action) = pending.popFirst() else { return false }
+        switch action {
+        case .feedback(let feedback):
+            events.append((source, .feedback(feedback)))
+        case .readCard(let challenge):
+            pending += readCard(for: source, challenge: challenge)
+        case .write(let characteristic, let bytes):
+            guard let connection = devices[source]?.connection else { return true }
+            onTraffic?(connection, true, characteristic, bytes)
+            for reply in lock.receive(bytes, on: characteristic, from: connection, at: now) {
+                pending += handle(reply)
             }
         }
+        return true
     }
 
     /// Handles one lock action; returns device actions it caused (an indication's answer).

@@ -4,6 +4,7 @@ import BLETransport
 import Foundation
 import LockCore
 import LockCrypto
+import LockDriver
 import LockNFC
 import LockPeripherals
 import LockSession
@@ -27,8 +28,9 @@ private let roomCounter = Atomic<Int>(0)
 /// - ``Link/inProcess``: the in-process ATT link (``InProcessLink``).
 ///
 /// Everything runs on the caller's thread: after each step the room turns the lock's loop and reads
-/// every device link until a whole round moves nothing, so results are deterministic and the same as
-/// ``InProcessRoom``'s.
+/// every device link until a whole round moves nothing (``LockDriver/PDUDriver``), so results are
+/// deterministic and the same as ``InProcessRoom``'s. Each device's GATT side is a
+/// ``LockDriver/NukiGATTCentral``; NFC taps work as in ``InProcessRoom`` (``tap(_:on:relayDelayMilliseconds:)``).
 public final class LinkedRoom: LockRoom {
     /// The link between the lock and its devices.
     public enum Link: String, CaseIterable, Sendable {
@@ -50,8 +52,7 @@ public final class LinkedRoom: LockRoom {
     struct Member {
         var device: InProcessRoom.Device
         var link: any ATTLink
-        var gatt = GATTClient()
-        var handles: [Characteristic: UInt16] = [:]
+        var central: NukiGATTCentral
         /// The lock's GATT connection id for this device's link.
         var connection: UInt64
         var open = true
@@ -66,6 +67,7 @@ public final class LinkedRoom: LockRoom {
     private let folder: String?
     private var members: [String: Member] = [:]
     private var events: [(source: String, event: InProcessRoom.RoomEvent)] = []
+    private var field = NFCField()
     private let epoch = ContinuousClock.now
 
     /// Serves `lock` over `link`.
@@ -165,6 +167,28 @@ public final class LinkedRoom: LockRoom {
         return events
     }
 
+    /// Holds `card` to keypad `keypad`'s reader (as ``InProcessRoom/tap(_:on:relayDelayMilliseconds:)``):
+    /// the keypad fetches a challenge over its link, the card answers it `relayDelayMilliseconds`
+    /// later on the room's clock, and the keypad relays the answer to the lock. The card leaves the
+    /// field after.
+    public func tap(_ card: InProcessRoom.FieldCard, on keypad: String, relayDelayMilliseconds: Int64 = 0) {
+        field.cards[keypad] = (card, relayDelayMilliseconds)
+        act(keypad) { device, now in
+            guard case .keypad(var k) = device else { return [] }
+            defer { device = .keypad(k) }
+            return k.cardPresented(at: now)
+        }
+        field.cards[keypad] = nil
+    }
+
+    /// Holds fob `fob`'s NFC card to keypad `keypad`'s reader (``tap(_:on:relayDelayMilliseconds:)``).
+    public func tap(fob: String, on keypad: String, relayDelayMilliseconds: Int64 = 0) {
+        tap(.fob(fob), on: keypad, relayDelayMilliseconds: relayDelayMilliseconds)
+    }
+
+    /// Every card read a keypad made, in order.
+    public var cardReads: [NFCCardRead] { field.reads }
+
     // MARK: Links
 
     /// Opens a link for `device`, lets the lock accept it and runs the GATT set-up.
@@ -192,37 +216,21 @@ public final class LinkedRoom: LockRoom {
             throw Failure(reason: "the lock did not accept the connection")
         }
         collectServerEvents()
-        var member = Member(device: device, link: deviceLink, connection: connection)
-        let handles = try Characteristic.setUpNukiClient(
-            run: { procedure, done in try setUp(&member, procedure, done: done) },
-            missing: { Failure(reason: "the lock has no characteristic \($0)") })
-        member.handles = handles
-        return member
-    }
-
-    /// Runs one GATT procedure of the set-up, turning the lock's loop until `done` sees its event.
-    private func setUp(_ member: inout Member, _ procedure: GATTClient.Procedure, done: (GATTClient.Event) -> Bool) throws {
-        var pending = member.gatt.perform(procedure, at: monotonic)
-        for _ in 0..<64 {
-            for event in pending {
-                switch event {
-                case .send(let octets):
-                    do { try member.link.send(octets) } catch { throw Failure(reason: "GATT \(procedure): \(error)") }
-                case .failed(_, let error):
-                    if done(event) { return }
-                    throw Failure(reason: "GATT \(procedure): \(error)")
-                default:
-                    if done(event) { return }
-                }
-            }
-            pending = []
-            server.step(timeout: .zero)
-            collectServerEvents()
-            while let pdu = try? member.link.receive(timeout: .zero) {
-                pending += member.gatt.receive(pdu, at: monotonic)
-            }
+        var central = NukiGATTCentral()
+        do {
+            try central.setUp(
+                clock: { monotonic }, send: { try deviceLink.send($0) },
+                next: {
+                    if let pdu = try deviceLink.receive(timeout: .zero) { return pdu }
+                    server.step(timeout: .zero)
+                    collectServerEvents()
+                    return try deviceLink.receive(timeout: .zero)
+                })
+        } catch {
+            deviceLink.close()
+            throw Failure(reason: "\(error)")
         }
-        throw Failure(reason: "the lock did not finish GATT \(procedure)")
+        return Member(device: device, link: deviceLink, central: central, connection: connection)
     }
 
     // MARK: Delivery
@@ -235,13 +243,21 @@ public final class LinkedRoom: LockRoom {
             case .feedback(let feedback):
                 events.append((name, .feedback(feedback)))
             case .write(let which, let bytes):
-                guard var member = members[name], member.open, let handle = member.handles[which] else { continue }
-                send(member.gatt.perform(.write(handle: handle, value: bytes), at: monotonic), on: &member)
+                guard var member = members[name], member.open, let written = try? member.central.write(bytes, to: which, at: monotonic) else {
+                    continue
+                }
+                send(written.sends, on: &member)
                 members[name] = member
-            case .readCard:
-                // No RF field in this room (NFC taps run in InProcessRoom or through libnfc).
+            case .readCard(let challenge):
+                let (result, delay) = field.read(for: name, challenge: challenge) { fobName, body in
+                    guard var fob = members[fobName], case .fob(var device) = fob.device else { return }
+                    body(&device)
+                    fob.device = .fob(device)
+                    members[fobName] = fob
+                }
+                clock.value = clock.value.adding(milliseconds: delay)
                 guard var member = members[name], case .keypad(var keypad) = member.device else { continue }
-                let out = keypad.cardRead(.failure(NFCError(.noCard, "no NFC field in a linked room")), at: now)
+                let out = keypad.cardRead(result, at: now)
                 member.device = .keypad(keypad)
                 members[name] = member
                 deliver(out, from: name)
@@ -251,15 +267,17 @@ public final class LinkedRoom: LockRoom {
 
     /// Turns the lock's loop and reads every device link until a whole round moves nothing.
     private func pump() {
-        var rounds = 0
-        while rounds < 100_000 {
-            rounds += 1
-            var activity = server.step(timeout: .zero)
-            collectServerEvents()
-            for name in members.keys.sorted() where members[name]?.open == true {
-                activity = receive(name) || activity
+        do {
+            try PDUDriver.run("the room's links") {
+                var activity = server.step(timeout: .zero)
+                collectServerEvents()
+                for name in members.keys.sorted() where members[name]?.open == true {
+                    activity = receive(name) || activity
+                }
+                return activity
             }
-            if !activity { return }
+        } catch {
+            events.append(("room", .notQuiet(error)))
         }
     }
 
@@ -277,26 +295,18 @@ public final class LinkedRoom: LockRoom {
             }
             guard let pdu else { break }
             arrived = true
+            let received = member.central.receive(pdu, at: monotonic)
+            send(received.sends, on: &member)
             var produced: [PeripheralAction] = []
-            for event in member.gatt.receive(pdu, at: monotonic) {
-                switch event {
-                case .send(let octets):
-                    if (try? member.link.send(octets)) == nil { member.open = false }
-                case .indication(let handle, let value):
-                    guard let which = member.handles.first(where: { $0.value == handle })?.key else { continue }
-                    produced += member.device.receive(value, on: which, at: now)
-                default:
-                    break
-                }
-            }
+            for (which, value) in received.indications { produced += member.device.receive(value, on: which, at: now) }
             members[name] = member
             deliver(produced, from: name)
         }
         return arrived
     }
 
-    private func send(_ events: [GATTClient.Event], on member: inout Member) {
-        for case .send(let octets) in events where member.open {
+    private func send(_ pdus: [[UInt8]], on member: inout Member) {
+        for octets in pdus where member.open {
             if (try? member.link.send(octets)) == nil { member.open = false }
         }
     }

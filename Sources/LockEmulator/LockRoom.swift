@@ -7,7 +7,9 @@ import LockSession
 /// Two kinds: ``InProcessRoom`` hands every message straight between the protocol engines;
 /// ``LinkedRoom`` puts the Nuki GATT server and the devices' GATT clients between them, over the Unix
 /// SOCK_SEQPACKET socket link or the in-process ATT link. The same steps give the same outcomes in
-/// both (the demo's tests check the whole week's timeline is identical).
+/// both (the demo's tests check the whole week's timeline is identical). Both run their rounds
+/// through ``LockDriver/PDUDriver`` (one round cap; a conversation past it is reported as
+/// ``InProcessRoom/RoomEvent/notQuiet(_:)``) and hold NFC cards to keypads the same way.
 public protocol LockRoom {
     /// The room's virtual time.
     var now: LockInstant { get }
@@ -27,6 +29,10 @@ public protocol LockRoom {
     /// it produces.
     /// - Throws: what `body` throws; then nothing was delivered.
     mutating func withLock(_ body: (inout LockSessionEngine, LockInstant) throws -> [LockSessionEngine.Action]) rethrows
+    /// Holds `card` to keypad `keypad`'s NFC reader: the keypad fetches a challenge from the lock,
+    /// the card answers it `relayDelayMilliseconds` later on the room's clock, the keypad relays the
+    /// answer; the card leaves the field after.
+    mutating func tap(_ card: InProcessRoom.FieldCard, on keypad: String, relayDelayMilliseconds: Int64)
     /// Returns and clears the lock events and device feedback collected since the last call.
     mutating func drain() -> [(source: String, event: InProcessRoom.RoomEvent)]
 }

@@ -4,6 +4,7 @@ import BLETransport
 import Foundation
 import LockCore
 import LockCrypto
+import LockDriver
 import LockHost
 import LockSession
 import LockWire
@@ -149,9 +150,19 @@ public final class LockServer {
         var queued: Int { outbox.count - outboxHead }
     }
 
-    public private(set) var engine: LockSessionEngine
-    var gatt: GATTServer
-    let profile: NukiGATTProfile
+    /// The engine behind the Nuki GATT server: one pass per PDU, no recursion (``LockDriver/LockGATTPeripheral``).
+    var stack: LockGATTPeripheral
+    /// The lock's protocol engine (``stack``'s).
+    public private(set) var engine: LockSessionEngine {
+        get { stack.engine }
+        _modify { yield &stack.engine }
+        set { stack.engine = newValue }
+    }
+    var gatt: GATTServer {
+        get { stack.gatt }
+        _modify { yield &stack.gatt }
+        set { stack.gatt = newValue }
+    }
     let frontEnd: any LockFrontEnd
     let limits: Limits
     var peers: [UInt64: Peer] = [:]
@@ -208,9 +219,10 @@ public final class LockServer {
         clock: @escaping () -> LockInstant = LockTimebase.live(), capture: CaptureWriter? = nil,
         limits: Limits = Limits(), onEvent: @escaping (Event) -> Void
     ) throws {
-        self.engine = engine
+        var engine = engine
         // The loop owns capacity and eviction (it knows who is idle); the engine keeps every connection.
-        self.engine.maxConnections = Int.max
+        engine.maxConnections = Int.max
+        stack = LockGATTPeripheral(engine: engine)
         self.frontEnd = frontEnd
         self.store = store ?? statePath.map { LockStateFile(path: $0) }
         self.clock = clock
@@ -222,14 +234,6 @@ public final class LockServer {
         controls = Controls(doorbell: readiness.doorbell)
         if let fd = frontEnd.acceptDescriptor { try readiness.add(fd, token: listenerToken, interest: .readable) }
         let nukiID = engine.machine.nukiID
-        profile = NukiGATTProfile(
-            nukiID: nukiID, variant: engine.machine.model.wireContext.ultraPairing ? .ultra : .smartLock, firmwareRevision: engine.machine.model.firmwareVersion.description,
-            hardwareRevision: engine.machine.model.hardwareRevision.description)
-        // Weakness.unboundedReassembly (`lock serve --weaken`): Prepare Write queues without a cap.
-        var bearer: ATTBearer.Configuration = engine.weaknesses.contains(.unboundedReassembly) ? .init(maxPreparedWrites: .max, maxPreparedBytes: .max) : .init()
-        // Firmware from before the MTU exchange refuses it (LockModel.exchangesMTU).
-        bearer.exchangesMTU = engine.machine.model.exchangesMTU
-        gatt = GATTServer(database: profile.database, bearerConfiguration: bearer)
         try advertise()
         onEvent(.listening(location: frontEnd.location, name: NukiAdvertisement.name(nukiID)))
     }
@@ -412,7 +416,7 @@ public final class LockServer {
         if timed.contains(where: { if case .event = $0 { true } else { false } }) { unsaved = true }
         if mono - lastTick >= .seconds(1) {
             lastTick = mono
-            handle(gatt.tick(now: mono), at: now)
+            take(stack.tick(now: mono))
         }
         if advertisedPairing == true, !engine.machine.isPairingMode(at: now) { try? advertise() }
 
@@ -466,7 +470,7 @@ public final class LockServer {
                 link.close()
                 continue
             }
-            let id = gatt.connect()
+            let (id, connecting) = stack.connect(at: mono)
             let handle = UInt16(truncatingIfNeeded: 0x0040 + id.rawValue % 0x0F00)
             let tapped = capture.map { CaptureTap(link: link, writer: $0, connectionHandle: handle) } ?? link
             let peer = Peer(id: id, link: tapped, now: mono, burst: limits.unauthenticatedPerConnection.burst)
@@ -474,14 +478,14 @@ public final class LockServer {
                 do {
                     try readiness.add(fd, token: id.rawValue, interest: .readable)
                 } catch {
-                    gatt.disconnect(id)
+                    stack.disconnect(id)
                     tapped.close()
                     continue
                 }
             }
             peers[id.rawValue] = peer
             if peer.fd == nil { unpolled.insert(id.rawValue) }
-            route(engine.connect(ConnectionID(id.rawValue)))
+            take(connecting)
             held.append(.event(.connected(id.rawValue)))
         }
         return accepted
@@ -493,7 +497,7 @@ public final class LockServer {
     private func evictForNewcomer(at mono: Duration) -> Bool {
         var victim: Peer?
         for peer in peers.values
-        where !peer.closing && mono - peer.connectedAt >= limits.setUpGrace && engine.authID(of: ConnectionID(peer.id.rawValue)) == nil {
+        where !peer.closing && mono - peer.connectedAt >= limits.setUpGrace && stack.authID(of: peer.id) == nil {
             if victim.map({ peer.lastActivity < $0.lastActivity || (peer.lastActivity == $0.lastActivity && peer.id < $0.id) }) ?? true {
                 victim = peer
             }
@@ -507,7 +511,7 @@ public final class LockServer {
     private func read(_ peer: Peer, at mono: Duration, now: LockInstant) -> Bool {
         var arrived = false
         for _ in 0..<max(1, limits.pdusPerTurn) {
-            let authenticated = engine.authID(of: ConnectionID(peer.id.rawValue)) != nil
+            let authenticated = stack.authID(of: peer.id) != nil
             if !authenticated, !admitUnauthenticated(peer, at: mono) { break }
             let pdu: [UInt8]?
             do {
@@ -559,58 +563,38 @@ public final class LockServer {
 
     // MARK: GATT and the engine
 
-    /// One PDU through GATT; written values go to the engine, or with `refuse` to
-    /// ``LockSessionEngine/refuseUnpersisted(_:on:from:)``.
+    /// One PDU through GATT and the engine in one pass (``LockDriver/LockGATTPeripheral``); written
+    /// values go to the engine, or with `refuse` to ``LockSessionEngine/refuseUnpersisted(_:on:from:)``.
     private func process(_ pdu: [UInt8], from id: GATTConnectionID, at mono: Duration, now: LockInstant, refuse: Bool) {
         do {
-            handle(try gatt.receive(pdu, from: id, at: mono), at: now, refuse: refuse)
+            take(try stack.receive(pdu, from: id, at: mono, now: now, refusingWrites: refuse))
         } catch {
             peers[id.rawValue]?.closing = true
             held.append(.drop(id.rawValue, "\(error)"))
         }
     }
 
-    private func handle(_ events: [GATTServer.Event], at now: LockInstant, refuse: Bool = false) {
-        // ATT responses first: a Write Response goes out before the indications its value causes.
-        for event in events {
-            if case .send(let id, let octets) = event { held.append(.send(id.rawValue, octets)) }
-        }
-        for event in events {
-            switch event {
-            case .send:
-                continue
-            case .valueWritten(let id, let characteristic, let value):
-                guard let which = profile.characteristic(atValueHandle: characteristic.valueHandle) else { continue }
-                let connection = ConnectionID(id.rawValue)
-                route(refuse ? engine.refuseUnpersisted(value, on: which, from: connection) : engine.receive(value, on: which, from: connection, at: now))
-            case .indicationTimeout(let id):
-                peers[id.rawValue]?.closing = true
-                held.append(.drop(id.rawValue, "indication timeout"))
-            default:
-                continue
-            }
-        }
+    /// Engine actions produced outside a write (timers, the button, controls) through GATT.
+    private func route(_ actions: [LockSessionEngine.Action]) {
+        take(stack.route(actions, at: monotonic))
     }
 
-    private func route(_ actions: [LockSessionEngine.Action]) {
-        for action in actions {
-            switch action {
-            case .indicate(let connection, let which, let bytes):
-                let id = GATTConnectionID(rawValue: connection.rawValue)
-                do {
-                    handle(try gatt.indicate(bytes, on: profile.characteristic(which), to: id, at: monotonic), at: clock())
-                } catch {
-                    // Indications not enabled on that characteristic: nothing to send it on.
-                }
-            case .disconnect(let connection, let reason):
-                peers[connection.rawValue]?.closing = true
-                held.append(.drop(connection.rawValue, reason))
+    /// Holds what the lock side produced, in its order, for the commit; pairing-mode events
+    /// republish the advertising data.
+    private func take(_ outputs: [LockGATTPeripheral.Output]) {
+        for output in outputs {
+            switch output {
+            case .send(let id, let pdu):
+                held.append(.send(id.rawValue, pdu))
+            case .drop(let id, let reason):
+                peers[id.rawValue]?.closing = true
+                held.append(.drop(id.rawValue, reason))
             case .event(let event):
                 held.append(.event(.lock(event)))
                 if case .pairingModeEntered = event { try? advertise() }
                 if case .pairingModeLeft = event { try? advertise() }
-            case .refused(let connection, let code, let command, let reason):
-                held.append(.event(.refused(connection.rawValue, code, command: command, reason: reason)))
+            case .refused(let id, let code, let command, let reason):
+                held.append(.event(.refused(id.rawValue, code, command: command, reason: reason)))
             }
         }
     }
@@ -762,8 +746,7 @@ public final class LockServer {
         unpolled.remove(peer.id.rawValue)
         if let fd = peer.fd { readiness.remove(fd) }
         peer.link.close()
-        gatt.disconnect(peer.id)
-        engine.disconnect(ConnectionID(peer.id.rawValue))
+        stack.disconnect(peer.id)
         onEvent(.disconnected(peer.id.rawValue, reason: reason))
     }
 

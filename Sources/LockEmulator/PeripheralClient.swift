@@ -3,6 +3,7 @@ import BLEGATT
 import BLETransport
 import Foundation
 import LockCore
+import LockDriver
 import LockNFC
 import LockPeripherals
 import LockSession
@@ -12,11 +13,18 @@ import NukiProfile
 /// Connects an emulated peripheral (keypad, fob, phone) to a lock over an ATT link, as a GATT
 /// client: exchanges the MTU, discovers the Nuki services, enables indications on the pairing GDIO,
 /// the keyturner GDIO and the USDIO, then carries the peripheral's writes (long writes when needed)
-/// and the lock's indications until the request it started has an outcome.
+/// and the lock's indications until the request it started has an outcome. Its GATT side is a
+/// ``LockDriver/NukiGATTCentral`` (the rooms' devices use the same); unlike the rooms it blocks on
+/// the link, with a deadline, since the lock runs in another process.
 public final class PeripheralClient {
     let link: any ATTLink
-    var gatt = GATTClient()
-    var handles: [Characteristic: UInt16] = [:]
+    var central = NukiGATTCentral()
+    /// The GATT client and the handles found at set-up (``central``'s).
+    var gatt: GATTClient {
+        get { central.gatt }
+        _modify { yield &central.gatt }
+    }
+    var handles: [Characteristic: UInt16] { central.handles }
     let epoch = ContinuousClock.now
 
     /// Why a connection or a request failed.
@@ -31,10 +39,19 @@ public final class PeripheralClient {
     public init(link: any ATTLink, timeout: Duration = .seconds(10), capture: CaptureWriter? = nil) throws {
         self.link = capture.map { CaptureTap(link: link, writer: $0) } ?? link
         let deadline = ContinuousClock.now + timeout
-        let found = try Characteristic.setUpNukiClient(
-            run: { procedure, done in try pump(gatt.perform(procedure, at: monotonic), until: deadline, done) },
-            missing: { Failure(reason: "the lock has no characteristic \($0)") })
-        handles = found
+        let link = self.link
+        do {
+            try central.setUp(
+                clock: { ContinuousClock.now - epoch }, send: { try link.send($0) },
+                next: {
+                    guard ContinuousClock.now < deadline else { throw Failure(reason: "the lock did not answer GATT set-up in time") }
+                    return try link.receive(timeout: .milliseconds(20))
+                })
+        } catch let failure as NukiGATTCentral.Failure {
+            throw Failure(reason: failure.reason)
+        } catch let stop as PDUDriver.NotQuiet {
+            throw Failure(reason: "\(stop)")
+        }
     }
 
     /// Connects to a lock published in the discovery folder, chosen by
@@ -103,8 +120,7 @@ public final class PeripheralClient {
                     feedback.append(f)
                     if done(f) { finished = true }
                 case .write(let which, let bytes):
-                    guard let handle = handles[which] else { throw Failure(reason: "no handle for \(which)") }
-                    try send(gatt.perform(.write(handle: handle, value: bytes), at: monotonic))
+                    try send(try write(bytes, to: which).sends)
                 case .readCard(let challenge):
                     // The NFC reader runs while the lock's challenge is outstanding (blocking I/O).
                     pending += peripheral.cardRead(cardReader(challenge), at: LockServer.wallClock())
@@ -114,16 +130,10 @@ public final class PeripheralClient {
             guard ContinuousClock.now < deadline else { throw Failure(reason: "no answer from the lock within \(timeout)") }
             pending += peripheral.tick(at: LockServer.wallClock())
             guard let pdu = try link.receive(timeout: .milliseconds(20)) else { continue }
-            for event in gatt.receive(pdu, at: monotonic) {
-                switch event {
-                case .send(let octets): try link.send(octets)
-                case .indication(let handle, let value):
-                    guard let which = handles.first(where: { $0.value == handle })?.key else { continue }
-                    pending += peripheral.receive(value, on: which, at: LockServer.wallClock())
-                case .failed(_, let error): throw Failure(reason: "GATT: \(error)")
-                default: break
-                }
-            }
+            let received = central.receive(pdu, at: monotonic)
+            try send(received.sends)
+            for (which, value) in received.indications { pending += peripheral.receive(value, on: which, at: LockServer.wallClock()) }
+            if let failure = received.failures.first { throw Failure(reason: "GATT: \(failure)") }
         }
         return feedback
     }
@@ -138,10 +148,10 @@ public final class PeripheralClient {
     }
 
     /// The ATT_MTU negotiated at set-up.
-    public var mtu: Int { gatt.mtu }
+    public var mtu: Int { central.mtu }
 
     /// The value handle of `characteristic` found at set-up.
-    public func handle(of characteristic: Characteristic) -> UInt16? { handles[characteristic] }
+    public func handle(of characteristic: Characteristic) -> UInt16? { central.handles[characteristic] }
 
     /// Writes `bytes` to `characteristic` through the GATT client (a Write Request, or a long write
     /// when longer than ATT_MTU − 3; nil writes nothing) and collects what the lock sends back until
@@ -153,27 +163,18 @@ public final class PeripheralClient {
     ) throws -> [Received] {
         let deadline = ContinuousClock.now + timeout
         var received: [Received] = []
-        func take(_ events: [GATTClient.Event]) throws {
-            for event in events {
-                switch event {
-                case .send(let octets): try link.send(octets)
-                case .indication(let handle, let value):
-                    if let which = handles.first(where: { $0.value == handle })?.key { received.append(.indication(which, value)) }
-                case .failed(_, let error): received.append(.writeFailed("\(error)"))
-                default: break
-                }
-            }
+        func take(_ part: NukiGATTCentral.Received) throws {
+            try send(part.sends)
+            received += part.indications.map { .indication($0.0, $0.1) }
+            received += part.failures.map { .writeFailed($0) }
         }
-        if let bytes {
-            guard let handle = handles[characteristic] else { throw Failure(reason: "no handle for \(characteristic)") }
-            try take(gatt.perform(.write(handle: handle, value: bytes), at: monotonic))
-        }
+        if let bytes { try take(try write(bytes, to: characteristic)) }
         while !done(received), ContinuousClock.now < deadline {
             guard let pdu = try link.receive(timeout: .milliseconds(5)) else {
-                try take(gatt.tick(now: monotonic))
+                try take(central.tick(now: monotonic))
                 continue
             }
-            try take(gatt.receive(pdu, at: monotonic))
+            try take(central.receive(pdu, at: monotonic))
         }
         return received
     }
@@ -194,29 +195,16 @@ public final class PeripheralClient {
         }
     }
 
-    private func send(_ events: [GATTClient.Event]) throws {
-        for case .send(let octets) in events { try link.send(octets) }
+    private func send(_ pdus: [[UInt8]]) throws {
+        for octets in pdus { try link.send(octets) }
     }
 
-    /// Sends `events`' PDUs and reads until one event satisfies `done`.
-    private func pump(_ events: [GATTClient.Event], until deadline: ContinuousClock.Instant, _ done: (GATTClient.Event) -> Bool) throws {
-        var pending = events
-        while true {
-            for event in pending {
-                switch event {
-                case .send(let octets): try link.send(octets)
-                case .failed(let procedure, let error):
-                    if done(event) { return }
-                    throw Failure(reason: "GATT \(procedure): \(error)")
-                default: if done(event) { return }
-                }
-            }
-            guard ContinuousClock.now < deadline else { throw Failure(reason: "the lock did not answer GATT set-up in time") }
-            guard let pdu = try link.receive(timeout: .milliseconds(20)) else {
-                pending = gatt.tick(now: monotonic)
-                continue
-            }
-            pending = gatt.receive(pdu, at: monotonic)
+    /// The PDUs of a write through the client; ``Failure`` when set-up found no handle for `which`.
+    private func write(_ bytes: [UInt8], to which: Characteristic) throws -> NukiGATTCentral.Received {
+        do {
+            return try central.write(bytes, to: which, at: monotonic)
+        } catch {
+            throw Failure(reason: error.reason)
         }
     }
 }

@@ -1,4 +1,5 @@
 import LockCore
+import LockDriver
 import LockCrypto
 import LockPeripherals
 import LockSession
@@ -23,7 +24,9 @@ import LockWire
 /// - `valid-code-not-wrong`: an enabled stored code outside a lockout is never answered
 ///   K_ERROR_CODE_INVALID;
 /// - `keypad-recovers`: after the input and 31 more minutes, the lock key is not refused with
-///   "a request is in progress" (the keypad never stays stuck waiting for the lock).
+///   "a request is in progress" (the keypad never stays stuck waiting for the lock);
+/// - `keypad-exchange-ends`: the keypad and the lock stop answering each other within
+///   ``LockDriver/PDUDriver/roundLimit`` rounds.
 public enum KeypadEntryHarness {
     /// Operations read from one input at most.
     public static let maxOperations = 96
@@ -115,36 +118,47 @@ extension KeypadEntryHarness {
             return deliver(keypad.press(key, at: now))
         }
 
-        /// Sends the keypad's writes to the lock and its replies back until both are quiet, checking
-        /// every Keypad Action against the lock's state before it.
+        /// Sends the keypad's writes to the lock and its replies back until both are quiet
+        /// (``LockDriver/PDUDriver``), checking every Keypad Action against the lock's state before it.
         mutating func deliver(_ start: [PeripheralAction]) -> InvariantViolation? {
             var pending = start
-            var rounds = 0
-            while !pending.isEmpty, rounds < 64 {
-                rounds += 1
-                var next: [PeripheralAction] = []
-                for action in pending {
-                    switch action {
-                    case .feedback(let item):
-                        feedback.append(item)
-                    case .readCard:
-                        break
-                    case .write(let characteristic, let bytes):
-                        let request = keypadAction(in: bytes)
-                        let before = lock.machine
-                        var answers: [PeripheralAction] = []
-                        for reply in lock.receive(bytes, on: characteristic, from: KeypadEntryHarness.connection, at: now) {
-                            if case .indicate(let id, let c, let b) = reply, id == KeypadEntryHarness.connection {
-                                answers += keypad.receive(b, on: c, at: now)
-                            }
-                        }
-                        if let request, let v = check(request, before: before, answers: answers) { return v }
-                        next += answers
-                    }
-                }
-                pending = next
+            var violation: InvariantViolation?
+            do {
+                try PDUDriver.run("the keypad's exchange") { deliverRound(&pending, &violation) }
+            } catch {
+                return InvariantViolation("keypad-exchange-ends", "\(error)")
             }
-            return nil
+            return violation
+        }
+
+        /// One round of ``deliver(_:)``: false when nothing was pending or an invariant broke.
+        mutating func deliverRound(_ pending: inout [PeripheralAction], _ violation: inout InvariantViolation?) -> Bool {
+            guard !pending.isEmpty else { return false }
+            var next: [PeripheralAction] = []
+            for action in pending {
+                switch action {
+                case .feedback(let item):
+                    feedback.append(item)
+                case .readCard:
+                    break
+                case .write(let characteristic, let bytes):
+                    let request = keypadAction(in: bytes)
+                    let before = lock.machine
+                    var answers: [PeripheralAction] = []
+                    for reply in lock.receive(bytes, on: characteristic, from: KeypadEntryHarness.connection, at: now) {
+                        if case .indicate(let id, let c, let b) = reply, id == KeypadEntryHarness.connection {
+                            answers += keypad.receive(b, on: c, at: now)
+                        }
+                    }
+                    if let request, let v = check(request, before: before, answers: answers) {
+                        violation = v
+                        return false
+                    }
+                    next += answers
+                }
+            }
+            pending = next
+            return true
         }
 
         /// The Keypad Action with a code in a keypad write, if it is one.

@@ -1,5 +1,6 @@
 import Foundation
 import LockCore
+import LockDriver
 import LockCrypto
 import LockSession
 import LockWire
@@ -137,7 +138,7 @@ public struct SessionFixture: Sendable {
             var client = ClientSessionEngine(
                 idType: idType, clientID: clientID, name: FixedName("fuzz \(idType)", width: FixedName.nameWidth),
                 keyPair: try KeyPair(using: clientRandom), random: clientRandom)
-            let results = exchange(&lock, &client, client.startPairing(), connection: ConnectionID(UInt64(index) + 1), at: start)
+            let results = try exchange(&lock, &client, client.startPairing(), connection: ConnectionID(UInt64(index) + 1), at: start)
             guard case .paired(let credentials) = results.first else {
                 throw BuildError(description: "pairing \(idType) failed: \(results)")
             }
@@ -157,7 +158,7 @@ public struct SessionFixture: Sendable {
                 code: keypadCode, name: FixedName("fuzz code", width: FixedName.shortNameWidth), restriction: .unrestricted,
                 challenge: nonce, securityPIN: securityPIN))
         }
-        let added = exchange(&lock, &admin, admin.send(add), connection: ConnectionID(1), at: start)
+        let added = try exchange(&lock, &admin, admin.send(add), connection: ConnectionID(1), at: start)
         guard case .completed(_, let messages) = added.first, case .keypadCodeID(let codeID) = messages.last else {
             throw BuildError(description: "adding the keypad code failed: \(added)")
         }
@@ -175,16 +176,16 @@ public struct SessionFixture: Sendable {
     }
 
     /// Feeds a client's writes to the lock and the lock's indications for `connection` back, until
-    /// neither side has more to say; returns the client's non-write actions.
+    /// neither side has more to say (``LockDriver/PDUDriver``); returns the client's non-write actions.
+    /// - Throws: ``LockDriver/PDUDriver/NotQuiet`` when they are still talking at the driver's cap.
     static func exchange(
         _ lock: inout LockSessionEngine, _ client: inout ClientSessionEngine, _ start: [ClientSessionEngine.Action],
         connection: ConnectionID, at now: LockInstant
-    ) -> [ClientSessionEngine.Action] {
+    ) throws(PDUDriver.NotQuiet) -> [ClientSessionEngine.Action] {
         var pending = start
         var results: [ClientSessionEngine.Action] = []
-        var rounds = 0
-        while !pending.isEmpty, rounds < 100 {
-            rounds += 1
+        try PDUDriver.run("the fixture's \(client.idType) exchange") {
+            guard !pending.isEmpty else { return false }
             var next: [ClientSessionEngine.Action] = []
             for action in pending {
                 guard case .write(let characteristic, let bytes) = action else {
@@ -196,6 +197,7 @@ public struct SessionFixture: Sendable {
                 }
             }
             pending = next
+            return true
         }
         return results
     }
