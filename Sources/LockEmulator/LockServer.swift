@@ -580,6 +580,8 @@ public final class LockServer {
                 guard let which = profile.characteristic(atValueHandle: characteristic.valueHandle) else { continue }
                 let connection = ConnectionID(id.rawValue)
                 route(refuse ? engine.refuseUnpersisted(value, on: which, from: connection) : engine.receive(value, on: which, from: connection, at: now))
+            case .mtuChanged(let id, let mtu):
+                engine.setATTMTU(mtu, for: ConnectionID(id.rawValue))
             case .indicationTimeout(let id):
                 peers[id.rawValue]?.closing = true
                 held.append(.drop(id.rawValue, "indication timeout"))
