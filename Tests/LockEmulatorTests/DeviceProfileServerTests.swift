@@ -86,15 +86,23 @@ import Testing
             defer { running.stop() }
             let client = try PeripheralClient(folder: running.folder)
             #expect(client.mtu == 23)
-            let received = try client.exchange(halfPublicKey, to: .pairingGDIO, timeout: .seconds(10), until: firstIndication)
-            #expect(received == [.indication(.pairingGDIO, [0x12, 0x00, 0xFF, 0x00, 0x00, 0xB6, 0x9E])])
-            // The lock dropped the link: the second half finds it closed.
+            // Raw ATT, so no Handle Value Confirmation races the lock's close: a Write Request of
+            // the first 20 bytes, then everything the lock sends until it closes the link.
+            let handle = try #require(client.handle(of: .pairingGDIO))
+            let handleBytes = [UInt8(truncatingIfNeeded: handle), UInt8(truncatingIfNeeded: handle >> 8)]
+            try client.sendRawATT([0x12] + handleBytes + halfPublicKey)
+            var pdus: [[UInt8]] = []
             var closed = false
-            do {
-                _ = try client.exchange(Array(halfPublicKey.prefix(16)), to: .pairingGDIO, timeout: .seconds(10)) { _ in false }
-            } catch {
-                closed = true
+            let deadline = ContinuousClock.now + .seconds(30)
+            while !closed, ContinuousClock.now < deadline {
+                do {
+                    if let pdu = try client.receiveRawATT(timeout: .milliseconds(100)) { pdus.append(pdu) }
+                } catch {
+                    closed = true
+                }
             }
+            // Write Response, then the indication of 12 00 FF 00 00 + CRC 0x9EB6, then the close.
+            #expect(pdus == [[0x13], [0x1D] + handleBytes + [0x12, 0x00, 0xFF, 0x00, 0x00, 0xB6, 0x9E]])
             #expect(closed)
         }
         do {
@@ -103,9 +111,9 @@ import Testing
             defer { running.stop() }
             let client = try PeripheralClient(folder: running.folder)
             #expect(client.mtu == 247)
-            let received = try client.exchange(halfPublicKey, to: .pairingGDIO, timeout: .seconds(10), until: firstIndication)
+            let received = try client.exchange(halfPublicKey, to: .pairingGDIO, timeout: .seconds(30), until: firstIndication)
             #expect(received == [.indication(.pairingGDIO, [0x12, 0x00, 0xFD, 0x00, 0x00, 0xD6, 0xF0])])
-            let again = try client.exchange([0x01, 0x00, 0x03, 0x00, 0x27, 0xA7], to: .pairingGDIO, timeout: .seconds(10), until: firstIndication)
+            let again = try client.exchange([0x01, 0x00, 0x03, 0x00, 0x27, 0xA7], to: .pairingGDIO, timeout: .seconds(30), until: firstIndication)
             #expect(again.count == 1, "the link stays: Request Data(Public Key) is answered")
         }
     }
