@@ -10,11 +10,12 @@ extension LockMachine {
     /// lock'n'go, intelligent); Config "auto unlatch" turns every unlocking case into its unlatching
     /// form (unlock → unlatch, lock'n'go → lock'n'go with unlatch). Errors: K_ERROR_BUSY while the
     /// motor runs, K_ERROR_NOT_CALIBRATED while a ``MotorFault`` lasts, the auto unlock refusals of ``checkAutoUnlock(_:by:at:)``,
-    /// K_ERROR_MOTOR_LOW_VOLTAGE with an empty battery.
+    /// K_ERROR_MOTOR_LOW_VOLTAGE with an empty battery. `nameSuffix` (Lock Action and Simple Lock
+    /// Action's optional 20 bytes) names the log entry with ``logName(_:suffix:)``.
     /// Source: Nuki BLE API 2.1 §"Lock Action", `docs/wire.md` §4.1 and §5.3.
     mutating func startLockAction(
         _ requested: LockAction, flags: LockActionFlags, by auth: Authorization, command: Command, at now: LockInstant,
-        logAs logKind: Motion.LogKind? = nil
+        logAs logKind: Motion.LogKind? = nil, nameSuffix: FixedName? = nil
     ) throws(LockError) -> [LockOutput] {
         guard motion == nil else { throw LockError(.busy, "a lock action is already running") }
         if let motorFault {
@@ -46,8 +47,21 @@ extension LockMachine {
         outputs += beginMotion(
             action, trigger: .system, requester: auth.authID, command: command,
             logKind: logKind ?? .lockAction(flags: flags.rawValue), at: now)
+        if let nameSuffix { motion?.logName = Self.logName(auth.name, suffix: nameSuffix) }
         if model.motorStepMilliseconds == 0 { outputs += advance(to: now) }
         return outputs
+    }
+
+    /// The name of a log entry for a Lock Action with a name suffix: the authorization's name
+    /// followed directly by the suffix's text (no separator: the client sends its own, e.g. " (Ann)"),
+    /// cut to the log name's 32 bytes at a UTF-8 scalar boundary and NUL-padded. The suffix's text
+    /// ends at its first NUL (NukiBleEsp32 NUL-terminates within 20 bytes; pyNukiBT pads with NULs);
+    /// bytes that are not UTF-8 become U+FFFD, so the stored name stays well-formed (P-08). An empty
+    /// suffix leaves the name as it is.
+    /// Source: Nuki BLE API 2.1 §"Lock Action" (name suffix, appended to the name in the log),
+    /// `docs/wire.md` §5.3; the separator and the cut are not in the record (README "Behaviour").
+    static func logName(_ name: FixedName, suffix: FixedName) -> FixedName {
+        FixedName(name.text + suffix.text, width: FixedName.nameWidth)
     }
 
     /// The auto unlock policy (Lock Action flag bit 0, "AU": the app's geofence asks to unlock).
@@ -313,7 +327,13 @@ extension LockMachine {
         return best
     }
 
-    /// One motor step; the last one finishes the run.
+    /// One motor step: the lock state, one Keyturner States to the requester; the last step finishes
+    /// the run (COMPLETE). Lock'n'go (0x04, 0x05) sends its COMPLETE right after the Keyturner States
+    /// of lock state 0x06 (unlocked, lock'n'go active), before the hold of Advanced Config "lock'n'go
+    /// timeout": a real lock sends COMPLETE about 17 ms after the last state update of the action it
+    /// confirms, and a client waiting 20 s (pyNukiBT's `command_response_timeout`) must not miss it;
+    /// the relock follows as Keyturner States updates (locking, locked) and the log entry is written
+    /// when the relock ends. Source: `docs/wire.md` §4.1 and §13 (timing).
     mutating func stepMotor(at now: LockInstant) -> [LockOutput] {
         guard var current = motion else { return [] }
         var outputs: [LockOutput] = []
@@ -333,20 +353,28 @@ extension LockMachine {
             }
             if let requester = current.requester {
                 outputs.append(.reply(authID: requester, .keyturnerStates(keyturnerStates(at: now))))
+                // Lock'n'go: COMPLETE right after the state update that starts the hold (0x06), as a
+                // real lock does, not after the relock (README "Behaviour", lock'n'go's COMPLETE).
+                if !last, lockState == .unlockedLockNGo, current.completeSent != true {
+                    current.completeSent = true
+                    motion = current
+                    outputs.append(.reply(authID: requester, .status(Status(.complete))))
+                }
             }
             if !last { return outputs }
         }
         return outputs + finishMotion(current, status: .success, at: now)
     }
 
-    /// Ends the run: COMPLETE (or the Error Report of a canceled run) to the requester, the
-    /// completion event, counters, the log entry, and auto lock when it came to rest unlocked.
+    /// Ends the run: COMPLETE (or the Error Report of a canceled run) to the requester unless a
+    /// lock'n'go already sent its COMPLETE after the unlock phase, the completion event, counters,
+    /// the log entry, and auto lock when it came to rest unlocked.
     mutating func finishMotion(
         _ finished: Motion, status: CompletionStatus, error: NukiErrorCode = .canceled, at now: LockInstant
     ) -> [LockOutput] {
         motion = nil
         var outputs: [LockOutput] = []
-        if let requester = finished.requester {
+        if let requester = finished.requester, finished.completeSent != true {
             if status == .success {
                 outputs.append(.reply(authID: requester, .status(Status(.complete))))
             } else {
@@ -355,7 +383,7 @@ extension LockMachine {
         }
         if status == .success, finished.logEvent == .calibration { motorFault = nil }
         lastLockActionAt = now
-        let name = finished.requester.flatMap { authorization($0)?.name } ?? FixedName("", width: FixedName.nameWidth)
+        let name = finished.logName ?? finished.requester.flatMap { authorization($0)?.name } ?? FixedName("", width: FixedName.nameWidth)
         let event: LogEntry.Event
         let log = LogEntry.LockActionLog(action: finished.action, trigger: finished.trigger, flags: 0, completionStatus: status)
         switch finished.logEvent {

@@ -41,6 +41,8 @@ extension LockMachine {
         if let motion {
             try require(motion.steps.count <= 8 && motion.holdMilliseconds.count <= 8 && motion.nextStep <= motion.steps.count,
                         "motor run state out of range")
+            try require(motion.logName.map { $0.width == FixedName.nameWidth && $0.isWellFormed } ?? true,
+                        "motor run's log name is not 32 bytes of UTF-8")
         }
     }
 }

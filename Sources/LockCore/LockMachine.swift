@@ -394,12 +394,12 @@ public struct LockMachine: Hashable, Sendable, Codable {
                 throw LockError(.notAuthorized, "a fob may only send fob actions 0x81–0x83")
             }
 #endif
-            return try startLockAction(request.action, flags: request.flags, by: auth, command: .lockAction, at: now)
+            return try startLockAction(request.action, flags: request.flags, by: auth, command: .lockAction, at: now, nameSuffix: request.nameSuffix)
         case .simpleLockAction(let request):
             guard request.action == .unlock || request.action == .lock else {
                 throw LockError(.badParameter, "Simple Lock Action takes unlock or lock, not \(request.action)")
             }
-            return try startLockAction(request.action, flags: [], by: auth, command: .simpleLockAction, at: now)
+            return try startLockAction(request.action, flags: [], by: auth, command: .simpleLockAction, at: now, nameSuffix: request.nameSuffix)
         case .keypadAction(let request):
             return try keypadAction(
                 request, nfc: nfc, by: auth, at: now, lockout: !weaknesses.contains(.noKeypadLockout),

@@ -17,6 +17,14 @@ struct Motion: Hashable, Sendable, Codable {
     var nextStepAt: LockInstant
     /// How the finished action is logged.
     var logEvent: LogKind
+    /// The log entry's name when the request carried a Lock Action name suffix: the requester's
+    /// authorization name followed by the suffix (``LockMachine/logName(_:suffix:)``). Nil: the
+    /// authorization's name. Optional so runs persisted before it decode unchanged.
+    var logName: FixedName? = nil
+    /// True once Status COMPLETE went to the requester before the run ended (lock'n'go: after the
+    /// unlock phase, ``LockMachine/stepMotor(at:)``); the end of the run then sends nothing more than
+    /// its Keyturner States. Optional so runs persisted before it decode unchanged.
+    var completeSent: Bool? = nil
 
     enum LogKind: Hashable, Sendable, Codable {
         /// Log type 0x02 with the request's flags.

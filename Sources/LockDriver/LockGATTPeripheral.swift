@@ -98,6 +98,10 @@ public struct LockGATTPeripheral {
                     refusingWrites
                     ? engine.refuseUnpersisted(value, on: which, from: connection) : engine.receive(value, on: which, from: connection, at: now)
                 outputs += route(actions, at: mono)
+            case .mtuChanged(let on, let mtu):
+                // The engine needs the ATT_MTU to tell a message split over two plain writes
+                // (`docs/wire.md` §13) from a short malformed one.
+                engine.setATTMTU(mtu, for: Self.engineID(on))
             case .indicationTimeout(let to):
                 outputs.append(.drop(to, reason: "indication timeout"))
             default:

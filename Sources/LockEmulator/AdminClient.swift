@@ -22,14 +22,22 @@ public struct AdminClient: EmulatedPeripheral {
 
     public mutating func pair() -> [PeripheralAction] { map(session.startPairing()) }
 
+    /// How long a motor request waits for COMPLETE before it reads the state back
+    /// (``LockSession/ClientSessionEngine/completeGraceMilliseconds``).
+    public var completeGraceMilliseconds: Int64 {
+        get { session.completeGraceMilliseconds }
+        set { session.completeGraceMilliseconds = newValue }
+    }
+
     /// Starts `request`.
     public mutating func send(_ request: ClientRequest) -> [PeripheralAction] { map(session.send(request)) }
 
     public mutating func receive(_ bytes: [UInt8], on characteristic: Characteristic, at now: LockInstant) -> [PeripheralAction] {
-        map(session.receive(bytes, on: characteristic))
+        map(session.receive(bytes, on: characteristic, at: now))
     }
 
-    public mutating func tick(at now: LockInstant) -> [PeripheralAction] { [] }
+    /// Runs the session's lost-COMPLETE timer (``LockSession/ClientSessionEngine/tick(at:)``).
+    public mutating func tick(at now: LockInstant) -> [PeripheralAction] { map(session.tick(at: now)) }
 
     private mutating func map(_ actions: [ClientSessionEngine.Action]) -> [PeripheralAction] {
         actions.flatMap { action -> [PeripheralAction] in
@@ -42,6 +50,10 @@ public struct AdminClient: EmulatedPeripheral {
                 lastReplies = messages
                 if case .errorReport(let report) = messages.last { return [.feedback(.refused(report.errorCode))] }
                 return [.feedback(.accepted(command))]
+            case .readBack(let command, let messages):
+                lastReplies = messages
+                guard case .keyturnerStates(let states) = messages.last else { return [] }
+                return [.feedback(.readBack(command, lockState: states.lockState))]
             }
         }
     }

@@ -373,10 +373,17 @@ public struct Demo {
         case .entryTimedOut(let digits): return "entry timed out after \(digits) digits"
         case .ignored(let reason): return "ignored: \(reason)"
         case .cardUnreadable(let reason): return "card unreadable: \(reason)"
+        case .readBack(_, let state): return "\(Self.lowercasedName(state)) (COMPLETE not received; state read back)"
         case .failed(let error):
             if case .refused(let code) = error.code { return "refused: \(code.name ?? code.description)" }
             return "failed: \(error.reason)"
         }
+    }
+
+    /// A lock state's name for a sentence: `UNLOCKED_LOCK_N_GO` → `unlocked lock n go`; an
+    /// undocumented value as its number.
+    public static func lowercasedName(_ state: LockState) -> String {
+        (state.name ?? "lock state \(state)").lowercased().split(separator: "_").joined(separator: " ")
     }
 
     private func summary() -> String {

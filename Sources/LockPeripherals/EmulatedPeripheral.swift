@@ -8,6 +8,9 @@ import NukiProfile
 public protocol EmulatedPeripheral {
     /// The credentials after pairing.
     var credentials: ClientCredentials? { get }
+    /// How long a motor request waits for Status COMPLETE after ACCEPTED or its last state update
+    /// before it reads the state back (``LockSession/ClientSessionEngine/completeGraceMilliseconds``).
+    var completeGraceMilliseconds: Int64 { get set }
     /// Starts pairing.
     mutating func pair() -> [PeripheralAction]
     /// An indication from the lock.

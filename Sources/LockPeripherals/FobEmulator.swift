@@ -24,6 +24,12 @@ public struct FobEmulator {
     public let fobID: UInt32
 
     public private(set) var session: ClientSessionEngine
+    /// How long a lock action waits for COMPLETE after ACCEPTED or its last state update before it
+    /// reads the state back (``LockSession/ClientSessionEngine/completeGraceMilliseconds``).
+    public var completeGraceMilliseconds: Int64 {
+        get { session.completeGraceMilliseconds }
+        set { session.completeGraceMilliseconds = newValue }
+    }
     public private(set) var pendingPresses = 0
     /// The NFC card application, present once paired.
     public var nfcCard: NFCCardApplication?
@@ -82,15 +88,23 @@ public struct FobEmulator {
     }
 
     /// Sends the action for the presses counted so far once the press window has passed.
+    /// Also runs the session's lost-COMPLETE timer (``LockSession/ClientSessionEngine/tick(at:)``).
     public mutating func tick(at now: LockInstant) -> [PeripheralAction] {
-        guard pendingPresses > 0, let last = lastPressAt, now.milliseconds(since: last) > pressWindowMilliseconds else { return [] }
-        return flush()
+        var out = session.tick(at: now).flatMap { action -> [PeripheralAction] in
+            if case .readBack = action { inFlight = false }
+            if case .failed = action { inFlight = false }
+            return action.peripheralActions()
+        }
+        guard pendingPresses > 0, let last = lastPressAt, now.milliseconds(since: last) > pressWindowMilliseconds else { return out }
+        out += flush()
+        return out
     }
 
     public mutating func receive(_ bytes: [UInt8], on characteristic: Characteristic, at now: LockInstant) -> [PeripheralAction] {
         var out: [PeripheralAction] = []
-        for action in session.receive(bytes, on: characteristic) {
+        for action in session.receive(bytes, on: characteristic, at: now) {
             if case .completed = action { inFlight = false }
+            if case .readBack = action { inFlight = false }
             if case .failed = action { inFlight = false }
             // The card key is derived at pairing, from the new shared key.
             if case .paired(let credentials) = action { nfcCard = Self.card(for: credentials) }

@@ -33,6 +33,12 @@ public struct KeypadEmulator {
     public var battery = PeripheralBattery()
 
     public private(set) var session: ClientSessionEngine
+    /// How long a lock action waits for COMPLETE after ACCEPTED or its last state update before it
+    /// reads the state back (``LockSession/ClientSessionEngine/completeGraceMilliseconds``).
+    public var completeGraceMilliseconds: Int64 {
+        get { session.completeGraceMilliseconds }
+        set { session.completeGraceMilliseconds = newValue }
+    }
     public private(set) var entry: [UInt8] = []
     private var lastKeyAt: LockInstant?
     private var lockedOutUntil: LockInstant?
@@ -115,18 +121,25 @@ public struct KeypadEmulator {
     }
 
     /// Discards a partial entry whose last key is older than the key timeout.
+    /// Also runs the session's lost-COMPLETE timer (``LockSession/ClientSessionEngine/tick(at:)``).
     public mutating func tick(at now: LockInstant) -> [PeripheralAction] {
-        guard !entry.isEmpty, let last = lastKeyAt, now.milliseconds(since: last) > keyTimeoutMilliseconds else { return [] }
+        let out = session.tick(at: now).flatMap { action -> [PeripheralAction] in
+            if case .readBack = action { inFlight = false }
+            if case .failed = action { inFlight = false }
+            return action.peripheralActions { code in self.feedback(for: code, at: now) }
+        }
+        guard !entry.isEmpty, let last = lastKeyAt, now.milliseconds(since: last) > keyTimeoutMilliseconds else { return out }
         let digits = entry.count
         entry.removeAll()
-        return [.feedback(.entryTimedOut(digits: digits))]
+        return out + [.feedback(.entryTimedOut(digits: digits))]
     }
 
     /// An indication from the lock.
     public mutating func receive(_ bytes: [UInt8], on characteristic: Characteristic, at now: LockInstant) -> [PeripheralAction] {
         var out: [PeripheralAction] = []
-        for action in session.receive(bytes, on: characteristic) {
+        for action in session.receive(bytes, on: characteristic, at: now) {
             if case .completed = action { inFlight = false }
+            if case .readBack = action { inFlight = false }
             if case .failed = action { inFlight = false }
             out += action.peripheralActions { code in self.feedback(for: code, at: now) }
         }

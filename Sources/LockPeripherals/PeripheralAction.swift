@@ -37,6 +37,10 @@ public enum PeripheralFeedback: Hashable, Sendable {
     case failed(ClientError)
     /// The NFC card could not be read (taken away, transport failure); nothing was sent to the lock.
     case cardUnreadable(reason: String)
+    /// The lock ACCEPTED the request but its Status COMPLETE never came: the peripheral read the
+    /// state back (Request Data(Keyturner States), no new challenge, the action is not sent again)
+    /// and `lockState` is what the lock did (``LockSession/ClientSessionEngine/tick(at:)``).
+    case readBack(Command, lockState: LockState)
 }
 
 extension ClientSessionEngine.Action {
@@ -51,6 +55,9 @@ extension ClientSessionEngine.Action {
         case .completed(let command, let messages):
             if case .errorReport(let report) = messages.last { return [.feedback(map(report.errorCode))] }
             return [.feedback(.accepted(command))]
+        case .readBack(let command, let messages):
+            guard case .keyturnerStates(let states) = messages.last else { return [] }
+            return [.feedback(.readBack(command, lockState: states.lockState))]
         }
     }
 }

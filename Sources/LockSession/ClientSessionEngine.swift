@@ -32,19 +32,24 @@ public struct ClientRequest: Sendable {
     /// reports ``ClientSessionEngine/Action/challengeReceived(_:_:)`` and waits for
     /// ``ClientSessionEngine/resume(with:)`` (an NFC card must answer the challenge first).
     public let awaitsResume: Bool
+    /// A request that moves the motor (Lock Action, Keypad Action): when Status COMPLETE does not
+    /// follow ACCEPTED within ``ClientSessionEngine/completeGraceMilliseconds``, the engine reads
+    /// the state back instead of waiting (``ClientSessionEngine/tick(at:)``).
+    public let readsBackState: Bool
 
     public init(command: Command, needsChallenge: Bool, finalCommands: Set<Command> = [], awaitsResume: Bool = false,
-                build: @escaping @Sendable (Bytes32) -> NukiMessage) {
+                readsBackState: Bool = false, build: @escaping @Sendable (Bytes32) -> NukiMessage) {
         self.command = command
         self.needsChallenge = needsChallenge
         self.finalCommands = finalCommands
         self.awaitsResume = awaitsResume
+        self.readsBackState = readsBackState
         self.build = build
     }
 
     /// Keypad Action (0x0048) with source NFC (Latchkey extension): the challenge is handed out,
     /// the card answers it, and ``ClientSessionEngine/resume(with:)`` sends the request.
-    public static let keypadNFCAction = ClientRequest(command: .keypadAction, needsChallenge: true, awaitsResume: true) { nonce in
+    public static let keypadNFCAction = ClientRequest(command: .keypadAction, needsChallenge: true, awaitsResume: true, readsBackState: true) { nonce in
         .keypadAction(KeypadActionRequest(source: .nfc, code: 0, action: .unlock, challenge: nonce))
     }
 
@@ -55,14 +60,14 @@ public struct ClientRequest: Sendable {
 
     /// Lock Action (0x000D): ACCEPTED, state updates, COMPLETE.
     public static func lockAction(_ action: LockAction, appID: UInt32, flags: LockActionFlags = [], nameSuffix: FixedName? = nil) -> ClientRequest {
-        ClientRequest(command: .lockAction, needsChallenge: true) { nonce in
+        ClientRequest(command: .lockAction, needsChallenge: true, readsBackState: true) { nonce in
             .lockAction(LockActionRequest(action: action, appID: appID, flags: flags, nameSuffix: nameSuffix, challenge: nonce))
         }
     }
 
     /// Keypad Action (0x0048), as the keypad sends it.
     public static func keypadAction(source: KeypadActionSource, code: UInt32, action: KeypadLockAction) -> ClientRequest {
-        ClientRequest(command: .keypadAction, needsChallenge: true) { nonce in
+        ClientRequest(command: .keypadAction, needsChallenge: true, readsBackState: true) { nonce in
             .keypadAction(KeypadActionRequest(source: source, code: code, action: action, challenge: nonce))
         }
     }
@@ -111,6 +116,12 @@ public struct ClientSessionEngine {
         /// The lock's challenge for a request that ``ClientRequest/awaitsResume``: answer it with
         /// ``ClientSessionEngine/resume(with:)`` (or ``ClientSessionEngine/cancel()``).
         case challengeReceived(Command, Bytes32)
+        /// A motor request the lock ACCEPTED whose Status COMPLETE never came: the engine read the
+        /// state back (Request Data(Keyturner States), no challenge, same session) and this is
+        /// every message received for the request, the last one the Keyturner States read back.
+        /// What the lock actually did is that state, not a failure (`docs/wire.md` §13: a client that
+        /// retried after a lost COMPLETE made the door unlatch again).
+        case readBack(Command, [NukiMessage])
     }
 
     enum State {
@@ -127,7 +138,21 @@ public struct ClientSessionEngine {
         case awaitingChallenge(ClientRequest)
         case awaitingResume(ClientRequest, Bytes32)
         case awaitingReplies(ClientRequest, [NukiMessage])
+        /// ACCEPTED came, COMPLETE did not within the grace: Request Data(Keyturner States) sent
+        /// at `since`; its answer (or a late COMPLETE) ends the request.
+        case readingBack(ClientRequest, [NukiMessage], since: LockInstant)
     }
+
+    /// How long a motor request (``ClientRequest/readsBackState``) waits for Status COMPLETE after
+    /// ACCEPTED or its last state update before it reads the state back, and then how long it waits
+    /// for that answer before it fails (``ClientError/Code/noAnswer``). 10 s: a real lock sends
+    /// COMPLETE about 17 ms after its last state update (`docs/wire.md` §13) and the longest quiet
+    /// gap of a run is Advanced Config's unlatch duration (3 s by default); lock'n'go sends COMPLETE
+    /// before its hold.
+    public var completeGraceMilliseconds: Int64 = 10_000
+    /// When the running request last heard from the lock (ACCEPTED, a state update), from
+    /// ``receive(_:on:at:)``; nil until then, and ``tick(at:)`` then starts the grace itself.
+    var lastReplyAt: LockInstant?
 
     public let idType: IDType
     public let clientID: UInt32
@@ -222,15 +247,48 @@ public struct ClientSessionEngine {
         return writeEncrypted(message)
     }
 
+    /// Lets the lost-COMPLETE timer run up to `now`: a motor request (``ClientRequest/readsBackState``)
+    /// the lock ACCEPTED that heard nothing for ``completeGraceMilliseconds`` sends Request
+    /// Data(Keyturner States) on the same session (no challenge: the action is never sent again);
+    /// the answer ends it with ``Action/readBack(_:_:)``. No answer to that within the grace either
+    /// fails it with ``ClientError/Code/noAnswer``. Nothing happens in any other state.
+    public mutating func tick(at now: LockInstant) -> [Action] {
+        switch state {
+        case .awaitingReplies(let request, let received):
+            guard request.readsBackState, received.contains(where: { $0 == .status(Status(.accepted)) }) else { return [] }
+            guard let since = lastReplyAt else {
+                lastReplyAt = now
+                return []
+            }
+            guard now.milliseconds(since: since) >= completeGraceMilliseconds else { return [] }
+            state = .readingBack(request, received, since: now)
+            return writeEncrypted(.requestData(RequestData(requestedCommand: .keyturnerStates)))
+        case .readingBack(let request, _, let since):
+            guard now.milliseconds(since: since) >= completeGraceMilliseconds else { return [] }
+            return fail(ClientError(.noAnswer, "\(request.command) was ACCEPTED; neither COMPLETE nor the Keyturner States read back came"))
+        default:
+            return []
+        }
+    }
+
     /// Abandons what is in progress (e.g. after a timeout kept by the caller).
     public mutating func cancel() {
         state = .idle
+        lastReplyAt = nil
         pairingPIN = nil
         plainInput.reset()
         encryptedInput.reset()
     }
 
     // MARK: Input
+
+    /// An indication received on `characteristic` at `now` (the lost-COMPLETE timer of
+    /// ``tick(at:)`` counts from the request's last reply).
+    public mutating func receive(_ bytes: [UInt8], on characteristic: Characteristic, at now: LockInstant) -> [Action] {
+        let actions = receive(bytes, on: characteristic)
+        if case .awaitingReplies = state { lastReplyAt = now }
+        return actions
+    }
 
     /// An indication received on `characteristic`.
     public mutating func receive(_ bytes: [UInt8], on characteristic: Characteristic) -> [Action] {
@@ -378,7 +436,22 @@ public struct ClientSessionEngine {
                 return [.challengeReceived(request.command, challenge.nonce)]
             }
             state = .awaitingReplies(request, [])
+            lastReplyAt = nil
             return writeEncrypted(request.build(challenge.nonce))
+        case .readingBack(let request, var received, let since):
+            received.append(message)
+            switch message {
+            case .status(Status(.complete)), .errorReport:
+                // COMPLETE came late after all (or the read-back was refused): the request's own end.
+                return finish(request, received)
+            case .keyturnerStates:
+                state = .idle
+                lastReplyAt = nil
+                return [.readBack(request.command, received)]
+            default:
+                state = .readingBack(request, received, since: since)
+                return []
+            }
         case .awaitingReplies(let request, var received):
             received.append(message)
             switch message {
@@ -397,6 +470,7 @@ public struct ClientSessionEngine {
 
     private mutating func finish(_ request: ClientRequest, _ received: [NukiMessage]) -> [Action] {
         state = .idle
+        lastReplyAt = nil
         return [.completed(request.command, received)]
     }
 
@@ -445,6 +519,9 @@ public struct ClientError: Error, Hashable, Sendable, CustomStringConvertible {
         /// The flow cannot run with this lock model or these arguments (e.g. a keypad asked to pair
         /// the Ultra way, whose Authorization Data carries no ID type; an Ultra pairing without PIN).
         case unsupported
+        /// The lock went silent: a motor request was ACCEPTED but neither its COMPLETE nor the
+        /// Keyturner States read back came (``ClientSessionEngine/tick(at:)``).
+        case noAnswer
     }
 
     public let code: Code

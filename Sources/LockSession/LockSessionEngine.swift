@@ -43,7 +43,8 @@ public struct LockSessionEngine {
         /// Send the whole message `bytes` on `characteristic` of `connection`: GATT cuts it into
         /// indications of ATT_MTU − 3 (a driver without GATT hands it over whole).
         case indicate(ConnectionID, Characteristic, [UInt8])
-        /// Drop the connection (revoked authorization).
+        /// Drop the connection (revoked authorization, evicted, or a pairing message split over
+        /// plain writes), after the indications before it.
         case disconnect(ConnectionID, reason: String)
         /// Something happened in the lock.
         case event(LockEvent)
@@ -60,7 +61,13 @@ public struct LockSessionEngine {
         /// A command with a fresh challenge was accepted on this connection: it is the
         /// authorization's live session.
         var proven = false
+        /// The connection's ATT_MTU (23 until an Exchange MTU raises it: ``setATTMTU(_:for:)``).
+        var attMTU = LockSessionEngine.defaultATTMTU
     }
+
+    /// The ATT_MTU of a connection before any Exchange MTU (Bluetooth Core Vol 3 Part F §3.2.8:
+    /// ATT_MTU 23 on LE).
+    public static let defaultATTMTU = 23
 
     public private(set) var machine: LockMachine
     /// The lock's X25519 key pair; `package` so the state file (`LockHost`) can save it.
@@ -263,7 +270,10 @@ public struct LockSessionEngine {
     }
 
     /// A write on the pairing GDIO. Undecodable input gets one plain Error Report (`docs/wire.md`
-    /// §13, issue 18): a frame too short, too long or failing its CRC names command 0x0000 (the
+    /// §13, issue 18): a write of exactly ATT_MTU − 3 bytes that is no frame (too short or failing
+    /// its CRC) is the first part of a message split over plain writes (a client that does not use a
+    /// long write at ATT_MTU 23): `12 00 FF 00 00` + CRC (ERROR_UNKNOWN naming 0x0000) and a
+    /// disconnect, as a real lock answered it. Otherwise a frame too short, too long or failing its CRC names command 0x0000 (the
     /// lock cannot tell which command arrived, and the first two bytes may be anything); a frame
     /// whose CRC holds names its command id, except an undocumented one (0x0000 again); the error is
     /// the first check that failed, lengths before field values. On an Ultra lock that sent
@@ -291,6 +301,15 @@ public struct LockSessionEngine {
             }
         } catch {
             connections[connection]?.pairing.reset()
+            if frame.count == (connections[connection]?.attMTU ?? Self.defaultATTMTU) - 3 {
+                // A write that fills ATT_MTU − 3 and is no frame: the first part of a message split
+                // over plain writes instead of one long write. ERROR_UNKNOWN naming 0x0000, then the
+                // lock drops the link, as a real lock did (`docs/wire.md` §13).
+                let reason = "\(frame.count) bytes fill ATT_MTU − 3 and are no frame (\(error.reason)): a message split over plain writes"
+                let refusal = refusePlain(.unknown, command: Command(rawValue: 0), reason, on: .pairingGDIO, connection)
+                disconnect(connection)
+                return refusal + [.disconnect(connection, reason: "a pairing message split over plain writes")]
+            }
             return refusePlain(error.code.nukiErrorCode, command: Command(rawValue: 0), error.reason, on: .pairingGDIO, connection)
         }
         let result = pairing.receive(
@@ -477,6 +496,14 @@ public struct LockSessionEngine {
             }
         }
         return actions
+    }
+
+    /// Records the ATT_MTU a connection agreed on (Exchange MTU), which tells a write that fills
+    /// ATT_MTU − 3 bytes, the first part of a message split over plain writes, from a message
+    /// (``receive(_:on:from:at:)``). Values below 23 are taken as 23. Unknown connections: nothing.
+    public mutating func setATTMTU(_ mtu: Int, for id: ConnectionID) {
+        guard connections[id] != nil else { return }
+        connections[id]?.attMTU = max(Self.defaultATTMTU, mtu)
     }
 
     /// The connections bound to `authID`, in connection order.

@@ -86,14 +86,26 @@ struct PeripheralOptions: ParsableArguments {
     func validate() throws {
         _ = try TransportSpec(parsing: transport)
         try AddressOption.validate(address)
+        guard completeTimeout.isFinite, completeTimeout > 0, completeTimeout <= 600 else {
+            throw ValidationError("--complete-timeout is a number of seconds above 0 and at most 600")
+        }
     }
 
     @Option(help: "Output format: text or json (JSON Lines).")
     var format: OutputFormat = .text
+
+    @Option(help: ArgumentHelp(
+        "Seconds a lock action waits for COMPLETE after ACCEPTED or its last state update before it reads the state back (exit 3).",
+        valueName: "seconds"))
+    var completeTimeout: Double = 10
+
+    /// ``completeTimeout`` in milliseconds (validated: above 0, at most 600 s).
+    var completeGraceMilliseconds: Int64 { Int64((min(max(completeTimeout, 0.001), 600) * 1000).rounded()) }
 }
 
 /// Prints peripheral feedback as a result line and decides the exit status: 0 when the request was
-/// accepted or pairing finished, 1 when the lock refused it or it failed.
+/// accepted or pairing finished, 1 when the lock refused it or it failed, 3 when the lock ACCEPTED a
+/// lock action but its COMPLETE never came and the line names the state read back.
 enum FeedbackPrinter {
     struct Line: Encodable {
         var device: String
@@ -101,11 +113,20 @@ enum FeedbackPrinter {
         var ok: Bool
     }
 
+    /// The exit status of a motor request the lock ACCEPTED whose Status COMPLETE never came: the
+    /// line names the lock state read back instead (`fob: unlocked (COMPLETE not received; state
+    /// read back)`). Not 0, which means "COMPLETE", nor 1, which means "refused or no answer".
+    static let completeMissingExitCode: Int32 = 3
+
     static func finish(_ feedback: [PeripheralFeedback], device: String, format: OutputFormat) throws {
         var ok = false
+        var readBack = false
         for item in feedback {
             let good: Bool
             switch item {
+            case .readBack:
+                good = true
+                readBack = true
             case .accepted, .paired: good = true
             case .lowBattery, .entryTimedOut: good = ok
             default: good = false
@@ -121,6 +142,7 @@ enum FeedbackPrinter {
             }
         }
         if !ok { throw ExitCode.failure }
+        if readBack { throw ExitCode(completeMissingExitCode) }
     }
 }
 

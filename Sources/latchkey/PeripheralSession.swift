@@ -71,8 +71,9 @@ enum PeripheralSession {
 
     /// Loads the state file, makes the peripheral, connects, runs `body`'s request, saves the file
     /// and prints the outcome.
-    /// How long a peripheral command waits for the lock's outcome: a lock'n'go is COMPLETE only after
-    /// Advanced Config's lock'n'go timeout (20 s by default, at most 60 s) and the motor's runs.
+    /// How long a peripheral command waits for the lock's outcome at most. A lock action whose
+    /// COMPLETE is lost ends sooner: `--complete-timeout` after the last reply the state is read back
+    /// (``FeedbackPrinter/completeMissingExitCode``); lock'n'go sends COMPLETE before its hold.
     static let answerTimeout: Duration = .seconds(90)
 
     private static func run<P: BatteryPoweredPeripheral>(
@@ -88,6 +89,7 @@ enum PeripheralSession {
         }
         var peripheral = try make(file, credentials)
         peripheral.battery.set(percent: file.batteryPercent)
+        peripheral.completeGraceMilliseconds = options.completeGraceMilliseconds
         // A paired peripheral goes back to the lock it paired with (socket link), unless told otherwise.
         let address = options.address ?? (pairing || options.bluezAdapter != nil ? nil : file.lockAddress)
         let client = try connect(options, discovery, address: address, pairing: pairing)

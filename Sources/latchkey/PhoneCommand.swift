@@ -113,7 +113,9 @@ struct PhoneStateCommand: ParsableCommand {
 }
 
 /// Runs one Lock Action (0x000D, EC: challenge, no PIN) as the phone: ACCEPTED, Keyturner States
-/// per motor step, COMPLETE; prints the lock state it ended in.
+/// per motor step, COMPLETE; prints the lock state it ended in. When COMPLETE does not come within
+/// `--complete-timeout` of the last reply, the state is read back (never the action sent again):
+/// `phone: unlocked (COMPLETE not received; state read back)`, exit 3.
 enum PhoneLockAction {
     /// `sent` runs once the lock answered the Lock Action, accepted or refused.
     static func run(
@@ -133,6 +135,10 @@ enum PhoneLockAction {
                 if case .keyturnerStates(let states) = reply { return states.lockState }
                 return nil
             }.last
+            if session.completeMissing, let state {
+                try out.readBack(state)
+                throw ExitCode(FeedbackPrinter.completeMissingExitCode)
+            }
             let name = state.map { $0.name ?? "\($0)" }
             try out.accepted(name.map { "lock state \($0)" }, name.map { ["lockState": .string($0)] } ?? [:])
         }

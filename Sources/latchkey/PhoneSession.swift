@@ -20,6 +20,9 @@ final class PhoneSession {
     private(set) var file: PeripheralCredentialsFile
     private(set) var admin: AdminClient
     let client: PeripheralClient
+    /// True when the last request was ACCEPTED but its Status COMPLETE never came and its
+    /// replies end with the Keyturner States read back (``PeripheralFeedback/readBack(_:lockState:)``).
+    private(set) var completeMissing = false
 
     /// Loads the state file and connects. Unless `pairing`, the phone must be paired (else a usage
     /// error, exit 64, before anything is sent); a paired phone goes back to the lock it paired
@@ -86,11 +89,16 @@ final class PhoneSession {
     /// ends it). Throws ``PhoneRefusal`` when the lock answers with an Error Report, and
     /// ``PhoneFailure`` when the flow fails (a reply that does not verify, no answer).
     func request(_ request: ClientRequest) throws -> [NukiMessage] {
+        completeMissing = false
+        admin.completeGraceMilliseconds = options.completeGraceMilliseconds
         let feedback = try client.run(&admin, start: admin.send(request), timeout: PeripheralSession.answerTimeout)
         try note(admin.lastReplies)
         for item in feedback {
             switch item {
             case .accepted: return admin.lastReplies
+            case .readBack:
+                completeMissing = true
+                return admin.lastReplies
             case .refused(let code): throw PhoneRefusal(code: code)
             case .failed(let error):
                 if case .refused(let code) = error.code { throw PhoneRefusal(code: code) }
@@ -198,6 +206,17 @@ struct PhoneOutput {
             encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
             try write(String(decoding: try encoder.encode(object), as: UTF8.self))
         }
+    }
+
+    /// The line of a motor request the lock ACCEPTED whose COMPLETE never came, with the lock state
+    /// read back: `phone: unlocked (COMPLETE not received; state read back)`, JSON `ok` true,
+    /// `outcome` "read back", `lockState`. The command then exits
+    /// ``FeedbackPrinter/completeMissingExitCode`` (3).
+    func readBack(_ state: LockState) throws {
+        let name = state.name ?? "\(state)"
+        try line("phone: \(Demo.lowercasedName(state)) (COMPLETE not received; state read back)", [
+            "ok": .bool(true), "outcome": .string("read back"), "lockState": .string(name), "completeReceived": .bool(false),
+        ])
     }
 
     /// The line of a request the lock completed: `phone: accepted[ (detail)]`.

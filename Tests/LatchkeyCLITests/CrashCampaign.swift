@@ -988,7 +988,7 @@ final class CrashCampaign {
         case .paired:
             device.credentials = device.peripheral?.credentials
             if device.role == .fob, let credentials = device.credentials { fobCard = FobEmulator.card(for: credentials) }
-        case .accepted, .wrongCode, .refused:
+        case .accepted, .wrongCode, .refused, .readBack:
             break
         case .lockedOut(let code, _):
             failures.append("life \(figures.lives): keypad locked out (\(code)); the campaign keeps below 5 wrong codes")

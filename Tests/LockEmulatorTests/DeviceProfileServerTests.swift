@@ -70,6 +70,54 @@ import Testing
         #expect(try client.run(&keypad, start: keypad.enter(code: 456_789, at: LockServer.wallClock(), spacingMilliseconds: 0)) == [.accepted(.keypadAction)])
     }
 
+    /// docs/wire.md §13: a pairing message split over two plain writes at ATT_MTU 23 gets
+    /// `12 00 FF 00 00` + CRC and a disconnect; after Exchange MTU (247) the same 20 bytes are a
+    /// frame failing its CRC (0xFD) and the link stays (the server passes the MTU to the engine).
+    @Test func aMessageSplitOverPlainWritesAtMTU23IsRefusedAndDisconnected() throws {
+        let halfPublicKey = Array(PlainFrame(command: .publicKey, payload: [UInt8](repeating: 0x5A, count: 32)).encoded().prefix(20))
+        func firstIndication(_ received: [PeripheralClient.Received]) -> Bool {
+            received.contains { if case .indication = $0 { return true } else { return false } }
+        }
+        do {
+            let model = try Self.oldSmartLock1()
+            var limits = LockServer.Limits(model: model)
+            limits.maxConnections = 2
+            let running = try FairnessTests.Running(engine: try SocketLinkTests.lock(now: LockServer.wallClock(), model: model), limits: limits)
+            defer { running.stop() }
+            let client = try PeripheralClient(folder: running.folder)
+            #expect(client.mtu == 23)
+            // Raw ATT, so no Handle Value Confirmation races the lock's close: a Write Request of
+            // the first 20 bytes, then everything the lock sends until it closes the link.
+            let handle = try #require(client.handle(of: .pairingGDIO))
+            let handleBytes = [UInt8(truncatingIfNeeded: handle), UInt8(truncatingIfNeeded: handle >> 8)]
+            try client.sendRawATT([0x12] + handleBytes + halfPublicKey)
+            var pdus: [[UInt8]] = []
+            var closed = false
+            let deadline = ContinuousClock.now + .seconds(30)
+            while !closed, ContinuousClock.now < deadline {
+                do {
+                    if let pdu = try client.receiveRawATT(timeout: .milliseconds(100)) { pdus.append(pdu) }
+                } catch {
+                    closed = true
+                }
+            }
+            // Write Response, then the indication of 12 00 FF 00 00 + CRC 0x9EB6, then the close.
+            #expect(pdus == [[0x13], [0x1D] + handleBytes + [0x12, 0x00, 0xFF, 0x00, 0x00, 0xB6, 0x9E]])
+            #expect(closed)
+        }
+        do {
+            let model = try LockProfile.sl1.model()
+            let running = try FairnessTests.Running(engine: try SocketLinkTests.lock(now: LockServer.wallClock(), model: model), limits: .init(model: model))
+            defer { running.stop() }
+            let client = try PeripheralClient(folder: running.folder)
+            #expect(client.mtu == 247)
+            let received = try client.exchange(halfPublicKey, to: .pairingGDIO, timeout: .seconds(30), until: firstIndication)
+            #expect(received == [.indication(.pairingGDIO, [0x12, 0x00, 0xFD, 0x00, 0x00, 0xD6, 0xF0])])
+            let again = try client.exchange([0x01, 0x00, 0x03, 0x00, 0x27, 0xA7], to: .pairingGDIO, timeout: .seconds(30), until: firstIndication)
+            #expect(again.count == 1, "the link stays: Request Data(Public Key) is answered")
+        }
+    }
+
     @Test func limitsFollowTheModel() throws {
         #expect(LockServer.Limits(model: try LockProfile.sl2.model(firmware: FirmwareVersion(major: 2, minor: 7, patch: 19))).maxConnections == 1)
         #expect(LockServer.Limits(model: try LockProfile.sl2.model(firmware: FirmwareVersion(major: 2, minor: 7, patch: 20))).maxConnections == 4)

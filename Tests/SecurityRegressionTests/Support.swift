@@ -217,7 +217,7 @@ struct Bench {
                     pending += client.engine.receive(b, on: c)
                 }
                 clients[name] = client
-            case .completed(_, let messages):
+            case .completed(_, let messages), .readBack(_, let messages):
                 outcome.messages = messages
             case .failed(let error):
                 outcome.failure = error
