@@ -19,11 +19,42 @@ import PrivateFiles
 /// `authID` and the keys after them are absent until the peripheral has paired. `nfcCounter` (a
 /// fob's NFC card: the last counter it answered with) is absent until the first tap; the card key
 /// itself is derived from `sharedKey` (``LockNFC/NFCCardKey``) and never stored apart.
+/// Which peripheral a credentials file belongs to; its JSON value is the raw value (`"keypad"`,
+/// `"fob"`, `"app"`), part of the file's schema. Source: Latchkey (the client types are the Nuki
+/// API's ID types, `docs/wire.md` §3.1).
+public enum PeripheralKind: String, Codable, Sendable, CaseIterable, CustomStringConvertible {
+    case keypad
+    case fob
+    /// A phone (`latchkey phone`): the Nuki app's ID type.
+    case app
+
+    public var description: String { rawValue }
+
+    /// The name a new peripheral of this kind gets (`Keypad`, `Fob`, `App`).
+    public var defaultName: String {
+        switch self {
+        case .keypad: "Keypad"
+        case .fob: "Fob"
+        case .app: "App"
+        }
+    }
+
+    /// Decodes the raw value; any other string is refused with a message naming the three.
+    public init(from decoder: any Decoder) throws {
+        let raw = try decoder.singleValueContainer().decode(String.self)
+        guard let kind = Self(rawValue: raw) else {
+            throw DecodingError.dataCorrupted(
+                DecodingError.Context(codingPath: decoder.codingPath, debugDescription: "keypad, fob or app, not \(raw.debugDescription)"))
+        }
+        self = kind
+    }
+}
+
 public struct PeripheralCredentialsFile: Codable, Sendable {
     public static let schemaVersion = 1
 
-    /// Which peripheral: `keypad`, `fob` or `app`.
-    public var kind: String
+    /// Which peripheral.
+    public var kind: PeripheralKind
     public var clientID: UInt32
     public var name: String
     public var secretKey: String
@@ -49,7 +80,7 @@ public struct PeripheralCredentialsFile: Codable, Sendable {
     public var schemaVersion: Int
 
     /// A new peripheral: a fresh key pair from `random`, not paired yet.
-    public init(kind: String, clientID: UInt32, name: String, random: any RandomSource) {
+    public init(kind: PeripheralKind, clientID: UInt32, name: String, random: any RandomSource) {
         self.kind = kind
         self.clientID = clientID
         self.name = name
@@ -123,9 +154,6 @@ public struct PeripheralCredentialsFile: Codable, Sendable {
         }
         guard file.schemaVersion == schemaVersion else {
             throw StateFileError(.unsupportedVersion, "\(path): field schemaVersion is \(file.schemaVersion); this build reads \(schemaVersion)")
-        }
-        guard ["keypad", "fob", "app"].contains(file.kind) else {
-            throw StateFileError(.invalid, "\(path): field kind is keypad, fob or app, not \(file.kind.debugDescription)")
         }
         guard (0...100).contains(file.batteryPercent) else {
             throw StateFileError(.invalid, "\(path): field batteryPercent is 0 to 100, not \(file.batteryPercent)")

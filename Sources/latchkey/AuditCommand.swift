@@ -169,7 +169,13 @@ struct AuditCredentialFiles {
     var keypad: String?
     var fob: String?
 
-    static func kind(_ role: AuditRole) -> String { role == .admin ? "app" : role.rawValue }
+    static func kind(_ role: AuditRole) -> PeripheralKind {
+        switch role {
+        case .admin: .app
+        case .keypad: .keypad
+        case .fob: .fob
+        }
+    }
 
     func path(_ role: AuditRole) -> String? {
         switch role {

@@ -35,8 +35,8 @@ extension DoctorCommand {
         }
         let kvm = FileManager.default.fileExists(atPath: "/dev/kvm") ? "; /dev/kvm exists but the lane uses QEMU TCG (--disable-kvm)" : "; no /dev/kvm: QEMU TCG"
         guard missing.isEmpty else {
-            return Check(check: "bluez VM lane", status: "unavailable", detail: "missing " + missing.joined(separator: ", ") + " — scripts/bluez-vm.sh installs them")
+            return Check(check: "bluez VM lane", status: .unavailable, detail: "missing " + missing.joined(separator: ", ") + " — scripts/bluez-vm.sh installs them")
         }
-        return Check(check: "bluez VM lane", status: "ok", detail: "QEMU, \(kernels.sorted().last ?? "a kernel"), btvirt and virtme-ng present: scripts/bluez-vm.sh runs the kernel stack in a guest" + kvm)
+        return Check(check: "bluez VM lane", status: .ok, detail: "QEMU, \(kernels.sorted().last ?? "a kernel"), btvirt and virtme-ng present: scripts/bluez-vm.sh runs the kernel stack in a guest" + kvm)
     }
 }

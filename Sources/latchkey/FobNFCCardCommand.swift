@@ -35,7 +35,7 @@ struct FobNFCCardCommand: ParsableCommand {
     func run() throws {
         if let warning = try PeripheralCredentialsFile.prepare(state).warning { Diagnostics.print(warning) }
         var file = try PeripheralCredentialsFile.load(state)
-        guard file.kind == "fob" else { throw ValidationError("\(state) is a \(file.kind)'s state file, not a fob's") }
+        guard file.kind == .fob else { throw ValidationError("\(state) is a \(file.kind)'s state file, not a fob's") }
         guard let credentials = try file.credentials() else {
             throw ValidationError("this fob is not paired: run `latchkey fob pair --state \(state)` first")
         }

@@ -60,7 +60,7 @@ struct NFCVirtualReaderCommand: ParsableCommand {
         if let fobState {
             let path = fobState
             let file = try PeripheralCredentialsFile.load(path)
-            guard file.kind == "fob", let credentials = try file.credentials() else { throw ValidationError("\(path) is not a paired fob's state file") }
+            guard file.kind == .fob, let credentials = try file.credentials() else { throw ValidationError("\(path) is not a paired fob's state file") }
             let stored = Mutex(file)
             let card = FobEmulator.card(for: credentials, counter: file.nfcCounter ?? 0)
             field.place(VirtualCardApplet(card, uid: FobEmulator.nfcUID(fobID: file.clientID)) { counter in

@@ -13,7 +13,7 @@ enum PeripheralSession {
     /// The state file at `path`, or a new one for `kind` with a random id and key pair.
     /// The file and its folder are checked first (``PeripheralCredentialsFile/prepare(_:owner:)``);
     /// a file readable by others is used with a warning on stderr.
-    static func load(_ path: String, kind: String) throws -> PeripheralCredentialsFile {
+    static func load(_ path: String, kind: PeripheralKind) throws -> PeripheralCredentialsFile {
         let inspection = try PeripheralCredentialsFile.prepare(path)
         if let warning = inspection.warning { Diagnostics.print(warning) }
         if inspection.exists {
@@ -25,11 +25,10 @@ enum PeripheralSession {
     }
 
     /// A new, unpaired state file for `kind` with a random client id and key pair.
-    static func newFile(kind: String) -> PeripheralCredentialsFile {
+    static func newFile(kind: PeripheralKind) -> PeripheralCredentialsFile {
         let random = SystemRandomSource()
         let id = random.bytes(count: 4).reduce(UInt32(0)) { $0 << 8 | UInt32($1) }
-        let name = ["fob": "Fob", "keypad": "Keypad"][kind] ?? "App"
-        return PeripheralCredentialsFile(kind: kind, clientID: id, name: name, random: random)
+        return PeripheralCredentialsFile(kind: kind, clientID: id, name: kind.defaultName, random: random)
     }
 
     /// Connects to the lock at `address`, or the first found; when `pairing`, the first that
@@ -55,14 +54,14 @@ enum PeripheralSession {
         cardReader: (Bytes32) -> Result<NFCCardRead, NFCError> = { _ in .failure(NFCError(.noCard, "no NFC reader")) },
         _ body: (inout KeypadEmulator) -> [PeripheralAction]
     ) throws {
-        try run(options, discovery, kind: "keypad", pairing: pairing, cardReader: cardReader, body) { file, credentials in
+        try run(options, discovery, kind: .keypad, pairing: pairing, cardReader: cardReader, body) { file, credentials in
             KeypadEmulator(keypadID: file.clientID, name: file.name, keyPair: try file.keyPair(), random: SystemRandomSource(), credentials: credentials)
         }
     }
 
     /// Runs a fob request and saves the state file.
     static func fob(_ options: PeripheralOptions, _ discovery: DiscoveryOptions, pairing: Bool, _ body: (inout FobEmulator) -> [PeripheralAction]) throws {
-        try run(options, discovery, kind: "fob", pairing: pairing, body) { file, credentials in
+        try run(options, discovery, kind: .fob, pairing: pairing, body) { file, credentials in
             FobEmulator(
                 fobID: file.clientID, name: file.name, keyPair: try file.keyPair(), random: SystemRandomSource(), credentials: credentials,
                 nfcCounter: file.nfcCounter ?? 0)
@@ -77,7 +76,7 @@ enum PeripheralSession {
     static let answerTimeout: Duration = .seconds(90)
 
     private static func run<P: BatteryPoweredPeripheral>(
-        _ options: PeripheralOptions, _ discovery: DiscoveryOptions, kind: String, pairing: Bool,
+        _ options: PeripheralOptions, _ discovery: DiscoveryOptions, kind: PeripheralKind, pairing: Bool,
         cardReader: (Bytes32) -> Result<NFCCardRead, NFCError> = { _ in .failure(NFCError(.noCard, "no NFC reader")) },
         _ body: (inout P) -> [PeripheralAction],
         make: (PeripheralCredentialsFile, ClientCredentials?) throws -> P
@@ -100,6 +99,6 @@ enum PeripheralSession {
         }
         file.batteryPercent = peripheral.battery.percent
         try file.save(options.state)
-        try FeedbackPrinter.finish(feedback, device: kind, format: options.format)
+        try FeedbackPrinter.finish(feedback, device: kind.rawValue, format: options.format)
     }
 }

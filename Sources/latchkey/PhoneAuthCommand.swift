@@ -115,18 +115,26 @@ struct PhoneAuthCommand: ParsableCommand {
         @OptionGroup var options: PeripheralOptions
         @OptionGroup var discovery: DiscoveryOptions
 
-        static let types: [String: IDType] = ["app": .app, "keypad": .keypad, "fob": .fob]
+        /// The Nuki ID type of each invitee kind.
+        static func idType(_ kind: PeripheralKind) -> IDType {
+            switch kind {
+            case .app: .app
+            case .keypad: .keypad
+            case .fob: .fob
+            }
+        }
 
         func validate() throws {
             try PhoneNames.check(name, option: "--name", width: FixedName.nameWidth)
-            guard Self.types[type] != nil else { throw ValidationError("--type is app, keypad or fob, not \(type)") }
+            guard PeripheralKind(rawValue: type) != nil else { throw ValidationError("--type is app, keypad or fob, not \(type)") }
             guard !FileManager.default.fileExists(atPath: out) else { throw ValidationError("--out \(out) exists: choose a new file") }
         }
 
         func run() throws {
             let securityPIN = try pin.resolve()
             let rights = try restriction.restriction()
-            let idType = Self.types[type] ?? .app
+            let kind = PeripheralKind(rawValue: type) ?? .app
+            let idType = Self.idType(kind)
             _ = try PeripheralCredentialsFile.prepare(out)
             let output = PhoneOutput(format: options.format)
             let session = try PhoneSession(options, discovery, pairing: false)
@@ -141,7 +149,7 @@ struct PhoneAuthCommand: ParsableCommand {
                         name: name, idType: idType, sharedKey: key, remoteAllowed: false, restriction: rights, challenge: $0, securityPIN: $1))
                 }
                 guard case .authorizationIDInvite(let invited)? = replies.last else { throw PhoneFailure(reason: "no Authorization-ID (Invite)") }
-                var file = PeripheralCredentialsFile(kind: type, clientID: invited.authID, name: self.name, random: random)
+                var file = PeripheralCredentialsFile(kind: kind, clientID: invited.authID, name: self.name, random: random)
                 file.authID = invited.authID
                 file.sharedKey = Hex.encode(key.bytes)
                 file.lockPublicKey = credentials.lockPublicKey

@@ -14,7 +14,7 @@ import PrivateFiles
 /// after another on that one connection through the library's ``LockEmulator/AdminClient``.
 final class PhoneSession {
     /// The state file's `kind` for a phone.
-    static let kind = "app"
+    static let kind = PeripheralKind.app
 
     let options: PeripheralOptions
     private(set) var file: PeripheralCredentialsFile

@@ -7,10 +7,18 @@ import Testing
 @Suite struct DoctorCommandTests {
     @Test func cryptoAndTheSocketLinkWorkEverywhereWeBuild() {
         let doctor = DoctorCommand()
-        #expect(doctor.crypto().status == "ok")
+        #expect(doctor.crypto().status == .ok)
         #expect(doctor.crypto().detail.hasPrefix("1."))
-        #expect(doctor.unixSockets().status == "ok")
-        #expect(doctor.nfc().status == "ok")
+        #expect(doctor.unixSockets().status == .ok)
+        #expect(doctor.nfc().status == .ok)
+    }
+
+    /// The status is a closed set whose raw values are the output format: JSON lines say exactly
+    /// these words.
+    @Test func statusWordsAreTheOutputFormat() throws {
+        #expect([DoctorCommand.Check.Status.ok, .failed, .refused, .unavailable].map(\.rawValue) == ["ok", "failed", "refused", "unavailable"])
+        let line = try JSONEncoder().encode(DoctorCommand.Check(check: "x", status: .refused, detail: "d"))
+        #expect(try JSONSerialization.jsonObject(with: line) as? [String: String] == ["check": "x", "status": "refused", "detail": "d"])
     }
 
     /// The Bluetooth check says exactly what this machine has. The expectation is decided from the
@@ -23,20 +31,20 @@ import Testing
         #expect(check.check == "bluez")
         let sysfs = "/sys/class/bluetooth"
         guard FileManager.default.fileExists(atPath: sysfs) else {
-            #expect(check.status == "unavailable")
+            #expect(check.status == .unavailable)
             #expect(check.detail == "no Bluetooth on this machine (the kernel has no AF_BLUETOOTH); use the socket link or the VM lane")
             return
         }
         let controllers = try FileManager.default.contentsOfDirectory(atPath: sysfs).filter { $0.hasPrefix("hci") && !$0.contains(":") }.sorted()
         if controllers.isEmpty {
-            #expect(check.status == "unavailable")
+            #expect(check.status == .unavailable)
             #expect(check.detail == "kernel Bluetooth present, but no HCI controller is up")
-        } else if check.status == "ok" {
+        } else if check.status == .ok {
             // Whether a controller is up is not in sysfs; when one is, every controller is listed.
             #expect(check.detail.hasPrefix("L2CAP LE sockets work; controllers "))
             for controller in controllers { #expect(check.detail.contains(controller)) }
         } else {
-            #expect(check.status == "unavailable")
+            #expect(check.status == .unavailable)
             #expect(check.detail == "kernel Bluetooth present, but no HCI controller is up")
         }
     }

@@ -372,7 +372,7 @@ import Testing
         #expect(try usage(["auth", "list", "--pin", "1234"]) == "Error: this phone is not paired: run `latchkey phone pair --state phone.json` first")
         let unlock = try folder.run(["phone", "unlock", "--state", "phone.json"])
         #expect(unlock.status == 64 && unlock.stderr.hasPrefix("Error: this phone is not paired"))
-        try PeripheralCredentialsFile(kind: "keypad", clientID: 7, name: "Keypad", random: SeededRandomSource(seed: 7)).save(folder.path + "/keypad.json")
+        try PeripheralCredentialsFile(kind: .keypad, clientID: 7, name: "Keypad", random: SeededRandomSource(seed: 7)).save(folder.path + "/keypad.json")
         let keypadFile = try folder.run(["phone", "state", "--state", "keypad.json"])
         #expect(keypadFile.status == 64 && keypadFile.stderr.hasPrefix("Error: keypad.json is a keypad's state file, not a phone's\n"))
         #expect(!FileManager.default.fileExists(atPath: folder.path + "/devices"), "nothing looked for a lock")

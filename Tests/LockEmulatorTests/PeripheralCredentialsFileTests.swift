@@ -22,7 +22,7 @@ import Testing
             now: now)
         room.route(room.lock.pressButton(heldMilliseconds: 5_000, at: now))
 
-        var file = PeripheralCredentialsFile(kind: "keypad", clientID: 0x4B50, name: "Keypad", random: SeededRandomSource(seed: 4))
+        var file = PeripheralCredentialsFile(kind: .keypad, clientID: 0x4B50, name: "Keypad", random: SeededRandomSource(seed: 4))
         room.add("keypad", .keypad(KeypadEmulator(keypadID: file.clientID, keyPair: try file.keyPair(), random: SeededRandomSource(seed: 5))))
         room.act("keypad") { device, _ in
             guard case .keypad(var k) = device else { return [] }
@@ -65,6 +65,8 @@ import Testing
         try Data(#"{"schemaVersion":1,"kind":"fob","clientID":1,"name":"x","secretKey":"00","batteryPercent":100}"#.utf8).write(to: URL(fileURLWithPath: path))
         #expect(throws: StateFileError.self) { try PeripheralCredentialsFile.load(path) }
         try Data(#"{"schemaVersion":1,"kind":"door","clientID":1,"name":"x","secretKey":"00","batteryPercent":100}"#.utf8).write(to: URL(fileURLWithPath: path))
-        #expect(throws: StateFileError.self) { try PeripheralCredentialsFile.load(path) }
+        #expect(throws: StateFileError(.invalid, "\(path) does not decode: field kind: keypad, fob or app, not \"door\"")) {
+            try PeripheralCredentialsFile.load(path)
+        }
     }
 }
