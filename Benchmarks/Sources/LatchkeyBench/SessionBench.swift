@@ -42,7 +42,7 @@ struct SessionPair {
                 }
             case .completed(_, let messages): result = messages.count
             case .paired: result = 1
-            case .failed: result = -1_000_000
+            case .failed, .readBack: result = -1_000_000  // a lost COMPLETE would be a broken transaction
             case .challengeReceived: break  // only NFC requests pause for a card
             }
         }
