@@ -125,7 +125,7 @@ public final class HostileLockServer {
         let nukiID = engine.machine.nukiID
         profile = NukiGATTProfile(
             nukiID: nukiID, firmwareRevision: engine.machine.model.firmwareVersion.description,
-            hardwareRevision: engine.machine.model.hardwareRevision.description)
+            hardwareRevision: engine.machine.model.hardwareRevision.description, deviceName: localName)
         gatt = GATTServer(database: profile.database)
         reset(plan: plan, random: random)
         try publishAdvertising()

@@ -1,8 +1,9 @@
 import BLEATT
 
 /// The Nuki Smart Lock BLE UUIDs (docs/wire.md §1.1, from the Nuki Smart Lock API v2.1/v2.3), all on
-/// the base `xxxxxxxx-5501-11e4-916c-0800200c9a66`, plus the Device Information Service UUIDs
-/// (Bluetooth Assigned Numbers).
+/// the base `xxxxxxxx-5501-11e4-916c-0800200c9a66`, plus the Generic Access, Generic Attribute and
+/// Device Information Service UUIDs (Bluetooth Assigned Numbers §3.4 GATT Services, §3.8
+/// Characteristics).
 ///
 /// On the ATT wire a 128-bit UUID is 16 octets little-endian: `a92ee200-…-0800200c9a66` travels
 /// as `66 9A 0C 20 00 08 6C 91 E4 11 01 55 00 E2 2E A9`.
@@ -40,4 +41,16 @@ public enum NukiUUIDs {
     public static let firmwareRevision = ATTUUID(0x2A26)
     /// Hardware Revision String 0x2A27.
     public static let hardwareRevision = ATTUUID(0x2A27)
+
+    /// Generic Access service 0x1800 (Bluetooth Core 5.4 Vol 3 Part C §12).
+    public static let genericAccessService = ATTUUID(0x1800)
+    /// Device Name 0x2A00 (Vol 3 Part C §12.1): the device's name, UTF-8, 0 to 248 octets.
+    public static let deviceName = ATTUUID(0x2A00)
+    /// Appearance 0x2A01 (Vol 3 Part C §12.2): u16 LE, category (bits 15–6) and subcategory (5–0).
+    public static let appearance = ATTUUID(0x2A01)
+    /// Generic Attribute service 0x1801 (Vol 3 Part G §7).
+    public static let genericAttributeService = ATTUUID(0x1801)
+    /// Service Changed 0x2A05 (Vol 3 Part G §7.1): indicate only; value start handle u16 LE, end
+    /// handle u16 LE of the attributes that changed.
+    public static let serviceChanged = ATTUUID(0x2A05)
 }

@@ -22,8 +22,9 @@ import Testing
         // §4.4.1: one 128-bit entry fits MTU 23 (2 + 20 octets).
         #expect(try ask(c, "10 0100 FFFF 0028") == [hex("11 14 0100 0400") + pairingWire])
         #expect(try ask(c, "10 0500 FFFF 0028") == [hex("11 14 0500 0B00") + keyturnerWire])
-        #expect(try ask(c, "10 0C00 FFFF 0028") == [hex("11 06 0C00 1200 0A18")])
-        #expect(try ask(c, "10 1300 FFFF 0028") == [hex("01 10 1300 0A")])
+        // The three 16-bit services (device information, generic access, generic attribute) in one.
+        #expect(try ask(c, "10 0C00 FFFF 0028") == [hex("11 06 0C00 1200 0A18 1300 1700 0018 1800 1B00 0118")])
+        #expect(try ask(c, "10 1C00 FFFF 0028") == [hex("01 10 1C00 0A")])
         // Part F §3.4.4.9: «Characteristic» is not a grouping type.
         #expect(try ask(c, "10 0100 FFFF 0328") == [hex("01 10 0100 10")])
     }
@@ -41,7 +42,9 @@ import Testing
         #expect(try ask(c, "08 0500 0B00 0328") == [hex("09 15 0600 28 0700") + hex("66 9A 0C 20 00 08 6C 91 E4 11 01 55 01 E2 2E A9")])
         // Three 5-octet declarations of the device information service fit in one response.
         #expect(try ask(c, "08 0C00 1200 0328") == [hex("09 07 0D00 02 0E00 252A 0F00 02 1000 262A 1100 02 1200 272A")])
-        #expect(try ask(c, "08 1300 FFFF 0328") == [hex("01 08 1300 0A")])
+        // Device Name and Appearance (read 0x02), Service Changed (indicate 0x20), in one response.
+        #expect(try ask(c, "08 1300 FFFF 0328") == [hex("09 07 1400 02 1500 002A 1600 02 1700 012A 1900 20 1A00 052A")])
+        #expect(try ask(c, "08 1C00 FFFF 0328") == [hex("01 08 1C00 0A")])
         // §4.7.1: the CCCD after the pairing GDIO value.
         #expect(try ask(c, "04 0400 0400") == [hex("05 01 0400 0229")])
         // Read By Type on a value that is not readable: Read Not Permitted naming it.
@@ -57,8 +60,27 @@ import Testing
         #expect(try ask(c, "0C 0E00 0800") == [hex("0D")])  // offset == length: empty (F §3.4.4.5)
         #expect(try ask(c, "0C 0E00 0900") == [hex("01 0C 0E00 07")])  // Invalid Offset
         #expect(try ask(c, "0A 0300") == [hex("01 0A 0300 02")])  // GDIO: Read Not Permitted
-        #expect(try ask(c, "0A 1300") == [hex("01 0A 1300 01")])  // Invalid Handle
+        #expect(try ask(c, "0A 1C00") == [hex("01 0A 1C00 01")])  // Invalid Handle
         #expect(try ask(c, "0A 0400") == [hex("0B 0000")])  // CCCD starts at 0
+    }
+
+    /// Generic Access reads, byte for byte; Service Changed is indicate-only (Vol 3 Part G §7.1:
+    /// not readable, not writable) and its CCCD takes a client's 0x0002 (indications) for the
+    /// connection only.
+    @Test mutating func genericAccessReadsAndServiceChangedIsIndicateOnly() throws {
+        let c = server.connect()
+        #expect(try ask(c, "0A 1500") == [hex("0B") + Array("Nuki_2A37599A".utf8)])  // Device Name
+        #expect(try ask(c, "0A 1700") == [hex("0B 0807")])  // Appearance 0x0708
+        #expect(try ask(c, "08 0100 FFFF 012A") == [hex("09 04 1700 0807")])  // read by UUID
+        #expect(try ask(c, "0A 1A00") == [hex("01 0A 1A00 02")])  // Service Changed: Read Not Permitted
+        #expect(try ask(c, "12 1A00 01000100") == [hex("01 12 1A00 03")])  // … and Write Not Permitted
+        #expect(try ask(c, "12 1500 41") == [hex("01 12 1500 03")])  // the Device Name is not writable
+        #expect(try ask(c, "04 1B00 1B00") == [hex("05 01 1B00 0229")])
+        let sc = NukiGATTProfile(nukiID: exampleNukiID).serviceChanged
+        let events = try server.receive(hex("12 1B00 0200"), from: c, at: .zero)
+        #expect(events == [.clientConfigurationChanged(c, sc, 0x0002), .send(c, hex("13"))])
+        #expect(try ask(c, "0A 1B00") == [hex("0B 0200")])
+        #expect(try ask(server.connect(), "0A 1B00") == [hex("0B 0000")])
     }
 
     @Test mutating func writeToANonWritableAttributeIsWriteNotPermitted() throws {
