@@ -172,6 +172,8 @@ public final class LockServer {
     var unpolled: Set<UInt64> = []
     var advertisedPairing: Bool?
     var advertisedStatusChanged = false
+    /// The mode last published (``advertise()``), nil before the first.
+    var advertisedMode: NukiAdvertisement.Mode?
     /// The iBeacon's "state changed, please poll" bit (``updateStatusChanged(at:)``).
     var statusChanged = false
     /// Keyturner States as a client would read them, without its clock fields; and how many the
@@ -787,16 +789,16 @@ public final class LockServer {
         if statusChanged != advertisedStatusChanged { try? advertise() }
     }
 
-    /// Publishes the advertising data for the current mode: pairing-service data in pairing mode,
-    /// the iBeacon otherwise (`docs/wire.md` §1.3).
+    /// Publishes the advertising data for the current mode when it changed: pairing-service data
+    /// in pairing mode, initialization-service data for a factory-new lock, the iBeacon otherwise
+    /// (``LockSession/LockMachine/advertisingMode(at:statusChanged:)``, `docs/wire.md` §1.3).
     func advertise() throws {
-        let pairing = engine.machine.isPairingMode(at: clock())
-        guard pairing != advertisedPairing || (!pairing && statusChanged != advertisedStatusChanged) else { return }
-        advertisedPairing = pairing
-        advertisedStatusChanged = !pairing && statusChanged
-        // Ultra / Go 5.x advertise their own pairing service `a92ee300-…` (`docs/wire.md` §1.3).
-        let service = engine.machine.model.wireContext.ultraPairing ? NukiUUIDs.ultraPairingService : NukiUUIDs.pairingService
-        let mode: NukiAdvertisement.Mode = pairing ? .pairing(service: service) : .paired(statusChanged: statusChanged)
+        let now = clock()
+        let mode = engine.machine.advertisingMode(at: now, statusChanged: statusChanged)
+        guard mode != advertisedMode else { return }
+        advertisedMode = mode
+        advertisedPairing = engine.machine.isPairingMode(at: now)
+        advertisedStatusChanged = mode == .paired(statusChanged: true)
         try frontEnd.advertise(NukiAdvertisement(nukiID: engine.machine.nukiID, mode: mode))
     }
 

@@ -4,6 +4,7 @@ import BLEATT
 ///
 /// Advertising data (at most 31 octets, Vol 3 Part C §11):
 /// ```
+/// uninitialized: 02 01 06 | 15 21 <initialization service a92ee000, 16 octets LE> <Nuki ID u32 BE> (25 octets)
 /// pairing mode:  02 01 06 | 15 21 <pairing service UUID, 16 octets LE> <Nuki ID u32 BE>      (25 octets)
 /// paired:        02 01 06 | 1A FF 4C 00 02 15 <keyturner service UUID, 16 octets BE>
 ///                          <major = Nuki ID high u16 BE> <minor = Nuki ID low u16 BE> <C4 | status>  (30 octets)
@@ -11,8 +12,11 @@ import BLEATT
 /// Scan response: `0E 09 "Nuki_" <Nuki ID, 8 upper-case hex digits>` (15 octets).
 /// The iBeacon's measured-power byte is 0xC4 (−60 dBm); its bit 0 means "state changed, poll".
 public struct NukiAdvertisement: Hashable, Sendable {
-    /// Pairing mode or paired (door mode).
+    /// Uninitialized, pairing mode or paired (door mode).
     public enum Mode: Hashable, Sendable {
+        /// A factory-new lock that was never set up (Nuki state 0x00 uninitialized, docs/wire.md
+        /// §1.3, from simnuki's advertiser): service data for the initialization service `a92ee000-…`.
+        case uninitialized
         /// Service data for `service` (the pairing service, or Ultra's a92ee300) is present.
         case pairing(service: ATTUUID)
         /// An iBeacon with the keyturner proximity UUID; `statusChanged` is bit 0 of measured power.
@@ -38,7 +42,8 @@ public struct NukiAdvertisement: Hashable, Sendable {
 
     /// Whether a peripheral looking for a lock takes this one: any Nuki lock, and when `pairing`
     /// only one that advertises pairing mode (service data for a pairing service, docs/wire.md
-    /// §1.3), because a paired lock answers Request Data with P_ERROR_NOT_PAIRING. The BlueZ scan
+    /// §1.3), because a paired lock, and an uninitialized one whose button was not held, answers
+    /// Request Data with P_ERROR_NOT_PAIRING. The BlueZ scan
     /// and the discovery folder choose by this one rule.
     public func suits(pairing: Bool) -> Bool {
         guard pairing else { return true }
@@ -58,6 +63,8 @@ public struct NukiAdvertisement: Hashable, Sendable {
     public var advertisingData: [UInt8] {
         let id = Self.bigEndian(nukiID)
         switch mode {
+        case .uninitialized:
+            return Self.flags + [0x15, ADStructure.serviceData128Type] + NukiUUIDs.initializationService.wireBytes + id
         case .pairing(let service):
             return Self.flags + [0x15, ADStructure.serviceData128Type] + service.wireBytes + id
         case .paired(let statusChanged):
@@ -82,7 +89,7 @@ public struct NukiAdvertisement: Hashable, Sendable {
     // MARK: Parsing
 
     /// Parses advertising data and an optional scan response. Recognises service data (0x21) of
-    /// a pairing service UUID with 4 octets of Nuki ID, or an Apple iBeacon (company 0x004C, type
+    /// the initialization service or a pairing service UUID with 4 octets of Nuki ID, or an Apple iBeacon (company 0x004C, type
     /// 0x02, length 0x15, 25 octets of manufacturer data, keyturner proximity UUID), in either.
     /// Throws ``AdvertisingDataError`` when either is longer than 31 octets
     /// (Vol 3 Part C §11) or malformed (``ADStructure/parse(_:)``), when neither holds a Nuki
@@ -107,7 +114,7 @@ public struct NukiAdvertisement: Hashable, Sendable {
             found = record
         }
         guard let found else {
-            throw AdvertisingDataError("neither Nuki pairing service data nor the Nuki iBeacon")
+            throw AdvertisingDataError("neither Nuki initialization or pairing service data nor the Nuki iBeacon")
         }
         if let nameOctets, let named = Self.nukiID(inName: nameOctets), named != found.nukiID {
             throw AdvertisingDataError("the local name names Nuki ID \(Self.name(named)), the advertising data \(Self.name(found.nukiID))")
@@ -123,10 +130,12 @@ public struct NukiAdvertisement: Hashable, Sendable {
     /// Nuki structure.
     static func nukiRecord(_ s: ADStructure) -> (nukiID: UInt32, mode: Mode)? {
         if s.type == ADStructure.serviceData128Type, s.data.count == 20,
-            let uuid = ATTUUID(wireBytes: s.data[0..<16]),
-            uuid == NukiUUIDs.pairingService || uuid == NukiUUIDs.ultraPairingService
+            let uuid = ATTUUID(wireBytes: s.data[0..<16])
         {
-            return (Self.readBigEndian(s.data[16..<20]), .pairing(service: uuid))
+            if uuid == NukiUUIDs.pairingService || uuid == NukiUUIDs.ultraPairingService {
+                return (Self.readBigEndian(s.data[16..<20]), .pairing(service: uuid))
+            }
+            if uuid == NukiUUIDs.initializationService { return (Self.readBigEndian(s.data[16..<20]), .uninitialized) }
         }
         if s.type == ADStructure.manufacturerSpecificType, s.data.count == 25,
             s.data[0..<4].elementsEqual([0x4C, 0x00, 0x02, 0x15]),

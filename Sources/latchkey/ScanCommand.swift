@@ -23,6 +23,7 @@ struct ScanCommand: ParsableCommand {
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         for device in DiscoveryScanner(folder: discovery.folder).scan() {
             var mode = "unknown"
+            if case .uninitialized = device.nuki?.mode { mode = "uninitialized" }
             if case .pairing = device.nuki?.mode { mode = "pairing" }
             if case .paired(let changed) = device.nuki?.mode { mode = changed ? "paired (state changed)" : "paired" }
             let line = Line(address: device.record.address.description, name: device.nuki?.localName, mode: mode,

@@ -15,6 +15,26 @@ import Testing
         #expect(parsed.nukiID == nukiID && parsed.mode == .pairing(service: NukiUUIDs.pairingService))
     }
 
+    /// A factory-new lock (Nuki state uninitialized): service data for the initialization service
+    /// `a92ee000-…` and the Nuki ID (docs/wire.md §1.3, simnuki's advertiser). A peripheral that
+    /// wants to pair does not take it (its button was not held); one that does not, does.
+    @Test func uninitializedIsFlagsThenInitializationServiceData() throws {
+        let ad = NukiAdvertisement(nukiID: nukiID, mode: .uninitialized).advertisingData
+        #expect(ad == hex("020106 1521 669A0C2000086C91E411015500E02EA9 2A37599A"))
+        let parsed = try NukiAdvertisement(advertisingData: ad, scanResponse: hex("0E09") + Array("Nuki_2A37599A".utf8))
+        #expect(parsed == NukiAdvertisement(nukiID: nukiID, mode: .uninitialized, localName: "Nuki_2A37599A"))
+        #expect(!parsed.suits(pairing: true) && parsed.suits(pairing: false))
+        // The initialization service data and a pairing one for the same lock disagree.
+        let both = hex("020106 1521 669A0C2000086C91E411015500E02EA9 2A37599A")
+        let pairing = hex("1521 669A0C2000086C91E411015500E12EA9 2A37599A")
+        #expect(advertisingError { () throws(AdvertisingDataError) in try NukiAdvertisement(advertisingData: both, scanResponse: pairing) }?.reason
+            == "two Nuki structures disagree: Nuki_2A37599A and Nuki_2A37599A")
+        // Service data of the initialization service with 3 octets of Nuki ID is no Nuki structure.
+        #expect(advertisingError { () throws(AdvertisingDataError) in
+            try NukiAdvertisement(advertisingData: hex("020106 1421 669A0C2000086C91E411015500E02EA9 2A3759"))
+        }?.reason == "neither Nuki initialization or pairing service data nor the Nuki iBeacon")
+    }
+
     @Test func pairedIsAnIBeaconWithTheStatusBit() throws {
         let quiet = NukiAdvertisement(nukiID: nukiID, mode: .paired(statusChanged: false)).advertisingData
         #expect(quiet == hex("020106 1AFF4C000215 A92EE200550111E4916C0800200C9A66 2A37 599A C4"))
@@ -41,11 +61,11 @@ import Testing
         #expect((try? ADStructure.parse(hex("020106 0000"))) == [ADStructure(type: 1, data: [6])])
         #expect(advertisingError { () throws(AdvertisingDataError) in try ADStructure.parse(hex("020106 00 01")) }?.reason == "non-zero octets after the zero-length terminator at 3")
         // Well-formed AD that is not a Nuki's.
-        #expect(advertisingError { () throws(AdvertisingDataError) in try NukiAdvertisement(advertisingData: hex("020106 03FF4C00")) }?.reason == "neither Nuki pairing service data nor the Nuki iBeacon")
+        #expect(advertisingError { () throws(AdvertisingDataError) in try NukiAdvertisement(advertisingData: hex("020106 03FF4C00")) }?.reason == "neither Nuki initialization or pairing service data nor the Nuki iBeacon")
         // An iBeacon with another proximity UUID (HomeKit-like).
         #expect(advertisingError { () throws(AdvertisingDataError) in
             try NukiAdvertisement(advertisingData: hex("020106 1AFF4C000215 000000000000000000000000000000002A37599AC4"))
-        }?.reason == "neither Nuki pairing service data nor the Nuki iBeacon")
+        }?.reason == "neither Nuki initialization or pairing service data nor the Nuki iBeacon")
         #expect(DeviceAddress(string: "C0:2A:37:59:9A:01")?.description == "C0:2A:37:59:9A:01")
         #expect(DeviceAddress(string: "C0:2A:37:59:9A") == nil && DeviceAddress(string: "C0:2A:37:59:9A:0G") == nil)
     }
