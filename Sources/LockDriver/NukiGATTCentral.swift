@@ -14,6 +14,9 @@ public struct NukiGATTCentral: Sendable {
     public var gatt = GATTClient()
     /// Each characteristic's value handle, found by ``setUp(clock:send:next:)``.
     public private(set) var handles: [Characteristic: UInt16] = [:]
+    /// Which pairing the lock's GATT table offers, found at set-up (its pairing GDIO `a92ee101-…`
+    /// or Ultra's `a92ee301-…`, ``NukiProfile/NukiGATTVariant/init(exposedBy:)``).
+    public private(set) var variant: NukiGATTVariant = .smartLock
     private var characteristics: [UInt16: Characteristic] = [:]
 
     /// A set-up or write that cannot go on.
@@ -59,6 +62,7 @@ public struct NukiGATTCentral: Sendable {
     ///   procedure does not finish within the driver's round cap.
     public mutating func setUp(clock: () -> Duration, send: ([UInt8]) throws -> Void, next: () throws -> [UInt8]?) throws {
         var gatt = self.gatt
+        var exposed = NukiGATTVariant.smartLock
         let found = try Characteristic.setUpNukiClient(
             run: { procedure, done in
                 var pending = gatt.perform(procedure, at: clock())
@@ -87,8 +91,9 @@ public struct NukiGATTCentral: Sendable {
                 if let thrown { throw thrown }
                 if !finished { throw Failure(reason: "the lock did not finish GATT \(procedure)") }
             },
-            missing: { Failure(reason: "the lock has no characteristic \($0)") })
+            missing: { Failure(reason: "the lock has no characteristic \($0)") }, variant: { exposed = $0 })
         self.gatt = gatt
+        variant = exposed
         handles = found
         characteristics = Dictionary(found.map { ($0.value, $0.key) }, uniquingKeysWith: { first, _ in first })
     }

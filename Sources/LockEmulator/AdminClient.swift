@@ -12,10 +12,15 @@ public struct AdminClient: EmulatedPeripheral {
     /// Every message of the last finished request.
     public private(set) var lastReplies: [NukiMessage] = []
 
-    public init(appID: UInt32, name: String = "Phone", keyPair: KeyPair, random: any RandomSource, credentials: ClientCredentials? = nil) {
+    /// `context`: the lock's pairing and PIN width (``LockEmulator/PeripheralClient/wireContext``
+    /// after GATT set-up); the Ultra pairing needs the security PIN (``pair(securityPIN:)``).
+    public init(
+        appID: UInt32, name: String = "Phone", keyPair: KeyPair, random: any RandomSource, credentials: ClientCredentials? = nil,
+        context: WireContext = .smartLock
+    ) {
         session = ClientSessionEngine(
             idType: .app, clientID: appID, name: FixedName(name, width: FixedName.nameWidth), keyPair: keyPair, random: random,
-            credentials: credentials)
+            context: context, credentials: credentials)
     }
 
     public var credentials: ClientCredentials? { session.credentials }
@@ -28,6 +33,10 @@ public struct AdminClient: EmulatedPeripheral {
         get { session.completeGraceMilliseconds }
         set { session.completeGraceMilliseconds = newValue }
     }
+
+    /// Starts pairing with the lock's security PIN, which the Ultra pairing (`context.ultraPairing`,
+    /// `docs/wire.md` §3.4) sends in its Authorization Data; the standard pairing ignores it.
+    public mutating func pair(securityPIN: UInt32?) -> [PeripheralAction] { map(session.startPairing(securityPIN: securityPIN)) }
 
     /// Starts `request`.
     public mutating func send(_ request: ClientRequest) -> [PeripheralAction] { map(session.send(request)) }

@@ -54,6 +54,14 @@ public final class PeripheralClient {
         }
     }
 
+    /// Which pairing the lock's GATT table offers (its pairing GDIO `a92ee101-…` or Ultra's
+    /// `a92ee301-…`, found at set-up): what a client pairs with, without being told.
+    public var variant: NukiGATTVariant { central.variant }
+
+    /// The wire context of a client of this lock: ``LockWire/WireContext/ultra`` (Ultra pairing,
+    /// u32 security PIN) for the Ultra variant, else ``LockWire/WireContext/smartLock``.
+    public var wireContext: WireContext { variant == .ultra ? .ultra : .smartLock }
+
     /// Connects to a lock published in the discovery folder, chosen by
     /// ``NukiProfile/NukiAdvertisement/suits(pairing:)`` (the rule of the BlueZ scan): the first
     /// by address that advertises as a Nuki, in pairing mode when `pairing`; only the one at
@@ -83,7 +91,7 @@ public final class PeripheralClient {
         if address != nil {
             throw Failure(reason: "the lock at \(other.record.address) is not in pairing mode (hold its button: `latchkey lock press-button --address \(other.record.address)`)")
         }
-        throw Failure(reason: "no lock in pairing mode in \(folder) (\(locks.count) paired; hold one's button: `latchkey lock press-button --address ADDRESS`)")
+        throw Failure(reason: "no lock in pairing mode in \(folder) (\(locks.count) not in pairing mode; hold one's button: `latchkey lock press-button --address ADDRESS`)")
     }
 
     /// The advertised name (e.g. `Nuki_2A37599A`) of the lock this client reached through a

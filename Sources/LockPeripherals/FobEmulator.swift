@@ -36,13 +36,16 @@ public struct FobEmulator {
     private var lastPressAt: LockInstant?
     private var inFlight = false
 
-    /// - Parameter nfcCounter: the card's last used counter (persisted), when `credentials` are given.
+    /// - Parameters:
+    ///   - nfcCounter: the card's last used counter (persisted), when `credentials` are given.
+    ///   - context: the lock's pairing and PIN width, as its GATT table shows it; with the Ultra
+    ///     pairing, whose Authorization Data has no ID type, ``pair()`` fails at once (unsupported).
     public init(fobID: UInt32, name: String = "Fob", keyPair: KeyPair, random: any RandomSource, credentials: ClientCredentials? = nil,
-                nfcCounter: UInt32 = 0) {
+                nfcCounter: UInt32 = 0, context: WireContext = .smartLock) {
         self.fobID = fobID
         session = ClientSessionEngine(
             idType: .fob, clientID: fobID, name: FixedName(name, width: FixedName.nameWidth), keyPair: keyPair,
-            random: random, credentials: credentials)
+            random: random, context: context, credentials: credentials)
         nfcCard = credentials.map { Self.card(for: $0, counter: nfcCounter) }
     }
 

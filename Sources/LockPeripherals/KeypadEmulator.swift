@@ -47,10 +47,15 @@ public struct KeypadEmulator {
     /// - Parameters:
     ///   - keypadID: the id it pairs with (Authorization Data id field).
     ///   - credentials: from an earlier pairing, or nil to pair first.
-    public init(keypadID: UInt32, name: String = "Keypad", keyPair: KeyPair, random: any RandomSource, credentials: ClientCredentials? = nil) {
+    ///   - context: the lock's pairing and PIN width, as its GATT table shows it; with the Ultra
+    ///     pairing, whose Authorization Data has no ID type, ``pair()`` fails at once (unsupported).
+    public init(
+        keypadID: UInt32, name: String = "Keypad", keyPair: KeyPair, random: any RandomSource, credentials: ClientCredentials? = nil,
+        context: WireContext = .smartLock
+    ) {
         session = ClientSessionEngine(
             idType: .keypad, clientID: keypadID, name: FixedName(name, width: FixedName.nameWidth), keyPair: keyPair,
-            random: random, credentials: credentials)
+            random: random, context: context, credentials: credentials)
     }
 
     /// The credentials after pairing (persist them, mode 0600).

@@ -27,11 +27,13 @@ extension Characteristic {
     /// longer than 20 octets become long writes, indications come in 20-octet chunks). `run`
     /// performs one procedure and drives the link until its event makes `done` true (blocking or
     /// stepping a lock in the same thread, as the caller needs); it offers a `.failed` event to
-    /// `done` before treating it as an error.
+    /// `done` before treating it as an error. `variant` receives which pairing service the lock
+    /// exposes (``NukiGATTVariant/init(exposedBy:)``), once the discovery found the three.
     /// - Returns: each characteristic's value handle.
     /// - Throws: what `run` throws, or `missing(uuid)` for a characteristic the lock does not have.
     public static func setUpNukiClient(
-        run: (GATTClient.Procedure, _ done: (GATTClient.Event) -> Bool) throws -> Void, missing: (ATTUUID) -> any Error
+        run: (GATTClient.Procedure, _ done: (GATTClient.Event) -> Bool) throws -> Void, missing: (ATTUUID) -> any Error,
+        variant: (NukiGATTVariant) -> Void = { _ in }
     ) throws -> [Characteristic: UInt16] {
         var services: [GATTService] = []
         try run(.exchangeMTU(clientRxMTU: 247)) { event in
@@ -50,6 +52,7 @@ extension Characteristic {
         case .success(let all): found = all
         case .failure(let failure): throw missing(failure.uuid)
         }
+        variant(NukiGATTVariant(exposedBy: found.map(\.1)) ?? .smartLock)
         var handles: [Characteristic: UInt16] = [:]
         for (which, characteristic) in found {
             handles[which] = characteristic.valueHandle

@@ -54,22 +54,25 @@ enum PeripheralSession {
         cardReader: (Bytes32) -> Result<NFCCardRead, NFCError> = { _ in .failure(NFCError(.noCard, "no NFC reader")) },
         _ body: (inout KeypadEmulator) -> [PeripheralAction]
     ) throws {
-        try run(options, discovery, kind: .keypad, pairing: pairing, cardReader: cardReader, body) { file, credentials in
-            KeypadEmulator(keypadID: file.clientID, name: file.name, keyPair: try file.keyPair(), random: SystemRandomSource(), credentials: credentials)
+        try run(options, discovery, kind: .keypad, pairing: pairing, cardReader: cardReader, body) { file, credentials, context in
+            KeypadEmulator(
+                keypadID: file.clientID, name: file.name, keyPair: try file.keyPair(), random: SystemRandomSource(), credentials: credentials,
+                context: context)
         }
     }
 
     /// Runs a fob request and saves the state file.
     static func fob(_ options: PeripheralOptions, _ discovery: DiscoveryOptions, pairing: Bool, _ body: (inout FobEmulator) -> [PeripheralAction]) throws {
-        try run(options, discovery, kind: .fob, pairing: pairing, body) { file, credentials in
+        try run(options, discovery, kind: .fob, pairing: pairing, body) { file, credentials, context in
             FobEmulator(
                 fobID: file.clientID, name: file.name, keyPair: try file.keyPair(), random: SystemRandomSource(), credentials: credentials,
-                nfcCounter: file.nfcCounter ?? 0)
+                nfcCounter: file.nfcCounter ?? 0, context: context)
         }
     }
 
-    /// Loads the state file, makes the peripheral, connects, runs `body`'s request, saves the file
-    /// and prints the outcome.
+    /// Loads the state file, connects, makes the peripheral for the lock's wire context (its GATT
+    /// table's pairing GDIO: standard or Ultra, ``LockEmulator/PeripheralClient/wireContext``), runs
+    /// `body`'s request, saves the file and prints the outcome.
     /// How long a peripheral command waits for the lock's outcome at most. A lock action whose
     /// COMPLETE is lost ends sooner: `--complete-timeout` after the last reply the state is read back
     /// (``FeedbackPrinter/completeMissingExitCode``); lock'n'go sends COMPLETE before its hold.
@@ -79,19 +82,20 @@ enum PeripheralSession {
         _ options: PeripheralOptions, _ discovery: DiscoveryOptions, kind: PeripheralKind, pairing: Bool,
         cardReader: (Bytes32) -> Result<NFCCardRead, NFCError> = { _ in .failure(NFCError(.noCard, "no NFC reader")) },
         _ body: (inout P) -> [PeripheralAction],
-        make: (PeripheralCredentialsFile, ClientCredentials?) throws -> P
+        make: (PeripheralCredentialsFile, ClientCredentials?, WireContext) throws -> P
     ) throws {
         var file = try load(options.state, kind: kind)
         let credentials = try file.credentials()
         if !pairing && credentials == nil {
             throw ValidationError("this \(kind) is not paired: run `latchkey \(kind) pair --state \(options.state)` first")
         }
-        var peripheral = try make(file, credentials)
-        peripheral.battery.set(percent: file.batteryPercent)
-        peripheral.completeGraceMilliseconds = options.completeGraceMilliseconds
+        _ = try file.keyPair()  // a damaged key is reported before connecting
         // A paired peripheral goes back to the lock it paired with (socket link), unless told otherwise.
         let address = options.address ?? (pairing || options.bluezAdapter != nil ? nil : file.lockAddress)
         let client = try connect(options, discovery, address: address, pairing: pairing)
+        var peripheral = try make(file, credentials, client.wireContext)
+        peripheral.battery.set(percent: file.batteryPercent)
+        peripheral.completeGraceMilliseconds = options.completeGraceMilliseconds
         let feedback = try client.run(&peripheral, start: body(&peripheral), timeout: answerTimeout, cardReader: cardReader)
         if let paired = peripheral.credentials {
             file.store(paired)

@@ -54,10 +54,15 @@ struct PhoneNotificationsCommand: ParsableCommand {
     }
 }
 
-/// `latchkey phone pair`: pairs as ID type app (the lock must be in pairing mode).
+/// `latchkey phone pair`: pairs as ID type app (the lock must be in pairing mode), the standard
+/// way or the Smart Lock Ultra way (`docs/wire.md` §3.4), as the lock's GATT table shows: an Ultra
+/// pairing GDIO `a92ee301-…` means the Ultra pairing, which needs the lock's 6-digit security PIN
+/// (``PhonePairingPINOptions``); no flag chooses.
 struct PhonePairCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "pair", abstract: "Pair the phone (the lock must be in pairing mode).")
+    static let configuration = CommandConfiguration(
+        commandName: "pair", abstract: "Pair the phone (the lock must be in pairing mode; a Smart Lock Ultra or Go 5.x also needs its security PIN).")
     @Option(help: "The phone's name on the lock (up to 32 bytes; default Phone).") var name: String?
+    @OptionGroup var pin: PhonePairingPINOptions
     @OptionGroup var options: PeripheralOptions
     @OptionGroup var discovery: DiscoveryOptions
 
@@ -67,7 +72,8 @@ struct PhonePairCommand: ParsableCommand {
 
     func run() throws {
         let session = try PhoneSession(options, discovery, pairing: true, name: name)
-        let feedback = try session.pair()
+        let securityPIN = session.pairsTheUltraWay ? try pin.resolveUltra() : nil
+        let feedback = try session.pair(securityPIN: securityPIN)
         try FeedbackPrinter.finish(feedback, device: "phone", format: options.format)
     }
 }

@@ -27,6 +27,8 @@ final class PhoneSession {
     /// Loads the state file and connects. Unless `pairing`, the phone must be paired (else a usage
     /// error, exit 64, before anything is sent); a paired phone goes back to the lock it paired
     /// with (socket link) unless `--address` says otherwise. `name` renames the phone for pairing.
+    /// The phone speaks the lock's wire context, found in its GATT table
+    /// (``LockEmulator/PeripheralClient/wireContext``): an Ultra pairs the Ultra way.
     init(_ options: PeripheralOptions, _ discovery: DiscoveryOptions, pairing: Bool, name: String? = nil) throws {
         self.options = options
         var file = try Self.load(options.state)
@@ -35,12 +37,13 @@ final class PhoneSession {
             throw ValidationError("this phone is not paired: run `latchkey phone pair --state \(options.state)` first")
         }
         if pairing { file.name = name ?? (credentials == nil ? "Phone" : file.name) }
-        admin = AdminClient(
-            appID: file.clientID, name: file.name, keyPair: try file.keyPair(), random: SystemRandomSource(),
-            credentials: pairing ? nil : credentials)
-        self.file = file
+        let keyPair = try file.keyPair()
         let address = options.address ?? (pairing || options.bluezAdapter != nil ? nil : file.lockAddress)
         client = try PeripheralSession.connect(options, discovery, address: address, pairing: pairing)
+        admin = AdminClient(
+            appID: file.clientID, name: file.name, keyPair: keyPair, random: SystemRandomSource(),
+            credentials: pairing ? nil : credentials, context: client.wireContext)
+        self.file = file
     }
 
     deinit { client.close() }
@@ -74,9 +77,13 @@ final class PhoneSession {
     /// The discovery address of the lock the phone paired with (socket link), if known.
     var lockAddress: String? { file.lockAddress }
 
+    /// Whether the lock pairs the Smart Lock Ultra way (its GATT table has the Ultra pairing GDIO).
+    var pairsTheUltraWay: Bool { client.variant == .ultra }
+
     /// Pairs (the lock must be in pairing mode) and saves the credentials; the feedback.
-    func pair() throws -> [PeripheralFeedback] {
-        let feedback = try client.run(&admin, start: admin.pair(), timeout: PeripheralSession.answerTimeout)
+    /// `securityPIN`: the lock's 6-digit PIN, sent only by the Ultra pairing (`docs/wire.md` §3.4).
+    func pair(securityPIN: UInt32? = nil) throws -> [PeripheralFeedback] {
+        let feedback = try client.run(&admin, start: admin.pair(securityPIN: securityPIN), timeout: PeripheralSession.answerTimeout)
         if let paired = admin.credentials {
             file.store(paired)
             if options.bluezAdapter == nil { file.lockAddress = client.lockAddress }
@@ -298,19 +305,63 @@ struct PhonePINOptions: ParsableArguments {
     /// The PIN from the one source given (read before anything is sent). Throws a usage error when
     /// it is malformed or missing.
     func resolve(_ environment: [String: String] = ProcessInfo.processInfo.environment) throws -> SecurityPIN {
-        if let pin { return .u16(UInt16(truncatingIfNeeded: try LockServeCommand.parseSecurityPIN(pin, from: "--pin"))) }
+        guard let pin = try Self.read(pin: pin, pinFile: pinFile, pinStdin: pinStdin, digits: 4, environment) else {
+            throw ValidationError("this command needs the lock's security PIN: give --pin, --pin-file, --pin-stdin or \(Self.variable)")
+        }
+        return .u16(UInt16(truncatingIfNeeded: pin))
+    }
+
+    /// The PIN of `digits` (4 or 6) from `--pin`, `--pin-file`, `--pin-stdin`, `LATCHKEY_PIN`, else
+    /// typed at the terminal; nil when none is given and stdin is no terminal. Throws a usage error
+    /// naming the source when it is malformed, or the file cannot be read.
+    static func read(pin: String?, pinFile: String?, pinStdin: Bool, digits: Int, _ environment: [String: String]) throws -> UInt32? {
+        if let pin { return try LockServeCommand.parseSecurityPIN(pin, from: "--pin", digits: digits) }
         if let pinFile {
-            return .u16(UInt16(truncatingIfNeeded: try LockServeCommand.parseSecurityPIN(try LockServeCommand.readSecurityPINFile(pinFile), from: "--pin-file \(pinFile)")))
+            return try LockServeCommand.parseSecurityPIN(try LockServeCommand.readSecurityPINFile(pinFile), from: "--pin-file \(pinFile)", digits: digits)
         }
-        if pinStdin {
-            return .u16(UInt16(truncatingIfNeeded: try LockServeCommand.parseSecurityPIN(LockServeCommand.readSecurityPINStandardInput(), from: "standard input (--pin-stdin)")))
-        }
-        if let text = environment[Self.variable] {
-            return .u16(UInt16(truncatingIfNeeded: try LockServeCommand.parseSecurityPIN(text, from: Self.variable)))
-        }
+        if pinStdin { return try LockServeCommand.parseSecurityPIN(LockServeCommand.readSecurityPINStandardInput(), from: "standard input (--pin-stdin)", digits: digits) }
+        if let text = environment[variable] { return try LockServeCommand.parseSecurityPIN(text, from: variable, digits: digits) }
         if isatty(STDIN_FILENO) == 1, let typed = getpass("Security PIN: ") {
-            return .u16(UInt16(truncatingIfNeeded: try LockServeCommand.parseSecurityPIN(String(cString: typed), from: "the terminal")))
+            return try LockServeCommand.parseSecurityPIN(String(cString: typed), from: "the terminal", digits: digits)
         }
-        throw ValidationError("this command needs the lock's security PIN: give --pin, --pin-file, --pin-stdin or \(Self.variable)")
+        return nil
+    }
+}
+
+/// Where `phone pair` gets the lock's security PIN when the lock pairs the Smart Lock Ultra way
+/// (Authorization Data carries the 6-digit PIN, Nuki BLE API 2.3.0 §3.4): the sources of
+/// ``PhonePINOptions``, read only after the GATT discovery showed an Ultra (a standard lock's
+/// pairing sends no PIN, and the PIN given is not read).
+struct PhonePairingPINOptions: ParsableArguments {
+    @Option(help: ArgumentHelp(
+        "The security PIN of a Smart Lock Ultra or Go 5.x (6 digits, 0-999999), which pairs with it; unused by other locks. Other users see it in `ps`: prefer --pin-file, LATCHKEY_PIN or --pin-stdin.",
+        valueName: "pin"))
+    var pin: String?
+
+    @Option(name: .customLong("pin-file"), help: ArgumentHelp(
+        "Read the security PIN from this file (a regular file; one number, an optional newline).", valueName: "file"))
+    var pinFile: String?
+
+    @Flag(name: .customLong("pin-stdin"), help: "Read the security PIN from standard input.")
+    var pinStdin = false
+
+    func validate() throws {
+        var given: [String] = []
+        if pin != nil { given.append("--pin") }
+        if pinFile != nil { given.append("--pin-file") }
+        if pinStdin { given.append("--pin-stdin") }
+        if ProcessInfo.processInfo.environment[PhonePINOptions.variable] != nil { given.append(PhonePINOptions.variable) }
+        guard given.count <= 1 else { throw ValidationError("give the security PIN one way only, not \(given.joined(separator: " and "))") }
+        if let pin { _ = try LockServeCommand.parseSecurityPIN(pin, from: "--pin", digits: 6) }
+    }
+
+    /// The Ultra's 6-digit PIN from the one source given. Throws a usage error when it is malformed
+    /// or missing.
+    func resolveUltra(_ environment: [String: String] = ProcessInfo.processInfo.environment) throws -> UInt32 {
+        guard let pin = try PhonePINOptions.read(pin: pin, pinFile: pinFile, pinStdin: pinStdin, digits: 6, environment) else {
+            throw ValidationError(
+                "this lock pairs the Smart Lock Ultra way, which needs its 6-digit security PIN: give --pin, --pin-file, --pin-stdin or \(PhonePINOptions.variable)")
+        }
+        return pin
     }
 }

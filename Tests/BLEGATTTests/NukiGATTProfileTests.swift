@@ -78,4 +78,16 @@ import Testing
         #expect(profile.keyturnerUSDIO.uuid == NukiUUIDs.keyturnerUSDIO)
         #expect(profile.database.attributes[13].value == Array("00000001".utf8))
     }
+
+    /// A client tells the pairing variant from the characteristics its discovery found: the Ultra
+    /// pairing GDIO a92ee301 or the standard a92ee101 (issue 18: the CLI chooses the flow by it).
+    @Test func theVariantIsTheExposedPairingGDIO() {
+        func found(_ variant: NukiGATTVariant) -> [GATTCharacteristic] {
+            NukiGATTProfile(nukiID: exampleNukiID, variant: variant).database.services.flatMap(\.characteristics)
+        }
+        #expect(NukiGATTVariant(exposedBy: found(.ultra)) == .ultra)
+        #expect(NukiGATTVariant(exposedBy: found(.smartLock)) == .smartLock)
+        #expect(NukiGATTVariant(exposedBy: found(.ultra).filter { $0.uuid != NukiUUIDs.ultraPairingGDIO }) == nil)
+        #expect(NukiGATTVariant(exposedBy: []) == nil)
+    }
 }

@@ -259,7 +259,7 @@ import Testing
         // Pairing mode ended with that pairing: no lock is in pairing mode now.
         let none = try Edges.run(["fob", "pair", "--state", "fob.json"], in: folder)
         #expect(none.status == 1 && none.output == "")
-        #expect(none.errors == "latchkey: no lock in pairing mode in \(folder)/devices (2 paired; hold one's button: `latchkey lock press-button --address ADDRESS`)\n")
+        #expect(none.errors == "latchkey: no lock in pairing mode in \(folder)/devices (2 not in pairing mode; hold one's button: `latchkey lock press-button --address ADDRESS`)\n")
         let named = try Edges.run(["fob", "pair", "--state", "fob.json", "--address", "54:D2:72:00:00:01"], in: folder)
         #expect(named.status == 1)
         #expect(named.errors == "latchkey: the lock at 54:D2:72:00:00:01 is not in pairing mode (hold its button: `latchkey lock press-button --address 54:D2:72:00:00:01`)\n")
