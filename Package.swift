@@ -22,6 +22,8 @@ let package = Package(
         .library(name: "BLETransport", targets: ["BLETransport"]),
         .library(name: "PrivateFiles", targets: ["PrivateFiles"]),
         .library(name: "BlueZTransport", targets: ["BlueZTransport"]),
+        .library(name: "WireFuzzing", targets: ["WireFuzzing"]),
+        .library(name: "NFCFuzzing", targets: ["NFCFuzzing"]),
         .library(name: "LockFuzzing", targets: ["LockFuzzing"]),
         .library(name: "LockAudit", targets: ["LockAudit"]),
         .library(name: "ClientFuzzing", targets: ["ClientFuzzing"]),
@@ -92,8 +94,15 @@ let package = Package(
         // The real radio: L2CAP LE sockets on CID 4 and HCI advertising/scanning through libbluetooth
         // (GPL-2.0-or-later: only this module and the CLI link it). Syscalls sit behind a seam.
         .target(name: "BlueZTransport", dependencies: ["NukiProfile", "BLETransport", "BLEATT", "CBlueZ"]),
-        // One harness function per fuzz target, shared by Fuzz/ and by swift test's corpus replay.
-        .target(name: "LockFuzzing", dependencies: ["LockDriver", "NukiProfile", "LockNFC", "LockWire", "LockCrypto", "LockCore", "LockSession", "LockHost", "LockPeripherals", "BLEATT", "BLEGATT"]),
+        // The frame-parser fuzz harnesses (plain frames, encrypted envelope, command payloads,
+        // reassembly) and the helpers every harness shares; only LockWire and LockCrypto, so the
+        // parser fuzzers link and instrument nothing else (issue 19, speed).
+        .target(name: "WireFuzzing", dependencies: ["LockWire", "LockCrypto"]),
+        // The fobNFC harness and its reference model of the card (LockNFC only).
+        .target(name: "NFCFuzzing", dependencies: ["WireFuzzing", "LockNFC", "LockCrypto", "LockWire"]),
+        // One harness function per fuzz target, shared by Fuzz/ and by swift test's corpus replay
+        // (re-exports WireFuzzing and NFCFuzzing).
+        .target(name: "LockFuzzing", dependencies: ["WireFuzzing", "NFCFuzzing", "LockDriver", "NukiProfile", "LockNFC", "LockWire", "LockCrypto", "LockCore", "LockSession", "LockHost", "LockPeripherals", "BLEATT", "BLEGATT"]),
         // docs/attacks.md §B cases judged from outside a live lock over any ATT link (`latchkey audit`), sans CLI.
         .target(name: "LockAudit", dependencies: ["NukiProfile", "LockEmulator", "LockPeripherals", "LockSession", "LockHost", "LockCore", "LockCrypto", "LockWire", "BLETransport", "BLEATT"]),
         // Black-box stateful fuzzing of a live lock inside the encryption (`latchkey fuzz --target`, `latchkey replay`), sans CLI.

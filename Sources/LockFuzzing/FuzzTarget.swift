@@ -1,7 +1,8 @@
 import LockWire
 
 /// The libFuzzer targets of Latchkey (issue 6), one per attack surface. Each has one harness in this
-/// module, reached through ``check(_:)`` and ``run(_:)-(UnsafeRawBufferPointer)``: the `Fuzz/` entry
+/// module or in the two it re-exports (WireFuzzing: the frame parsers; NFCFuzzing: fobNFC, so those
+/// fuzzers link only what they test), reached through ``check(_:)`` and ``run(_:)-(UnsafeRawBufferPointer)``: the `Fuzz/` entry
 /// points (`LLVMFuzzerTestOneInput`) call `FuzzTarget.<target>.run`, and `swift test`'s corpus replay
 /// (`Tests/LockFuzzingTests`) calls the same.
 ///

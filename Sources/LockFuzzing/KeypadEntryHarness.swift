@@ -17,12 +17,20 @@ import LockWire
 /// - `op & 0x03 == 3`: the stored code typed, six keys 200 ms apart.
 /// Before each key the lock is advanced to the current instant and its indications delivered.
 ///
-/// Invariants (checked on the lock's own state just before each Keypad Action arrives; source:
-/// `docs/wire.md` §7, Keypad Action 0x0044 and the K_ERROR_CODE_INVALID tiers):
+/// Oracle: the reference model (``AccessModel``, started from ``SessionFixture/initialModel``), never
+/// the lock's own state. Every encrypted frame the keypad writes is opened with the keypad's key,
+/// described to the model, and the model predicts the lock's answer before the lock sees it:
+/// Request Data(Challenge) answered, a Keypad Action with the stored code granted (never refused
+/// with an access error), an unknown code refused with K_ERROR_CODE_INVALID (0x2B) and every fifth
+/// consecutive one with the tier's code (0x2C, 0x2D, 0x2E), every code during a lockout refused
+/// with the tier's code, a used or wrong challenge 0x22. Any other answer is `model-<rule>`
+/// (`model-keypad-wrong-code`, `model-keypad-lockout`, `model-keypad-code-opens`, …).
+///
+/// Invariants (source: `docs/wire.md` §7, Keypad Action 0x0044 and the K_ERROR_CODE_INVALID tiers):
+/// - `model-<rule>`: the lock's answer to each keypad frame is the model's (above), positive rules
+///   ("the fifth wrong code starts a lockout: 0x2C", "the stored code outside a lockout is
+///   granted") as well as negative ones ("no code opens during a lockout");
 /// - `code-digits`: a code the keypad sends has six digits 1–9;
-/// - `accepted-only-valid-code`: an accepted code is an enabled stored code and no lockout was active;
-/// - `valid-code-not-wrong`: an enabled stored code outside a lockout is never answered
-///   K_ERROR_CODE_INVALID;
 /// - `keypad-recovers`: after the input and 31 more minutes, the lock key is not refused with
 ///   "a request is in progress" (the keypad never stays stuck waiting for the lock);
 /// - `keypad-exchange-ends`: the keypad and the lock stop answering each other within
@@ -86,6 +94,8 @@ extension KeypadEntryHarness {
         let authID: UInt32
         var now = SessionFixture.start
         var feedback: [PeripheralFeedback] = []
+        /// The reference model: what the lock must answer to each keypad frame.
+        var model: AccessModel
 
         init(fixture: SessionFixture, key: SharedKey) {
             lock = fixture.makeEngine(random: SeededRandomSource(seed: 0x4B45_5950_4144_0001))
@@ -98,6 +108,8 @@ extension KeypadEntryHarness {
             self.key = key
             authID = fixture.keypadAuthID
             _ = lock.connect(KeypadEntryHarness.connection)
+            model = fixture.initialModel
+            model.connect(KeypadEntryHarness.connection.rawValue)
         }
 
         /// Advances the lock to `now` and delivers its indications.
@@ -119,7 +131,8 @@ extension KeypadEntryHarness {
         }
 
         /// Sends the keypad's writes to the lock and its replies back until both are quiet
-        /// (``LockDriver/PDUDriver``), checking every Keypad Action against the lock's state before it.
+        /// (``LockDriver/PDUDriver``), judging every encrypted write by the reference model before the
+        /// lock sees it.
         mutating func deliver(_ start: [PeripheralAction]) -> InvariantViolation? {
             var pending = start
             var violation: InvariantViolation?
@@ -142,19 +155,22 @@ extension KeypadEntryHarness {
                 case .readCard:
                     break
                 case .write(let characteristic, let bytes):
-                    let request = keypadAction(in: bytes)
-                    let before = lock.machine
-                    var answers: [PeripheralAction] = []
-                    for reply in lock.receive(bytes, on: characteristic, from: KeypadEntryHarness.connection, at: now) {
-                        if case .indicate(let id, let c, let b) = reply, id == KeypadEntryHarness.connection {
-                            answers += keypad.receive(b, on: c, at: now)
-                        }
-                    }
-                    if let request, let v = check(request, before: before, answers: answers) {
+                    if let request = keypadAction(in: bytes), let v = checkDigits(request) {
                         violation = v
                         return false
                     }
-                    next += answers
+                    let frame = characteristic == .keyturnerUSDIO ? describe(bytes) : nil
+                    let prediction = frame.map { model.receive($0, on: KeypadEntryHarness.connection.rawValue, at: now) }
+                    let actions = lock.receive(bytes, on: characteristic, from: KeypadEntryHarness.connection, at: now)
+                    if let frame, let prediction, let v = confirm(prediction, frame: frame, actions: actions) {
+                        violation = v
+                        return false
+                    }
+                    for reply in actions {
+                        if case .indicate(let id, let c, let b) = reply, id == KeypadEntryHarness.connection {
+                            next += keypad.receive(b, on: c, at: now)
+                        }
+                    }
                 }
             }
             pending = next
@@ -170,18 +186,41 @@ extension KeypadEntryHarness {
             return request
         }
 
-        func check(_ request: KeypadActionRequest, before: LockMachine, answers: [PeripheralAction]) -> InvariantViolation? {
+        /// `code-digits`: the keypad sends six digits 1–9.
+        func checkDigits(_ request: KeypadActionRequest) -> InvariantViolation? {
             let digits = String(request.code)
-            if let v = Invariant.holds("code-digits", digits.count == 6 && !digits.contains("0"), "code \(request.code) sent") { return v }
-            let lockedOut = before.keypadLockout.active(at: now) != nil
-            let valid = before.keypadCodes.codes.contains { $0.enabled && $0.code == request.code }
-            let accepted = answers.contains { if case .feedback(.accepted(.keypadAction)) = $0 { true } else { false } }
-            let wrong = answers.contains { if case .feedback(.wrongCode) = $0 { true } else { false } }
-            if accepted, let v = Invariant.holds("accepted-only-valid-code", valid && !lockedOut,
-                                                 "code \(request.code) accepted (stored: \(valid), locked out: \(lockedOut))") {
-                return v
+            return Invariant.holds("code-digits", digits.count == 6 && !digits.contains("0"), "code \(request.code) sent")
+        }
+
+        /// The model's description of a keypad write to USDIO: opened with the keypad's key (the
+        /// client's side, as ``LockSessionHarness`` classifies raw writes).
+        func describe(_ bytes: [UInt8]) -> AccessModel.Frame {
+            let clear = bytes.count >= 28 ? UInt32(bytes[24]) | UInt32(bytes[25]) << 8 | UInt32(bytes[26]) << 16 | UInt32(bytes[27]) << 24 : authID
+            let keyOf: UInt32? = clear == authID ? authID : nil
+            guard let plaintext = try? EncryptedMessageCodec.open(bytes, checks: [], key: { $0 == authID ? key : nil }) else {
+                var frame = AccessModel.Frame(clearAuthID: clear, keyOf: keyOf, innerAuthID: clear, command: Command(rawValue: 0), message: nil)
+                frame.intact = false
+                return frame
             }
-            return Invariant.holds("valid-code-not-wrong", !(valid && !lockedOut && wrong), "stored code \(request.code) answered K_ERROR_CODE_INVALID")
+            var frame = AccessModel.Frame(
+                clearAuthID: clear, keyOf: keyOf, innerAuthID: plaintext.authID, command: plaintext.command,
+                message: try? NukiMessage.decode(command: plaintext.command, payload: plaintext.payload, context: lock.machine.model.wireContext))
+            frame.crcValid = (try? EncryptedMessageCodec.open(bytes, checks: [.crc], key: { $0 == authID ? key : nil })) != nil
+            return frame
+        }
+
+        /// The lock's answer against the model's prediction (`model-<rule>`).
+        mutating func confirm(_ pending: AccessModel.Pending, frame: AccessModel.Frame, actions: [LockSessionEngine.Action]) -> InvariantViolation? {
+            let observed = ModelObservation(
+                actions, connection: KeypadEntryHarness.connection, authID: authID, key: key, context: lock.machine.model.wireContext)
+            guard let (rule, reason) = model.confirm(pending, outcome: observed.outcome, nonce: observed.nonce, codeID: observed.codeID) else {
+                return nil
+            }
+            let what = frame.message.map { message -> String in
+                if case .keypadAction(let r) = message { return "Keypad Action \(r.source) code \(r.code)" }
+                return "\(message.command)"
+            } ?? "\(frame.command)"
+            return InvariantViolation("model-\(rule)", "\(what) at \(now): \(reason)")
         }
     }
 

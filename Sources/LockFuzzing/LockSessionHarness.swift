@@ -721,32 +721,8 @@ public enum LockSessionHarness {
 
         /// Compares the lock's answer to a frame with the model's prediction (`model-<rule>`).
         mutating func confirm(_ pending: AccessModel.Pending, frame: AccessModel.Frame, actions: [LockSessionEngine.Action], connection: ConnectionID) -> InvariantViolation? {
-            var refused: NukiErrorCode?
-            var plain = false
-            for action in actions {
-                switch action {
-                case .refused(let id, let code, _, _) where id == connection: refused = code
-                case .indicate(let id, .keyturnerGDIO, _) where id == connection: plain = true
-                default: break
-                }
-            }
-            let outcome: AccessModel.Outcome = refused.map { .refused($0, encrypted: !plain) } ?? .accepted
-            var nonce: Bytes32?
-            var codeID: UInt16?
-            if outcome == .accepted, let key = keysByAuthID[frame.clearAuthID] {
-                let expected = frame.clearAuthID
-                var reassembler = FragmentReassembler(framing: .encrypted)
-                for case .indicate(let id, .keyturnerUSDIO, let bytes) in actions where id == connection {
-                    guard let frames = try? reassembler.append(bytes) else { continue }
-                    for reply in frames {
-                        guard let plaintext = try? EncryptedMessageCodec.open(reply, key: { $0 == expected ? key : nil }),
-                            let message = try? NukiMessage.decode(command: plaintext.command, payload: plaintext.payload, context: context)
-                        else { continue }
-                        if case .challenge(let c) = message { nonce = c.nonce }
-                        if case .keypadCodeID(let k) = message { codeID = k.codeID }
-                    }
-                }
-            }
+            let observed = ModelObservation(actions, connection: connection, authID: frame.clearAuthID, key: keysByAuthID[frame.clearAuthID], context: context)
+            let (outcome, nonce, codeID) = (observed.outcome, observed.nonce, observed.codeID)
             verdicts?.append("\(pending.rule) \(outcome)")
             guard let (rule, reason) = model.confirm(pending, outcome: outcome, nonce: nonce, codeID: codeID) else { return nil }
             return InvariantViolation("model-\(rule)", "\(frame.message.map { "\($0.command)" } ?? "\(frame.command)") from auth id \(frame.clearAuthID) on \(connection) at \(now): \(reason)")

@@ -28,6 +28,12 @@ import NukiProfile
 /// | 7 disconnect | `a` | connection 1 + a % 3 drops; its client gives up |
 ///
 /// Invariants:
+/// - `model-pairing-<rule>`: the lock's answer to every pairing-GDIO write is the one the reference
+///   model (``PairingModel``: its own pairing mode, table and steps, never the lock's) predicts:
+///   accepted, or refused with exactly this Error Report code (P_ERROR_NOT_PAIRING 0x10,
+///   P_ERROR_BAD_AUTHENTICATOR 0x11, P_ERROR_MAX_USER 0x13, ERROR_BAD_CRC, ERROR_UNKNOWN for a
+///   message out of order, …). Positive rules ("a real client's pairing in pairing mode with room is
+///   answered at every step and completes") as well as negative ones;
 /// - `state-valid`: ``LockCore/LockMachine/validate()`` passes after every operation;
 /// - `max-authorizations`: never more authorizations than the maximum;
 /// - `pairing-mode-required`: an authorization is added only while pairing mode is on;
@@ -130,6 +136,8 @@ public enum PairingHarness {
         var tainted: Set<UInt64> = []
         /// Authorizations added since pairing mode was last entered.
         var pairingsThisMode = 0
+        /// The reference model: what the lock must answer to each pairing-GDIO write.
+        var model: PairingModel
 
         init(fixture: Fixture) {
             self.fixture = fixture
@@ -138,6 +146,10 @@ public enum PairingHarness {
                 random: SeededRandomSource(seed: 0x9A12_5E55))
             engine.weaknesses = SessionFixture.plantedWeaknesses
             clientRandom = SeededRandomSource(seed: 0xC11E_9A12)
+            // The fixture's configuration as the harness built it (not the lock's live state).
+            model = PairingModel(
+                table: fixture.machine.authorizations.map { ($0.idType, $0.clientID) }, maxAuthorizations: PairingHarness.maxAuthorizations,
+                pairingModeMilliseconds: fixture.machine.pairingModeMilliseconds, pairingEnabled: fixture.machine.settings.pairingEnabled)
         }
 
         mutating func perform(_ reader: inout FuzzInputReader) -> InvariantViolation? {
@@ -194,6 +206,7 @@ public enum PairingHarness {
                 let held = Int64(reader.byte()) * 100
                 let before = engine.machine
                 let actions = engine.pressButton(heldMilliseconds: held, at: now)
+                model.pressButton(heldMilliseconds: held, at: now)
                 for case .event(.pairingModeEntered) in actions { pairingsThisMode = 0 }
                 return checkStep(before: before, write: nil)
             case .clock:
@@ -206,6 +219,7 @@ public enum PairingHarness {
                 let connection = UInt64(reader.byte() % 3) + 1
                 let before = engine.machine
                 engine.disconnect(ConnectionID(connection))
+                model.disconnect(connection)
                 slots[connection]?.client.cancel()
                 slots[connection]?.queue = []
                 tainted.remove(connection)
@@ -225,8 +239,16 @@ public enum PairingHarness {
             let id = ConnectionID(connection)
             let taintedBefore = tainted.contains(connection)
             let before = engine.machine
+            let pending = characteristic == .pairingGDIO ? model.receive(bytes, on: connection, genuine: genuine, at: now) : nil
             let actions = engine.receive(bytes, on: characteristic, from: id, at: now)
             for case .event(.pairingModeEntered) in actions { pairingsThisMode = 0 }
+            if let pending {
+                var refused: NukiErrorCode?
+                for case .refused(let to, let code, _, _) in actions where to == id { refused = code }
+                if let (rule, reason) = model.confirm(pending, refused: refused) {
+                    return InvariantViolation("model-pairing-\(rule)", "write of \(bytes.count) bytes on connection \(connection) at \(now): \(reason)")
+                }
+            }
 
             var sentPublicKey = false
             var reassembler = FragmentReassembler(framing: .plain)

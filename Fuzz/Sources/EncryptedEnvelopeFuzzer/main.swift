@@ -1,10 +1,12 @@
 // libFuzzer entry point of the encryptedEnvelope target. Built with `--sanitize=fuzzer`, which links libFuzzer's
-// main and compiles this file with -parse-as-library; all logic lives in LockFuzzing.
-import LockFuzzing
+// main and compiles this file with -parse-as-library; all logic lives in WireFuzzing (only what this
+// target needs is linked: Fuzz/Package.swift, `harnessModule`). `FuzzTarget.encryptedEnvelope.run` calls the same.
+import WireFuzzing
 
 /// Called by libFuzzer once per input; traps (a crash to libFuzzer) when a harness invariant breaks.
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzerTestOneInput(_ data: UnsafeRawPointer?, _ size: Int) -> CInt {
-    FuzzTarget.encryptedEnvelope.run(UnsafeRawBufferPointer(start: size > 0 ? data : nil, count: size))
+    let input = [UInt8](UnsafeRawBufferPointer(start: size > 0 ? data : nil, count: size))
+    InvariantViolation.enforce(EncryptedEnvelopeHarness.check(input[...]))
     return 0
 }

@@ -32,6 +32,10 @@ public struct InvariantViolation: Error, Hashable, Sendable, CustomStringConvert
 /// Small reusable invariant predicates. Each returns nil when the property holds.
 public enum Invariant {
     /// `actual` must equal `expected` byte for byte (e.g. re-encoding what decoded).
+    /// `@inlinable`, like the other predicates: they run on every input of every harness, and an
+    /// unspecialised generic compare across modules (one witness call per byte) cost fobNFC 13 %
+    /// of its time once its harness moved to its own module (perf, issue 19).
+    @inlinable
     public static func sameBytes(
         _ name: String, expected: some Collection<UInt8>, actual: some Collection<UInt8>
     ) -> InvariantViolation? {
@@ -40,12 +44,14 @@ public enum Invariant {
     }
 
     /// `value` must lie in `range` (a decoded length against a ``LockWire/WireLimits`` bound).
+    @inlinable
     public static func within(_ name: String, _ value: Int, _ range: ClosedRange<Int>) -> InvariantViolation? {
         if range.contains(value) { return nil }
         return InvariantViolation(name, "\(value) is outside \(range.lowerBound)...\(range.upperBound)")
     }
 
     /// `condition` must hold; `detail` is only built when it does not.
+    @inlinable
     public static func holds(_ name: String, _ condition: Bool, _ detail: @autoclosure () -> String) -> InvariantViolation? {
         condition ? nil : InvariantViolation(name, detail())
     }

@@ -1,6 +1,7 @@
 import LockCrypto
 import LockNFC
 import LockWire
+import WireFuzzing
 
 /// Target 10: the fob's NFC card application and the keypad's reader side (``LockNFC``), fed raw
 /// APDUs and raw responses.
@@ -15,6 +16,11 @@ import LockWire
 ///   an AUTHENTICATE response, and parsed as a command APDU.
 ///
 /// Invariants (README §"NFC fob extension", ISO/IEC 7816-4):
+/// - `model-nfc-<rule>`: every answer of the card is byte for byte the one the reference model
+///   (``NFCCardModel``, its own selection and counter, never the card's) predicts: exact status word,
+///   exact SELECT data, exact AUTHENTICATE data with the authenticator over the challenge sent. Positive
+///   rules (the Latchkey AID selects, a selected card authenticates with the next counter) and
+///   negative ones (another AID deselects, AUTHENTICATE unselected is 69 82, exhausted is 69 83);
 /// - `nfc-card-answer-shape`: every answer has a status word; a 90 00 answer carries exactly the
 ///   SELECT (version 1, credential id) or AUTHENTICATE (40 bytes) layout of the command answered;
 /// - `nfc-card-counter`: the counter never goes down, rises by exactly one with each 90 00
@@ -36,7 +42,9 @@ public enum FobNFCHarness {
         guard let key = cardKey else { return nil }
         var reader = FuzzInputReader(input)
         let flags = reader.byte()
-        var card = NFCCardApplication(credentialID: credentialID, key: key, counter: flags & 1 == 1 ? UInt32.max - 2 : 0)
+        let start: UInt32 = flags & 1 == 1 ? UInt32.max - 2 : 0
+        var card = NFCCardApplication(credentialID: credentialID, key: key, counter: start)
+        var model = NFCCardModel(credentialID: credentialID, key: key, counter: start)
         var operations = 0
         while !reader.isAtEnd, operations < maxOperations {
             operations += 1
@@ -56,16 +64,18 @@ public enum FobNFCHarness {
                 if let v = checkReader(reader.bytes(upTo: Int(reader.byte() % 64))) { return v }
                 continue
             }
-            if let v = exchange(command, with: &card, key: key) { return v }
+            if let v = exchange(command, with: &card, model: &model, key: key) { return v }
         }
         return nil
     }
 
     /// One APDU to the card and the invariants on its answer.
-    static func exchange(_ command: [UInt8], with card: inout NFCCardApplication, key: NFCCardKey) -> InvariantViolation? {
-        let wasSelected = card.isSelected
-        let before = card.counter
+    static func exchange(_ command: [UInt8], with card: inout NFCCardApplication, model: inout NFCCardModel, key: NFCCardKey) -> InvariantViolation? {
+        let wasSelected = model.selected
+        let before = model.counter
+        let (expected, rule) = model.respond(to: command)
         let bytes: [UInt8] = card.respond(to: command)
+        if let v = Invariant.sameBytes("model-nfc-\(rule)", expected: expected, actual: bytes) { return v }
         guard let answer = try? ResponseAPDU(decoding: bytes) else {
             return InvariantViolation("nfc-card-answer-shape", "answer \(Invariant.hexPreview(bytes)) has no status word")
         }
