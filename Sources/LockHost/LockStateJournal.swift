@@ -135,20 +135,7 @@ public final class LockStateJournal: LockStateStore, @unchecked Sendable {
     /// journal is large or broken) and syncs it. Throws ``StateFileError`` `unwritable`; then
     /// nothing of this save counts and the previous state is what a restart loads.
     public func save(_ engine: LockSessionEngine) throws(StateFileError) {
-        _ = try save(engine, onlyIfChanged: false)
-    }
-
-    /// Appends a record only when `engine` differs from what is durable in more than the Most
-    /// Recent Command record; the comparison is the record's own diff, made once (`turnStart` is
-    /// not needed: the journal knows what is durable). Returns whether it wrote.
-    public func saveIfChanged(_ engine: LockSessionEngine, since turnStart: LockMachine) throws(StateFileError) -> Bool {
-        try save(engine, onlyIfChanged: true)
-    }
-
-    private func save(_ engine: LockSessionEngine, onlyIfChanged: Bool) throws(StateFileError) -> Bool {
-        try state.withLock { (durable: inout Durable) throws(StateFileError) -> Bool in
-            let (record, changed) = Self.record(from: durable, to: engine)
-            if onlyIfChanged && !changed { return false }
+        try state.withLock { (durable: inout Durable) throws(StateFileError) in
             if durable.broken || durable.bytes >= compactionBytes {
                 let generation = durable.generation &+ 1
                 do throws(AtomicFile.Failure) {
@@ -158,7 +145,7 @@ public final class LockStateJournal: LockStateStore, @unchecked Sendable {
                     if durable.compactionFailure != nil { warnings.append("journal folded into \(file.path) again") }
                     durable = Durable(generation: generation, fd: fd, bytes: 0, machine: engine.machine, keys: Self.keyRefs(engine))
                     durable.warnings = warnings
-                    return true
+                    return
                 } catch {
                     if error.renamed {
                         // A snapshot of `generation` may be on disk: no record of the old one may
@@ -174,13 +161,12 @@ public final class LockStateJournal: LockStateStore, @unchecked Sendable {
                     durable.compactionFailure = error.error.reason
                 }
             }
-            var entry = record
-            entry.generation = durable.generation
+            let record = Self.record(from: durable, to: engine)
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
             var line: Data
             do {
-                line = try encoder.encode(entry)
+                line = try encoder.encode(record)
             } catch {
                 throw StateFileError(.unwritable, "cannot encode a journal record: \(error)")
             }
@@ -197,7 +183,6 @@ public final class LockStateJournal: LockStateStore, @unchecked Sendable {
             durable.bytes += line.count
             durable.machine = engine.machine
             durable.keys = Self.keyRefs(engine)
-            return true
         }
     }
 
@@ -254,12 +239,10 @@ public final class LockStateJournal: LockStateStore, @unchecked Sendable {
         engine.keys.mapValues(\.secret)
     }
 
-    /// The record that turns `durable` into `engine`'s state, and whether it changes more than
-    /// the Most Recent Command record (the one comparison a commit makes: `docs/architecture.md`
-    /// §6, hop 19).
-    static func record(from durable: Durable, to engine: LockSessionEngine) -> (Record, changed: Bool) {
+    /// The record that turns `durable` into `engine`'s state.
+    static func record(from durable: Durable, to engine: LockSessionEngine) -> Record {
         let (core, after) = engine.machine.splitCollections()
-        let (durableCore, before) = durable.machine.splitCollections()
+        let before = durable.machine.splitCollections().collections
         // Authorizations: both sorted by auth id; walk them together.
         var upserted: [Authorization] = []
         var removed: [UInt32] = []
@@ -300,12 +283,9 @@ public final class LockStateJournal: LockStateStore, @unchecked Sendable {
             keys[String(authID)] = key.withUnsafeBytes { Hex.encode($0) }
         }
         for authID in durable.keys.keys where engine.keys[authID] == nil { removedKeys.append(authID) }
-        let record = Record(
+        return Record(
             generation: durable.generation, machine: core, authorizations: upserted, removedAuthorizations: removed,
             logAppended: appended, logEntries: replaced, keys: keys, removedKeys: removedKeys.sorted())
-        let changed = !upserted.isEmpty || !removed.isEmpty || appended?.isEmpty == false || replaced != nil || !keys.isEmpty
-            || !removedKeys.isEmpty || core.changedBeyondMostRecentCommand(since: durableCore)
-        return (record, changed)
     }
 
     // MARK: Reading

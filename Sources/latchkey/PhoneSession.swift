@@ -285,11 +285,16 @@ struct PhonePINOptions: ParsableArguments {
 
     /// The sources given, in option order.
     func sources(_ environment: [String: String] = ProcessInfo.processInfo.environment) -> [String] {
+        Self.sources(pin: pin, pinFile: pinFile, pinStdin: pinStdin, environment)
+    }
+
+    /// The PIN sources given, in option order (shared with ``PhonePairingPINOptions``).
+    static func sources(pin: String?, pinFile: String?, pinStdin: Bool, _ environment: [String: String]) -> [String] {
         var sources: [String] = []
         if pin != nil { sources.append("--pin") }
         if pinFile != nil { sources.append("--pin-file") }
         if pinStdin { sources.append("--pin-stdin") }
-        if environment[Self.variable] != nil { sources.append(Self.variable) }
+        if environment[variable] != nil { sources.append(variable) }
         return sources
     }
 
@@ -346,11 +351,7 @@ struct PhonePairingPINOptions: ParsableArguments {
     var pinStdin = false
 
     func validate() throws {
-        var given: [String] = []
-        if pin != nil { given.append("--pin") }
-        if pinFile != nil { given.append("--pin-file") }
-        if pinStdin { given.append("--pin-stdin") }
-        if ProcessInfo.processInfo.environment[PhonePINOptions.variable] != nil { given.append(PhonePINOptions.variable) }
+        let given = PhonePINOptions.sources(pin: pin, pinFile: pinFile, pinStdin: pinStdin, ProcessInfo.processInfo.environment)
         guard given.count <= 1 else { throw ValidationError("give the security PIN one way only, not \(given.joined(separator: " and "))") }
         if let pin { _ = try LockServeCommand.parseSecurityPIN(pin, from: "--pin", digits: 6) }
     }

@@ -38,9 +38,9 @@ import Testing
         }
         let events = Log()
         let thread: Thread
-        init(store: Store, folder: DiscoveryFolder) throws {
+        init(store: any LockStateStore, folder: DiscoveryFolder, engine: LockSessionEngine? = nil) throws {
             let events = self.events
-            server = try LockServer(engine: try SocketLinkTests.lock(now: LockServer.wallClock()), folder: folder, statePath: nil, store: store) { event in
+            server = try LockServer(engine: try engine ?? SocketLinkTests.lock(now: LockServer.wallClock()), folder: folder, statePath: nil, store: store) { event in
                 switch event {
                 case .storageFailed(let reason): events.append("storageFailed: \(reason)")
                 case .storageRecovered: events.append("storageRecovered")
@@ -100,6 +100,38 @@ import Testing
         }
         #expect(store.last?.authorization(authID)?.idType == .keypad)
         #expect(Array(running.events.all.dropFirst(2)) == ["storageRecovered", "authorizationAdded(\(authID), KEYPAD(0x03))"])
+    }
+
+    /// Read-only traffic writes nothing, also when time passes between its turns: with the real
+    /// journal, a new client's whole GATT set-up (several turns, the lock's timers and battery
+    /// bookkeeping moving on between them) adds no journal record; a wrong keypad code (a change)
+    /// adds exactly one. (A journal that compared with its last record instead of the turn's start
+    /// wrote one record per turn here: 4 to 16 per lock action in the runtime benchmark.)
+    @Test func readOnlyTurnsAddNoJournalRecord() throws {
+        let stateFolder = NSTemporaryDirectory() + "latchkey-journal-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: stateFolder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: stateFolder) }
+        let engine = try SocketLinkTests.lock(now: LockServer.wallClock())
+        let journal = try LockStateJournal(path: stateFolder + "/lock.json", engine: engine)
+        let records = { (try? String(contentsOfFile: journal.journalPath, encoding: .utf8))?.split(separator: "\n").count ?? -1 }
+        let folder = Self.folder()
+        let running = try Running(store: journal, folder: folder, engine: engine)
+        defer { running.stop() }
+        var keypad = KeypadEmulator(keypadID: 7, keyPair: try KeyPair(using: SystemRandomSource()), random: SystemRandomSource())
+        guard case .paired? = try PeripheralClient(folder: folder).run(&keypad, start: keypad.pair()).last else {
+            Issue.record("pairing failed")
+            return
+        }
+        let afterPairing = records()
+        #expect(afterPairing >= 1)
+        for _ in 0..<3 {
+            Thread.sleep(forTimeInterval: 0.05)
+            _ = try PeripheralClient(folder: folder)  // GATT set-up only: MTU, discovery, indications on
+        }
+        #expect(records() == afterPairing)
+        let client = try PeripheralClient(folder: folder)
+        #expect(try client.run(&keypad, start: keypad.enter(code: 999_999, at: LockServer.wallClock(), spacingMilliseconds: 0)) == [.wrongCode])
+        #expect(records() == afterPairing + 1)
     }
 
     /// The client checks, the moment it holds each acknowledgement, that the change is already in
