@@ -110,7 +110,7 @@ let package = Package(
 
         // The hostile lock as a server and `latchkey fuzz-client`'s campaign against client commands;
         // captures turned into seed corpora (issue 14 items 5 and 6), sans CLI.
-        .target(name: "ClientFuzzing", dependencies: ["NukiProfile", "LockEmulator", "LockFuzzing", "LockSession", "LockHost", "LockCore", "LockCrypto", "LockWire", "BLEGATT", "BLETransport", "BLEATT"]),
+        .target(name: "ClientFuzzing", dependencies: ["LockDriver", "NukiProfile", "LockEmulator", "LockFuzzing", "LockSession", "LockHost", "LockCore", "LockCrypto", "LockWire", "BLEGATT", "BLETransport", "BLEATT"]),
 
         // The command-line tool. Only it bootstraps logging.
         .executableTarget(
@@ -159,7 +159,7 @@ let package = Package(
         ),
         .testTarget(
             name: "SecurityRegressionTests",
-            dependencies: ["NukiProfile", 
+            dependencies: ["LockDriver", "NukiProfile", 
                 "LockEmulator", "LockPeripherals", "LockSession", "LockHost", "LockCore", "LockCrypto", "LockWire", "LockFuzzing", "LockNFC", "LatchkeyTestSupport",
                 "BLEATT", "BLEGATT", "BLETransport",
             ],

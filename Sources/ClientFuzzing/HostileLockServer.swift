@@ -4,6 +4,7 @@ import BLETransport
 import Foundation
 import LockCore
 import LockCrypto
+import LockDriver
 import LockEmulator
 import LockSession
 import LockWire
@@ -11,7 +12,8 @@ import NukiProfile
 
 /// A lock that lies to its clients, as a server (`latchkey lock serve --hostile`, `latchkey
 /// fuzz-client`; issue 14 item 5). A real ``LockSession/LockSessionEngine`` behind the Nuki GATT
-/// server (``NukiProfile/NukiGATTProfile``), served through any ``LockEmulator/LockFrontEnd`` (the
+/// server (``LockDriver/NukiGATTServer``, the GATT half it shares with ``LockDriver/LockGATTPeripheral``),
+/// served through any ``LockEmulator/LockFrontEnd`` (the
 /// socket link and its discovery folder, or BlueZ), with every Nuki message it sends passed
 /// through ``plan`` first. Pairing, challenges and commands run for real; the state lives only in
 /// memory, and ``reset(plan:)`` puts the lock back as it was made (in pairing mode) for the next
@@ -87,8 +89,9 @@ public final class HostileLockServer {
     /// The lock as it is now.
     public private(set) var engine: LockSessionEngine
     let pristine: LockSessionEngine
-    var gatt: GATTServer
-    let profile: NukiGATTProfile
+    /// The Nuki GATT server (the lock-side GATT glue shared with ``LockDriver/LockGATTPeripheral``).
+    var server: NukiGATTServer
+    var profile: NukiGATTProfile { server.profile }
     let frontEnd: any LockFrontEnd
     var peers: [UInt64: Peer] = [:]
     /// How the lock misbehaves in this run.
@@ -123,10 +126,10 @@ public final class HostileLockServer {
         self.random = random
         self.clock = clock
         let nukiID = engine.machine.nukiID
-        profile = NukiGATTProfile(
-            nukiID: nukiID, firmwareRevision: engine.machine.model.firmwareVersion.description,
-            hardwareRevision: engine.machine.model.hardwareRevision.description, deviceName: localName)
-        gatt = GATTServer(database: profile.database)
+        server = NukiGATTServer(
+            profile: NukiGATTProfile(
+                nukiID: nukiID, firmwareRevision: engine.machine.model.firmwareVersion.description,
+                hardwareRevision: engine.machine.model.hardwareRevision.description, deviceName: localName))
         reset(plan: plan, random: random)
         try publishAdvertising()
     }
@@ -189,7 +192,7 @@ public final class HostileLockServer {
     public func reset(plan: HostilePlan, random: any RandomSource) {
         for peer in peers.values { peer.link.close() }
         peers.removeAll()
-        gatt = GATTServer(database: profile.database)
+        server = NukiGATTServer(profile: server.profile)
         engine = pristine
         self.plan = plan
         self.random = random
@@ -239,7 +242,7 @@ public final class HostileLockServer {
         let mono = ContinuousClock.now - epoch
         if let link = try? frontEnd.accept(timeout: peers.isEmpty ? timeout : .zero) {
             activity = true
-            let id = gatt.connect()
+            let id = server.connect()
             peers[id.rawValue] = Peer(id: id, link: link)
             acceptedInRun += 1
             _ = engine.connect(ConnectionID(id.rawValue))
@@ -268,7 +271,7 @@ public final class HostileLockServer {
             }
         }
         route(engine.advance(to: clock()))
-        handle(gatt.tick(now: mono))
+        handle(server.tick(now: mono))
         if !activity, !peers.isEmpty { Thread.sleep(forTimeInterval: min(0.002, Double(timeout.components.seconds) + Double(timeout.components.attoseconds) / 1e18)) }
         return activity
     }
@@ -276,7 +279,7 @@ public final class HostileLockServer {
     func drop(_ peer: Peer) {
         guard peers.removeValue(forKey: peer.id.rawValue) != nil else { return }
         peer.link.close()
-        gatt.disconnect(peer.id)
+        server.disconnect(peer.id)
         engine.disconnect(ConnectionID(peer.id.rawValue))
     }
 
@@ -294,34 +297,33 @@ public final class HostileLockServer {
                 break
             }
         }
-        if pdu == [0x1E], !peer.rawOutstanding.isEmpty, gatt.pendingIndications(on: peer.id) == 0 {
+        if pdu == [0x1E], !peer.rawOutstanding.isEmpty, server.gatt.pendingIndications(on: peer.id) == 0 {
             let index = peer.rawOutstanding.removeFirst()
             if transcript.indices.contains(index) { transcript[index].confirmed = true }
             return
         }
         do {
-            handle(try gatt.receive(pdu, from: peer.id, at: mono))
+            handle(try server.receive(pdu, from: peer.id, at: mono))
         } catch {
             drop(peer)
         }
     }
 
-    func handle(_ events: [GATTServer.Event]) {
+    func handle(_ events: [NukiGATTServer.Event]) {
         for event in events {
             if case .send(let id, let octets) = event, let peer = peers[id.rawValue] { send(octets, to: peer) }
         }
         for event in events {
             switch event {
-            case .valueWritten(let id, let characteristic, let value):
-                guard let which = profile.characteristic(atValueHandle: characteristic.valueHandle) else { continue }
+            case .written(let id, let which, let value):
                 record(from: "client", message: nil, connection: id.rawValue, which, command: command(of: value, on: which), fault: nil, mustRefuse: nil, value)
                 route(engine.receive(value, on: which, from: ConnectionID(id.rawValue), at: clock()))
             case .indicationTimeout(let id):
                 if let peer = peers[id.rawValue] { drop(peer) }
-            case .indicationConfirmed(let id, _):
+            case .indicationConfirmed(let id):
                 guard let peer = peers[id.rawValue], !peer.awaiting.isEmpty else { continue }
                 if let index = peer.awaiting.removeFirst(), transcript.indices.contains(index) { transcript[index].confirmed = true }
-            default:
+            case .send, .mtuChanged:
                 continue
             }
         }
@@ -374,18 +376,17 @@ public final class HostileLockServer {
         record(from: "lock", message: index, connection: peer.id.rawValue, which, command: original?.command, fault: label, mustRefuse: mustRefuse, out)
         let entry = transcript.count - 1
         transcript[entry].confirmed = false
-        let characteristic = profile.characteristic(which)
         let mono = ContinuousClock.now - epoch
         if raw {
             let value = Array(out.prefix(peer.link.maximumPDUSize - 3))
-            let handle = characteristic.valueHandle
+            let handle = profile.characteristic(which).valueHandle
             send([0x1D, UInt8(truncatingIfNeeded: handle), UInt8(truncatingIfNeeded: handle >> 8)] + value, to: peer)
             peer.rawOutstanding.append(entry)
             return
         }
         var chunks = [out]
         if case .split(let sizes) = plan.fault, index >= plan.message, !sizes.isEmpty {
-            let most = max(1, (gatt.mtu(of: peer.id) ?? ATTLimits.defaultMTU) - 3)
+            let most = max(1, (server.gatt.mtu(of: peer.id) ?? ATTLimits.defaultMTU) - 3)
             chunks = []
             var start = 0
             var turn = 0
@@ -399,7 +400,7 @@ public final class HostileLockServer {
         for (number, chunk) in chunks.enumerated() {
             do {
                 peer.awaiting.append(number == chunks.count - 1 ? entry : nil)
-                handle(try gatt.indicate(chunk, on: characteristic, to: peer.id, at: mono))
+                handle(try server.indicate(chunk, on: which, to: peer.id, at: mono))
             } catch {
                 // Indications not enabled there: nothing to send it on.
                 peer.awaiting.removeLast()

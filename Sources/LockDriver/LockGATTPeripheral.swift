@@ -32,10 +32,16 @@ public struct LockGATTPeripheral {
 
     /// The protocol engine.
     public var engine: LockSessionEngine
+    /// The GATT half (``NukiGATTServer``): the Nuki GATT server on the profile's table.
+    public var server: NukiGATTServer
     /// The Nuki GATT server, one ATT bearer per connection.
-    public var gatt: GATTServer
+    public var gatt: GATTServer {
+        get { server.gatt }
+        _modify { yield &server.gatt }
+        set { server.gatt = newValue }
+    }
     /// The handle table and its characteristic ↔ value handle map.
-    public let profile: NukiGATTProfile
+    public var profile: NukiGATTProfile { server.profile }
 
     /// The lock `engine` behind the GATT table its model has (`docs/wire.md` §1): the Ultra table for
     /// an Ultra / Go 5.x pairing flow, the model's firmware and hardware revisions; a bearer that
@@ -43,13 +49,13 @@ public struct LockGATTPeripheral {
     /// ``LockCore/Weakness/unboundedReassembly``, queues Prepare Writes without a cap.
     public init(engine: LockSessionEngine) {
         let model = engine.machine.model
-        profile = NukiGATTProfile(
+        let profile = NukiGATTProfile(
             nukiID: engine.machine.nukiID, variant: model.wireContext.ultraPairing ? .ultra : .smartLock,
             firmwareRevision: model.firmwareVersion.description, hardwareRevision: model.hardwareRevision.description)
         var bearer: ATTBearer.Configuration =
             engine.weaknesses.contains(.unboundedReassembly) ? .init(maxPreparedWrites: .max, maxPreparedBytes: .max) : .init()
         bearer.exchangesMTU = model.exchangesMTU
-        gatt = GATTServer(database: profile.database, bearerConfiguration: bearer)
+        server = NukiGATTServer(profile: profile, bearer: bearer)
         self.engine = engine
     }
 
@@ -62,13 +68,13 @@ public struct LockGATTPeripheral {
     /// Opens a connection on the GATT server and the engine; returns its id and what the engine
     /// said on connecting.
     public mutating func connect(at mono: Duration) -> (id: GATTConnectionID, outputs: [Output]) {
-        let id = gatt.connect()
+        let id = server.connect()
         return (id, route(engine.connect(Self.engineID(id)), at: mono))
     }
 
     /// Forgets a connection on both layers (its bearer, CCCDs, queued indications, session).
     public mutating func disconnect(_ id: GATTConnectionID) {
-        gatt.disconnect(id)
+        server.disconnect(id)
         engine.disconnect(Self.engineID(id))
     }
 
@@ -85,14 +91,13 @@ public struct LockGATTPeripheral {
     public mutating func receive(
         _ pdu: [UInt8], from id: GATTConnectionID, at mono: Duration, now: LockInstant, refusingWrites: Bool = false
     ) throws(GATTError) -> [Output] {
-        let events = try gatt.receive(pdu, from: id, at: mono)
+        let events = try server.receive(pdu, from: id, at: mono)
         // ATT responses first: a Write Response goes out before the indications its value causes.
         var outputs: [Output] = []
         for case .send(let to, let octets) in events { outputs.append(.send(to, octets)) }
         for event in events {
             switch event {
-            case .valueWritten(let from, let characteristic, let value):
-                guard let which = profile.characteristic(atValueHandle: characteristic.valueHandle) else { continue }
+            case .written(let from, let which, let value):
                 let connection = Self.engineID(from)
                 let actions =
                     refusingWrites
@@ -104,7 +109,7 @@ public struct LockGATTPeripheral {
                 engine.setATTMTU(mtu, for: Self.engineID(on))
             case .indicationTimeout(let to):
                 outputs.append(.drop(to, reason: "indication timeout"))
-            default:
+            case .send, .indicationConfirmed:
                 continue
             }
         }
@@ -120,10 +125,8 @@ public struct LockGATTPeripheral {
         for action in actions {
             switch action {
             case .indicate(let connection, let which, let bytes):
-                guard let events = try? gatt.indicate(bytes, on: profile.characteristic(which), to: Self.gattID(connection), at: mono) else {
-                    continue
-                }
-                for case .send(let to, let octets) in events { outputs.append(.send(to, octets)) }
+                guard let sends = try? server.indicate(bytes, on: which, to: Self.gattID(connection), at: mono) else { continue }
+                for case .send(let to, let octets) in sends { outputs.append(.send(to, octets)) }
             case .disconnect(let connection, let reason):
                 outputs.append(.drop(Self.gattID(connection), reason: reason))
             case .event(let event):
@@ -138,7 +141,7 @@ public struct LockGATTPeripheral {
     /// ATT transaction timeouts due by `mono` (Core 5.4 Vol 3 Part F §3.3.3): each connection whose
     /// indication went unconfirmed for 30 s is to be dropped.
     public mutating func tick(now mono: Duration) -> [Output] {
-        gatt.tick(now: mono).compactMap { event in
+        server.tick(now: mono).compactMap { event in
             switch event {
             case .send(let to, let octets): .send(to, octets)
             case .indicationTimeout(let to): .drop(to, reason: "indication timeout")

@@ -873,7 +873,7 @@ final class CrashCampaign {
                 case .send(let octets):
                     try send(octets, on: device)
                 case .indication(let handle, let value):
-                    guard let which = client.handles.first(where: { $0.value == handle })?.key else { continue }
+                    guard let which = client.central.characteristic(atValueHandle: handle) else { continue }
                     try indication(value, on: which, for: device)
                 case .valueWritten:
                     let op = device.writes.isEmpty ? nil : device.writes.removeFirst()

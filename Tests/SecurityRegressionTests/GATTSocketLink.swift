@@ -3,6 +3,7 @@ import BLEGATT
 import BLETransport
 import Foundation
 import LockCore
+import LockDriver
 import LockSession
 import LockWire
 import NukiProfile
@@ -196,30 +197,20 @@ final class GATTSocketLink: LockLink {
             throw Failure(description: "the lock did not accept the connection")
         }
         var client = Client(link: link, serverID: serverID)
-        client.handles = try Characteristic.setUpNukiClient(
-            run: { procedure, done in try setUp(&client, procedure, done: done) },
-            missing: { Failure(description: "the lock has no characteristic \($0)") })
+        // The shared set-up (``LockDriver/NukiGATTCentral``, its rounds on ``LockDriver/PDUDriver``):
+        // each round turns the lock's loop once and reads one PDU, if any came.
+        var central = NukiGATTCentral()
+        let epoch = self.epoch
+        try central.setUp(
+            clock: { ContinuousClock.now - epoch }, send: { try link.send($0) },
+            next: {
+                self.server.step(timeout: .zero)
+                return try link.receive(timeout: .zero)
+            })
+        client.gatt = central.gatt
+        client.handles = central.handles
         serverEvents.value.removeAll()
         return client
-    }
-
-    private func setUp(_ client: inout Client, _ procedure: GATTClient.Procedure, done: (GATTClient.Event) -> Bool) throws {
-        var pending = client.gatt.perform(procedure, at: monotonic)
-        for _ in 0..<64 {
-            for event in pending {
-                switch event {
-                case .send(let octets): try client.link.send(octets)
-                case .failed(_, let error):
-                    if done(event) { return }
-                    throw Failure(description: "GATT \(procedure): \(error)")
-                default: if done(event) { return }
-                }
-            }
-            pending = []
-            server.step(timeout: .zero)
-            while let pdu = try client.link.receive(timeout: .zero) { pending += client.gatt.receive(pdu, at: monotonic) }
-        }
-        throw Failure(description: "the lock did not finish GATT \(procedure)")
     }
 
     /// A long write sent as raw ATT PDUs (Core Vol 3 Part F §3.4.6): Prepare Write Requests of
@@ -231,11 +222,14 @@ final class GATTSocketLink: LockLink {
         func le(_ value: Int) -> [UInt8] { [UInt8(truncatingIfNeeded: value), UInt8(truncatingIfNeeded: value >> 8)] }
         func exchange(_ pdu: [UInt8]) -> [UInt8]? {
             guard (try? client.link.send(pdu)) != nil else { return nil }
-            for _ in 0..<1_000 {
+            var answer: [UInt8]?
+            // Until the answer comes, at most 1,000 turns of the lock's loop (then: no answer).
+            _ = try? PDUDriver.run("raw long write", limit: 1_000) {
                 server.step(timeout: .zero)
-                if let answer = try? client.link.receive(timeout: .zero) { return answer }
+                answer = try? client.link.receive(timeout: .zero)
+                return answer == nil
             }
-            return nil
+            return answer
         }
         let chunk = max(1, client.gatt.mtu - 5)
         var pdus: [[UInt8]] = []
@@ -285,34 +279,43 @@ final class GATTSocketLink: LockLink {
         clients[id] = client
     }
 
-    /// Turns the lock's loop and reads every client until a whole round moves nothing; returns the
-    /// lock's events meanwhile.
+    /// Turns the lock's loop and reads every client until a whole round moves nothing
+    /// (``LockDriver/PDUDriver``; a conversation still moving at its round cap is recorded as an
+    /// issue); returns the lock's events meanwhile.
     private func pump() -> [LockServer.Event] {
         var events: [LockServer.Event] = []
-        for _ in 0..<10_000 {
-            var activity = server.step(timeout: .zero)
-            events += serverEvents.value
-            serverEvents.value.removeAll()
-            for id in clients.keys.sorted(by: { $0.rawValue < $1.rawValue }) {
-                while let client = clients[id], client.open {
-                    let pdu: [UInt8]?
-                    do {
-                        pdu = try client.link.receive(timeout: .zero)
-                    } catch {
-                        clients[id]?.open = false
-                        break
-                    }
-                    guard let pdu else { break }
-                    activity = true
-                    var gatt = client.gatt
-                    let produced = gatt.receive(pdu, at: monotonic)
-                    clients[id]?.gatt = gatt
-                    absorb(produced, of: id)
-                }
-            }
-            if !activity { break }
+        do {
+            try PDUDriver.run("the socket link's pump") { round(into: &events) }
+        } catch {
+            Issue.record("\(error)")
         }
         return events
+    }
+
+    /// One round of ``pump()``: the lock's loop turned once, every client's link read.
+    /// - Returns: whether anything moved.
+    private func round(into events: inout [LockServer.Event]) -> Bool {
+        var activity = server.step(timeout: .zero)
+        events += serverEvents.value
+        serverEvents.value.removeAll()
+        for id in clients.keys.sorted(by: { $0.rawValue < $1.rawValue }) {
+            while let client = clients[id], client.open {
+                let pdu: [UInt8]?
+                do {
+                    pdu = try client.link.receive(timeout: .zero)
+                } catch {
+                    clients[id]?.open = false
+                    break
+                }
+                guard let pdu else { break }
+                activity = true
+                var gatt = client.gatt
+                let produced = gatt.receive(pdu, at: monotonic)
+                clients[id]?.gatt = gatt
+                absorb(produced, of: id)
+            }
+        }
+        return activity
     }
 
     /// The lock's events as engine actions on the bench's connection ids.
