@@ -131,18 +131,10 @@ public enum LockSessionHarness {
         case everyOperation = "every-operation"
     }
 
-    /// The persistence check of the libFuzzer entry point: `LATCHKEY_FUZZ_PERSISTENCE` (`at-reboots`,
-    /// the default, or `every-operation`), read once per process. An unknown value falls back to
-    /// `at-reboots` with a warning on standard error.
-    public static let configuredPersistence: PersistenceCheck = {
-        guard let value = ProcessInfo.processInfo.environment["LATCHKEY_FUZZ_PERSISTENCE"] else { return .atReboots }
-        guard let check = PersistenceCheck(rawValue: value) else {
-            let known = PersistenceCheck.allCases.map(\.rawValue).joined(separator: ", ")
-            FileHandle.standardError.write(Data("LATCHKEY_FUZZ_PERSISTENCE=\(value) is not one of \(known); using at-reboots\n".utf8))
-            return .atReboots
-        }
-        return check
-    }()
+    /// The persistence check of the libFuzzer entry point: ``FuzzConfiguration/persistence`` of
+    /// the configuration in force (`LATCHKEY_FUZZ_PERSISTENCE`, `at-reboots` unless the entry
+    /// point installed another).
+    public static var configuredPersistence: PersistenceCheck { FuzzConfiguration.current.persistence }
 
     /// Checks one input; nil when every invariant holds. Never traps.
     public static func check(

@@ -79,23 +79,11 @@ public struct SessionFixture: Sendable {
     }()
 
     /// Flaws planted at run time for a mutation-analysis run (``LockCore/Weakness``, the lock's own
-    /// switches at the guarded check): `LATCHKEY_FUZZ_WEAKEN` = comma-separated weakness names
-    /// (`latchkey lock serve --weaken` names), read once per process; empty when unset. The
-    /// stateful harnesses give them to every engine they build, so one fuzz build measures each
-    /// planted bug (`Fuzz/README.md`, "Planted bugs"). An unknown name is reported on standard
-    /// error and ignored.
-    public static let plantedWeaknesses: Set<Weakness> = {
-        guard let value = ProcessInfo.processInfo.environment["LATCHKEY_FUZZ_WEAKEN"], !value.isEmpty else { return [] }
-        var set: Set<Weakness> = []
-        for name in value.split(separator: ",") {
-            if let weakness = Weakness(rawValue: String(name)) {
-                set.insert(weakness)
-            } else {
-                FileHandle.standardError.write(Data("LATCHKEY_FUZZ_WEAKEN: unknown weakness \(name)\n".utf8))
-            }
-        }
-        return set
-    }()
+    /// switches at the guarded check): ``FuzzConfiguration/weaknesses`` of the configuration in
+    /// force (`LATCHKEY_FUZZ_WEAKEN`, read by the entry point). The stateful harnesses give them to
+    /// every engine they build, so one fuzz build measures each planted bug (`Fuzz/README.md`,
+    /// "Planted bugs").
+    public static var plantedWeaknesses: Set<Weakness> { FuzzConfiguration.current.weaknesses }
 
     /// A new lock engine in the fixture's state, with new key objects and `random` as its randomness.
     public func makeEngine(random: any RandomSource) -> LockSessionEngine {

@@ -1,6 +1,19 @@
 // libFuzzer entry point of the keypad entry target. Built with `--sanitize=fuzzer`, which links libFuzzer's
 // main and compiles this file with -parse-as-library; all logic lives in LockFuzzing.
+import Foundation
 import LockFuzzing
+
+/// Called by libFuzzer once before the first input: the environment is read here, at the edge
+/// (`LATCHKEY_FUZZ_PERSISTENCE`, `LATCHKEY_FUZZ_WEAKEN`: ``FuzzConfiguration``).
+@_cdecl("LLVMFuzzerInitialize")
+public func fuzzerInitialize(
+    _ argc: UnsafeMutablePointer<CInt>?, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?>?
+) -> CInt {
+    FuzzConfiguration.install(FuzzConfiguration(environment: ProcessInfo.processInfo.environment) { line in
+        FileHandle.standardError.write(Data((line + "\n").utf8))
+    })
+    return 0
+}
 
 /// Called by libFuzzer once per input; traps (a crash to libFuzzer) when a harness invariant breaks.
 @_cdecl("LLVMFuzzerTestOneInput")
