@@ -33,6 +33,9 @@ import LockWire
 /// ``LockCore/LockMachine/pairingButtonHoldMilliseconds`` turns it on for `pairingModeMilliseconds`
 /// (when Config allows pairing or the table is empty); it ends then, or with a stored pairing.
 public struct PairingModel: Sendable {
+    /// The ATT_MTU of the harness's connections (never exchanged: the lock's default, 23).
+    static let attMTU = 23
+
     /// A connection's place in the pairing.
     enum Step: Sendable { case idle, sentPublicKey, sentChallenge1, sentChallenge2, sentAuthorizationID }
 
@@ -122,10 +125,14 @@ public struct PairingModel: Sendable {
             return Pending(expectation: expectation, rule: rule, connection: connection, next: next, completes: completes)
         }
         // The frame: command u16 LE ‖ payload ‖ CRC-16/CCITT u16 LE.
-        guard bytes.count >= 4, bytes.count - 4 <= WireLimits.maxPayloadBytes else { return refuse(.badLength, "frame") }
-        guard CRC16.checksum(bytes.dropLast(2)) == UInt16(bytes[bytes.count - 2]) | UInt16(bytes[bytes.count - 1]) << 8 else {
-            return refuse(.badCRC, "frame")
-        }
+        let framed = bytes.count >= 4 && bytes.count - 4 <= WireLimits.maxPayloadBytes
+        let crcHolds = framed && CRC16.checksum(bytes.dropLast(2)) == UInt16(bytes[bytes.count - 2]) | UInt16(bytes[bytes.count - 1]) << 8
+        // A write that fills ATT_MTU − 3 and is no frame is the first part of a message split over
+        // plain writes: ERROR_UNKNOWN and the link dropped (`docs/wire.md` §13; the harness's
+        // connections stay at the default ATT_MTU 23).
+        if !crcHolds, bytes.count == Self.attMTU - 3 { return refuse(.unknown, "split-plain-write") }
+        guard framed else { return refuse(.badLength, "frame") }
+        guard crcHolds else { return refuse(.badCRC, "frame") }
         let command = Command(rawValue: UInt16(bytes[0]) | UInt16(bytes[1]) << 8)
         guard let message = try? NukiMessage.decode(command: command, payload: bytes[2..<bytes.count - 2], context: .smartLock) else {
             return refuse(nil, "payload")
