@@ -195,8 +195,6 @@ public final class LockServer {
     var inputs: [Input] = []
     /// Persisted state changed (timers) but is not saved yet.
     var unsaved = false
-    /// Whether the last ``save(onlyIfChanged:since:)`` wrote anything (a read-only turn writes nothing).
-    private var wrote = false
     var storageFailing = false
     var totalTokens: Double
     var totalTokensAt: Duration = .zero
@@ -605,12 +603,13 @@ public final class LockServer {
 
     /// Makes the turn durable before anything of it is delivered (see the type's documentation).
     private func commit(before: (engine: LockSessionEngine, gatt: GATTServer, held: Int), now: LockInstant, at mono: Duration) {
-        // A read that only updated Most Recent Command is not a change to save (nor to refuse);
-        // the store decides that with the one comparison it makes anyway (R5 in docs/architecture.md).
-        guard store != nil, unsaved || !inputs.isEmpty else { return }
-        if let failure = save(onlyIfChanged: !unsaved, since: before.engine.machine) {
-            // Error path: did this turn's writes change anything, or only its timers?
-            guard engine.machine.changedBeyondMostRecentCommand(since: before.engine.machine) else {
+        // A read that only updated Most Recent Command is not a change to save (nor to refuse).
+        // Compared only when there is a store and the turn read something (R5 in docs/architecture.md).
+        guard store != nil else { return }
+        let changed = !inputs.isEmpty && engine.machine.changedBeyondMostRecentCommand(since: before.engine.machine)
+        guard changed || unsaved else { return }
+        if let failure = save() {
+            guard changed else {
                 // Only timers changed: nothing to refuse; try again next turn.
                 reportFailure(failure)
                 return
@@ -643,8 +642,6 @@ public final class LockServer {
             }
             return
         }
-        // Nothing written (a read-only turn): nothing recovered either.
-        guard wrote else { return }
         unsaved = false
         if storageFailing {
             storageFailing = false
@@ -802,22 +799,15 @@ public final class LockServer {
         try frontEnd.advertise(NukiAdvertisement(nukiID: engine.machine.nukiID, mode: mode))
     }
 
-    /// Writes the state (durably, before returning); with `onlyIfChanged`, only when it changed in
-    /// more than the Most Recent Command record since `turnStart` (the store compares). The reason
-    /// when it could not.
-    private func save(onlyIfChanged: Bool = false, since turnStart: LockMachine? = nil) -> String? {
+    /// Writes the state file (atomically, fsync'd); the reason when it could not.
+    private func save() -> String? {
         guard let store else { return nil }
         defer {
             for warning in store.takeWarnings() { held.append(.event(.storageWarning(warning))) }
         }
         do {
-            wrote = true
-            if onlyIfChanged, let turnStart {
-                wrote = try store.saveIfChanged(engine, since: turnStart)
-            } else {
-                try store.save(engine)
-            }
-            if wrote { saves += 1 }
+            try store.save(engine)
+            saves += 1
             return nil
         } catch {
             return error.reason

@@ -1,3 +1,4 @@
+import Foundation
 import LockCore
 import Synchronization
 
@@ -54,5 +55,14 @@ public struct FuzzConfiguration: Sendable, Equatable {
     /// Puts `configuration` in force for every later input.
     public static func install(_ configuration: FuzzConfiguration) {
         installed.withLock { $0 = configuration }
+    }
+
+    /// What every stateful entry point's `LLVMFuzzerInitialize` does: parses `environment` (the
+    /// process's, which only the entry point reads) and installs the result; unknown values are
+    /// reported on standard error, one line each.
+    public static func install(fromEnvironment environment: [String: String]) {
+        install(FuzzConfiguration(environment: environment) { line in
+            FileHandle.standardError.write(Data((line + "\n").utf8))
+        })
     }
 }

@@ -665,19 +665,7 @@ public enum LockSessionHarness {
         /// The messages the lock sent `role` on `connection`, decrypted with its key.
         func replies(_ actions: [LockSessionEngine.Action], connection: ConnectionID, role: Role) -> [NukiMessage] {
             guard let key = clientKeys[role] else { return [] }
-            let expected = authID(role)
-            var reassembler = FragmentReassembler(framing: .encrypted)
-            var out: [NukiMessage] = []
-            for case .indicate(let id, .keyturnerUSDIO, let bytes) in actions where id == connection {
-                guard let frames = try? reassembler.append(bytes) else { continue }
-                for frame in frames {
-                    guard let plaintext = try? EncryptedMessageCodec.open(frame, key: { $0 == expected ? key : nil }),
-                        let message = try? NukiMessage.decode(command: plaintext.command, payload: plaintext.payload, context: context)
-                    else { continue }
-                    out.append(message)
-                }
-            }
-            return out
+            return ModelObservation.replies(actions, connection: connection, authID: authID(role), key: key, context: context)
         }
 
         // MARK: Steps and invariants

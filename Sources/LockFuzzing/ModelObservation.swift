@@ -30,20 +30,32 @@ public struct ModelObservation: Sendable {
         var nonce: Bytes32?
         var codeID: UInt16?
         if outcome == .accepted, let key {
-            var reassembler = FragmentReassembler(framing: .encrypted)
-            for case .indicate(let id, .keyturnerUSDIO, let bytes) in actions where id == connection {
-                guard let frames = try? reassembler.append(bytes) else { continue }
-                for reply in frames {
-                    guard let plaintext = try? EncryptedMessageCodec.open(reply, key: { $0 == authID ? key : nil }),
-                        let message = try? NukiMessage.decode(command: plaintext.command, payload: plaintext.payload, context: context)
-                    else { continue }
-                    if case .challenge(let c) = message { nonce = c.nonce }
-                    if case .keypadCodeID(let k) = message { codeID = k.codeID }
-                }
+            for message in Self.replies(actions, connection: connection, authID: authID, key: key, context: context) {
+                if case .challenge(let c) = message { nonce = c.nonce }
+                if case .keypadCodeID(let k) = message { codeID = k.codeID }
             }
         }
         self.outcome = outcome
         self.nonce = nonce
         self.codeID = codeID
+    }
+
+    /// The encrypted messages in `actions` for `connection` on USDIO, reassembled and opened with
+    /// `key` under `authID`; frames that do not open or decode are skipped.
+    static func replies(
+        _ actions: [LockSessionEngine.Action], connection: ConnectionID, authID: UInt32, key: SharedKey, context: WireContext
+    ) -> [NukiMessage] {
+        var reassembler = FragmentReassembler(framing: .encrypted)
+        var out: [NukiMessage] = []
+        for case .indicate(let id, .keyturnerUSDIO, let bytes) in actions where id == connection {
+            guard let frames = try? reassembler.append(bytes) else { continue }
+            for frame in frames {
+                guard let plaintext = try? EncryptedMessageCodec.open(frame, key: { $0 == authID ? key : nil }),
+                    let message = try? NukiMessage.decode(command: plaintext.command, payload: plaintext.payload, context: context)
+                else { continue }
+                out.append(message)
+            }
+        }
+        return out
     }
 }

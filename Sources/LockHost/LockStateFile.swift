@@ -212,12 +212,6 @@ public protocol LockStateStore: Sendable {
     /// Makes `engine`'s state durable, all or nothing, before returning. Throws ``StateFileError``
     /// (`unwritable`) when it could not; the previous state is then what a restart loads.
     func save(_ engine: LockSessionEngine) throws(StateFileError)
-    /// Saves `engine`'s state as ``save(_:)`` does, but only when it changed in more than the
-    /// Most Recent Command record (``LockCore/LockMachine/changedBeyondMostRecentCommand(since:)``);
-    /// returns whether it wrote. `turnStart` is the machine before the turn's writes; a store that
-    /// knows what is durable (``LockStateJournal``) compares with that instead, once. Throws
-    /// ``StateFileError`` (`unwritable`) as ``save(_:)``.
-    func saveIfChanged(_ engine: LockSessionEngine, since turnStart: LockMachine) throws(StateFileError) -> Bool
     /// What the store has to report that did not fail a save (``LockStateJournal``: a snapshot
     /// that could not be written while its journal still could), oldest first; each once.
     func takeWarnings() -> [String]
@@ -226,13 +220,6 @@ public protocol LockStateStore: Sendable {
 extension LockStateStore {
     /// Nothing to report.
     public func takeWarnings() -> [String] { [] }
-
-    /// Compares with `turnStart`, then ``save(_:)``.
-    public func saveIfChanged(_ engine: LockSessionEngine, since turnStart: LockMachine) throws(StateFileError) -> Bool {
-        guard engine.machine.changedBeyondMostRecentCommand(since: turnStart) else { return false }
-        try save(engine)
-        return true
-    }
 }
 
 extension LockStateFile: LockStateStore {}

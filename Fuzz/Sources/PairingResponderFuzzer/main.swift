@@ -9,9 +9,7 @@ import LockFuzzing
 public func fuzzerInitialize(
     _ argc: UnsafeMutablePointer<CInt>?, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?>?
 ) -> CInt {
-    FuzzConfiguration.install(FuzzConfiguration(environment: ProcessInfo.processInfo.environment) { line in
-        FileHandle.standardError.write(Data((line + "\n").utf8))
-    })
+    FuzzConfiguration.install(fromEnvironment: ProcessInfo.processInfo.environment)
     return 0
 }
 
