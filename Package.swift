@@ -224,3 +224,17 @@ let package = Package(
         ),
     ]
 )
+
+// Bug benchmark (Fuzz/bugbench, issue 19; Fuzz/README.md "Bug benchmark"): with
+// LATCHKEY_BUGBENCH=<NAME>:<Module> in the environment, the one module that holds `#if BUGBENCH_<NAME>`
+// is compiled with that condition defined, every other module as always. Only Fuzz/bugbench sets it,
+// in its own scratch paths. One module's flags change from bug to bug, so the modules below it and
+// the dependencies are reused between bugs instead of rebuilt (as `-Xswiftc -D…` did, which changes
+// the flags of every module). A malformed value or an unknown module is ignored here and refused by
+// the script.
+if let plant = Context.environment["LATCHKEY_BUGBENCH"], let colon = plant.firstIndex(of: ":") {
+    let name = String(plant[..<colon]), module = String(plant[plant.index(after: colon)...])
+    for target in package.targets where target.name == module && !name.isEmpty {
+        target.swiftSettings = (target.swiftSettings ?? []) + [.define("BUGBENCH_" + name)]
+    }
+}

@@ -228,9 +228,15 @@ public struct LockMachine: Hashable, Sendable, Codable {
         guard isPairingMode(at: now) || outsidePairingMode else { return LockError(.notPairing, "the lock is not in pairing mode") }
         guard idType.isPairable else { return LockError(.pairingBadParameter, "ID type \(idType) cannot pair") }
         let replaces = replacedAuthorizationIndex(idType: idType, clientID: clientID) != nil
+#if BUGBENCH_MAX_USERS_OFF_BY_ONE
+        guard authorizations.count - (replaces ? 1 : 0) <= maxAuthorizations else {
+            return LockError(.maxUser, "all \(maxAuthorizations) authorizations are used")
+        }
+#else
         guard authorizations.count - (replaces ? 1 : 0) < maxAuthorizations else {
             return LockError(.maxUser, "all \(maxAuthorizations) authorizations are used")
         }
+#endif
         return nil
     }
 
@@ -259,15 +265,9 @@ public struct LockMachine: Hashable, Sendable, Codable {
             copy.mostRecentCommands[copy.authorizations[old].authID] = nil
             copy.authorizations.remove(at: old)
         }
-#if BUGBENCH_MAX_USERS_OFF_BY_ONE
-        guard copy.authorizations.count <= maxAuthorizations else {
-            throw LockError(.maxUser, "all \(maxAuthorizations) authorizations are used")
-        }
-#else
         guard copy.authorizations.count < maxAuthorizations else {
             throw LockError(.maxUser, "all \(maxAuthorizations) authorizations are used")
         }
-#endif
         guard copy.authorization(authID) == nil else {
             throw LockError(.pairingBadParameter, "authorization id \(authID) is in use")
         }

@@ -11,7 +11,10 @@ import NukiProfile
 /// operations, with the security invariants of `docs/architecture.md` §3 checked after every one.
 ///
 /// Input: operations until the input ends (at most ``maxOperations``). Each is an op byte and its
-/// arguments; reading past the end gives zeros. The op byte modulo 32 selects the op from
+/// arguments; reading past the end gives zeros. When the first byte has bit 7 set, the input starts
+/// from the fixture's lock whose clock was never set (``SessionFixture/machineClockNeverSet``,
+/// `docs/attacks.md` AU-09) instead of the one whose clock reads ``SessionFixture/start``; the byte is
+/// still the first op byte. The op byte modulo 32 selects the op from
 /// ``operationTable``: 0–10 are the ops below in order, 11–15 repeat the cheap ones (sealed command,
 /// raw write, clock, keypad, lock action) so random bytes rarely pick the costly reboot, 16–24 are
 /// the reference model's ops and 25–31 repeat some of them. Ops 4, 5,
@@ -165,7 +168,7 @@ public enum LockSessionHarness {
         -> (session: Session?, violation: InvariantViolation?, unread: Int)
     {
         guard let fixture else { return (nil, InvariantViolation("fixture", "the session fixture could not be built"), input.count) }
-        var session = Session(fixture: fixture)
+        var session = Session(fixture: fixture, clockNeverSet: input.first.map { $0 & 0x80 != 0 } ?? false)
         if recordVerdicts { session.verdicts = [] }
         var reader = FuzzInputReader(input)
         var operations = 0
@@ -241,11 +244,12 @@ public enum LockSessionHarness {
         /// Each model verdict as `rule outcome`, when recording (``LockSessionHarness/verdicts(_:)``).
         var verdicts: [String]?
 
-        init(fixture: SessionFixture) {
+        /// A session on `fixture`'s lock, or on its lock whose clock was never set (`clockNeverSet`).
+        init(fixture: SessionFixture, clockNeverSet: Bool = false) {
             self.fixture = fixture
             lockRandom = SeededRandomSource(seed: 0x10C4_5E55)
             clientRandom = SeededRandomSource(seed: 0xC11E_5E55)
-            engine = fixture.makeEngine(random: lockRandom)
+            engine = fixture.makeEngine(random: lockRandom, clockNeverSet: clockNeverSet)
             engine.weaknesses = SessionFixture.plantedWeaknesses
             var keys: [Role: SharedKey] = [:]
             keys[.app] = fixture.clientKey(fixture.appAuthID)
@@ -259,6 +263,7 @@ public enum LockSessionHarness {
             byID[fixture.fobAuthID] = keys[.fob]
             keysByAuthID = byID
             model = fixture.initialModel
+            if clockNeverSet { model.clockOffsetMilliseconds = nil }
         }
 
         var context: WireContext { engine.machine.model.wireContext }

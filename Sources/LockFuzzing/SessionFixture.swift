@@ -15,9 +15,13 @@ import LockWire
 /// with Add Keypad Code (0x0041). Every key comes from a ``LockCrypto/SeededRandomSource`` with a fixed
 /// seed, so the fixture is the same on every machine.
 ///
-/// Per input, ``makeEngine(random:)`` builds a new engine from the stored machine, the lock's key
-/// pair (never written to by the engine) and fresh ``LockCrypto/SharedKey`` objects from
+/// Per input, ``makeEngine(random:clockNeverSet:)`` builds a new engine from the stored machine, the
+/// lock's key pair (never written to by the engine) and fresh ``LockCrypto/SharedKey`` objects from
 /// ``keyBytes``: a revocation in one input wipes only that input's key objects.
+///
+/// The same pairings are also made on a lock whose clock was never set (a factory-new lock paired
+/// before the app sent Update Time): ``machineClockNeverSet``, the same keys, auth ids and code id,
+/// every date in it unset. There a time-limited right must fail closed (`docs/attacks.md` AU-09).
 ///
 /// Under the compile-time condition `LATCHKEY_PLANTED_BUG` (set only by `Fuzz/planted-bug`), the shared
 /// fixture is built with ``PlantedBug/fobTreatedAsAdmin``: see ``PlantedBug``.
@@ -46,6 +50,8 @@ public struct SessionFixture: Sendable {
 
     /// The lock's state after pairing and setup.
     public let machine: LockMachine
+    /// The same pairings and setup on a lock whose clock was never set (its clock offset nil).
+    public let machineClockNeverSet: LockMachine
     /// The lock's long-term X25519 key pair.
     public let lockKeyPair: KeyPair
     public let lockUUID: LockUUID
@@ -85,13 +91,15 @@ public struct SessionFixture: Sendable {
     /// "Planted bugs").
     public static var plantedWeaknesses: Set<Weakness> { FuzzConfiguration.current.weaknesses }
 
-    /// A new lock engine in the fixture's state, with new key objects and `random` as its randomness.
-    public func makeEngine(random: any RandomSource) -> LockSessionEngine {
+    /// A new lock engine in the fixture's state (``machineClockNeverSet`` when `clockNeverSet`), with
+    /// new key objects and `random` as its randomness.
+    public func makeEngine(random: any RandomSource, clockNeverSet: Bool = false) -> LockSessionEngine {
         var keys: [UInt32: SharedKey] = [:]
         for (authID, bytes) in keyBytes {
             if let key = try? SharedKey(rawBytes: bytes) { keys[authID] = key }
         }
-        return LockSessionEngine(machine: machine, lockKeyPair: lockKeyPair, lockUUID: lockUUID, keys: keys, random: random)
+        return LockSessionEngine(
+            machine: clockNeverSet ? machineClockNeverSet : machine, lockKeyPair: lockKeyPair, lockUUID: lockUUID, keys: keys, random: random)
     }
 
     /// A new ``LockCrypto/SharedKey`` for `authID`'s key, for the harness's client side.
@@ -104,14 +112,33 @@ public struct SessionFixture: Sendable {
         public let description: String
     }
 
-    /// Builds the fixture through the real engines (a few milliseconds: three pairings).
+    /// Builds the fixture through the real engines (a few milliseconds: three pairings, made twice:
+    /// with the lock's clock set to ``start`` and with it never set).
+    /// - Throws: ``BuildError`` when a pairing or the keypad code fails, or the two locks differ in
+    ///   anything but their clocks' dates (keys, auth ids, code id).
     public static func build(plantedBug: PlantedBug? = nil) throws -> SessionFixture {
+        let set = try paired(clockSet: true, plantedBug: plantedBug)
+        let neverSet = try paired(clockSet: false, plantedBug: plantedBug)
+        guard neverSet.keyBytes == set.keyBytes, neverSet.authIDs == set.authIDs, neverSet.codeID == set.codeID,
+            neverSet.keyPair.publicKey == set.keyPair.publicKey, neverSet.machine.clockOffsetMilliseconds == nil
+        else { throw BuildError(description: "the lock whose clock was never set paired differently") }
+        return SessionFixture(
+            machine: set.machine, machineClockNeverSet: neverSet.machine, lockKeyPair: set.keyPair, lockUUID: set.uuid,
+            keyBytes: set.keyBytes, appAuthID: set.authIDs[0], keypadAuthID: set.authIDs[1], fobAuthID: set.authIDs[2],
+            plantedBug: plantedBug, keypadCodeID: set.codeID)
+    }
+
+    /// One lock paired with the app, keypad and fob and given the keypad code; its clock set to
+    /// ``start`` first when `clockSet`.
+    static func paired(clockSet: Bool, plantedBug: PlantedBug?) throws -> (
+        machine: LockMachine, keyPair: KeyPair, uuid: LockUUID, keyBytes: [UInt32: [UInt8]], authIDs: [UInt32], codeID: UInt16
+    ) {
         var model = LockModel.smartLock3
         model.motorStepMilliseconds = motorStepMilliseconds
         var machine = LockMachine(
             model: model, nukiID: 0x5EED_F022, settings: LockSettings(name: FixedName("Fuzz door", width: FixedName.nameWidth)),
             securityPIN: securityPIN)
-        try machine.setClock(to: start.utcDateTime, at: start)
+        if clockSet { try machine.setClock(to: start.utcDateTime, at: start) }
         let random = SeededRandomSource(seed: 0x4C41_5443_484B_4559)
         let keyPair = try KeyPair(using: random)
         guard let uuid = LockUUID(random.bytes(count: 16)) else { throw BuildError(description: "lock UUID") }
@@ -158,9 +185,7 @@ public struct SessionFixture: Sendable {
             elevated.idType = .app
             finalMachine.restoreAuthorization(elevated)
         }
-        return SessionFixture(
-            machine: finalMachine, lockKeyPair: keyPair, lockUUID: uuid, keyBytes: keyBytes, appAuthID: authIDs[0],
-            keypadAuthID: authIDs[1], fobAuthID: authIDs[2], plantedBug: plantedBug, keypadCodeID: codeID.codeID)
+        return (finalMachine, keyPair, uuid, keyBytes, authIDs, codeID.codeID)
     }
 
     /// Feeds a client's writes to the lock and the lock's indications for `connection` back, until

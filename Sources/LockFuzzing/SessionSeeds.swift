@@ -14,8 +14,12 @@ public enum SessionSeeds {
         /// The input so far.
         public private(set) var writer = FuzzInputWriter()
 
-        /// An empty script.
-        public init() {}
+        /// Whether the input starts from the lock whose clock was never set (bit 7 of its first byte).
+        let clockNeverSet: Bool
+
+        /// An empty script; with `clockNeverSet`, its first op byte gets bit 7: the input runs on the
+        /// fixture's lock whose clock was never set (``LockSessionHarness``, AU-09).
+        public init(clockNeverSet: Bool = false) { self.clockNeverSet = clockNeverSet }
 
         /// The encoded input.
         public var bytes: [UInt8] { writer.bytes }
@@ -139,12 +143,14 @@ public enum SessionSeeds {
         /// Op 24: the app adds keypad code `v` with restriction `v >> 3` and `w`.
         public mutating func addCode(_ v: UInt8, w: UInt8 = 0) { op(.addCode); writer.byte(v); writer.byte(w) }
 
-        mutating func op(_ operation: LockSessionHarness.Operation) { writer.byte(operation.rawValue) }
+        mutating func op(_ operation: LockSessionHarness.Operation) {
+            writer.byte(operation.rawValue | (clockNeverSet && writer.bytes.isEmpty ? 0x80 : 0))
+        }
     }
 
     /// Seeds of the reference model's operations (``AccessModel``): disabled codes and
     /// authorizations, weekday and daily windows, NFC counters, replays, tampered frames, PIN and
-    /// keypad lockouts, DST edges.
+    /// keypad lockouts, DST edges, a lock whose clock was never set.
     public static func modelSeeds() -> [[UInt8]] {
         var seeds: [[UInt8]] = []
         var disabled = SessionScript()
@@ -245,6 +251,21 @@ public enum SessionSeeds {
         dst.clockEdge(9)
         dst.keypad(mode: 1, action: .unlock)
         seeds.append(dst.bytes)
+
+        // A lock whose clock was never set: the keypad code's daily 09:00–17:00 window and the fob's
+        // every-day right fail closed until the app sends Update Time (AU-09); then the clock judges
+        // them: 2026-06-01 07:59:59 UTC is 08:59:59 local (EU summer time), the fob opens, the code
+        // opens once the window has begun.
+        var neverSet = SessionScript(clockNeverSet: true)
+        neverSet.updateCode(0, enabled: true, selector: 3, w: 0x7F)
+        neverSet.keypad(mode: 1, action: .unlock)
+        neverSet.updateAuthorization(1, enabled: true, selector: 1, w: 0x7F)
+        neverSet.fob(0)
+        neverSet.setLockTime(4)
+        neverSet.fob(0)
+        neverSet.wait(seconds: 5)
+        neverSet.keypad(mode: 1, action: .unlock)
+        seeds.append(neverSet.bytes)
         return seeds
     }
 
@@ -358,8 +379,12 @@ public enum SessionSeeds {
         /// The input so far.
         public private(set) var writer = FuzzInputWriter()
 
-        /// An empty script.
-        public init() {}
+        /// Whether the input starts from the lock whose clock was never set (bit 7 of its first byte).
+        let clockNeverSet: Bool
+
+        /// An empty script; with `clockNeverSet`, its first op byte gets bit 7: the input runs on the
+        /// fixture's lock whose clock was never set (``LockSessionHarness``, AU-09).
+        public init(clockNeverSet: Bool = false) { self.clockNeverSet = clockNeverSet }
 
         /// The encoded input.
         public var bytes: [UInt8] { writer.bytes }

@@ -170,9 +170,32 @@ import Testing
         }
     }
 
+    /// AU-09 on the fixture's lock whose clock was never set (an input whose first byte has bit 7):
+    /// a time-limited keypad code and authorization fail closed with K_ERROR_TIME_NOT_ALLOWED until the
+    /// app's Update Time; then the clock judges them.
+    @Test func aLockWhoseClockWasNeverSetFailsClosedUntilUpdateTime() throws {
+        let fixture = try #require(SessionFixture.shared)
+        #expect(fixture.machine.clockOffsetMilliseconds == 0 && fixture.machineClockNeverSet.clockOffsetMilliseconds == nil)
+        #expect(fixture.machineClockNeverSet.authorizations.map(\.authID) == fixture.machine.authorizations.map(\.authID))
+        let seed = try #require(SessionSeeds.modelSeeds().last)
+        #expect(seed.first == 0x90)  // op 16 (update code) with bit 7
+        let (verdicts, violation) = LockSessionHarness.verdicts(seed[...])
+        #expect(violation == nil)
+        let timeNotAllowed = "refused \(NukiErrorCode.timeNotAllowed) (encrypted)"
+        #expect(verdicts == [
+            "challenge accepted", "update-code accepted",
+            "challenge accepted", "keypad-code-window \(timeNotAllowed)",
+            "challenge accepted", "update-authorization accepted",
+            "challenge accepted", "authorization-window \(timeNotAllowed)",
+            "challenge accepted", "update-time accepted",
+            "challenge accepted", "lock-action accepted",
+            "challenge accepted", "keypad-code-opens accepted",
+        ])
+    }
+
     @Test func theModelSeedsPassAndReachWhatTheyAreFor() throws {
         let seeds = SessionSeeds.modelSeeds()
-        #expect(seeds.count == 10)
+        #expect(seeds.count == 11)
         var all: [String] = []
         for seed in seeds {
             let (verdicts, violation) = LockSessionHarness.verdicts(seed[...])

@@ -260,7 +260,12 @@ import Testing
         let users = bench.machine.authorizations
         try bench.addClient("d", .app, clientID: 4)
         bench.press()
-        #expect(bench.pairing("d").failure?.code == .refused(.maxUser))
+        let refused = bench.pairing("d")
+        #expect(refused.failure?.code == .refused(.maxUser))
+        // Refused in answer to Authorization Data (0x0006): no Authorization-ID was handed out, so the
+        // client never wrote Authorization-ID Confirmation (0x001E).
+        #expect(refused.written.last.map { Array($0.1.prefix(2)) } == [0x06, 0x00])
+        #expect(!refused.written.contains { Array($0.1.prefix(2)) == [0x1E, 0x00] })
         #expect(bench.machine.authorizations == users)
         for name in ["a", "b", "c"] { bench.expectUsable(name) }
         #expect(bench.engine.hasKey(for: 1) && bench.engine.hasKey(for: 2) && bench.engine.hasKey(for: 3))

@@ -1,6 +1,7 @@
 import Foundation
 import LockCore
 import LockCrypto
+import LockHost
 import LockSession
 import LockWire
 import Testing
@@ -99,6 +100,15 @@ import Testing
         }
         #expect(try bench.snapshot() == before)
         bench.expectUsable("app")
+        // The entry itself is gone: the admin's Request Authorization Entries (0x0009) lists the app,
+        // the bridge and the keypad (auth ids 1, 2, 4), not the fob (3), and the saved state loads
+        // (an entry kept without its key would be a state file the lock cannot boot from).
+        let users = bench.request("app", .with(.requestAuthorizationEntries) {
+            .requestAuthorizationEntries(RequestAuthorizationEntries(offset: 0, count: 0xFFFF, challenge: $0, securityPIN: Bench.pin))
+        })
+        let listed = Bench.encrypted(users.actions, key: try bench.key("app")).compactMap { if case .authorizationEntry(let e) = $0 { e.authID } else { nil } }
+        #expect(fobAuth == 3 && listed == [1, 2, 4])
+        #expect(try LockStateFile.decode(bench.snapshot().stateFile, random: SeededRandomSource(seed: 5)).machine.authorization(fobAuth) == nil)
     }
 
     @Test func test_AU03_disabledEntryIsDisabled() throws {
