@@ -164,6 +164,30 @@ import Testing
         bench.expectUsable("app")
     }
 
+    /// The reassembly that reads a lock's indications on the client side (the audit's probe of
+    /// another lock, `latchkey capture`) never buffers more than ``LockWire/WireLimits/maxReassembledBytes``
+    /// (the SweynTooth Invalid L2CAP Fragment class, CVE-2019-19195): more bytes at once than that,
+    /// even as whole frames, are refused with reassemblyLimit (0xFE) and the buffer is emptied; the
+    /// next frame reassembles alone. Plain and encrypted framing.
+    @Test func test_P07_reassemblyNeverBuffersPastItsByteCap() throws {
+        let key = try SharedKey(rawBytes: [UInt8](repeating: 7, count: 32))
+        let frames: [(FragmentReassembler.Framing, [UInt8])] = [
+            (.plain, PlainFrame(RequestData(requestedCommand: .keyturnerStates)).encoded()),
+            (.encrypted, try Bench.seal(.requestData(RequestData(requestedCommand: .keyturnerStates)), authID: 1, key: key)),
+        ]
+        for (framing, frame) in frames {
+            var reassembler = FragmentReassembler(framing: framing)
+            let flood = [[UInt8]](repeating: frame, count: WireLimits.maxReassembledBytes / frame.count + 1).flatMap { $0 }
+            #expect(flood.count > WireLimits.maxReassembledBytes)
+            var refusal: WireError?
+            do { _ = try reassembler.append(flood) } catch { refusal = error }
+            #expect(refusal?.code == .reassemblyLimit, "\(framing)")
+            #expect(refusal?.code.nukiErrorCode.rawValue == 0xFE)
+            #expect(reassembler.isIdle)
+            #expect(try reassembler.append(frame) == [frame])
+        }
+    }
+
     @Test(arguments: Transport.allCases)
     func test_P08_malformedNamesAreRefusedWithoutTrap(transport: Transport) throws {
         var bench = try Self.bench(transport)
