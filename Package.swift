@@ -230,8 +230,8 @@ let package = Package(
 // is compiled with that condition defined, every other module as always. Only Fuzz/bugbench sets it,
 // in its own scratch paths. One module's flags change from bug to bug, so the modules below it and
 // the dependencies are reused between bugs instead of rebuilt (as `-Xswiftc -D…` did, which changes
-// the flags of every module). A malformed value or an unknown module is ignored here and refused by
-// the script.
+// the flags of every module). A value without a `:` or naming no module changes nothing; the script
+// unsets any value it inherits and sets its own per build.
 if let plant = Context.environment["LATCHKEY_BUGBENCH"], let colon = plant.firstIndex(of: ":") {
     let name = String(plant[..<colon]), module = String(plant[plant.index(after: colon)...])
     for target in package.targets where target.name == module && !name.isEmpty {

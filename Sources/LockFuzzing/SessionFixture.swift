@@ -115,7 +115,8 @@ public struct SessionFixture: Sendable {
     /// Builds the fixture through the real engines (a few milliseconds: three pairings, made twice:
     /// with the lock's clock set to ``start`` and with it never set).
     /// - Throws: ``BuildError`` when a pairing or the keypad code fails, or the two locks differ in
-    ///   anything but their clocks' dates (keys, auth ids, code id).
+    ///   their shared keys, auth ids, keypad code id or the lock's public key, or the second one's
+    ///   clock is set.
     public static func build(plantedBug: PlantedBug? = nil) throws -> SessionFixture {
         let set = try paired(clockSet: true, plantedBug: plantedBug)
         let neverSet = try paired(clockSet: false, plantedBug: plantedBug)
