@@ -41,22 +41,8 @@ import Testing
         /// Runs `latchkey arguments` here with `environment` added and no stdin: exit status, stdout
         /// and stderr.
         func run(_ arguments: [String], environment: [String: String] = [:]) throws -> (status: Int32, stdout: String, stderr: String) {
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: try MultiProcessTests.binary())
-            process.arguments = arguments
-            process.currentDirectoryURL = URL(fileURLWithPath: folder)
-            process.environment = ["LATCHKEY_DEVICES_DIR": folder + "/devices", "PATH": "/usr/bin:/bin"].merging(environment) { $1 }
-            let out = Pipe()
-            let errors = Pipe()
-            process.standardOutput = out
-            process.standardError = errors
-            process.standardInput = FileHandle.nullDevice
-            try process.run()
-            // stderr is short (one or two lines): read stdout to its end first, then stderr.
-            let stdout = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-            let stderr = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-            process.waitUntilExit()
-            return (process.terminationStatus, stdout, stderr)
+            let result = try CommandLineEdgesTests.run(arguments, in: folder, environment: environment)
+            return (result.status, result.output, result.errors)
         }
 
         /// `latchkey scan`'s line for this lock, once it advertises.
