@@ -1,6 +1,7 @@
 // swift-tools-version: 6.1
 //
-// Latchkey benchmarks: encrypted-frame cost of LockWire + LockCrypto against raw libsodium.
+// Latchkey benchmarks: encrypted-frame cost of LockWire + LockCrypto against raw libsodium, sessions, the
+// runtime, and the fuzz harnesses without instrumentation.
 // Run with `swift run -c release --package-path Benchmarks latchkey-bench` (see README.md).
 
 import PackageDescription
@@ -33,6 +34,7 @@ let package = Package(
                 .product(name: "LockPeripherals", package: "Latchkey"),
                 .product(name: "LockEmulator", package: "Latchkey"),
                 .product(name: "BLETransport", package: "Latchkey"),
+                .product(name: "LockFuzzing", package: "Latchkey"),
             ]
         ),
     ]

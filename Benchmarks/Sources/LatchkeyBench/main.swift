@@ -15,6 +15,9 @@ if arguments.contains("--help") || arguments.contains("-h") {
           --quick  short rounds (3 × ≥20 ms) for CI smoke runs; figures are rough
           --check  exit 1 when codec seal+open of a Lock Action exceeds \(BenchConfig.ratioTarget)× raw secretbox
           --sessions  only the session rows (lock action transactions, pairings), e.g. for profiling
+          --harnesses[=DIR]  only the fuzz harness rows: each target's committed seeds (Corpus/<Target>/), or with
+                     DIR a campaign's grown corpora (DIR/<Target>/corpus/), through its harness, without
+                     sanitizers or coverage (exit 1 if an input breaks an invariant)
           --runtime[=N,N,…]  the lock's runtime: N connections held (default 1,100,1000,10000), each doing lock actions
                      (actions/s, p50/p99 latency, state writes per action); idle CPU with 1,000 idle connections;
                      a paired client's p99 next to a junk writer and two never-reading clients
@@ -32,11 +35,29 @@ if CommandLine.arguments.count == 5, CommandLine.arguments[1] == "--runtime-clie
     }
 }
 let runtimeArgument = CommandLine.arguments.first { $0 == "--runtime" || $0.hasPrefix("--runtime=") }
-let unknown = arguments.subtracting(["--quick", "--check", "--sessions"]).filter { !$0.hasPrefix("--runtime") }
+let unknown = arguments.subtracting(["--quick", "--check", "--sessions", "--harnesses"]).filter { !$0.hasPrefix("--runtime") && !$0.hasPrefix("--harnesses=") }
 guard unknown.isEmpty else {
     FileHandle.standardError.write("latchkey-bench: unknown option \(unknown.sorted().joined(separator: " "))\n".data(using: .utf8)!)
     exit(64)
 }
+/// `--harnesses[=DIR]`: where the harness rows read their inputs (nil: the option is absent).
+let harnessSource: HarnessInputs? = {
+    guard let harnessArgument = CommandLine.arguments.first(where: { $0 == "--harnesses" || $0.hasPrefix("--harnesses=") }) else {
+        return nil
+    }
+    if let equals = harnessArgument.firstIndex(of: "=") {
+        let folder = String(harnessArgument[harnessArgument.index(after: equals)...])
+        guard !folder.isEmpty else {
+            FileHandle.standardError.write(Data("latchkey-bench: --harnesses= needs a folder\n".utf8))
+            exit(64)
+        }
+        return .campaign(outFolder: URL(fileURLWithPath: folder, isDirectory: true))
+    } else {
+        // Benchmarks/Sources/LatchkeyBench/main.swift → the repository's Corpus/.
+        return .seeds(corpusRoot: URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("Corpus", isDirectory: true))
+    }
+}()
 let config: BenchConfig = arguments.contains("--quick") ? .quick : .standard
 let check = arguments.contains("--check")
 
@@ -310,6 +331,11 @@ if let runtimeArgument {
     }
 }
 
+if let harnessSource {
+    let ok = runHarnesses(&bench, inputs: harnessSource)
+    print("(sink \(String(bench.sink, radix: 16)))")
+    exit(ok ? 0 : 1)
+}
 if arguments.contains("--sessions") {
     runSessions(&bench).forEach { print($0) }
     print("(sink \(String(bench.sink, radix: 16)))")
