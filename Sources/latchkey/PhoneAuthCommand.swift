@@ -14,7 +14,7 @@ struct PhoneAuthCommand: ParsableCommand {
         subcommands: [List.self, Invite.self, Update.self, Enable.self, Disable.self, Revoke.self])
 
     /// Every authorization, read page by page (Authorization Entry Count, then the entries).
-    static func entries(_ session: PhoneSession, _ pin: SecurityPIN) throws -> [AuthorizationEntry] {
+    static func entries(_ session: PhoneSession, _ pin: PhonePIN) throws -> [AuthorizationEntry] {
         var entries: [AuthorizationEntry] = []
         var total = Int.max
         while entries.count < total {
@@ -36,7 +36,7 @@ struct PhoneAuthCommand: ParsableCommand {
     }
 
     /// The entry of `authID`; K_ERROR_INVALID_AUTH_ID (as the lock would answer) when there is none.
-    static func entry(_ authID: UInt32, _ session: PhoneSession, _ pin: SecurityPIN) throws -> AuthorizationEntry {
+    static func entry(_ authID: UInt32, _ session: PhoneSession, _ pin: PhonePIN) throws -> AuthorizationEntry {
         guard let entry = try entries(session, pin).first(where: { $0.authID == authID }) else {
             throw PhoneRefusal(code: .invalidAuthID)
         }
@@ -45,7 +45,7 @@ struct PhoneAuthCommand: ParsableCommand {
 
     /// Update Authorization Entry with the entry's fields changed by `change`.
     static func update(
-        _ authID: UInt32, _ pin: SecurityPIN, _ options: PeripheralOptions, _ discovery: DiscoveryOptions,
+        _ authID: UInt32, _ pin: PhonePIN, _ options: PeripheralOptions, _ discovery: DiscoveryOptions,
         _ change: @escaping (inout AuthorizationEntry) -> Void
     ) throws {
         try PhoneSession.run(options, discovery) { session, out in

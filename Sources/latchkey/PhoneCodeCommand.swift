@@ -21,7 +21,7 @@ struct PhoneCodeCommand: ParsableCommand {
     }
 
     /// Every keypad code, page by page.
-    static func codes(_ session: PhoneSession, _ pin: SecurityPIN) throws -> [KeypadCode] {
+    static func codes(_ session: PhoneSession, _ pin: PhonePIN) throws -> [KeypadCode] {
         var codes: [KeypadCode] = []
         var total = Int.max
         while codes.count < total {
@@ -57,7 +57,7 @@ struct PhoneCodeCommand: ParsableCommand {
     /// Update Keypad Code with the code's fields changed by `change`; K_ERROR_BAD_PARAMETER (as the
     /// lock answers an unknown id) when there is no such code.
     static func update(
-        _ codeID: UInt16, _ pin: SecurityPIN, _ options: PeripheralOptions, _ discovery: DiscoveryOptions,
+        _ codeID: UInt16, _ pin: PhonePIN, _ options: PeripheralOptions, _ discovery: DiscoveryOptions,
         _ change: @escaping (inout KeypadCode) -> Void
     ) throws {
         try PhoneSession.run(options, discovery) { session, out in

@@ -289,7 +289,7 @@ struct PhonePINCommand: ParsableCommand {
     struct Set: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "set", abstract: "Set a new security PIN (from --new-pin or LATCHKEY_NEW_PIN; the old one via --pin…).")
-        @Option(name: .customLong("new-pin"), help: ArgumentHelp("The new PIN, 0-9999 (or LATCHKEY_NEW_PIN).", valueName: "pin"))
+        @Option(name: .customLong("new-pin"), help: ArgumentHelp("The new PIN, 0-9999; a Smart Lock Ultra's 0-999999 (or LATCHKEY_NEW_PIN).", valueName: "pin"))
         var newPIN: String?
         @OptionGroup var pin: PhonePINOptions
         @OptionGroup var options: PeripheralOptions
@@ -299,20 +299,22 @@ struct PhonePINCommand: ParsableCommand {
 
         func validate() throws { _ = try newValue() }
 
-        func newValue() throws -> UInt16 {
+        /// The new PIN as given; its width is the lock's (``PhoneSession/securityPIN(_:)``).
+        func newValue() throws -> PhonePIN {
             let environment = ProcessInfo.processInfo.environment[Self.variable]
             switch (newPIN, environment) {
-            case (let text?, nil): return UInt16(truncatingIfNeeded: try LockServeCommand.parseSecurityPIN(text, from: "--new-pin"))
-            case (nil, let text?): return UInt16(truncatingIfNeeded: try LockServeCommand.parseSecurityPIN(text, from: Self.variable))
+            case (let text?, nil): return try PhonePIN.parse(text, from: "--new-pin")
+            case (nil, let text?): return try PhonePIN.parse(text, from: Self.variable)
             case (.some, .some): throw ValidationError("give the new PIN one way only, not --new-pin and \(Self.variable)")
             case (nil, nil): throw ValidationError("give the new PIN with --new-pin or \(Self.variable)")
             }
         }
 
         func run() throws {
-            let newPIN = SecurityPIN.u16(try newValue())
+            let newValue = try newValue()
             let securityPIN = try pin.resolve()
             try PhoneSession.run(options, discovery) { session, out in
+                let newPIN = try session.securityPIN(newValue)
                 _ = try session.request(.setSecurityPIN, securityPIN) { .setSecurityPIN(SetSecurityPIN(newPIN: newPIN, challenge: $0, securityPIN: $1)) }
                 try out.accepted("security PIN changed")
             }
@@ -328,7 +330,7 @@ struct PhonePINCommand: ParsableCommand {
         func run() throws {
             let securityPIN = try pin.resolve()
             try PhoneSession.run(options, discovery) { session, out in
-                _ = try session.request(.verifySecurityPIN(securityPIN))
+                _ = try session.request(.verifySecurityPIN(try session.securityPIN(securityPIN)))
                 try out.accepted("security PIN correct")
             }
         }

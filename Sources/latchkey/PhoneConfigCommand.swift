@@ -174,7 +174,8 @@ struct PhoneConfigCommand: ParsableCommand {
             let changes = try PhoneAssignments.parse(assignments, PhoneConfigCommand.settings, sample: PhoneConfigCommand.sample)
             let securityPIN = try pin.resolve()
             try PhoneSession.run(options, discovery) { session, out in
-                var wanted = PhoneConfigCommand.setConfig(try PhoneConfigCommand.read(session), challenge: .zero, pin: securityPIN)
+                let wirePIN = try session.securityPIN(securityPIN)
+                var wanted = PhoneConfigCommand.setConfig(try PhoneConfigCommand.read(session), challenge: .zero, pin: wirePIN)
                 for (setting, value) in changes { try setting.set(&wanted, value) }
                 let request = wanted
                 _ = try session.request(.setConfig, securityPIN) { nonce, pin in

@@ -144,12 +144,30 @@ final class PhoneSession {
         try file.save(options.state)
     }
 
-    /// Runs a PIN-protected request (ECP) built with the challenge and `pin`.
+    /// Runs a PIN-protected request (ECP) built with the challenge and `pin` in this lock's width
+    /// (``securityPIN(_:)``, which throws before anything is sent).
     func request(
-        _ command: Command, _ pin: SecurityPIN, finalCommands: Set<Command> = [],
+        _ command: Command, _ pin: PhonePIN, finalCommands: Set<Command> = [],
         _ build: @escaping @Sendable (Bytes32, SecurityPIN) -> NukiMessage
     ) throws -> [NukiMessage] {
-        try request(ClientRequest(command: command, needsChallenge: true, finalCommands: finalCommands) { nonce in build(nonce, pin) })
+        let wirePIN = try securityPIN(pin)
+        return try request(ClientRequest(command: command, needsChallenge: true, finalCommands: finalCommands) { nonce in build(nonce, wirePIN) })
+    }
+
+    /// `pin` in the width of this lock's PIN field, which its GATT table tells
+    /// (``LockEmulator/PeripheralClient/wireContext``; `docs/wire.md` §3.5): a u16 of at most 4
+    /// digits for Smart Locks 1.0–4th gen, a u32 of at most 6 for a Smart Lock Ultra. Throws a usage
+    /// error (exit 64) naming the PIN's source, never its value, when it does not fit this lock.
+    func securityPIN(_ pin: PhonePIN) throws -> SecurityPIN {
+        switch client.wireContext.securityPINWidth {
+        case .u32:
+            return .u32(pin.value)
+        case .u16:
+            guard pin.digits <= 4, let value = UInt16(exactly: pin.value), value <= 9_999 else {
+                throw ValidationError("the security PIN from \(pin.source) is not a number from 0 to 9999 (4 digits, one line): this lock's PIN has 4 digits, a Smart Lock Ultra's 6")
+            }
+            return .u16(value)
+        }
     }
 }
 
@@ -263,13 +281,40 @@ struct PhoneOutput {
     }
 }
 
+/// A security PIN as given on the command line, before the lock says its width: at most 6 decimal
+/// digits (0–999999). ``PhoneSession/securityPIN(_:)`` makes it the wire's u16 or u32.
+struct PhonePIN: Sendable {
+    /// The PIN as a number.
+    var value: UInt32
+    /// How many digits were given (leading zeros count).
+    var digits: Int
+    /// Where it came from (`--pin`, `LATCHKEY_PIN`, …), for messages; never the value.
+    var source: String
+
+    /// Parses `text` from `source`: 1–6 decimal digits and an optional final newline. Throws a usage
+    /// error naming the source when it is anything else.
+    static func parse(_ text: String, from source: String) throws -> PhonePIN {
+        let value: UInt32
+        do {
+            value = try LockServeCommand.parseSecurityPIN(text, from: source, digits: 6)
+        } catch {
+            throw ValidationError("the security PIN from \(source) is not a number from 0 to 9999 (4 digits), or to 999999 for a Smart Lock Ultra (6 digits), on one line")
+        }
+        var digits = Substring(text)
+        while digits.last == "\n" || digits.last == "\r" { digits = digits.dropLast() }
+        return PhonePIN(value: value, digits: digits.count, source: source)
+    }
+}
+
 /// Where an admin command gets the lock's security PIN (Nuki BLE API 2.x §"Security PIN Handling",
 /// `docs/wire.md` §3.5): `--pin`, `--pin-file`, `--pin-stdin` or `LATCHKEY_PIN`, exactly one; with
 /// none and a terminal on stdin, it asks without echo. The PIN is never printed or logged; a
-/// malformed one is a usage error (exit 64) naming its source, not its value.
+/// malformed one is a usage error (exit 64) naming its source, not its value, before anything is
+/// sent. Its width comes from the lock (4 digits, or 6 for a Smart Lock Ultra): a PIN too long for
+/// the lock found is the same usage error after the GATT discovery, still before any request.
 struct PhonePINOptions: ParsableArguments {
     @Option(help: ArgumentHelp(
-        "The lock's security PIN (0-9999). Other users see it in `ps`: prefer --pin-file, LATCHKEY_PIN or --pin-stdin.",
+        "The lock's security PIN (0-9999; a Smart Lock Ultra's 0-999999). Other users see it in `ps`: prefer --pin-file, LATCHKEY_PIN or --pin-stdin.",
         valueName: "pin"))
     var pin: String?
 
@@ -301,33 +346,31 @@ struct PhonePINOptions: ParsableArguments {
     func validate() throws {
         let given = sources()
         guard given.count <= 1 else { throw ValidationError("give the security PIN one way only, not \(given.joined(separator: " and "))") }
-        if let pin { _ = try LockServeCommand.parseSecurityPIN(pin, from: "--pin") }
+        if let pin { _ = try PhonePIN.parse(pin, from: "--pin") }
         if let text = ProcessInfo.processInfo.environment[Self.variable], given == [Self.variable] {
-            _ = try LockServeCommand.parseSecurityPIN(text, from: Self.variable)
+            _ = try PhonePIN.parse(text, from: Self.variable)
         }
     }
 
     /// The PIN from the one source given (read before anything is sent). Throws a usage error when
     /// it is malformed or missing.
-    func resolve(_ environment: [String: String] = ProcessInfo.processInfo.environment) throws -> SecurityPIN {
-        guard let pin = try Self.read(pin: pin, pinFile: pinFile, pinStdin: pinStdin, digits: 4, environment) else {
+    func resolve(_ environment: [String: String] = ProcessInfo.processInfo.environment) throws -> PhonePIN {
+        guard let pin = try Self.read(pin: pin, pinFile: pinFile, pinStdin: pinStdin, environment) else {
             throw ValidationError("this command needs the lock's security PIN: give --pin, --pin-file, --pin-stdin or \(Self.variable)")
         }
-        return .u16(UInt16(truncatingIfNeeded: pin))
+        return pin
     }
 
-    /// The PIN of `digits` (4 or 6) from `--pin`, `--pin-file`, `--pin-stdin`, `LATCHKEY_PIN`, else
-    /// typed at the terminal; nil when none is given and stdin is no terminal. Throws a usage error
-    /// naming the source when it is malformed, or the file cannot be read.
-    static func read(pin: String?, pinFile: String?, pinStdin: Bool, digits: Int, _ environment: [String: String]) throws -> UInt32? {
-        if let pin { return try LockServeCommand.parseSecurityPIN(pin, from: "--pin", digits: digits) }
-        if let pinFile {
-            return try LockServeCommand.parseSecurityPIN(try LockServeCommand.readSecurityPINFile(pinFile), from: "--pin-file \(pinFile)", digits: digits)
-        }
-        if pinStdin { return try LockServeCommand.parseSecurityPIN(LockServeCommand.readSecurityPINStandardInput(), from: "standard input (--pin-stdin)", digits: digits) }
-        if let text = environment[variable] { return try LockServeCommand.parseSecurityPIN(text, from: variable, digits: digits) }
+    /// The PIN from `--pin`, `--pin-file`, `--pin-stdin`, `LATCHKEY_PIN`, else typed at the
+    /// terminal; nil when none is given and stdin is no terminal. Throws a usage error naming the
+    /// source when it is malformed (``PhonePIN/parse(_:from:)``), or the file cannot be read.
+    static func read(pin: String?, pinFile: String?, pinStdin: Bool, _ environment: [String: String]) throws -> PhonePIN? {
+        if let pin { return try PhonePIN.parse(pin, from: "--pin") }
+        if let pinFile { return try PhonePIN.parse(try LockServeCommand.readSecurityPINFile(pinFile), from: "--pin-file \(pinFile)") }
+        if pinStdin { return try PhonePIN.parse(LockServeCommand.readSecurityPINStandardInput(), from: "standard input (--pin-stdin)") }
+        if let text = environment[variable] { return try PhonePIN.parse(text, from: variable) }
         if isatty(STDIN_FILENO) == 1, let typed = getpass("Security PIN: ") {
-            return try LockServeCommand.parseSecurityPIN(String(cString: typed), from: "the terminal", digits: digits)
+            return try PhonePIN.parse(String(cString: typed), from: "the terminal")
         }
         return nil
     }
@@ -359,10 +402,10 @@ struct PhonePairingPINOptions: ParsableArguments {
     /// The Ultra's 6-digit PIN from the one source given. Throws a usage error when it is malformed
     /// or missing.
     func resolveUltra(_ environment: [String: String] = ProcessInfo.processInfo.environment) throws -> UInt32 {
-        guard let pin = try PhonePINOptions.read(pin: pin, pinFile: pinFile, pinStdin: pinStdin, digits: 6, environment) else {
+        guard let pin = try PhonePINOptions.read(pin: pin, pinFile: pinFile, pinStdin: pinStdin, environment) else {
             throw ValidationError(
                 "this lock pairs the Smart Lock Ultra way, which needs its 6-digit security PIN: give --pin, --pin-file, --pin-stdin or \(PhonePINOptions.variable)")
         }
-        return pin
+        return pin.value
     }
 }

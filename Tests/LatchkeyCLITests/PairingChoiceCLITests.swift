@@ -112,6 +112,47 @@ import Testing
         #expect(state.status == 0 && state.stdout.hasPrefix("nuki state DOOR_MODE, lock state LOCKED,"), "\(state)")
     }
 
+    /// Admin commands send the security PIN in the width of the lock found (README "latchkey
+    /// phone"): to an Ultra its 6-digit PIN as a u32 (Request Authorization Entries, a wrong PIN
+    /// refused, Set Security PIN to another 6-digit PIN and that one verified); to a Smart Lock 3.0 a
+    /// 6-digit PIN is a usage error after the GATT discovery and before any request. Three such tries
+    /// would lock the PIN out for 30 s had they been sent as wrong PINs; the right PIN still works.
+    @Test func adminCommandsSendTheSecurityPINInTheLocksWidth() throws {
+        let ultra = try Lock(["--model", "ultra", "--pairing", "--security-pin", "123456"])
+        #expect(try ultra.run(["phone", "pair", "--state", "phone.json"], environment: ["LATCHKEY_PIN": "123456"]).status == 0)
+        let list = try ultra.run(["phone", "auth", "list", "--state", "phone.json", "--pin", "123456"])
+        #expect(list.status == 0 && list.stdout == "auth 1 app \"Phone\" enabled, always\n", "\(list)")
+        let wrong = try ultra.run(["phone", "pin", "verify", "--state", "phone.json", "--pin", "123457"])
+        #expect(wrong.status == 1 && wrong.stdout == "phone: refused: K_ERROR_BAD_PIN\n", "\(wrong)")
+        let set = try ultra.run(["phone", "pin", "set", "--new-pin", "654321", "--state", "phone.json", "--pin", "123456"])
+        #expect(set.status == 0 && set.stdout == "phone: accepted (security PIN changed)\n", "\(set)")
+        let verify = try ultra.run(["phone", "pin", "verify", "--state", "phone.json"], environment: ["LATCHKEY_PIN": "654321"])
+        #expect(verify.status == 0 && verify.stdout == "phone: accepted (security PIN correct)\n", "\(verify)")
+        let seven = try ultra.run(["phone", "pin", "verify", "--state", "phone.json", "--pin", "1234567"])
+        #expect(seven.status == 64 && seven.stdout == "")
+        #expect(seven.stderr.hasPrefix(
+            "Error: the security PIN from --pin is not a number from 0 to 9999 (4 digits), or to 999999 for a Smart Lock Ultra (6 digits), on one line\n"),
+            "\(seven.stderr)")
+
+        let sl3 = try Lock(["--model", "sl3", "--pairing"])
+        #expect(try sl3.run(["phone", "pair", "--state", "phone.json"]).status == 0)
+        // stderr: the lock found (discovery ran), then the usage error.
+        let found = "latchkey: found Nuki_2A37599A at 54:D2:72:37:59:9A in \(sl3.folder)/devices; connecting"
+        for _ in 0..<3 {
+            let long = try sl3.run(["phone", "pin", "verify", "--state", "phone.json", "--pin", "123456"])
+            #expect(long.status == 64 && long.stdout == "")
+            #expect(long.stderr.split(separator: "\n").prefix(2) == [found[...],
+                "Error: the security PIN from --pin is not a number from 0 to 9999 (4 digits, one line): this lock's PIN has 4 digits, a Smart Lock Ultra's 6"],
+                "\(long.stderr)")
+        }
+        let newLong = try sl3.run(["phone", "pin", "set", "--new-pin", "123456", "--state", "phone.json", "--pin", "1234"])
+        #expect(newLong.status == 64 && newLong.stderr.split(separator: "\n").prefix(2) == [found[...],
+            "Error: the security PIN from --new-pin is not a number from 0 to 9999 (4 digits, one line): this lock's PIN has 4 digits, a Smart Lock Ultra's 6"],
+            "\(newLong)")
+        let right = try sl3.run(["phone", "pin", "verify", "--state", "phone.json", "--pin", "1234"])
+        #expect(right.status == 0 && right.stdout == "phone: accepted (security PIN correct)\n", "\(right)")
+    }
+
     /// Against `lock serve --model sl3` the same commands pair the standard way: the phone without
     /// any PIN (a PIN given is not read), then the keypad and the fob after a button press each.
     @Test func theSameCommandsPairAStandardLockTheStandardWay() throws {

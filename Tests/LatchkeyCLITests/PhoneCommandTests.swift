@@ -355,19 +355,21 @@ import Testing
         #expect(try usage(["log", "--count", "0", "--pin", "1234"]) == "Error: --count is 1 to 100, not 0")
 
         // The PIN: malformed from each source (never echoed), two sources, none.
+        // (A PIN of 5 or 6 digits is well-formed here: only the lock found says whether its PIN has 4
+        // or 6, PairingChoiceCLITests.adminCommandsSendTheSecurityPINInTheLocksWidth.)
         let badPIN = try usage(["pin", "verify", "--pin", "12a4"])
-        #expect(badPIN == "Error: the security PIN from --pin is not a number from 0 to 9999 (4 digits, one line)")
-        #expect(try usage(["pin", "verify", "--pin", "10000"]) == "Error: the security PIN from --pin is not a number from 0 to 9999 (4 digits, one line)")
+        #expect(badPIN == "Error: the security PIN from --pin is not a number from 0 to 9999 (4 digits), or to 999999 for a Smart Lock Ultra (6 digits), on one line")
+        #expect(try usage(["pin", "verify", "--pin", "1000000"]) == "Error: the security PIN from --pin is not a number from 0 to 9999 (4 digits), or to 999999 for a Smart Lock Ultra (6 digits), on one line")
         #expect(try usage(["pin", "verify"], environment: ["LATCHKEY_PIN": "x1"])
-            == "Error: the security PIN from LATCHKEY_PIN is not a number from 0 to 9999 (4 digits, one line)")
-        #expect(try usage(["pin", "verify", "--pin-stdin"], input: "99999\n")
-            == "Error: the security PIN from standard input (--pin-stdin) is not a number from 0 to 9999 (4 digits, one line)")
+            == "Error: the security PIN from LATCHKEY_PIN is not a number from 0 to 9999 (4 digits), or to 999999 for a Smart Lock Ultra (6 digits), on one line")
+        #expect(try usage(["pin", "verify", "--pin-stdin"], input: "9999999\n")
+            == "Error: the security PIN from standard input (--pin-stdin) is not a number from 0 to 9999 (4 digits), or to 999999 for a Smart Lock Ultra (6 digits), on one line")
         #expect(try usage(["pin", "verify", "--pin", "1234"], environment: ["LATCHKEY_PIN": "1234"])
             == "Error: give the security PIN one way only, not --pin and LATCHKEY_PIN")
         #expect(try usage(["auth", "list"])
             == "Error: this command needs the lock's security PIN: give --pin, --pin-file, --pin-stdin or LATCHKEY_PIN")
-        #expect(try usage(["pin", "set", "--new-pin", "70000", "--pin", "1234"])
-            == "Error: the security PIN from --new-pin is not a number from 0 to 9999 (4 digits, one line)")
+        #expect(try usage(["pin", "set", "--new-pin", "7000000", "--pin", "1234"])
+            == "Error: the security PIN from --new-pin is not a number from 0 to 9999 (4 digits), or to 999999 for a Smart Lock Ultra (6 digits), on one line")
         // Well-formed, but the phone never paired.
         #expect(try usage(["auth", "list", "--pin", "1234"]) == "Error: this phone is not paired: run `latchkey phone pair --state phone.json` first")
         let unlock = try folder.run(["phone", "unlock", "--state", "phone.json"])
