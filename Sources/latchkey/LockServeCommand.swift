@@ -149,13 +149,20 @@ struct LockServeCommand: ParsableCommand {
     /// 0-999999, ``LockCore/LockModel/securityPINDigits``) with an optional final newline. Throws a
     /// usage error (exit 64) naming the source, never echoing the text.
     static func parseSecurityPIN(_ text: String, from source: String, digits width: Int = 4) throws -> UInt32 {
-        var digits = Substring(text)
+        let digits = securityPINDigits(text)
         let maximum: UInt32 = width == 6 ? 999_999 : 9_999
-        if digits.hasSuffix("\r\n") { digits = digits.dropLast(2) } else if digits.hasSuffix("\n") { digits = digits.dropLast() }
         guard !digits.isEmpty, digits.count <= width, digits.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }), let pin = UInt32(digits), pin <= maximum else {
             throw ValidationError("the security PIN from \(source) is not a number from 0 to \(maximum) (\(width) digits, one line)")
         }
         return pin
+    }
+
+    /// `text` without one final line break ("\n" or "\r\n"): the digits of a security PIN as
+    /// ``parseSecurityPIN(_:from:digits:)`` reads them. (In Swift "\r\n" is one Character, so
+    /// dropping two Characters would also drop the last digit.)
+    static func securityPINDigits(_ text: String) -> Substring {
+        let whole = Substring(text)
+        return whole.hasSuffix("\r\n") || whole.hasSuffix("\n") ? whole.dropLast() : whole
     }
 
     /// A security PIN file's text: a regular file read without blocking (a FIFO is refused), at most

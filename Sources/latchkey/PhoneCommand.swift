@@ -289,7 +289,7 @@ struct PhonePINCommand: ParsableCommand {
     struct Set: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "set", abstract: "Set a new security PIN (from --new-pin or LATCHKEY_NEW_PIN; the old one via --pin…).")
-        @Option(name: .customLong("new-pin"), help: ArgumentHelp("The new PIN, 0-9999; a Smart Lock Ultra's 0-999999 (or LATCHKEY_NEW_PIN).", valueName: "pin"))
+        @Option(name: .customLong("new-pin"), help: ArgumentHelp("The new PIN, 0-9999; a Smart Lock Ultra's or Go 5.x's 0-999999 (or LATCHKEY_NEW_PIN).", valueName: "pin"))
         var newPIN: String?
         @OptionGroup var pin: PhonePINOptions
         @OptionGroup var options: PeripheralOptions

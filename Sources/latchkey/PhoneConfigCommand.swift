@@ -280,6 +280,7 @@ struct PhoneAdvancedConfigCommand: ParsableCommand {
             let changes = try PhoneAssignments.parse(assignments, PhoneAdvancedConfigCommand.settings, sample: LockMachine.defaultAdvancedSettings)
             let securityPIN = try pin.resolve()
             try PhoneSession.run(options, discovery) { session, out in
+                _ = try session.securityPIN(securityPIN) // the width check, before the first request
                 var settings = try PhoneAdvancedConfigCommand.read(session).settings
                 for (setting, value) in changes { try setting.set(&settings, value) }
                 let wanted = settings

@@ -156,7 +156,8 @@ final class PhoneSession {
 
     /// `pin` in the width of this lock's PIN field, which its GATT table tells
     /// (``LockEmulator/PeripheralClient/wireContext``; `docs/wire.md` §3.5): a u16 of at most 4
-    /// digits for Smart Locks 1.0–4th gen, a u32 of at most 6 for a Smart Lock Ultra. Throws a usage
+    /// digits for Smart Locks 1.0–4th gen and Go 4.x, a u32 of at most 6 for a Smart Lock Ultra or
+    /// Go 5.x. Throws a usage
     /// error (exit 64) naming the PIN's source, never its value, when it does not fit this lock.
     func securityPIN(_ pin: PhonePIN) throws -> SecurityPIN {
         switch client.wireContext.securityPINWidth {
@@ -164,7 +165,7 @@ final class PhoneSession {
             return .u32(pin.value)
         case .u16:
             guard pin.digits <= 4, let value = UInt16(exactly: pin.value), value <= 9_999 else {
-                throw ValidationError("the security PIN from \(pin.source) is not a number from 0 to 9999 (4 digits, one line): this lock's PIN has 4 digits, a Smart Lock Ultra's 6")
+                throw ValidationError("the security PIN from \(pin.source) is not a number from 0 to 9999 (4 digits, one line): this lock's PIN has 4 digits (6: Smart Lock Ultra, Go 5.x)")
             }
             return .u16(value)
         }
@@ -298,11 +299,9 @@ struct PhonePIN: Sendable {
         do {
             value = try LockServeCommand.parseSecurityPIN(text, from: source, digits: 6)
         } catch {
-            throw ValidationError("the security PIN from \(source) is not a number from 0 to 9999 (4 digits), or to 999999 for a Smart Lock Ultra (6 digits), on one line")
+            throw ValidationError("the security PIN from \(source) is not a number from 0 to 9999 (4 digits), or to 999999 for a Smart Lock Ultra or Go 5.x (6 digits), on one line")
         }
-        var digits = Substring(text)
-        while digits.last == "\n" || digits.last == "\r" { digits = digits.dropLast() }
-        return PhonePIN(value: value, digits: digits.count, source: source)
+        return PhonePIN(value: value, digits: LockServeCommand.securityPINDigits(text).count, source: source)
     }
 }
 
@@ -310,11 +309,11 @@ struct PhonePIN: Sendable {
 /// `docs/wire.md` §3.5): `--pin`, `--pin-file`, `--pin-stdin` or `LATCHKEY_PIN`, exactly one; with
 /// none and a terminal on stdin, it asks without echo. The PIN is never printed or logged; a
 /// malformed one is a usage error (exit 64) naming its source, not its value, before anything is
-/// sent. Its width comes from the lock (4 digits, or 6 for a Smart Lock Ultra): a PIN too long for
+/// sent. Its width comes from the lock (4 digits, or 6 for a Smart Lock Ultra or Go 5.x): a PIN too long for
 /// the lock found is the same usage error after the GATT discovery, still before any request.
 struct PhonePINOptions: ParsableArguments {
     @Option(help: ArgumentHelp(
-        "The lock's security PIN (0-9999; a Smart Lock Ultra's 0-999999). Other users see it in `ps`: prefer --pin-file, LATCHKEY_PIN or --pin-stdin.",
+        "The lock's security PIN (0-9999; a Smart Lock Ultra's or Go 5.x's 0-999999). Other users see it in `ps`: prefer --pin-file, LATCHKEY_PIN or --pin-stdin.",
         valueName: "pin"))
     var pin: String?
 

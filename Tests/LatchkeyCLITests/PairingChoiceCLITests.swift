@@ -117,6 +117,7 @@ import Testing
     /// refused, Set Security PIN to another 6-digit PIN and that one verified); to a Smart Lock 3.0 a
     /// 6-digit PIN is a usage error after the GATT discovery and before any request. Three such tries
     /// would lock the PIN out for 30 s had they been sent as wrong PINs; the right PIN still works.
+    /// A PIN ending in CR LF (the lock's PIN file, LATCHKEY_PIN) is read without its line break.
     @Test func adminCommandsSendTheSecurityPINInTheLocksWidth() throws {
         let ultra = try Lock(["--model", "ultra", "--pairing", "--security-pin", "123456"])
         #expect(try ultra.run(["phone", "pair", "--state", "phone.json"], environment: ["LATCHKEY_PIN": "123456"]).status == 0)
@@ -126,15 +127,20 @@ import Testing
         #expect(wrong.status == 1 && wrong.stdout == "phone: refused: K_ERROR_BAD_PIN\n", "\(wrong)")
         let set = try ultra.run(["phone", "pin", "set", "--new-pin", "654321", "--state", "phone.json", "--pin", "123456"])
         #expect(set.status == 0 && set.stdout == "phone: accepted (security PIN changed)\n", "\(set)")
-        let verify = try ultra.run(["phone", "pin", "verify", "--state", "phone.json"], environment: ["LATCHKEY_PIN": "654321"])
+        // A final CR LF is one line break, not part of the PIN (in Swift "\r\n" is one Character).
+        let verify = try ultra.run(["phone", "pin", "verify", "--state", "phone.json"], environment: ["LATCHKEY_PIN": "654321\r\n"])
         #expect(verify.status == 0 && verify.stdout == "phone: accepted (security PIN correct)\n", "\(verify)")
         let seven = try ultra.run(["phone", "pin", "verify", "--state", "phone.json", "--pin", "1234567"])
         #expect(seven.status == 64 && seven.stdout == "")
         #expect(seven.stderr.hasPrefix(
-            "Error: the security PIN from --pin is not a number from 0 to 9999 (4 digits), or to 999999 for a Smart Lock Ultra (6 digits), on one line\n"),
+            "Error: the security PIN from --pin is not a number from 0 to 9999 (4 digits), or to 999999 for a Smart Lock Ultra or Go 5.x (6 digits), on one line\n"),
             "\(seven.stderr)")
 
-        let sl3 = try Lock(["--model", "sl3", "--pairing"])
+        // The SL3's PIN 4321 from a file that ends in CR LF.
+        let folder = NSTemporaryDirectory() + "latchkey-pairing-choice-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        try Data("4321\r\n".utf8).write(to: URL(fileURLWithPath: folder + "/pin"))
+        let sl3 = try Lock(["--model", "sl3", "--pairing", "--security-pin-file", "pin"], folder: folder)
         #expect(try sl3.run(["phone", "pair", "--state", "phone.json"]).status == 0)
         // stderr: the lock found (discovery ran), then the usage error.
         let found = "latchkey: found Nuki_2A37599A at 54:D2:72:37:59:9A in \(sl3.folder)/devices; connecting"
@@ -142,14 +148,14 @@ import Testing
             let long = try sl3.run(["phone", "pin", "verify", "--state", "phone.json", "--pin", "123456"])
             #expect(long.status == 64 && long.stdout == "")
             #expect(long.stderr.split(separator: "\n").prefix(2) == [found[...],
-                "Error: the security PIN from --pin is not a number from 0 to 9999 (4 digits, one line): this lock's PIN has 4 digits, a Smart Lock Ultra's 6"],
+                "Error: the security PIN from --pin is not a number from 0 to 9999 (4 digits, one line): this lock's PIN has 4 digits (6: Smart Lock Ultra, Go 5.x)"],
                 "\(long.stderr)")
         }
-        let newLong = try sl3.run(["phone", "pin", "set", "--new-pin", "123456", "--state", "phone.json", "--pin", "1234"])
+        let newLong = try sl3.run(["phone", "pin", "set", "--new-pin", "123456", "--state", "phone.json", "--pin", "4321"])
         #expect(newLong.status == 64 && newLong.stderr.split(separator: "\n").prefix(2) == [found[...],
-            "Error: the security PIN from --new-pin is not a number from 0 to 9999 (4 digits, one line): this lock's PIN has 4 digits, a Smart Lock Ultra's 6"],
+            "Error: the security PIN from --new-pin is not a number from 0 to 9999 (4 digits, one line): this lock's PIN has 4 digits (6: Smart Lock Ultra, Go 5.x)"],
             "\(newLong)")
-        let right = try sl3.run(["phone", "pin", "verify", "--state", "phone.json", "--pin", "1234"])
+        let right = try sl3.run(["phone", "pin", "verify", "--state", "phone.json", "--pin", "4321"])
         #expect(right.status == 0 && right.stdout == "phone: accepted (security PIN correct)\n", "\(right)")
     }
 

@@ -45,6 +45,10 @@ let harnessSource: HarnessInputs? = {
     guard let harnessArgument = CommandLine.arguments.first(where: { $0 == "--harnesses" || $0.hasPrefix("--harnesses=") }) else {
         return nil
     }
+    guard arguments.isDisjoint(with: ["--check", "--sessions"]), runtimeArgument == nil else {
+        FileHandle.standardError.write(Data("latchkey-bench: --harnesses runs alone (with --quick at most)\n".utf8))
+        exit(64)
+    }
     if let equals = harnessArgument.firstIndex(of: "=") {
         let folder = String(harnessArgument[harnessArgument.index(after: equals)...])
         guard !folder.isEmpty else {
