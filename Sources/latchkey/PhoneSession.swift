@@ -157,8 +157,8 @@ final class PhoneSession {
     /// `pin` in the width of this lock's PIN field, which its GATT table tells
     /// (``LockEmulator/PeripheralClient/wireContext``; `docs/wire.md` §3.5): a u16 of at most 4
     /// digits for Smart Locks 1.0–4th gen and Go 4.x, a u32 of at most 6 for a Smart Lock Ultra or
-    /// Go 5.x. Throws a usage
-    /// error (exit 64) naming the PIN's source, never its value, when it does not fit this lock.
+    /// Go 5.x. Throws a usage error (exit 64) naming the PIN's source, never its value, when it does
+    /// not fit this lock.
     func securityPIN(_ pin: PhonePIN) throws -> SecurityPIN {
         switch client.wireContext.securityPINWidth {
         case .u32:
@@ -309,8 +309,9 @@ struct PhonePIN: Sendable {
 /// `docs/wire.md` §3.5): `--pin`, `--pin-file`, `--pin-stdin` or `LATCHKEY_PIN`, exactly one; with
 /// none and a terminal on stdin, it asks without echo. The PIN is never printed or logged; a
 /// malformed one is a usage error (exit 64) naming its source, not its value, before anything is
-/// sent. Its width comes from the lock (4 digits, or 6 for a Smart Lock Ultra or Go 5.x): a PIN too long for
-/// the lock found is the same usage error after the GATT discovery, still before any request.
+/// sent. Its width comes from the lock (4 digits, or 6 for a Smart Lock Ultra or Go 5.x): a PIN too
+/// long for the lock found is the same usage error after the GATT discovery, still before any
+/// request.
 struct PhonePINOptions: ParsableArguments {
     @Option(help: ArgumentHelp(
         "The lock's security PIN (0-9999; a Smart Lock Ultra's or Go 5.x's 0-999999). Other users see it in `ps`: prefer --pin-file, LATCHKEY_PIN or --pin-stdin.",
