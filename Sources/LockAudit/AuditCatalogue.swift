@@ -330,18 +330,28 @@ public enum AuditCatalogue {
         }
         var failures = failure.map { [$0] } ?? []
         if let before, let after = try context.snapshot() { failures += AuditContext.differences(before, after) }
-        // Leave pairing mode the only way the API has: one pairing. A throwaway keypad pairs and is removed.
-        try finishPairingMode(context)
-        return verdict(failures, pass: "a random authenticator and the right one wrong in its last byte refused with P_ERROR_BAD_AUTHENTICATOR; no authorization added")
+        // Leave pairing mode the only way the API has: one pairing. A throwaway pairs and is removed.
+        let left = try finishPairingMode(context)
+        return verdict(failures, pass: "a random authenticator and the right one wrong in its last byte refused with P_ERROR_BAD_AUTHENTICATOR; no authorization added" + (left.map { "; \($0)" } ?? ""))
     }
 
-    /// Ends the pairing mode PA-03 opened: pairs a throwaway keypad, then removes it as the admin.
-    static func finishPairingMode(_ context: AuditContext) throws {
-        guard context.options.isPairingMode() == true else { return }
+    /// Ends the pairing mode PA-03 opened: pairs a throwaway keypad (a throwaway app with the
+    /// security PIN on a lock that pairs the Smart Lock Ultra way, which takes no keypad), then
+    /// removes it as the admin. Returns a note when it had to leave the pairing mode on (an Ultra
+    /// without `--security-pin`: the mode ends by its own timeout).
+    static func finishPairingMode(_ context: AuditContext) throws -> String? {
+        guard context.options.isPairingMode() == true else { return nil }
         let connection = try context.open()
         defer { connection.close() }
-        guard let credentials = try AuditPairing.pair(.keypad, clientID: UInt32.random(in: 1...0xFFFF_FFF0), via: connection.peripheral, random: context.random) else { return }
+        let ultra = connection.peripheral.wireContext.ultraPairing
+        if ultra, context.options.securityPIN == nil {
+            return "pairing mode left on (ending it on a lock that pairs the Smart Lock Ultra way needs --security-pin)"
+        }
+        guard let credentials = try AuditPairing.pair(
+            ultra ? .admin : .keypad, clientID: UInt32.random(in: 1...0xFFFF_FFF0), via: connection.peripheral, random: context.random,
+            securityPIN: context.options.securityPIN) else { return nil }
         _ = try context.remove(authID: credentials.authID)
+        return nil
     }
 
     // MARK: B4 Authorization

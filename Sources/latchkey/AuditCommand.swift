@@ -42,7 +42,9 @@ struct AuditCommand: ParsableCommand {
 
     @OptionGroup var clients: ClientCredentialOptions
 
-    @Option(help: ArgumentHelp("The lock's security PIN (needed by the cases that compare the lock's state or need an admin write).", valueName: "pin"))
+    @Option(help: ArgumentHelp(
+        "The lock's security PIN (needed by the cases that compare the lock's state or need an admin write, and to pair with a Smart Lock Ultra or Go 5.x): 0-9999, or 0-999999 for a lock that pairs the Ultra way.",
+        valueName: "pin"))
     var securityPIN: UInt32?
 
     @OptionGroup var discovery: DiscoveryOptions
@@ -58,7 +60,7 @@ struct AuditCommand: ParsableCommand {
         if let budget, !(budget.isFinite && budget > 0 && budget <= 86_400) {
             throw ValidationError("--budget is a number of seconds above 0 and at most 86400")
         }
-        if let securityPIN, securityPIN > 9999 { throw ValidationError("--security-pin is 0 to 9999") }
+        if let securityPIN, securityPIN > 999_999 { throw ValidationError("--security-pin is 0 to 9999, or 0 to 999999 for a lock that pairs the Smart Lock Ultra way") }
     }
 
     func run() throws {
@@ -67,13 +69,17 @@ struct AuditCommand: ParsableCommand {
         let format = AuditReport.Format(rawValue: format) ?? .text
         let resolved = ResolvedTarget(target: target, folder: discovery.folder)
         let random = SystemRandomSource()
-        let options = AuditOptions(
-            securityPIN: securityPIN.map { .u16(UInt16(truncatingIfNeeded: $0)) },
-            budget: budget.map { .milliseconds(Int64($0 * 1000)) }, isPairingMode: resolved.isPairingMode,
-            pressButton: resolved.pressButton, random: random)
         let credentials: [AuditRole: ClientCredentials]
+        let options: AuditOptions
         do {
-            credentials = try clients.load(target: resolved, options: options)
+            let wireContext = try securityPIN != nil || clients.pair ? resolved.wireContext() : .smartLock
+            options = AuditOptions(
+                securityPIN: try securityPIN.map { try ResolvedTarget.securityPIN($0, for: wireContext) },
+                budget: budget.map { .milliseconds(Int64($0 * 1000)) }, isPairingMode: resolved.isPairingMode,
+                pressButton: resolved.pressButton, random: random)
+            credentials = try clients.load(target: resolved, options: options, ultraPairing: wireContext.ultraPairing)
+        } catch let error as ValidationError {
+            throw error
         } catch let error as TargetUnreachable {
             Diagnostics.print("\(error)")
             throw ExitCode(77)
@@ -142,6 +148,34 @@ struct ResolvedTarget {
         }
     }
 
+    /// The target's wire context, from the GATT table of one connection made for it
+    /// (``LockEmulator/PeripheralClient/wireContext``): the PIN width and pairing flow of a Smart
+    /// Lock Ultra or Go 5.x, else the standard ones. Throws ``LockAudit/TargetUnreachable`` when it
+    /// cannot connect.
+    func wireContext() throws -> WireContext {
+        let client: PeripheralClient
+        do { client = try connect() } catch let error as TargetUnreachable { throw error } catch {
+            throw TargetUnreachable(description: "cannot connect to the target: \(error)")
+        }
+        defer { client.close() }
+        return client.wireContext
+    }
+
+    /// `--security-pin` in the width of the target's PIN field (`docs/wire.md` §3.5): a u16 of 0–9999,
+    /// or a u32 of 0–999999 for a lock that pairs the Smart Lock Ultra way. Throws a usage error
+    /// (exit 64) when it is too large for the target.
+    static func securityPIN(_ pin: UInt32, for context: WireContext) throws -> SecurityPIN {
+        switch context.securityPINWidth {
+        case .u32:
+            return .u32(pin)
+        case .u16:
+            guard pin <= 9_999, let value = UInt16(exactly: pin) else {
+                throw ValidationError("--security-pin is 0 to 9999 for this lock (4 digits; 6 only for a Smart Lock Ultra or Go 5.x)")
+            }
+            return .u16(value)
+        }
+    }
+
     /// Whether the target advertises pairing mode (socket link: from its discovery record).
     func isPairingMode() -> Bool? {
         guard let nuki = device()?.nuki else { return nil }
@@ -187,8 +221,10 @@ struct AuditCredentialFiles {
 
     /// The paired credentials found in the files; with `pairing`, the roles still missing are paired
     /// now (button pressed for each when the target allows; otherwise the first pairs in the
-    /// pairing mode the target is in, and the admin invites the others) and saved.
-    func load(pairing: Bool, target: ResolvedTarget, options: AuditOptions) throws -> [AuditRole: ClientCredentials] {
+    /// pairing mode the target is in, and the admin invites the others) and saved. On a lock that
+    /// pairs the Smart Lock Ultra way (`ultraPairing`) only the admin pairs, with the security PIN;
+    /// the admin invites the keypad and the fob.
+    func load(pairing: Bool, target: ResolvedTarget, options: AuditOptions, ultraPairing: Bool = false) throws -> [AuditRole: ClientCredentials] {
         var credentials: [AuditRole: ClientCredentials] = [:]
         var files: [AuditRole: PeripheralCredentialsFile] = [:]
         for role in AuditRole.allCases {
@@ -201,7 +237,7 @@ struct AuditCredentialFiles {
         for role in AuditRole.allCases where credentials[role] == nil {
             var file = files[role] ?? PeripheralSession.newFile(kind: Self.kind(role))
             let paired: ClientCredentials
-            if role != .admin, target.pressButton == nil, credentials[.admin] != nil {
+            if role != .admin, target.pressButton == nil || ultraPairing, credentials[.admin] != nil {
                 guard let invited = try invite(role, options: options, target: target, admin: credentials) else {
                     throw AuditPairing.Failure(description: "the admin could not invite a \(role.rawValue) (needs --security-pin)")
                 }
@@ -211,7 +247,8 @@ struct AuditCredentialFiles {
                 if let press = target.pressButton { try press() }
                 let client: PeripheralClient
                 do { client = try target.connect() } catch { throw TargetUnreachable(description: "cannot connect to the target: \(error)") }
-                guard let done = try AuditPairing.pair(role, clientID: file.clientID, keyPair: try file.keyPair(), via: client, random: options.random) else {
+                guard let done = try AuditPairing.pair(
+                    role, clientID: file.clientID, keyPair: try file.keyPair(), via: client, random: options.random, securityPIN: options.securityPIN) else {
                     throw AuditPairing.Failure(description: "\(role.rawValue) pairing failed")
                 }
                 client.close()
@@ -250,7 +287,8 @@ struct ClientCredentialOptions: ParsableArguments {
 
     /// The credentials of the files given, pairing the missing ones with --pair. Throws what
     /// ``AuditCredentialFiles/load(pairing:target:options:)`` throws.
-    func load(target: ResolvedTarget, options: AuditOptions) throws -> [AuditRole: ClientCredentials] {
-        try AuditCredentialFiles(admin: adminState, keypad: keypadState, fob: fobState).load(pairing: pair, target: target, options: options)
+    func load(target: ResolvedTarget, options: AuditOptions, ultraPairing: Bool = false) throws -> [AuditRole: ClientCredentials] {
+        try AuditCredentialFiles(admin: adminState, keypad: keypadState, fob: fobState)
+            .load(pairing: pair, target: target, options: options, ultraPairing: ultraPairing)
     }
 }

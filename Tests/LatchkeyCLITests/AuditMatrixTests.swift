@@ -17,14 +17,15 @@ import Testing
         }
     }
 
-    /// Serves a lock (weakened by `flaw`) in a private folder, audits it with the auditor's own
-    /// paired clients, stops the lock.
-    static func audit(weaken flaw: Weakness?, extra: [String] = []) throws -> Outcome {
+    /// Serves a lock (weakened by `flaw`; `lock serve` options `serveOptions`, e.g. a model) in a
+    /// private folder, audits it with the auditor's own paired clients and `pin`, stops the lock.
+    static func audit(weaken flaw: Weakness?, serveOptions: [String] = [], pin: String = "1234", extra: [String] = []) throws -> Outcome {
         let folder = NSTemporaryDirectory() + "latchkey-audit-\(UUID().uuidString)"
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         let serve = Process()
         serve.executableURL = URL(fileURLWithPath: try MultiProcessTests.binary())
-        serve.arguments = ["lock", "serve", "--state", "lock.json", "--nuki-id", "2A37599A", "--duration", "120"] + (flaw.map { ["--weaken", $0.rawValue] } ?? [])
+        serve.arguments = ["lock", "serve", "--state", "lock.json", "--nuki-id", "2A37599A", "--duration", "120"] + serveOptions
+            + (flaw.map { ["--weaken", $0.rawValue] } ?? [])
         serve.currentDirectoryURL = URL(fileURLWithPath: folder)
         serve.environment = ["LATCHKEY_DEVICES_DIR": folder + "/devices"]
         serve.standardOutput = FileHandle.nullDevice
@@ -41,7 +42,7 @@ import Testing
             scan = try MultiProcessTests.run(["scan"], in: folder)
         }
         let run = try MultiProcessTests.run(
-            ["audit", "--pair", "--admin-state", "admin.json", "--keypad-state", "keypad.json", "--fob-state", "fob.json", "--security-pin", "1234",
+            ["audit", "--pair", "--admin-state", "admin.json", "--keypad-state", "keypad.json", "--fob-state", "fob.json", "--security-pin", pin,
              "--format", "json"] + extra, in: folder)
         if serve.isRunning { serve.terminate() }
         let lockErrors = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
@@ -81,6 +82,28 @@ import Testing
 
     /// The lock that aborts on a Lock Action with an empty payload: P-06 fails, the audit ends
     /// with exit 77 (the target stopped answering), the cases after it are skipped.
+    /// A Smart Lock Ultra (`--model ultra`, 6-digit PIN): the auditor's app pairs the Ultra way with
+    /// `--security-pin 123456` (a u32 on the wire), the admin invites the keypad and fob (the Ultra
+    /// pairing has no ID type), PA-03 ends the pairing mode with a throwaway app; the honest lock
+    /// passes every case and each flaw below fails exactly its cases, as on the standard lock.
+    @Test(arguments: [nil, Weakness.adminFromNonAdmin, .authenticatorPrefixCompare, .pinPrefixCompare, .noPINLockout])
+    func anUltraIsAuditedLikeAStandardLock(_ flaw: Weakness?) throws {
+        let outcome = try Self.audit(weaken: flaw, serveOptions: ["--model", "ultra", "--security-pin", "123456"], pin: "123456")
+        let proven = flaw?.provenCases ?? []
+        #expect(outcome.status == (flaw == nil ? 0 : 1), "\(String(describing: flaw))")
+        #expect(outcome.ids("FAIL") == Self.catalogue.filter { proven.contains($0) }, "\(String(describing: flaw))")
+        #expect(outcome.ids("PASS") == Self.catalogue.filter { !proven.contains($0) }, "\(String(describing: flaw))")
+        #expect(outcome.ids("SKIPPED").isEmpty)
+    }
+
+    /// A 6-digit `--security-pin` is a Smart Lock Ultra's (or Go 5.x's): against a Smart Lock 3.0 it
+    /// is a usage error once the GATT table has shown the lock's 4-digit PIN, before any pairing.
+    @Test func aSixDigitSecurityPINIsRefusedForAStandardLock() throws {
+        let outcome = try Self.audit(weaken: nil, pin: "123456")
+        #expect(outcome.status == 64)
+        #expect(outcome.report.isEmpty)
+    }
+
     @Test func crashOnCommandStopsTheAuditWith77() throws {
         let outcome = try Self.audit(weaken: .crashOnCommand)
         #expect(outcome.status == 77)
@@ -101,6 +124,8 @@ import Testing
         #expect(try MultiProcessTests.runForErrors(["audit", "--case", "X-99"], in: folder).status == 64)
         #expect(try MultiProcessTests.runForErrors(["audit", "--format", "xml"], in: folder).status == 64)
         #expect(try MultiProcessTests.runForErrors(["audit", "--budget", "0"], in: folder).status == 64)
+        let pin = try MultiProcessTests.runForErrors(["audit", "--security-pin", "1000000"], in: folder)
+        #expect(pin.status == 64 && pin.stderr.contains("--security-pin is 0 to 9999, or 0 to 999999 for a lock that pairs the Smart Lock Ultra way"))
         #expect(try MultiProcessTests.runForErrors(["lock", "serve", "--weaken", "bogus", "--duration", "1"], in: folder).status == 64)
     }
 }
