@@ -296,17 +296,21 @@ extension LiveFuzzer {
         }
     }
 
-    /// Ends pairing mode the only way the API has, one pairing: a throwaway keypad pairs on a link
-    /// of its own and the admin removes it. A note when it cannot.
+    /// Ends pairing mode the only way the API has, one pairing: a throwaway keypad (on a lock that
+    /// pairs the Smart Lock Ultra way, a throwaway app with the security PIN) pairs on a link of its
+    /// own and the admin removes it. A note when it cannot.
     func finishPairingMode() {
         guard target.isPairingMode() != false, let pin = options.securityPIN else { return }
         if target.oneLinkAtATime { closeAll() }
         do {
             let client = try target.connect()
-            let paired = try? AuditPairing.pair(.keypad, clientID: 1 + nonces.bytes(count: 4).reduce(0) { $0 << 8 | UInt32($1) } % 0xFFFF_FFF0, via: client, random: nonces)
+            let role: AuditRole = client.wireContext.ultraPairing ? .admin : .keypad
+            let paired = try? AuditPairing.pair(
+                role, clientID: 1 + nonces.bytes(count: 4).reduce(0) { $0 << 8 | UInt32($1) } % 0xFFFF_FFF0, via: client, random: nonces,
+                securityPIN: pin)
             client.close()
             guard let paired else {
-                notes.append("the pairing operation could not end pairing mode (a throwaway keypad did not pair)")
+                notes.append("the pairing operation could not end pairing mode (a throwaway \(role == .admin ? "app" : "keypad") did not pair)")
                 return
             }
             _ = try admin(summary: "REMOVE_AUTHORIZATION_ENTRY (the pairing operation's keypad)") {

@@ -32,19 +32,24 @@ struct LiveTargetOptions: ParsableArguments {
         if let target {
             do { _ = try AuditTarget(parsing: target) } catch { throw ValidationError(error.description) }
         }
-        if let securityPIN, securityPIN > 9999 { throw ValidationError("--security-pin is 0 to 9999") }
+        if let securityPIN, securityPIN > 999_999 { throw ValidationError("--security-pin is 0 to 9999, or 0 to 999999 for a lock that pairs the Smart Lock Ultra way") }
     }
 
-    /// The target resolved, its credentials (paired now with --pair), and the fuzzer's view of it.
-    func resolve(default fallback: String = "socket") throws -> (LiveTarget, [AuditRole: ClientCredentials]) {
+    /// The target resolved, its credentials (paired now with --pair), the fuzzer's view of it, and
+    /// `--security-pin` in the target's width (read from its GATT table, as `latchkey audit` does:
+    /// ``ResolvedTarget/securityPIN(_:for:)``; a PIN too large for the target is exit 64).
+    func resolve(default fallback: String = "socket") throws -> (LiveTarget, [AuditRole: ClientCredentials], SecurityPIN?) {
         let parsed = try AuditTarget(parsing: target ?? fallback)
         let resolved = ResolvedTarget(target: parsed, folder: discovery.folder)
-        let options = AuditOptions(
-            securityPIN: securityPIN.map { .u16(UInt16(truncatingIfNeeded: $0)) }, isPairingMode: resolved.isPairingMode,
-            pressButton: resolved.pressButton, random: SystemRandomSource())
         let credentials: [AuditRole: ClientCredentials]
+        let pin: SecurityPIN?
         do {
-            credentials = try clients.load(target: resolved, options: options)
+            let wireContext = try securityPIN != nil || clients.pair ? resolved.wireContext() : .smartLock
+            pin = try securityPIN.map { try ResolvedTarget.securityPIN($0, for: wireContext) }
+            let options = AuditOptions(securityPIN: pin, isPairingMode: resolved.isPairingMode, pressButton: resolved.pressButton, random: SystemRandomSource())
+            credentials = try clients.load(target: resolved, options: options, ultraPairing: wireContext.ultraPairing)
+        } catch let error as ValidationError {
+            throw error
         } catch {
             Diagnostics.print("\(error)")
             throw ExitCode.failure
@@ -56,10 +61,8 @@ struct LiveTargetOptions: ParsableArguments {
         let target = LiveTarget(
             description: parsed.description, connect: resolved.connect, identity: resolved.identity, oneLinkAtATime: parsed.oneLinkAtATime,
             isPairingMode: resolved.isPairingMode, pressButton: resolved.pressButton)
-        return (target, credentials)
+        return (target, credentials, pin)
     }
-
-    var pin: SecurityPIN? { securityPIN.map { .u16(UInt16(truncatingIfNeeded: $0)) } }
 
     /// Prints the summary (text or JSON) on stdout.
     func print(_ summary: LiveFuzzSummary, heading: String) throws {
@@ -170,7 +173,6 @@ struct LiveFuzzOptionGroup: ParsableArguments {
         options.duration = duration.map { .milliseconds(Int64($0 * 1000)) } ?? (runs == nil ? .seconds(60) : nil)
         options.checkEvery = checkEvery
         options.snapshotEvery = snapshotEvery
-        options.securityPIN = live.pin
         options.replyTimeout = .milliseconds(replyTimeout)
         options.reconnectTimeout = .milliseconds(Int64(reconnectTimeout * 1000))
         options.outDirectory = out
@@ -197,7 +199,9 @@ struct LiveFuzzOptionGroup: ParsableArguments {
 
     /// Runs the live campaign: exit 77 on a finding, 0 without, 1 when the target cannot be prepared.
     func run() throws {
-        let (target, credentials) = try live.resolve()
+        let (target, credentials, pin) = try live.resolve()
+        var options = options
+        options.securityPIN = pin
         do {
             try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
         } catch {
@@ -293,11 +297,11 @@ struct ReplayCommand: ParsableCommand {
             Diagnostics.print("\(trace): \(error)")
             throw ExitCode.failure
         }
-        let (target, credentials) = try live.resolve(default: parsed.header.target)
+        let (target, credentials, pin) = try live.resolve(default: parsed.header.target)
         var options = LiveFuzzOptions()
         options.mode = FuzzMode(rawValue: parsed.header.mode) ?? .structured
         options.seed = parsed.header.seed
-        options.securityPIN = live.pin
+        options.securityPIN = pin
         options.snapshotEvery = 0
         let fuzzer = LiveFuzzer(target: target, credentials: credentials, seeds: FuzzSeeds(), options: options)
         let summary = fuzzer.replay(parsed)

@@ -22,10 +22,12 @@ import Testing
         let process = Process()
         let folder: String
 
-        init(folder: String, weaken flaw: Weakness?) throws {
+        /// `serveOptions`: more `lock serve` options (a model, its PIN).
+        init(folder: String, weaken flaw: Weakness?, serveOptions: [String] = []) throws {
             self.folder = folder
             process.executableURL = URL(fileURLWithPath: try MultiProcessTests.binary())
-            process.arguments = ["lock", "serve", "--state", "lock.json", "--nuki-id", "2A37599C", "--duration", "120"] + (flaw.map { ["--weaken", $0.rawValue] } ?? [])
+            process.arguments = ["lock", "serve", "--state", "lock.json", "--nuki-id", "2A37599C", "--duration", "120"] + serveOptions
+                + (flaw.map { ["--weaken", $0.rawValue] } ?? [])
             process.currentDirectoryURL = URL(fileURLWithPath: folder)
             process.environment = ["LATCHKEY_DEVICES_DIR": folder + "/devices"]
             process.standardOutput = FileHandle.nullDevice
@@ -44,12 +46,17 @@ import Testing
         }
     }
 
-    static let credentials = ["--admin-state", "admin.json", "--keypad-state", "keypad.json", "--fob-state", "fob.json", "--security-pin", "1234"]
+    static let credentials = credentials(pin: "1234")
+
+    /// The fuzzer's state files and the lock's security PIN `pin`.
+    static func credentials(pin: String) -> [String] {
+        ["--admin-state", "admin.json", "--keypad-state", "keypad.json", "--fob-state", "fob.json", "--security-pin", pin]
+    }
 
     /// Pairs the fuzzer's app, keypad and fob with the lock in `folder` (through `latchkey audit
     /// --pair`, one cheap case) and keeps a copy of the lock's state file and journal as they are then.
-    static func pair(in folder: String) throws {
-        let audit = try MultiProcessTests.run(["audit", "--pair"] + credentials + ["--case", "P-01"], in: folder)
+    static func pair(in folder: String, pin: String = "1234") throws {
+        let audit = try MultiProcessTests.run(["audit", "--pair"] + credentials(pin: pin) + ["--case", "P-01"], in: folder)
         #expect(audit.status == 0)
         // The lock's state is its snapshot and the journal of the commits since (LockStateJournal).
         for file in ["lock.json", "lock.json.journal"] {
@@ -70,10 +77,12 @@ import Testing
     /// `extra`: more options. Without `--pin-burst-every` in it, no PIN burst (it would make the
     /// campaign wait out the honest lock's 30-s lockout before its clean-up; `scriptedOperations`
     /// runs it).
-    static func fuzz(in folder: String, mode: String, runs: String = runs, extra: [String] = []) throws -> (status: Int32, summary: [String: Any]) {
+    static func fuzz(
+        in folder: String, mode: String, runs: String = runs, pin: String = "1234", extra: [String] = []
+    ) throws -> (status: Int32, summary: [String: Any]) {
         let bursts = extra.contains("--pin-burst-every") ? [] : ["--pin-burst-every", "0"]
         let run = try MultiProcessTests.run(
-            ["fuzz", "--target", "socket"] + credentials + bursts + extra + [
+            ["fuzz", "--target", "socket"] + credentials(pin: pin) + bursts + extra + [
                 "--mode", mode, "--seed", "1", "--runs", runs, "--reconnect-timeout", "1", "--out", "out", "--format", "json",
                 "--corpus", repositoryRoot + "/Corpus",
             ] + ["commandPayloads", "lockSession", "encryptedEnvelope", "plainFrame"].flatMap { ["--dict", repositoryRoot + "/Fuzz/dictionaries/\($0).dict"] },
@@ -196,6 +205,30 @@ import Testing
         // the lockout after the third.
         let audit = try MultiProcessTests.run(["audit"] + Self.credentials + ["--case", "PIN-07", "--format", "json"], in: folder)
         #expect(audit.status == 0, "\(audit.output)")
+    }
+
+    /// A Smart Lock Ultra (6-digit PIN, Ultra pairing): the fuzzer's app pairs the Ultra way and
+    /// invites its keypad and fob (through `audit --pair`), the campaign sends the PIN as a u32 and
+    /// its pairing operation ends the pairing mode with a throwaway app. The honest Ultra gives no
+    /// finding; one that lets a keypad or fob run admin commands is found by the access matrix.
+    @Test(arguments: [nil, Weakness.adminFromNonAdmin])
+    func anUltraIsFuzzedWithItsSixDigitPIN(_ flaw: Weakness?) throws {
+        let folder = try Self.newFolder()
+        let lock = try Lock(folder: folder, weaken: flaw, serveOptions: ["--model", "ultra", "--security-pin", "123456"])
+        defer { lock.stop() }
+        try Self.pair(in: folder, pin: "123456")
+        // The pairing operation runs at inputs 40, 140 and 240.
+        let fuzz = try Self.fuzz(in: folder, mode: "structured", pin: "123456", extra: ["--pairing-every", "100"])
+        if flaw == nil {
+            #expect(fuzz.status == 0, "\(fuzz.summary)")
+            #expect(Self.findings(fuzz.summary).isEmpty, "\(Self.findings(fuzz.summary))")
+            // The disabled-code operation needs the admin's PIN-protected writes: with the PIN sent in
+            // the wrong width it never runs.
+            #expect(fuzz.summary["operations"] as? [String: Int] == ["disabled-code": 1, "pairing-authenticator": 3], "\(fuzz.summary)")
+        } else {
+            #expect(fuzz.status == 77, "\(fuzz.summary)")
+            #expect(Self.findings(fuzz.summary).first?["oracle"] as? String == "access-matrix", "\(fuzz.summary)")
+        }
     }
 
     /// Usage errors exit 64 before anything connects.
