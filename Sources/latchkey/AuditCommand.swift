@@ -244,6 +244,10 @@ struct AuditCredentialFiles {
                 paired = invited
                 Diagnostics.print("invited a \(role.rawValue) through the admin (auth id \(paired.authID))")
             } else {
+                if ultraPairing, role == .admin, options.securityPIN == nil {
+                    // Refused before the button is pressed: the lock is not left in pairing mode.
+                    throw AuditPairing.Failure(description: "admin pairing failed: the lock pairs the Smart Lock Ultra way, which needs its security PIN (--security-pin)")
+                }
                 if let press = target.pressButton { try press() }
                 let client: PeripheralClient
                 do { client = try target.connect() } catch { throw TargetUnreachable(description: "cannot connect to the target: \(error)") }

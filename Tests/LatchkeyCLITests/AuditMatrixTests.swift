@@ -96,6 +96,37 @@ import Testing
         #expect(outcome.ids("SKIPPED").isEmpty)
     }
 
+    /// `--pair` against an Ultra without `--security-pin`: refused (exit 1, the reason) before the
+    /// auditor presses the lock's button, so the lock does not stay in pairing mode.
+    @Test func anUltraIsNotPairedWithoutItsPIN() throws {
+        let folder = NSTemporaryDirectory() + "latchkey-audit-ultra-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        let serve = Process()
+        serve.executableURL = URL(fileURLWithPath: try MultiProcessTests.binary())
+        serve.arguments = ["lock", "serve", "--state", "lock.json", "--nuki-id", "2A37599A", "--duration", "60", "--model", "ultra"]
+        serve.currentDirectoryURL = URL(fileURLWithPath: folder)
+        serve.environment = ["LATCHKEY_DEVICES_DIR": folder + "/devices"]
+        serve.standardOutput = FileHandle.nullDevice
+        serve.standardError = FileHandle.nullDevice
+        try serve.run()
+        defer {
+            if serve.isRunning { serve.terminate() }
+            serve.waitUntilExit()
+        }
+        var scan = MultiProcessTests.Run(status: 1, output: "")
+        for _ in 0..<100 where !scan.output.contains("Nuki_2A37599A") {
+            Thread.sleep(forTimeInterval: 0.05)
+            scan = try MultiProcessTests.run(["scan"], in: folder)
+        }
+        let audit = try MultiProcessTests.runForErrors(
+            executable: try MultiProcessTests.binary(), ["audit", "--pair", "--admin-state", "admin.json"], in: folder,
+            environment: ["LATCHKEY_DEVICES_DIR": folder + "/devices"])
+        #expect(audit.status == 1)
+        #expect(audit.stderr == "latchkey: admin pairing failed: the lock pairs the Smart Lock Ultra way, which needs its security PIN (--security-pin)\n", "\(audit.stderr)")
+        let after = try MultiProcessTests.run(["scan"], in: folder).output
+        #expect(after.contains("Nuki_2A37599A") && !after.contains("pairing"), "\(after)")
+    }
+
     /// A 6-digit `--security-pin` is a Smart Lock Ultra's (or Go 5.x's): against a Smart Lock 3.0 it
     /// is a usage error once the GATT table has shown the lock's 4-digit PIN, before any pairing.
     @Test func aSixDigitSecurityPINIsRefusedForAStandardLock() throws {
