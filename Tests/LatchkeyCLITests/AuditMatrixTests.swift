@@ -17,29 +17,35 @@ import Testing
         }
     }
 
+    /// Starts `lock serve` (Nuki ID 2A37599A, 120 s, `arguments` added) in `folder`, its stderr into
+    /// `errors` (nil: discarded), and waits for its advertising record: the process and the last scan.
+    static func serve(_ arguments: [String], in folder: String, errors: Pipe?) throws -> (Process, scan: String) {
+        let serve = Process()
+        serve.executableURL = URL(fileURLWithPath: try MultiProcessTests.binary())
+        serve.arguments = ["lock", "serve", "--state", "lock.json", "--nuki-id", "2A37599A", "--duration", "120"] + arguments
+        serve.currentDirectoryURL = URL(fileURLWithPath: folder)
+        serve.environment = ["LATCHKEY_DEVICES_DIR": folder + "/devices"]
+        serve.standardOutput = FileHandle.nullDevice
+        serve.standardError = errors ?? FileHandle.nullDevice
+        try serve.run()
+        var scan = MultiProcessTests.Run(status: 1, output: "")
+        for _ in 0..<100 where !scan.output.contains("Nuki_2A37599A") {
+            Thread.sleep(forTimeInterval: 0.05)
+            scan = try MultiProcessTests.run(["scan"], in: folder)
+        }
+        return (serve, scan.output)
+    }
+
     /// Serves a lock (weakened by `flaw`; `lock serve` options `serveOptions`, e.g. a model) in a
     /// private folder, audits it with the auditor's own paired clients and `pin`, stops the lock.
     static func audit(weaken flaw: Weakness?, serveOptions: [String] = [], pin: String = "1234", extra: [String] = []) throws -> Outcome {
         let folder = NSTemporaryDirectory() + "latchkey-audit-\(UUID().uuidString)"
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-        let serve = Process()
-        serve.executableURL = URL(fileURLWithPath: try MultiProcessTests.binary())
-        serve.arguments = ["lock", "serve", "--state", "lock.json", "--nuki-id", "2A37599A", "--duration", "120"] + serveOptions
-            + (flaw.map { ["--weaken", $0.rawValue] } ?? [])
-        serve.currentDirectoryURL = URL(fileURLWithPath: folder)
-        serve.environment = ["LATCHKEY_DEVICES_DIR": folder + "/devices"]
-        serve.standardOutput = FileHandle.nullDevice
         let errors = Pipe()
-        serve.standardError = errors
-        try serve.run()
+        let (serve, scan) = try Self.serve(serveOptions + (flaw.map { ["--weaken", $0.rawValue] } ?? []), in: folder, errors: errors)
         defer {
             if serve.isRunning { serve.terminate() }
             serve.waitUntilExit()
-        }
-        var scan = MultiProcessTests.Run(status: 1, output: "")
-        for _ in 0..<100 where !scan.output.contains("Nuki_2A37599A") {
-            Thread.sleep(forTimeInterval: 0.05)
-            scan = try MultiProcessTests.run(["scan"], in: folder)
         }
         let run = try MultiProcessTests.run(
             ["audit", "--pair", "--admin-state", "admin.json", "--keypad-state", "keypad.json", "--fob-state", "fob.json", "--security-pin", pin,
@@ -47,7 +53,7 @@ import Testing
         if serve.isRunning { serve.terminate() }
         let lockErrors = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         let report = (try? JSONSerialization.jsonObject(with: Data(run.output.utf8)) as? [String: Any]) ?? [:]
-        return Outcome(status: run.status, report: report, lockErrors: lockErrors, scan: scan.output)
+        return Outcome(status: run.status, report: report, lockErrors: lockErrors, scan: scan)
     }
 
     static let catalogue = ["P-01", "P-02", "P-03", "P-04", "P-05", "P-06", "P-07", "P-09", "P-10", "C-01", "C-02", "C-05", "PA-01", "PA-08", "PA-03",
@@ -101,22 +107,10 @@ import Testing
     @Test func anUltraIsNotPairedWithoutItsPIN() throws {
         let folder = NSTemporaryDirectory() + "latchkey-audit-ultra-\(UUID().uuidString)"
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-        let serve = Process()
-        serve.executableURL = URL(fileURLWithPath: try MultiProcessTests.binary())
-        serve.arguments = ["lock", "serve", "--state", "lock.json", "--nuki-id", "2A37599A", "--duration", "60", "--model", "ultra"]
-        serve.currentDirectoryURL = URL(fileURLWithPath: folder)
-        serve.environment = ["LATCHKEY_DEVICES_DIR": folder + "/devices"]
-        serve.standardOutput = FileHandle.nullDevice
-        serve.standardError = FileHandle.nullDevice
-        try serve.run()
+        let (serve, _) = try Self.serve(["--model", "ultra"], in: folder, errors: nil)
         defer {
             if serve.isRunning { serve.terminate() }
             serve.waitUntilExit()
-        }
-        var scan = MultiProcessTests.Run(status: 1, output: "")
-        for _ in 0..<100 where !scan.output.contains("Nuki_2A37599A") {
-            Thread.sleep(forTimeInterval: 0.05)
-            scan = try MultiProcessTests.run(["scan"], in: folder)
         }
         let audit = try MultiProcessTests.runForErrors(
             executable: try MultiProcessTests.binary(), ["audit", "--pair", "--admin-state", "admin.json"], in: folder,
