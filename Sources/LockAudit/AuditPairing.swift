@@ -13,6 +13,19 @@ public enum AuditPairing {
         public init(description: String) { self.description = description }
     }
 
+    /// Why `role` cannot pair with a lock that pairs the Smart Lock Ultra way (`docs/wire.md` §3.4):
+    /// a keypad or fob cannot (the flow carries no ID type; the admin invites them), the admin
+    /// cannot without the security PIN; nil when it can.
+    public static func ultraRefusal(_ role: AuditRole, securityPIN: SecurityPIN?) -> Failure? {
+        if role != .admin {
+            return Failure(description: "\(role.rawValue) pairing failed: the lock pairs the Smart Lock Ultra way, which carries no ID type: the admin invites a \(role.rawValue) (needs --security-pin)")
+        }
+        if securityPIN == nil {
+            return Failure(description: "\(role.rawValue) pairing failed: the lock pairs the Smart Lock Ultra way, which needs its security PIN (--security-pin)")
+        }
+        return nil
+    }
+
     /// Pairs a client of `role` (an app for the admin, a keypad, a fob) with `clientID` and
     /// `keyPair` (a fresh one from `random` when nil) over `client`, in the flow the target's GATT
     /// table shows (``LockEmulator/PeripheralClient/wireContext``): the standard pairing, or for a
@@ -25,12 +38,7 @@ public enum AuditPairing {
         securityPIN: SecurityPIN? = nil
     ) throws -> ClientCredentials? {
         let ultra = client.wireContext.ultraPairing
-        if ultra, role != .admin {
-            throw Failure(description: "\(role.rawValue) pairing failed: the lock pairs the Smart Lock Ultra way, which carries no ID type: the admin invites a \(role.rawValue) (needs --security-pin)")
-        }
-        if ultra, securityPIN == nil {
-            throw Failure(description: "\(role.rawValue) pairing failed: the lock pairs the Smart Lock Ultra way, which needs its security PIN (--security-pin)")
-        }
+        if ultra, let refusal = ultraRefusal(role, securityPIN: securityPIN) { throw refusal }
         let keys = try keyPair ?? KeyPair(using: random)
         func finish<P: EmulatedPeripheral>(_ peripheral: inout P, _ start: (inout P) -> [PeripheralAction]) throws -> ClientCredentials {
             let actions = start(&peripheral)

@@ -66,9 +66,9 @@ public struct LockModel: Hashable, Sendable, Codable {
 
     /// Digits of the security PIN: 4 for the u16 PIN, 6 for the Ultra's u32 (Nuki BLE API 2.3.0
     /// §"Security PIN Handling", protocol.md §3.5, §12).
-    public var securityPINDigits: Int { wireContext.securityPINWidth == .u32 ? 6 : 4 }
+    public var securityPINDigits: Int { wireContext.securityPINWidth.digits }
     /// The largest security PIN the model takes: 9999 or 999999.
-    public var maximumSecurityPIN: UInt32 { securityPINDigits == 6 ? 999_999 : 9_999 }
+    public var maximumSecurityPIN: UInt32 { wireContext.securityPINWidth.maximum }
 
     /// Smart Lock 3.0 on firmware 3.8.2 (``LockProfile/sl3``): 21-byte Keyturner States, u16 PIN.
     public static let smartLock3 = LockProfile.sl3.defaultModel

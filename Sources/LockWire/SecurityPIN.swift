@@ -38,6 +38,29 @@ public enum SecurityPIN: Hashable, Sendable {
     }
 }
 
+extension SecurityPIN.Width {
+    /// Decimal digits of the PINs this width carries: 4 in a u16 (Smart Lock 1.0–4th gen, Go 4.x),
+    /// 6 in a u32 (Smart Lock Ultra, Go 5.x). Source: Nuki BLE API 2.3.0 §"Security PIN Handling",
+    /// `docs/wire.md` §3.5.
+    public var digits: Int { self == .u32 ? 6 : 4 }
+    /// The largest PIN of this width: 9999 or 999999 (a u16 holds 10000–65535, but no such PIN).
+    public var maximum: UInt32 { self == .u32 ? 999_999 : 9_999 }
+}
+
+extension SecurityPIN {
+    /// `value` as a PIN of `width`; nil when it is above the width's ``Width/maximum``.
+    public init?(_ value: UInt32, width: Width) {
+        guard value <= width.maximum else { return nil }
+        switch width {
+        case .u16:
+            guard let narrow = UInt16(exactly: value) else { return nil }
+            self = .u16(narrow)
+        case .u32:
+            self = .u32(value)
+        }
+    }
+}
+
 extension WireReader {
     public mutating func readSecurityPIN(_ width: SecurityPIN.Width, _ field: StaticString) throws(WireError) -> SecurityPIN {
         switch width {

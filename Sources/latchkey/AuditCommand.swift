@@ -69,15 +69,12 @@ struct AuditCommand: ParsableCommand {
         let format = AuditReport.Format(rawValue: format) ?? .text
         let resolved = ResolvedTarget(target: target, folder: discovery.folder)
         let random = SystemRandomSource()
+        var options = AuditOptions(
+            budget: budget.map { .milliseconds(Int64($0 * 1000)) }, isPairingMode: resolved.isPairingMode,
+            pressButton: resolved.pressButton, random: random)
         let credentials: [AuditRole: ClientCredentials]
-        let options: AuditOptions
         do {
-            let wireContext = try securityPIN != nil || clients.pair ? resolved.wireContext() : .smartLock
-            options = AuditOptions(
-                securityPIN: try securityPIN.map { try ResolvedTarget.securityPIN($0, for: wireContext) },
-                budget: budget.map { .milliseconds(Int64($0 * 1000)) }, isPairingMode: resolved.isPairingMode,
-                pressButton: resolved.pressButton, random: random)
-            credentials = try clients.load(target: resolved, options: options, ultraPairing: wireContext.ultraPairing)
+            credentials = try clients.load(target: resolved, securityPIN: securityPIN, options: &options)
         } catch let error as ValidationError {
             throw error
         } catch let error as TargetUnreachable {
@@ -165,15 +162,11 @@ struct ResolvedTarget {
     /// or a u32 of 0–999999 for a lock that pairs the Smart Lock Ultra way. Throws a usage error
     /// (exit 64) when it is too large for the target.
     static func securityPIN(_ pin: UInt32, for context: WireContext) throws -> SecurityPIN {
-        switch context.securityPINWidth {
-        case .u32:
-            return .u32(pin)
-        case .u16:
-            guard pin <= 9_999, let value = UInt16(exactly: pin) else {
-                throw ValidationError("--security-pin is 0 to 9999 for this lock (4 digits; 6 only for a Smart Lock Ultra or Go 5.x)")
-            }
-            return .u16(value)
+        // `validate()` allowed 0–999999, so only a 4-digit lock can refuse it.
+        guard let wirePIN = SecurityPIN(pin, width: context.securityPINWidth) else {
+            throw ValidationError("--security-pin is 0 to 9999 for this lock (4 digits; 6 only for a Smart Lock Ultra or Go 5.x)")
         }
+        return wirePIN
     }
 
     /// Whether the target advertises pairing mode (socket link: from its discovery record).
@@ -244,10 +237,8 @@ struct AuditCredentialFiles {
                 paired = invited
                 Diagnostics.print("invited a \(role.rawValue) through the admin (auth id \(paired.authID))")
             } else {
-                if ultraPairing, role == .admin, options.securityPIN == nil {
-                    // Refused before the button is pressed: the lock is not left in pairing mode.
-                    throw AuditPairing.Failure(description: "admin pairing failed: the lock pairs the Smart Lock Ultra way, which needs its security PIN (--security-pin)")
-                }
+                // Refused before the button is pressed: the lock is not left in pairing mode.
+                if ultraPairing, let refusal = AuditPairing.ultraRefusal(role, securityPIN: options.securityPIN) { throw refusal }
                 if let press = target.pressButton { try press() }
                 let client: PeripheralClient
                 do { client = try target.connect() } catch { throw TargetUnreachable(description: "cannot connect to the target: \(error)") }
@@ -289,10 +280,16 @@ struct ClientCredentialOptions: ParsableArguments {
     @Option(help: ArgumentHelp("State file of a paired fob to use (written after --pair).", valueName: "file"))
     var fobState: String?
 
-    /// The credentials of the files given, pairing the missing ones with --pair. Throws what
-    /// ``AuditCredentialFiles/load(pairing:target:options:)`` throws.
-    func load(target: ResolvedTarget, options: AuditOptions, ultraPairing: Bool = false) throws -> [AuditRole: ClientCredentials] {
-        try AuditCredentialFiles(admin: adminState, keypad: keypadState, fob: fobState)
-            .load(pairing: pair, target: target, options: options, ultraPairing: ultraPairing)
+    /// The credentials of the files given, pairing the missing ones with --pair. When `securityPIN`
+    /// (`--security-pin`) or `--pair` needs it, the target's wire context is read first (one
+    /// connection, ``ResolvedTarget/wireContext()``) and the PIN is set on `options` in its width
+    /// (``ResolvedTarget/securityPIN(_:for:)``). Throws a usage error for a PIN too large for the
+    /// target, ``LockAudit/TargetUnreachable``, or what
+    /// ``AuditCredentialFiles/load(pairing:target:options:ultraPairing:)`` throws.
+    func load(target: ResolvedTarget, securityPIN: UInt32?, options: inout AuditOptions) throws -> [AuditRole: ClientCredentials] {
+        let wireContext = try securityPIN != nil || pair ? target.wireContext() : .smartLock
+        options.securityPIN = try securityPIN.map { try ResolvedTarget.securityPIN($0, for: wireContext) }
+        return try AuditCredentialFiles(admin: adminState, keypad: keypadState, fob: fobState)
+            .load(pairing: pair, target: target, options: options, ultraPairing: wireContext.ultraPairing)
     }
 }

@@ -37,17 +37,15 @@ struct LiveTargetOptions: ParsableArguments {
 
     /// The target resolved, its credentials (paired now with --pair), the fuzzer's view of it, and
     /// `--security-pin` in the target's width (read from its GATT table, as `latchkey audit` does:
-    /// ``ResolvedTarget/securityPIN(_:for:)``; a PIN too large for the target is exit 64).
+    /// ``ClientCredentialOptions/load(target:securityPIN:options:)``; a PIN too large for the target
+    /// is exit 64).
     func resolve(default fallback: String = "socket") throws -> (LiveTarget, [AuditRole: ClientCredentials], SecurityPIN?) {
         let parsed = try AuditTarget(parsing: target ?? fallback)
         let resolved = ResolvedTarget(target: parsed, folder: discovery.folder)
+        var options = AuditOptions(isPairingMode: resolved.isPairingMode, pressButton: resolved.pressButton, random: SystemRandomSource())
         let credentials: [AuditRole: ClientCredentials]
-        let pin: SecurityPIN?
         do {
-            let wireContext = try securityPIN != nil || clients.pair ? resolved.wireContext() : .smartLock
-            pin = try securityPIN.map { try ResolvedTarget.securityPIN($0, for: wireContext) }
-            let options = AuditOptions(securityPIN: pin, isPairingMode: resolved.isPairingMode, pressButton: resolved.pressButton, random: SystemRandomSource())
-            credentials = try clients.load(target: resolved, options: options, ultraPairing: wireContext.ultraPairing)
+            credentials = try clients.load(target: resolved, securityPIN: securityPIN, options: &options)
         } catch let error as ValidationError {
             throw error
         } catch {
@@ -61,7 +59,7 @@ struct LiveTargetOptions: ParsableArguments {
         let target = LiveTarget(
             description: parsed.description, connect: resolved.connect, identity: resolved.identity, oneLinkAtATime: parsed.oneLinkAtATime,
             isPairingMode: resolved.isPairingMode, pressButton: resolved.pressButton)
-        return (target, credentials, pin)
+        return (target, credentials, options.securityPIN)
     }
 
     /// Prints the summary (text or JSON) on stdout.

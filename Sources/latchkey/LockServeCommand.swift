@@ -297,12 +297,15 @@ struct LockServeCommand: ParsableCommand {
         } else {
             let model = try resolvedModel()
             let pin = try resolveSecurityPIN(model: model)
+            guard let securityPIN = SecurityPIN(pin, width: model.wireContext.securityPINWidth) else {
+                throw ValidationError("the security PIN is not a number from 0 to \(model.maximumSecurityPIN)")
+            }
             let id = nukiID.flatMap { UInt32($0, radix: 16) } ?? UInt32(bitPattern: Int32(truncatingIfNeeded: Int(bitPattern: UInt(random.bytes(count: 4).reduce(0) { $0 << 8 | UInt($1) }))))
             // A new lock is factory-new: uninitialized until its first pairing, advertising the
             // initialization service meanwhile (LockMachine.advertisingMode(at:statusChanged:)).
             var machine = LockMachine(
                 model: model, nukiID: id, settings: LockSettings(name: FixedName("Latchkey", width: FixedName.nameWidth)),
-                securityPIN: model.wireContext.securityPINWidth == .u32 ? .u32(pin) : .u16(UInt16(truncatingIfNeeded: pin)), initialized: false)
+                securityPIN: securityPIN, initialized: false)
             machine.timeZoneRules = .systemDatabase
             let now = LockServer.wallClock()
             try machine.setClock(to: now.utcDateTime, at: now)

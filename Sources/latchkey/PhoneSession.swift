@@ -160,15 +160,12 @@ final class PhoneSession {
     /// Go 5.x. Throws a usage error (exit 64) naming the PIN's source, never its value, when it does
     /// not fit this lock.
     func securityPIN(_ pin: PhonePIN) throws -> SecurityPIN {
-        switch client.wireContext.securityPINWidth {
-        case .u32:
-            return .u32(pin.value)
-        case .u16:
-            guard pin.digits <= 4, let value = UInt16(exactly: pin.value), value <= 9_999 else {
-                throw ValidationError("the security PIN from \(pin.source) is not a number from 0 to 9999 (4 digits, one line): this lock's PIN has 4 digits (6: Smart Lock Ultra, Go 5.x)")
-            }
-            return .u16(value)
+        let width = client.wireContext.securityPINWidth
+        guard pin.digits <= width.digits, let wirePIN = SecurityPIN(pin.value, width: width) else {
+            // Only a 4-digit lock can refuse a PIN that parsed (1–6 digits).
+            throw ValidationError("the security PIN from \(pin.source) is not a number from 0 to 9999 (4 digits, one line): this lock's PIN has 4 digits (6: Smart Lock Ultra, Go 5.x)")
         }
+        return wirePIN
     }
 }
 

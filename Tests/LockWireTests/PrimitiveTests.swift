@@ -87,6 +87,19 @@ import Testing
         #expect(SecurityPIN.u32(123_456).bytes == [0x40, 0xE2, 0x01, 0x00])
         #expect(SecurityPIN.u16(1234).bytes == [0xD2, 0x04])
     }
+
+    /// A number as a PIN of a width: 4 digits in a u16, 6 in a u32 (docs/wire.md §3.5).
+    @Test func securityPINFromANumberAndAWidth() {
+        #expect(SecurityPIN.Width.u16.digits == 4 && SecurityPIN.Width.u16.maximum == 9_999)
+        #expect(SecurityPIN.Width.u32.digits == 6 && SecurityPIN.Width.u32.maximum == 999_999)
+        #expect(SecurityPIN(1234, width: .u16) == .u16(1234))
+        #expect(SecurityPIN(9_999, width: .u16) == .u16(9_999))
+        #expect(SecurityPIN(10_000, width: .u16) == nil)  // fits the u16 field, but no 4-digit PIN
+        #expect(SecurityPIN(123_456, width: .u16) == nil)
+        #expect(SecurityPIN(123_456, width: .u32)?.bytes == [0x40, 0xE2, 0x01, 0x00])
+        #expect(SecurityPIN(0, width: .u32) == .u32(0))
+        #expect(SecurityPIN(1_000_000, width: .u32) == nil)
+    }
 }
 
 /// Found by the stateful fuzz target: years past 9999 (the wire allows up to 65535) must survive the
